@@ -1,0 +1,127 @@
+"""Checking answers against a solution: verdicts, scores, and named mistakes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InvalidAnswer
+from ..solution import PartSolution, Solution
+from .types import answer_type
+
+CORRECT, INCORRECT, INVALID, MISSING = "correct", "incorrect", "invalid", "missing"
+
+
+@dataclass
+class PartResult:
+    id: str
+    verdict: str
+    score: float
+    max_score: float
+    expected: str
+    given: str | None
+    mistake: str | None = None
+    feedback: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "verdict": self.verdict, "score": _num(self.score),
+                "max_score": _num(self.max_score), "expected": self.expected, "given": self.given,
+                "mistake": self.mistake, "feedback": self.feedback}
+
+
+@dataclass
+class CheckResult:
+    id: str
+    parts: list[PartResult] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def score(self) -> float:
+        return sum(p.score for p in self.parts)
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.max_score for p in self.parts)
+
+    @property
+    def all_correct(self) -> bool:
+        return all(p.verdict == CORRECT for p in self.parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "score": _num(self.score), "max_score": _num(self.max_score),
+                "parts": [p.to_dict() for p in self.parts]}
+
+
+def _num(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else x
+
+
+def raw_text(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (list, dict)):
+        return json.dumps(raw)
+    return str(raw)
+
+
+def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = None) -> PartResult:
+    """The verdict on one raw answer. `mistakes` maps mistake ids to Mistake declarations."""
+    result = PartResult(part.id, MISSING, 0, part.points, part.answer, None)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        result.feedback = "No answer given."
+        return result
+    result.given = raw_text(raw)
+    atype = answer_type(part.type)
+    try:
+        value = atype.parse(raw, part.options)
+    except InvalidAnswer as exc:
+        result.verdict = INVALID
+        result.feedback = f"Could not read this answer: {exc}. Expected {atype.description}."
+        return result
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+        result.verdict = INVALID
+        result.feedback = f"Could not read this answer: {exc}."
+        return result
+    if _equal(atype, part.value, value, part):
+        result.verdict, result.score, result.feedback = CORRECT, part.points, "Correct."
+        return result
+    result.verdict = INCORRECT
+    for alt in part.alternatives:
+        if _equal(atype, alt.value, value, part):
+            result.mistake = alt.mistake
+            m = (mistakes or {}).get(alt.mistake)
+            template = m.feedback if m is not None else f"This is what the mistake '{alt.mistake}' gives."
+            result.feedback = _fill(template, expected=part.answer, given=result.given)
+            return result
+    result.feedback = f"Not correct: the expected answer is {part.answer}."
+    if part.type == "expression":
+        result.feedback += " (Answers are compared symbolically; if yours is equivalent, simplify it and try again.)"
+    return result
+
+
+def _equal(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool:
+    try:
+        return bool(atype.equal(expected, given, part.tolerance, part.options))
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        return False
+
+
+def _fill(template: str, **values: Any) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def check_solution(solution: Solution, answers: dict[str, Any], mistakes: dict[str, Any] | None = None,
+                   parts: list[str] | None = None) -> CheckResult:
+    """Every part of `solution` (or just `parts`) against `answers` (part id -> raw answer)."""
+    result = CheckResult(solution.id, title=solution.title)
+    for part in solution.parts:
+        if parts and part.id not in parts:
+            continue
+        result.parts.append(check_part(part, answers.get(part.id), mistakes))
+    return result

@@ -1,0 +1,120 @@
+"""Sound symbolic equivalence: refute by exact-enough evaluation, accept only by proof.
+
+A wrong answer is never accepted. Random points can only *reject* (a difference found at 40
+significant digits is real); acceptance needs sympy to reduce expected - given to exactly 0.
+When neither happens within the time limit, the answer is not accepted (the caller says so).
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+from contextlib import contextmanager
+from fractions import Fraction
+from typing import Any, Iterator
+
+from .evaluate import exact_to_sympy
+from .symbols import sample_range
+
+TIME_LIMIT = 3.0
+POINTS = 12
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (in the main thread; elsewhere it runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _refuted(diff: Any, expected: Any, decls: dict[str, Any]) -> bool:
+    """True if diff is clearly nonzero at some random point of the symbols' domains."""
+    import sympy as sp
+
+    symbols = sorted(diff.free_symbols | getattr(expected, "free_symbols", set()), key=str)
+    rng = random.Random(20240611)
+    tried = 0
+    for _ in range(POINTS * 3):
+        if tried >= POINTS:
+            break
+        point = {}
+        for s in symbols:
+            lo, hi = sample_range(decls.get(s.name))
+            # a rational with a large odd denominator: never an integer, never a "nice" value
+            q = Fraction(rng.randrange(1, 10**6), 10**6 + 3)
+            point[s] = sp.Rational(Fraction(lo) + (Fraction(hi) - Fraction(lo)) * q)
+        try:
+            ref = sp.N(expected.subs(point), 40) if hasattr(expected, "subs") else sp.N(expected, 40)
+            value = sp.N(diff.subs(point), 40)
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            continue
+        if not (value.is_number and ref.is_number) or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            continue
+        if ref.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            continue
+        tried += 1
+        scale = 1 + abs(complex(ref))
+        if abs(complex(value)) > 1e-25 * scale:
+            return True
+    return False
+
+
+def _proved_zero(diff: Any) -> bool:
+    import sympy as sp
+
+    attempts = (
+        lambda d: d,
+        sp.expand,
+        lambda d: sp.cancel(sp.together(d)),
+        lambda d: sp.expand(sp.expand_log(d, force=False)),
+        sp.simplify,
+        lambda d: sp.simplify(d.rewrite(sp.exp)),
+        lambda d: sp.simplify(sp.expand_log(sp.logcombine(d), force=False)),
+    )
+    for attempt in attempts:
+        try:
+            if attempt(diff) == 0:
+                return True
+        except (TypeError, ValueError, NotImplementedError, RecursionError, ArithmeticError):
+            continue
+    return False
+
+
+def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
+               seconds: float = TIME_LIMIT) -> bool | None:
+    """True if proved equal, False if refuted, None if neither could be shown in time."""
+    import sympy as sp
+
+    decls = decls or {}
+    try:
+        with time_limit(seconds):
+            expected = exact_to_sympy(expected)
+            diff = expected - given
+            if diff == 0:
+                return True
+            if _refuted(diff, expected, decls):
+                return False
+            if _proved_zero(diff):
+                return True
+            return None
+    except _Timeout:
+        return None
+    except (TypeError, ValueError, RecursionError):
+        return None

@@ -1,0 +1,475 @@
+"""Answer types: how each kind of answer is read, compared, displayed and written as JSON.
+
+A type reads a student's raw answer (a string, or a YAML/JSON value) into a value, compares it
+with the exact expected value under a tolerance, and says how to show a value. Sympy is only
+imported by the `expression` type and by values that already are sympy objects.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Any
+
+from ..errors import InvalidAnswer
+from .evaluate import evaluate, to_sympy
+from .parser import parse
+
+DEFAULT_REL = Fraction(1, 1000)
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers
+
+
+def to_float(value: Any) -> float:
+    """A float for display and tolerant comparison of any exact value."""
+    if isinstance(value, str):
+        if value in ("inf", "oo"):
+            return math.inf
+        if value == "-inf":
+            return -math.inf
+    if isinstance(value, (int, Fraction, float)):
+        return float(value)
+    try:
+        return float(value.evalf(30))  # a sympy number
+    except (TypeError, AttributeError, ValueError):
+        raise ValueError(f"not a number: {value!r}") from None
+
+
+def format_number(value: Any, digits: int = 6) -> str:
+    """An exact number as people write it: 10416, 18/7, 0.08, inf."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        d = value.denominator
+        while d % 2 == 0:
+            d //= 2
+        while d % 5 == 0:
+            d //= 5
+        if d == 1 and len(str(float(value))) <= 12:  # a terminating decimal: 0.08, not 2/25
+            return _trim(f"{float(value):.10f}")
+        return f"{value.numerator}/{value.denominator}"
+    f = to_float(value)
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    if isinstance(value, float):
+        return _significant(f, digits)
+    return str(value)  # a sympy expression: its own exact form
+
+
+def _trim(s: str) -> str:
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def _significant(f: float, digits: int) -> str:
+    if f == 0:
+        return "0"
+    if 1e-4 <= abs(f) < 1e12:
+        return _trim(f"{f:.{max(digits - 1 - math.floor(math.log10(abs(f))), 0)}f}")
+    return f"{f:.{digits - 1}e}"
+
+
+def approx(value: Any, digits: int = 6) -> str:
+    """A decimal display of any number: 2.57143."""
+    f = to_float(value)
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    return _significant(f, digits)
+
+
+def json_number(value: Any) -> Any:
+    """JSON-native form of a number: int, float, or "inf"/"-inf", or null."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    f = to_float(value)
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    if math.isnan(f):
+        return None
+    return f
+
+
+_UNITS = re.compile(
+    r"\s*(bits?|nats?|parameters?|params?|weights?|connections?|macs?|px|pixels?|units?|neurons?)\s*$",
+    re.IGNORECASE,
+)
+_SCALE = re.compile(r"^(.*\d)\s*(thousand|million|billion|k|m|b)$", re.IGNORECASE)
+_SCALES = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "b": 10**9}
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[, \u00a0\u2009\u202f_]\d{3})+(?:\.\d+)?$")
+
+
+def read_number(raw: Any, log_base: Any = None) -> Fraction | float:
+    """A student's number: `10,416`, `1.0416e4`, `8%`, `2/25`, `e^2`, `ln(3)/2`, `1.927 bits`."""
+    if isinstance(raw, bool):
+        raise InvalidAnswer("a number was expected, not true/false")
+    if isinstance(raw, int):
+        return Fraction(raw)
+    if isinstance(raw, float):
+        if math.isnan(raw):
+            raise InvalidAnswer("not a number")
+        return raw if math.isinf(raw) else Fraction(repr(raw))
+    if not isinstance(raw, str):
+        raise InvalidAnswer("a number was expected")
+    text = raw.strip()
+    if len(text) > 2000:
+        raise InvalidAnswer(f"too long ({len(text)} characters)")
+    text = _UNITS.sub("", text).strip()
+    if _GROUPED.match(text):
+        text = re.sub(r"[, \u00a0\u2009\u202f_]", "", text)
+    scale = 1
+    m = _SCALE.match(text)
+    if m:
+        text, scale = m.group(1), _SCALES[m.group(2).lower()]
+    value = evaluate(parse(text), log_base=log_base)
+    return value * scale
+
+
+def within(expected: Any, given: Any, tolerance: dict[str, Any] | None) -> bool:
+    """Tolerant comparison of two numbers: `rel` (default 1e-3), `abs`, or `sigfigs`."""
+    if isinstance(expected, (int, Fraction)) and isinstance(given, (int, Fraction)) and expected == given:
+        return True
+    e, g = to_float(expected), to_float(given)
+    if math.isinf(e) or math.isinf(g):
+        return e == g
+    if math.isnan(g):
+        return False
+    tol = tolerance or {}
+    if "sigfigs" in tol:
+        n = int(tol["sigfigs"])
+        if e == 0:
+            return g == 0
+        unit = 10.0 ** (math.floor(math.log10(abs(e))) - n + 1)
+        return abs(g - e) <= 0.5 * unit * (1 + 1e-9)
+    rel = float(tol.get("rel", DEFAULT_REL if "abs" not in tol else 0))
+    ab = float(tol.get("abs", 0))
+    diff = abs(g - e)
+    if diff <= ab or diff <= rel * abs(e) * (1 + 1e-12):
+        return True
+    return e == 0 and "abs" not in tol and diff <= 1e-12
+
+
+# ---------------------------------------------------------------------------------------------
+# the types
+
+
+class AnswerType:
+    name = ""
+    description = ""
+
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
+        return bool(expected == given)
+
+    def display(self, value: Any) -> str:
+        return str(value)
+
+    def to_json(self, value: Any) -> Any:
+        return value
+
+
+class IntegerType(AnswerType):
+    name = "integer"
+    description = "a whole number: 10416, 10,416, 1.0416e4"
+
+    def parse(self, raw, options):
+        value = read_number(raw, options.get("log_base"))
+        if isinstance(value, float) and not math.isinf(value):
+            if value.is_integer() and abs(value) < 2**53:
+                return Fraction(int(value))
+            raise InvalidAnswer(f"a whole number was expected, not {approx(value)}")
+        return value
+
+    def equal(self, expected, given, tolerance, options):
+        if tolerance:
+            return within(expected, given, tolerance)
+        return isinstance(given, Fraction) and given == expected
+
+    def display(self, value):
+        return format_number(value)
+
+    def to_json(self, value):
+        return json_number(value)
+
+
+class RealType(AnswerType):
+    name = "real"
+    description = "a number: 0.08, 8%, 2/25, 18/7, e^2, ln(3)/2, 1.927 bits"
+
+    def parse(self, raw, options):
+        return read_number(raw, options.get("log_base"))
+
+    def equal(self, expected, given, tolerance, options):
+        if expected is None:
+            return False
+        return within(expected, given, tolerance)
+
+    def display(self, value):
+        return "none" if value is None else format_number(value)
+
+    def to_json(self, value):
+        return json_number(value)
+
+
+_SHAPE_SEPARATORS = re.compile(r"\s*[x×X*@]\s*")
+
+
+class ShapeType(AnswerType):
+    name = "shape"
+    description = "a tensor shape, C,H,W: 3@64x64, 3x64x64, (3, 64, 64), [3,64,64], 3072"
+
+    def parse(self, raw, options):
+        if isinstance(raw, bool):
+            raise InvalidAnswer("a shape was expected")
+        if isinstance(raw, (int, float)):
+            raw = str(raw)
+        if isinstance(raw, list):
+            items: list[Any] = raw
+        elif isinstance(raw, str):
+            text = raw.strip()
+            if len(text) > 200:
+                raise InvalidAnswer("too long for a shape")
+            text = text.strip("()[] ")
+            if not text:
+                raise InvalidAnswer("empty shape")
+            items = [t for t in re.split(r"\s*,\s*|" + _SHAPE_SEPARATORS.pattern, text) if t != ""]
+            if not items:
+                raise InvalidAnswer("empty shape")
+        else:
+            raise InvalidAnswer("a shape was expected")
+        out = []
+        for item in items:
+            n = read_number(item) if not isinstance(item, (int, Fraction)) else Fraction(item)
+            if isinstance(n, float):
+                raise InvalidAnswer(f"shape sizes are whole numbers or fractions, not {item!r}")
+            out.append(n)
+        if len(out) > 8:
+            raise InvalidAnswer("a shape has at most 8 dimensions")
+        return tuple(int(v) if v.denominator == 1 else v for v in out)
+
+    def equal(self, expected, given, tolerance, options):
+        return tuple(expected) == tuple(given)
+
+    def display(self, value):
+        value = tuple(value)
+        if len(value) == 3:
+            return f"{format_number(value[0])}@{format_number(value[1])}x{format_number(value[2])}"
+        return "x".join(format_number(v) for v in value)
+
+    def to_json(self, value):
+        return [json_number(v) for v in value]
+
+
+_TRUE = {"yes", "true", "y", "1", "t"}
+_FALSE = {"no", "false", "n", "0", "f"}
+
+
+class BooleanType(AnswerType):
+    name = "boolean"
+    description = "yes/no, true/false, y/n, 1/0"
+
+    def parse(self, raw, options):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower().rstrip(".")
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise InvalidAnswer("yes or no was expected")
+
+    def display(self, value):
+        return "yes" if value else "no"
+
+
+_CHOICE = re.compile(r"^\(?([A-Za-z])(?:\)|\.|:|\s|$)")
+
+
+class ChoiceType(AnswerType):
+    name = "choice"
+    description = "a letter: A, a, (a), a. All of these"
+
+    def parse(self, raw, options):
+        text = str(raw).strip()
+        m = _CHOICE.match(text)
+        if not m:
+            raise InvalidAnswer("a choice letter (A, B, ...) was expected")
+        letter = m.group(1).upper()
+        choices = options.get("choices")
+        if choices and letter not in [c.upper() for c in choices]:
+            raise InvalidAnswer(f"choose one of {', '.join(choices)}")
+        return letter
+
+    def equal(self, expected, given, tolerance, options):
+        return str(expected).upper() == given
+
+
+class ExpressionType(AnswerType):
+    name = "expression"
+    description = "a formula in the declared symbols: s_i*(1 - s_i), k/N, exp(z1)/(exp(z1)+exp(z2))"
+
+    def parse(self, raw, options):
+        from .symbols import make_symbols
+
+        symbols = make_symbols(options.get("symbols", {}))
+        tree = parse(str(raw))
+        value = to_sympy(tree, symbols, options.get("log_base"))
+        if isinstance(value, list):
+            raise InvalidAnswer("a single formula was expected, not a list")
+        return value
+
+    def equal(self, expected, given, tolerance, options):
+        from .equivalence import equivalent
+
+        return equivalent(expected, given, options.get("symbols", {})) is True
+
+    def display(self, value):
+        return _sympy_text(value)
+
+    def to_json(self, value):
+        return _sympy_text(value)
+
+
+def _sympy_text(value: Any) -> str:
+    return str(value)
+
+
+class MatrixType(AnswerType):
+    """Vectors and matrices; `options.elements` is `real` (default), `integer` or `expression`."""
+
+    name = "matrix"
+    description = "a vector or matrix: [1, 2, 3], [[1,2],[3,4]], [1 2; 3 4]"
+
+    def _element_type(self, options):
+        return TYPES[options.get("elements", "real")]
+
+    def parse(self, raw, options):
+        elem = self._element_type(options)
+        if isinstance(raw, list):
+            return _map_nested(raw, lambda x: elem.parse(x, options))
+        text = str(raw).strip()
+        if len(text) > 5000:
+            raise InvalidAnswer("too long for a matrix")
+        if ";" in text or (re.search(r"\d\s+[-+]?\d", text) and "," not in text):
+            body = text.strip("[]() ")
+            rows = [r.split() for r in body.split(";")]
+            if any(len(r) != len(rows[0]) for r in rows):
+                raise InvalidAnswer("rows of different lengths")
+            nested: list[Any] = [[elem.parse(x, options) for x in r] for r in rows]
+            return nested[0] if len(nested) == 1 else nested
+        tree = parse(text)
+        if tree[0] != "list":
+            raise InvalidAnswer("a vector or matrix in brackets was expected, e.g. [1, 2, 3]")
+        return _tree_to_nested(tree, elem, options)
+
+    def equal(self, expected, given, tolerance, options):
+        elem = self._element_type(options)
+        return _nested_equal(expected, given, lambda e, g: elem.equal(e, g, tolerance, options))
+
+    def display(self, value):
+        return _nested_text(value, lambda x: format_number(x) if not hasattr(x, "free_symbols") else str(x))
+
+    def to_json(self, value):
+        return _map_nested(value, lambda x: json_number(x) if not hasattr(x, "free_symbols") or not x.free_symbols else str(x))
+
+
+def _tree_to_nested(tree, elem, options):
+    if tree[0] == "list":
+        return [_tree_to_nested(t, elem, options) for t in tree[1]]
+    if isinstance(elem, ExpressionType):
+        from .symbols import make_symbols
+
+        return to_sympy(tree, make_symbols(options.get("symbols", {})), options.get("log_base"))
+    value = evaluate(tree, log_base=options.get("log_base"))
+    if isinstance(elem, IntegerType) and not (isinstance(value, Fraction) and value.denominator == 1):
+        raise InvalidAnswer(f"whole numbers were expected, not {approx(value)}")
+    return value
+
+
+def _map_nested(value, fn):
+    if isinstance(value, (list, tuple)):
+        return [_map_nested(v, fn) for v in value]
+    return fn(value)
+
+
+def _nested_equal(expected, given, eq) -> bool:
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(given, (list, tuple)) or len(given) != len(expected):
+            return False
+        return all(_nested_equal(e, g, eq) for e, g in zip(expected, given))
+    if isinstance(given, (list, tuple)):
+        return False
+    return eq(expected, given)
+
+
+def _nested_text(value, fn) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_nested_text(v, fn) for v in value) + "]"
+    return fn(value)
+
+
+class LabelingType(AnswerType):
+    name = "labeling"
+    description = "labels +1/-1 in order: [1, -1, 1] or + - +"
+
+    def parse(self, raw, options):
+        if raw is None:
+            return None
+        if isinstance(raw, list):
+            items = [str(x) for x in raw]
+        else:
+            text = str(raw).strip()
+            if text.lower() in ("none", "null", "no labeling"):
+                return None
+            if len(text) > 1000:
+                raise InvalidAnswer("too long for a labeling")
+            items = [t for t in re.split(r"[\s,\[\]()]+", text) if t]
+        out = []
+        for item in items:
+            if item in ("+", "+1", "1"):
+                out.append(1)
+            elif item in ("-", "-1", "−", "−1"):
+                out.append(-1)
+            else:
+                raise InvalidAnswer(f"labels are +1 or -1, not {item!r}")
+        if not out:
+            raise InvalidAnswer("empty labeling")
+        return tuple(out)
+
+    def equal(self, expected, given, tolerance, options):
+        if expected is None or given is None:
+            return expected is given
+        return tuple(expected) == tuple(given)
+
+    def display(self, value):
+        if value is None:
+            return "none"
+        return "[" + ", ".join("1" if v > 0 else "-1" for v in value) + "]"
+
+    def to_json(self, value):
+        return None if value is None else list(value)
+
+
+TYPES: dict[str, AnswerType] = {
+    t.name: t
+    for t in (IntegerType(), RealType(), ShapeType(), BooleanType(), ChoiceType(), ExpressionType(),
+              MatrixType(), LabelingType())
+}
+TYPES["vector"] = TYPES["matrix"]
+
+
+def answer_type(name: str) -> AnswerType:
+    return TYPES[name]

@@ -1,0 +1,283 @@
+"""The `grader` command line: each command parses arguments, calls the library, renders.
+
+Heavy modules (sympy, numpy, rich) are imported only by the commands and kinds that need them,
+so `grader check` on a numeric problem with piped output starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .errors import GraderError, SpecError
+
+EXIT_OK, EXIT_WRONG, EXIT_BAD = 0, 1, 2
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _rich_output() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _fail(issues_text: str, fmt: str, issues: list | None = None) -> None:
+    """Report a user error (bad spec, bad submission, bad usage) and exit 2."""
+    if fmt == "json":
+        import json
+
+        doc = {"error": issues_text.splitlines()[0] if issues_text else "error",
+               "issues": [{"file": i.file, "line": i.line, "path": i.path, "message": i.message} for i in (issues or [])]}
+        click.echo(json.dumps(doc, indent=2))
+    click.echo(issues_text, err=True)
+    sys.exit(EXIT_BAD)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """No traceback reaches a user: spec errors exit 2 with their message, the rest too."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("fmt", "text")
+        try:
+            return fn(*args, **kwargs)
+        except SpecError as exc:
+            _fail("\n".join(f"error: {i}" for i in exc.issues), fmt, exc.issues)
+        except GraderError as exc:
+            _fail(f"error: {exc}", fmt)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 — the last line of defence, by design
+            _fail(f"internal error: {type(exc).__name__}: {exc} (please report this with the spec)", fmt)
+
+    return wrapper
+
+
+def spec_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:
+    """Spec files named directly or found (recursively, sorted) under folders."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(q for q in path.rglob("*") if q.suffix in SPEC_SUFFIXES and q.is_file()))
+        else:
+            out.append(path)
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="grader", prog_name="grader")
+def cli() -> None:
+    """Solve and grade machine-learning exercises written as YAML specs.
+
+    \b
+    grader solve problems/rec6/rec6-cnn.yaml          worked solution
+    grader check problems/rec6/rec6-cnn.yaml --answer conv_params=10404
+    grader grade problems/ --submissions subs/ --csv grades.csv
+    grader kinds network                              what a kind takes and answers
+    """
+
+
+# --- solve -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path())
+@click.option("--part", "parts", multiple=True, metavar="ID", help="Only these parts (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "latex"]), default="text",
+              show_default=True, help="Output format.")
+@_guard
+def solve(specs: tuple[str, ...], parts: tuple[str, ...], fmt: str) -> None:
+    """Print the worked solution of each SPEC: every step, then the answers.
+
+    \b
+    Example:
+      grader solve problems/rec6/rec6-cnn.yaml --part conv_params
+    """
+    from .api import solve as solve_problem
+
+    paths = spec_paths(specs)
+    if not paths:
+        raise GraderError("no spec files found")
+    solutions = []
+    for path in paths:
+        sol = solve_problem(str(path))
+        if parts:
+            unknown = [p for p in parts if p not in [q.id for q in sol.parts]]
+            if unknown and len(paths) == 1:
+                raise GraderError(f"{path}: no part {', '.join(unknown)} (parts: {', '.join(q.id for q in sol.parts)})")
+            sol.parts = [q for q in sol.parts if q.id in parts]
+        solutions.append(sol)
+    _print_solutions(solutions, fmt, as_list=len(paths) > 1)
+
+
+def _print_solutions(solutions: list, fmt: str, as_list: bool) -> None:
+    if fmt == "json":
+        from .render.json_out import solutions_json
+
+        click.echo(solutions_json(solutions, as_list), nl=False)
+    elif fmt == "markdown":
+        from .render.markdown import solution_markdown
+
+        click.echo("\n".join(solution_markdown(s) for s in solutions), nl=False)
+    elif fmt == "latex":
+        from .render.latex import solution_latex
+
+        click.echo(solution_latex(solutions[0]) if len(solutions) == 1 else
+                   "\n".join(solution_latex(s, standalone=False) for s in solutions), nl=False)
+    elif _rich_output():
+        from .render.terminal import print_solutions
+
+        print_solutions(solutions)
+    else:
+        from .render.plain import solutions_text
+
+        click.echo(solutions_text(solutions), nl=False)
+
+
+# --- check -----------------------------------------------------------------------------------
+
+def _parse_answer_options(answers: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in answers:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r} is not PART=VALUE", param_hint="--answer")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+@cli.command()
+@click.argument("spec", type=click.Path())
+@click.argument("submission", required=False, type=click.Path())
+@click.option("--answer", "-a", "answers", multiple=True, metavar="PART=VALUE",
+              help="An answer to check (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str) -> None:
+    """Check answers to SPEC, part by part, with feedback that names known mistakes.
+
+    Answers come from a SUBMISSION file (YAML or JSON, as for `grader grade`) and/or from
+    --answer options. Exit code 0 if all checked answers are correct, 1 if not, 2 on bad input.
+
+    \b
+    Example:
+      grader check problems/rec6/rec6-cnn.yaml --answer a=3@64x64 --answer conv_params=10404
+    """
+    from .api import check as check_answers
+    from .api import load_problem
+
+    try:
+        given = _parse_answer_options(answers)
+    except click.BadParameter as exc:
+        raise GraderError(exc.format_message()) from None
+    problem = load_problem(spec)
+    only: list[str] | None = None
+    if submission:
+        from .submissions import answers_for, load_submission_file
+
+        subs = load_submission_file(submission)
+        if len(subs) != 1:
+            raise GraderError(f"{submission}: expected one student's answers, found {len(subs)}")
+        from_file = answers_for(subs[0], problem.id, [p.id for p in problem.parts])
+        given = {**from_file, **given}
+    else:
+        if not given:
+            raise GraderError("no answers: give a SUBMISSION file or --answer PART=VALUE")
+        only = list(given)
+    unknown = [k for k in given if k not in [p.id for p in problem.parts]]
+    if unknown:
+        raise GraderError(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(p.id for p in problem.parts)})")
+    result = check_answers(problem, given, parts=only)
+    if fmt == "json":
+        from .render.json_out import check_json
+
+        click.echo(check_json(result), nl=False)
+    elif _rich_output():
+        from .render.terminal import print_check
+
+        print_check(result)
+    else:
+        from .render.plain import check_text
+
+        click.echo(check_text(result), nl=False)
+    wrong = any(p.verdict in ("incorrect", "invalid") for p in result.parts)
+    sys.exit(EXIT_WRONG if wrong else EXIT_OK)
+
+
+# --- validate --------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def validate(paths: tuple[str, ...], fmt: str) -> None:
+    """Check specs (files or folders) and report every problem found, then solve each one.
+
+    \b
+    Example:
+      grader validate problems/
+    """
+    from .validation import validate_paths
+
+    report = validate_paths(spec_paths(paths))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        for issue in report.issues:
+            click.echo(f"error: {issue}", err=fmt == "text" and False)
+        click.echo(report.summary())
+    sys.exit(EXIT_OK if report.ok else EXIT_BAD)
+
+
+# --- kinds -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("kind", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def kinds(kind: str | None, fmt: str) -> None:
+    """List the solver kinds; with KIND, its `given` schema, quantities and mistakes.
+
+    \b
+    Example:
+      grader kinds network
+    """
+    from .kinds_info import kind_detail, kind_list
+
+    click.echo(kind_list(fmt) if kind is None else kind_detail(kind, fmt), nl=False)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path())
+@click.option("--to", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "html"]), default="markdown", show_default=True)
+@_guard
+def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
+    """Write worked solutions of SPEC files or folders as documents (solutions/ is made this way).
+
+    \b
+    Example:
+      grader export problems --to solutions
+    """
+    from .export import export as export_solutions
+
+    written = export_solutions(list(specs), out_dir, fmt)
+    click.echo(f"wrote {len(written)} file(s) to {out_dir}")
+
+
+def main() -> None:
+    cli(prog_name="grader")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""A loaded, validated problem: what the solvers receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .solution import Alternative, PartSolution, Step
+from .spec.yamlsafe import Document
+
+
+@dataclass
+class Part:
+    id: str
+    ask: str
+    args: dict[str, Any] = field(default_factory=dict)  # the quantity's own keys, validated
+    points: float = 1
+    prompt: str = ""
+    tolerance: dict[str, Any] | None = None
+    log_base: Any = None
+    index: int = 0  # position in `parts:`, for error paths
+
+    @property
+    def path(self) -> tuple:
+        return ("parts", self.index)
+
+    def solution(self, type: str, value: Any, answer: str | None = None, steps: list[Step] | None = None,
+                 alternatives: list[Alternative] | None = None, options: dict[str, Any] | None = None) -> PartSolution:
+        """The PartSolution of this part; `answer` defaults to the type's display of `value`."""
+        from .answers.types import answer_type
+
+        opts = dict(options or {})
+        if self.log_base is not None:
+            opts.setdefault("log_base", self.log_base)
+        return PartSolution(
+            id=self.id, type=type, value=value,
+            answer=answer if answer is not None else answer_type(type).display(value),
+            steps=list(steps or []), points=self.points, prompt=self.prompt, ask=self.ask,
+            tolerance=self.tolerance, alternatives=list(alternatives or []), options=opts,
+        )
+
+
+@dataclass
+class Problem:
+    id: str
+    kind: str
+    given: dict[str, Any]
+    parts: list[Part]
+    title: str = ""
+    source: str = ""
+    notes: str = ""
+    vary: dict[str, Any] | None = None
+    path: str = ""
+    document: Document | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def part(self, part_id: str) -> Part:
+        for p in self.parts:
+            if p.id == part_id:
+                return p
+        raise KeyError(part_id)

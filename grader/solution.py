@@ -1,0 +1,80 @@
+"""A worked solution as plain data: typed answers plus derivation steps.
+
+Renderers read this and nothing else; they know no math. Kinds build it and know no rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Table:
+    """A small table inside a step (a shape table, a probability table)."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "columns": self.columns, "rows": self.rows}
+
+
+@dataclass
+class Step:
+    """One line of a derivation: plain text, the same in LaTeX, optionally a table."""
+
+    text: str
+    latex: str = ""
+    table: Table | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "latex": self.latex}
+        if self.table is not None:
+            out["table"] = self.table.to_dict()
+        return out
+
+
+@dataclass
+class Alternative:
+    """What a known mistake produces for a part: computed by the kind, never stored."""
+
+    mistake: str  # a mistake id the kind declares
+    value: Any
+
+
+@dataclass
+class PartSolution:
+    """The answer to one part: its type, exact value, display form, and how it was derived."""
+
+    id: str
+    type: str  # an answer type name (see grader.answers.types)
+    value: Any  # the exact value (int, Fraction, sympy object, tuple shape, nested list ...)
+    answer: str  # the exact display form, e.g. "18/7"
+    steps: list[Step] = field(default_factory=list)
+    points: float = 1
+    prompt: str = ""
+    ask: str = ""
+    tolerance: dict[str, Any] | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+    # answer-type options (declared symbols of an expression, choices of a choice ...)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Solution:
+    """A whole problem solved: steps shared by all parts, then each part."""
+
+    id: str
+    kind: str
+    title: str = ""
+    source: str = ""
+    steps: list[Step] = field(default_factory=list)
+    parts: list[PartSolution] = field(default_factory=list)
+
+    def part(self, part_id: str) -> PartSolution:
+        for p in self.parts:
+            if p.id == part_id:
+                return p
+        raise KeyError(part_id)

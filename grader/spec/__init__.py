@@ -1,0 +1,1 @@
+"""Safe loading and validation of problem specs and submissions."""

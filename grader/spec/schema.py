@@ -1,0 +1,322 @@
+"""A small declarative schema language for `given` blocks, parts and submissions.
+
+A schema node validates a value at a key path, converts it (numbers become exact Fractions or
+ints), and records every issue it finds in a `Checker` instead of stopping at the first.
+Each kind declares its `given` with these nodes; `grader kinds KIND` prints them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from ..errors import InvalidAnswer, SpecIssue
+from .yamlsafe import Document, Path, format_path
+
+INVALID = object()  # returned by a node that reported an issue
+
+
+class Checker:
+    """Collects issues against a Document (for file and line numbers)."""
+
+    def __init__(self, doc: Document, base: Path = ()):
+        self.doc = doc
+        self.base = base
+        self.issues: list[SpecIssue] = []
+
+    def error(self, path: Path, message: str) -> object:
+        full = self.base + tuple(path)
+        self.issues.append(self.doc.issue(full, message))
+        return INVALID
+
+    def sub(self) -> Checker:
+        c = Checker(self.doc, self.base)
+        return c
+
+
+class Node:
+    description = ""
+
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return self.description
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return repr(value)
+
+
+def exact_number(value: Any) -> Fraction | float:
+    """A spec number as an exact value: 0.01 -> 1/100, "3**10" -> 59049, "1/3" -> 1/3."""
+    from ..answers.evaluate import evaluate
+    from ..answers.parser import parse
+
+    if isinstance(value, bool):
+        raise InvalidAnswer("a number was expected")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise InvalidAnswer("not a number")
+        return value if math.isinf(value) else Fraction(repr(value))
+    if isinstance(value, str):
+        return evaluate(parse(value))
+    raise InvalidAnswer("a number was expected")
+
+
+@dataclass
+class Number(Node):
+    """A number, exact where written exactly. `integer` makes it an int."""
+
+    min: Any = None
+    max: Any = None
+    integer: bool = False
+    min_exclusive: bool = False
+    max_exclusive: bool = False
+    description: str = ""
+
+    def check(self, value, path, c):
+        try:
+            x = exact_number(value)
+        except InvalidAnswer as exc:
+            return c.error(path, f"expected {self.describe()}, got {_type_name(value)} ({exc.reason})")
+        if self.integer:
+            if isinstance(x, float) or x.denominator != 1:
+                return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
+            x = int(x)
+        if self.min is not None and (x < self.min or (self.min_exclusive and x == self.min)):
+            return c.error(path, f"expected {self.describe()}, got {value}")
+        if self.max is not None and (x > self.max or (self.max_exclusive and x == self.max)):
+            return c.error(path, f"expected {self.describe()}, got {value}")
+        return x
+
+    def describe(self):
+        if self.description:
+            return self.description
+        word = "a whole number" if self.integer else "a number"
+        lo = None if self.min is None else f"{'>' if self.min_exclusive else '>='} {self.min}"
+        hi = None if self.max is None else f"{'<' if self.max_exclusive else '<='} {self.max}"
+        bounds = " and ".join(b for b in (lo, hi) if b)
+        return f"{word} {bounds}".strip()
+
+
+def Int(min: Any = None, max: Any = None, **kw: Any) -> Number:
+    return Number(min=min, max=max, integer=True, **kw)
+
+
+def Probability(**kw: Any) -> Number:
+    return Number(min=0, max=1, description="a probability between 0 and 1", **kw)
+
+
+@dataclass
+class Str(Node):
+    choices: tuple[str, ...] | None = None
+    pattern: str | None = None
+    description: str = ""
+
+    def check(self, value, path, c):
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
+        value = str(value)
+        if self.choices is not None and value not in self.choices:
+            return c.error(path, f"expected one of {', '.join(self.choices)}; got {value!r}")
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            return c.error(path, f"expected {self.describe()}, got {value!r}")
+        return value
+
+    def describe(self):
+        if self.description:
+            return self.description
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return "text"
+
+
+@dataclass
+class Bool(Node):
+    description: str = "true or false"
+
+    def check(self, value, path, c):
+        if not isinstance(value, bool):
+            return c.error(path, f"expected true or false, got {_type_name(value)}")
+        return value
+
+
+@dataclass
+class AnyValue(Node):
+    description: str = "any value"
+
+    def check(self, value, path, c):
+        return value
+
+
+@dataclass
+class ListOf(Node):
+    item: Node
+    min_len: int = 0
+    max_len: int = 10_000
+    description: str = ""
+
+    def check(self, value, path, c):
+        if not isinstance(value, list):
+            return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
+        if not self.min_len <= len(value) <= self.max_len:
+            return c.error(path, f"expected {self.describe()} with {self.min_len} to {self.max_len} items, got {len(value)}")
+        out = [self.item.check(v, path + (i,), c) for i, v in enumerate(value)]
+        return INVALID if any(v is INVALID for v in out) else out
+
+    def describe(self):
+        return self.description or f"a list of {self.item.describe()}"
+
+
+@dataclass
+class Field:
+    node: Node
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+
+
+@dataclass
+class Map(Node):
+    fields: dict[str, Field]
+    description: str = ""
+    extra: Node | None = None  # schema for keys not listed (None: unknown keys are errors)
+    check_all: Callable[[dict[str, Any], Path, Checker], None] | None = None  # cross-field rules
+
+    def check(self, value, path, c):
+        if not isinstance(value, dict):
+            return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
+        out: dict[str, Any] = {}
+        ok = True
+        for key, v in value.items():
+            if key in self.fields:
+                r = self.fields[key].node.check(v, path + (key,), c)
+            elif self.extra is not None:
+                r = self.extra.check(v, path + (key,), c)
+            else:
+                known = ", ".join(self.fields) or "none"
+                c.error(path + (key,), f"unknown key {key!r} (expected one of: {known})")
+                ok = False
+                continue
+            if r is INVALID:
+                ok = False
+            out[key] = r
+        for key, f in self.fields.items():
+            if key not in value:
+                if f.required:
+                    c.error(path, f"missing required key {key!r} ({f.node.describe()})")
+                    ok = False
+                else:
+                    out[key] = f.default
+        if ok and self.check_all is not None:
+            before = len(c.issues)
+            self.check_all(out, path, c)
+            ok = len(c.issues) == before
+        return out if ok else INVALID
+
+    def describe(self):
+        return self.description or "a map"
+
+
+@dataclass
+class OneOf(Node):
+    """The first alternative that accepts the value; else one message naming them all."""
+
+    options: list[Node]
+    description: str = ""
+
+    def check(self, value, path, c):
+        for option in self.options:
+            trial = c.sub()
+            r = option.check(value, path, trial)
+            if not trial.issues:
+                return r
+        # report the issues of the alternative that matches the value's shape best
+        for option in self.options:
+            if isinstance(option, Map) and isinstance(value, dict):
+                return option.check(value, path, c)
+            if isinstance(option, ListOf) and isinstance(value, list):
+                return option.check(value, path, c)
+        return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
+
+    def describe(self):
+        return self.description or " or ".join(o.describe() for o in self.options)
+
+
+@dataclass
+class Custom(Node):
+    """A conversion function that raises ValueError with a message when the value is wrong."""
+
+    fn: Callable[[Any], Any]
+    description: str = ""
+
+    def check(self, value, path, c):
+        try:
+            return self.fn(value)
+        except (ValueError, InvalidAnswer) as exc:
+            msg = exc.reason if isinstance(exc, InvalidAnswer) else str(exc)
+            return c.error(path, f"expected {self.describe()}: {msg}")
+
+
+@dataclass
+class Formula(Node):
+    """A formula in the safe expression language, kept as text and parse-checked here."""
+
+    description: str = "a formula (e.g. w*x + b)"
+
+    def check(self, value, path, c):
+        from ..answers.parser import parse
+
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
+        try:
+            parse(str(value))
+        except InvalidAnswer as exc:
+            return c.error(path, f"expected {self.describe()}: {exc}")
+        return str(value)
+
+
+def schema_lines(node: Node, indent: int = 0) -> list[str]:
+    """A readable outline of a schema, for `grader kinds KIND`."""
+    pad = "  " * indent
+    lines: list[str] = []
+    if isinstance(node, Map):
+        for key, f in node.fields.items():
+            req = "required" if f.required else f"default {f.default!r}" if f.default is not None else "optional"
+            doc = f" — {f.doc}" if f.doc else ""
+            lines.append(f"{pad}{key}: {f.node.describe()} ({req}){doc}")
+            if isinstance(f.node, Map) and f.node.fields:
+                lines.extend(schema_lines(f.node, indent + 1))
+    return lines
+
+
+@dataclass
+class Quantity:
+    """Something a part may ask for: its answer type and the extra keys it takes."""
+
+    name: str
+    type: str
+    description: str
+    args: dict[str, Field] = field(default_factory=dict)
+
+
+__all__ = [
+    "AnyValue", "Bool", "Checker", "Custom", "Field", "Formula", "INVALID", "Int", "ListOf", "Map",
+    "Number", "OneOf", "Probability", "Quantity", "Str", "exact_number", "format_path", "schema_lines",
+]

@@ -1,0 +1,112 @@
+"""Reading student submissions: one YAML/JSON file per student, or one CSV for a class.
+
+Nothing is dropped silently: every unreadable cell, unknown problem or part, and duplicate
+student becomes an issue with file and line, and the rest is still returned for grading.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError, SpecIssue
+from .spec.yamlsafe import MAX_BYTES, load_file
+
+MAX_CSV_BYTES = 20_000_000
+
+
+@dataclass
+class Submission:
+    student: str
+    answers: dict[str, dict[str, Any]]  # problem id -> part id -> raw answer
+    file: str
+    line: int | None = None
+    issues: list[SpecIssue] = field(default_factory=list)
+
+
+def load_submission_file(path: str) -> list[Submission]:
+    """The submissions in one file. Raises SpecError only when nothing in it can be used."""
+    if str(path).lower().endswith(".csv"):
+        return _load_csv(path)
+    doc = load_file(path)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise SpecError([doc.issue((), "expected a map with `student:` and `answers:`")])
+    unknown = [k for k in data if k not in ("student", "answers")]
+    issues = [doc.issue((k,), "unknown key (expected student and answers)") for k in unknown]
+    student = data.get("student")
+    if student is None or isinstance(student, (dict, list)) or str(student).strip() == "":
+        raise SpecError(issues + [doc.issue(("student",), "missing or empty `student:` (a name or email)")])
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        raise SpecError(issues + [doc.issue(("answers",), "expected `answers:` as a map of problem id -> {part: answer}")])
+    out: dict[str, dict[str, Any]] = {}
+    for pid, parts in answers.items():
+        if not isinstance(parts, dict):
+            issues.append(doc.issue(("answers", pid), "expected a map of part id -> answer"))
+            continue
+        out[str(pid)] = {str(k): v for k, v in parts.items()}
+    return [Submission(str(student).strip(), out, str(path), doc.line(()), issues)]
+
+
+def _load_csv(path: str) -> list[Submission]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SpecError([SpecIssue(path, None, "", f"cannot read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_CSV_BYTES:
+        raise SpecError([SpecIssue(path, None, "", f"file is larger than {MAX_CSV_BYTES // 1_000_000} MB")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError([SpecIssue(path, None, "", f"not UTF-8 text (byte {exc.start})")]) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise SpecError([SpecIssue(path, 1, "", "empty CSV")])
+    header = [h.strip() for h in rows[0]]
+    if not header or header[0].lower() != "student":
+        raise SpecError([SpecIssue(path, 1, "", "the header must start with `student`, then problem/part columns")])
+    columns: list[tuple[str, str] | None] = [None]
+    header_issues = []
+    for j, h in enumerate(header[1:], start=2):
+        if "/" not in h:
+            header_issues.append(SpecIssue(path, 1, f"column {j}", f"{h!r} is not problem-id/part-id"))
+            columns.append(None)
+        else:
+            pid, part = h.split("/", 1)
+            columns.append((pid.strip(), part.strip()))
+    out: list[Submission] = []
+    for i, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        student = row[0].strip() if row else ""
+        sub = Submission(student, {}, path, i, list(header_issues) if not out else [])
+        if not student:
+            sub.issues.append(SpecIssue(path, i, "student", "empty student name; row skipped"))
+            sub.student = f"<row {i}>"
+        if len(row) > len(header):
+            sub.issues.append(SpecIssue(path, i, "", f"{len(row)} cells but the header has {len(header)}"))
+        for j, cell in enumerate(row[1:len(header)], start=1):
+            col = columns[j]
+            if col is None or cell.strip() == "":
+                continue
+            sub.answers.setdefault(col[0], {})[col[1]] = cell
+        out.append(sub)
+    if not out:
+        raise SpecError(header_issues or [SpecIssue(path, 1, "", "no student rows")])
+    return out
+
+
+def answers_for(sub: Submission, problem_id: str, part_ids: list[str]) -> dict[str, Any]:
+    """This student's answers to one problem. A single-problem file may omit the problem id."""
+    if problem_id in sub.answers:
+        return dict(sub.answers[problem_id])
+    if sub.answers and all(k in part_ids for k in sub.answers):
+        return {k: v for k, v in sub.answers.items()}  # {part: answer} written flat
+    return {}
+
+
+__all__ = ["MAX_BYTES", "Submission", "answers_for", "load_submission_file"]
