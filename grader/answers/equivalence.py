@@ -10,9 +10,10 @@ from __future__ import annotations
 import random
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import Any
 
 from .evaluate import exact_to_sympy
 from .symbols import sample_range
@@ -100,7 +101,6 @@ def _proved_zero(diff: Any) -> bool:
 def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
                seconds: float = TIME_LIMIT) -> bool | None:
     """True if proved equal, False if refuted, None if neither could be shown in time."""
-    import sympy as sp
 
     decls = decls or {}
     try:

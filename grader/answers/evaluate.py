@@ -95,7 +95,7 @@ class _Evaluator:
             b, e = float(base), float(exp)
             if b < 0 and not e.is_integer():
                 raise InvalidAnswer("a negative number to a fractional power is not real")
-            result = math.pow(b, e)
+            result: float = math.pow(b, e)
         except OverflowError:
             raise InvalidAnswer("number too large") from None
         except ValueError:
@@ -143,7 +143,7 @@ class _Evaluator:
                         return Fraction(rn, rd)
                 return math.sqrt(x)
             if fn == "abs":
-                return abs(x)
+                return Fraction(abs(x)) if isinstance(x, Fraction) else math.fabs(x)
             if fn in ("sigmoid", "sigma"):
                 return 1 / (1 + math.exp(-float(x))) if float(x) > -700 else 0.0
             if fn == "relu":
@@ -225,8 +225,8 @@ def to_sympy(node: Node, symbols: dict[str, Any], log_base: Any = None) -> Any:
             return build(n[1]) / build(n[2])
         if tag == "^":
             if not names_in(n[2]) - {"e", "pi"}:
-                exp = evaluate(n[2], log_base=log_base)
-                if abs(exp) > 1000:
+                exponent = evaluate(n[2], log_base=log_base)
+                if abs(float(exponent)) > 1000:
                     raise InvalidAnswer("exponent too large (at most 1000)")
             return build(n[1]) ** build(n[2])
         if tag == "!":

@@ -21,6 +21,7 @@ MAX_NODES = 200_000  # counted after alias expansion
 Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path = tuple[str | int, ...]
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 def format_path(path: Path) -> str:
@@ -68,6 +69,8 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _Refused(path, f"nested more than {MAX_DEPTH} levels deep")
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            raise _Refused(path, f"unsupported value: the tag {node.tag!r} is not plain data")
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)  # YAML merge keys (<<)
             out: dict[str, Any] = {}

@@ -1,0 +1,59 @@
+"""How fast does a student's `grader check` feel? Compared with `python3 -c pass`, same run.
+
+    python benchmarks/bench_check.py [SPEC] [PART=VALUE ...]
+
+Prints the median wall time of each command over N runs, the ratio to the interpreter's bare
+start-up (the target for a numeric problem is under 2.5x), and which heavy modules the check
+imported (sympy, numpy and rich must not be among them when output is piped).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 15
+
+
+def median_time(cmd: list[str]) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def heavy_imports(cmd: list[str]) -> list[str]:
+    out = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], capture_output=True, text=True, cwd=ROOT).stderr
+    found = set()
+    for line in out.splitlines():
+        name = line.rsplit("|", 1)[-1].strip()
+        top = name.split(".")[0]
+        if top in ("sympy", "numpy", "rich", "mpmath", "torch"):
+            found.add(top)
+    return sorted(found)
+
+
+def main() -> None:
+    spec = sys.argv[1] if len(sys.argv) > 1 else "problems/rec6/rec6-cnn.yaml"
+    answers = sys.argv[2:] or ["a=3@64x64", "conv_params=10404"]
+    check = [sys.executable, "-m", "grader", "check", spec] + [x for a in answers for x in ("--answer", a)]
+    baseline = [sys.executable, "-c", "pass"]
+    t_base = median_time(baseline)
+    t_check = median_time(check)
+    t_json = median_time(check + ["--format", "json"])
+    print(f"python3 -c pass            {t_base * 1000:7.1f} ms   1.00x")
+    print(f"grader check (piped text)  {t_check * 1000:7.1f} ms   {t_check / t_base:.2f}x")
+    print(f"grader check --format json {t_json * 1000:7.1f} ms   {t_json / t_base:.2f}x")
+    heavy = heavy_imports(check)
+    print(f"heavy modules imported by the check: {', '.join(heavy) if heavy else 'none'}")
+    print("target: under 2.5x for a numeric problem, with no sympy, numpy or rich")
+
+
+if __name__ == "__main__":
+    main()
