@@ -120,3 +120,62 @@ def test_hostile_formula_in_spec_number_is_a_spec_error(tmp_path):
 def test_not_a_map(tmp_path):
     issues = issues_of(tmp_path, "- 1\n- 2\n")
     assert "expected a problem spec" in issues[0].message
+
+
+def test_unreadable_and_non_utf8_files(tmp_path):
+    with pytest.raises(SpecError, match="cannot read"):
+        load_problem(str(tmp_path / "missing.yaml"))
+    p = tmp_path / "latin1.yaml"
+    p.write_bytes("id: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(SpecError, match="not UTF-8"):
+        load_problem(str(p))
+
+
+def test_schema_nodes_report_what_was_expected():
+    from grader.spec.schema import (
+        Bool,
+        Checker,
+        Custom,
+        Field,
+        Formula,
+        Int,
+        ListOf,
+        Map,
+        Number,
+        OneOf,
+        Str,
+    )
+    from grader.spec.yamlsafe import Document
+
+    doc = Document("f.yaml", None, {("k",): 7})
+
+    def issues(node, value):
+        c = Checker(doc)
+        node.check(value, ("k",), c)
+        return [str(i) for i in c.issues]
+
+    assert issues(Str(choices=("a", "b")), "c") == ["f.yaml:7: k: expected one of a, b; got 'c'"]
+    assert "expected true or false" in issues(Bool(), "yes")[0]
+    assert "with 1 to 2 items" in issues(ListOf(Int(), min_len=1, max_len=2), [1, 2, 3])[0]
+    assert "expected a whole number" in issues(Int(), 1.5)[0]
+    assert "expected a number <= 3" in issues(Number(max=3), 4)[0]
+    assert "missing required key 'x'" in issues(Map({"x": Field(Int(), required=True)}), {})[0]
+    assert issues(OneOf([Int(), Str()]), "ok") == []
+    assert "expected a whole number or text" in issues(OneOf([Int(), Str()]), [1])[0]
+
+    def positive(v):
+        if v <= 0:
+            raise ValueError("must be positive")
+        return v
+
+    assert "must be positive" in issues(Custom(positive, description="a positive number"), -1)[0]
+    assert "unexpected" in issues(Formula(), "w*x +* b")[0]
+    assert issues(Formula(), "w*x + b") == []
+
+
+def test_tolerance_and_log_base_keys(tmp_path):
+    problem = load_problem(write(tmp_path, GOOD.replace('prompt: "Add them."', 'tolerance: {abs: 0.1}, log_base: 2')))
+    assert problem.parts[0].tolerance == {"abs": 0.1} and problem.parts[0].log_base == 2
+    issues = issues_of(tmp_path, GOOD.replace('prompt: "Add them."', "tolerance: {relative: 1}, log_base: 3"))
+    messages = " ".join(i.message for i in issues)
+    assert "unknown key 'relative'" in messages and "expected 2, 10 or e" in messages

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import SpecError, SpecIssue
 from ..problem import Part, Problem
-from .schema import INVALID, AnyValue, Checker, Field, Map, Number, Str
+from .schema import INVALID, AnyValue, Checker, Custom, Field, Map, Number, Str
 from .yamlsafe import Document, load_file
 
 ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
@@ -21,7 +21,17 @@ TOLERANCE = Map(
     description="a tolerance {rel:, abs:, sigfigs:}",
 )
 
-LOG_BASE = AnyValue(description="2, 10 or e")
+def _log_base_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if value in ("e", "E"):
+        return "e"
+    if value in (2, 10) or value in ("2", "10"):
+        return int(value)
+    raise ValueError(f"got {value!r}")
+
+
+LOG_BASE = Custom(_log_base_value, description="2, 10 or e")
 
 TOP = Map(
     {
@@ -49,17 +59,6 @@ PART_COMMON = {
 }
 
 
-def _log_base(value: Any, path: tuple, c: Checker) -> Any:
-    if value is None:
-        return None
-    if value in ("e", "E"):
-        return "e"
-    if value in (2, 10) or value in ("2", "10"):
-        return int(value)
-    c.error(path, f"expected 2, 10 or e, got {value!r}")
-    return INVALID
-
-
 def validate_document(doc: Document) -> Problem:
     """A Problem from a loaded document, or SpecError listing every issue found."""
     from .. import kinds
@@ -82,7 +81,7 @@ def validate_document(doc: Document) -> Problem:
     if "given" not in doc.data:
         raise SpecError(c.issues)
     given = kind.given.check(top["given"], ("given",), c)
-    top_log = _log_base(top["log_base"], ("log_base",), c)
+    top_log = top["log_base"] if top["log_base"] is not INVALID else None
 
     parts: list[Part] = []
     raw_parts = top["parts"]
@@ -111,7 +110,7 @@ def validate_document(doc: Document) -> Problem:
             continue
         seen.add(checked["id"])
         args = {k: v for k, v in checked.items() if k not in PART_COMMON}
-        part_log = _log_base(checked["log_base"], path + ("log_base",), c)
+        part_log = checked["log_base"]
         parts.append(Part(
             id=checked["id"], ask=checked["ask"], args=args, points=float(checked["points"]),
             prompt=checked["prompt"], tolerance=_plain_tolerance(checked["tolerance"]),
