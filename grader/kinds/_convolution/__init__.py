@@ -1,0 +1,1 @@
+"""Support code of the `convolution` kind (not a kind itself)."""
