@@ -1,0 +1,821 @@
+"""Layer by layer: output shapes, parameters, MACs, connections and receptive-field geometry.
+
+`analyze` walks a validated network spec and returns one `Layer` record per layer, each holding
+exact integers and the expressions (see `expr`) they come from. Impossible layers raise
+`SolveError` with the key path of the offending layer key.
+
+Rounding: `analyze(..., rounding=("exact", i))` recomputes the shapes as a student who does not
+round the output size down would (the exact fraction, or "ceil" for rounding up), for layer `i`
+only or for every layer (`i` None). That is how the `no-floor` mistake is computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from ...errors import SolveError
+from .expr import Div, E, N, Prod, Sum, Sym, Value, num_latex, num_text, tex_text
+from .spec import ACTIVATIONS
+
+Shape = tuple[Value, ...]
+
+ELEMENTWISE = ACTIVATIONS | {"dropout", "dropout2d", "lrn"}
+MAX_DIM = 10**40
+
+
+@dataclass
+class Layer:
+    index: int
+    name: str
+    type: str
+    spec: dict[str, Any]
+    path: tuple
+    in_shape: Shape
+    out_shape: Shape
+    image: bool  # the output is a feature map with a channel axis (a layout mistake is possible)
+    shape_lines: list[tuple[str, str]] = field(default_factory=list)  # (text, latex)
+    param_terms: list[tuple[E, bool]] = field(default_factory=list)  # (expression, is a bias)
+    param_labels: list[str] = field(default_factory=list)
+    param_note: str = ""
+    weights_nic: E | None = None  # the weights if a filter is counted k x k (conv only)
+    macs: E | None = None
+    macs_nic: E | None = None
+    # connections = (output units) x (weights per unit [+ 1 for the bias]); None: not defined here
+    conn_units: list[E] | None = None
+    conn_inner: E | None = None
+    conn_inner_nic: E | None = None
+    fan_in: E | None = None
+    fan_in_nic: E | None = None
+    has_bias: bool = False
+    rf: list[tuple[int, int, int]] | None = None  # (kernel, stride, dilation) per spatial axis
+    rf_reason: str = ""
+    neurons: bool = False  # conv / linear: its output units are neurons
+    biases_other_convention: Value | None = None  # recurrent: the bias count of the other framework
+
+    def _count(self, biases: bool) -> Value:
+        out: Value = 0
+        for e, b in self.param_terms:
+            if b == biases:
+                out += e.value
+        return out
+
+    @property
+    def weights(self) -> Value:
+        return self._count(False)
+
+    @property
+    def biases(self) -> Value:
+        return self._count(True)
+
+    @property
+    def params(self) -> Value:
+        return self.weights + self.biases
+
+
+@dataclass
+class Net:
+    name: str
+    input_shape: Shape
+    input_image: bool
+    convention: str
+    channels_last: bool
+    layers: list[Layer]
+    path: tuple
+
+    def find(self, name: str) -> Layer | None:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# display helpers
+
+
+def shape_text(shape: Shape, image: bool = False, channels_last: bool = False) -> str:
+    if len(shape) == 3 and image and not channels_last:
+        return f"{num_text(shape[0])}@{num_text(shape[1])}x{num_text(shape[2])}"
+    return "x".join(num_text(v) for v in shape)
+
+
+def shape_latex(shape: Shape, image: bool = False, channels_last: bool = False) -> str:
+    if len(shape) == 3 and image and not channels_last:
+        return rf"{num_latex(shape[0])}@{num_latex(shape[1])}\times {num_latex(shape[2])}"
+    return r"\times ".join(num_latex(v) for v in shape)
+
+
+def default_names(layers: list[dict[str, Any]]) -> list[str]:
+    counts: dict[str, int] = {}
+    out = []
+    for layer in layers:
+        counts[layer["type"]] = counts.get(layer["type"], 0) + 1
+        out.append(layer.get("name") or f"{layer['type']}-{counts[layer['type']]}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the walk
+
+
+class _Ctx:
+    def __init__(self, net: dict[str, Any], rounding: tuple[str, int | None] | None):
+        self.convention = net["convention"]
+        self.keras = self.convention == "keras"
+        fmt = net.get("data_format")
+        self.channels_last = (fmt == "channels_last") if fmt else self.keras
+        self.bias = net["bias"]
+        self.rounding = rounding
+        self.mode = "floor"
+
+    def mode_for(self, index: int) -> str:
+        if self.rounding is None:
+            return "floor"
+        how, which = self.rounding
+        return how if which is None or which == index else "floor"
+
+
+def analyze(net: dict[str, Any], name: str, path: tuple, rounding: tuple[str, int | None] | None = None,
+            stop: int | None = None) -> Net:
+    """Every layer of a validated network (with `input`, `bias`, `convention` filled in)."""
+    ctx = _Ctx(net, rounding)
+    shape: Shape = tuple(net["input"])
+    image = len(shape) == 3
+    result = Net(name, shape, image, ctx.convention, ctx.channels_last, [], path)
+    for i, (spec, lname) in enumerate(zip(net["layers"], default_names(net["layers"]))):
+        if stop is not None and i > stop:
+            break
+        ctx.mode = ctx.mode_for(i)
+        layer = Layer(i, lname, spec["type"], spec, path + ("layers", i), shape, shape, image)
+        _HANDLERS[_family(spec["type"])](ctx, layer)
+        if any(v > MAX_DIM for v in layer.out_shape) or layer.params > MAX_DIM * MAX_DIM:
+            raise _fail(layer, None, "the sizes grow beyond 10^40; such networks are not supported")
+        result.layers.append(layer)
+        shape, image = layer.out_shape, layer.image
+    return result
+
+
+def _family(t: str) -> str:
+    if t in ELEMENTWISE:
+        return "elementwise"
+    for prefix in ("conv_transpose", "conv", "maxpool", "avgpool", "adaptive", "batchnorm"):
+        if t.startswith(prefix):
+            return prefix
+    return t
+
+
+def _fail(layer: Layer, key: str | None, message: str) -> SolveError:
+    return SolveError(f"{layer.name} ({layer.type}): {message}", layer.path + ((key,) if key else ()))
+
+
+def _bias(ctx: _Ctx, layer: Layer) -> bool:
+    b = layer.spec.get("bias")
+    return ctx.bias if b is None else bool(b)
+
+
+AXES = {1: ("L",), 2: ("H", "W")}
+
+
+def _split(ctx: _Ctx, layer: Layer, n: int) -> tuple[Value, list[Value]]:
+    shape = layer.in_shape
+    if len(shape) != n + 1:
+        want = ("[L, C]" if n == 1 else "[H, W, C]") if ctx.channels_last else ("[C, L]" if n == 1 else "[C, H, W]")
+        raise _fail(layer, None, f"needs a {want} input, but the incoming shape is "
+                                 f"{shape_text(shape, layer.image, ctx.channels_last)} ({len(shape)} dimensions)")
+    if ctx.channels_last:
+        return shape[-1], list(shape[:-1])
+    return shape[0], list(shape[1:])
+
+
+def _join(ctx: _Ctx, c: Value, spatial: list[Value]) -> Shape:
+    return tuple(spatial) + (c,) if ctx.channels_last else (c,) + tuple(spatial)
+
+
+def _ceil(x: Value) -> int:
+    return math.ceil(x)
+
+
+def _floor(x: Value) -> int:
+    return math.floor(x)
+
+
+def _tex(text: str) -> str:
+    for a, b in (("⌊", r"\lfloor "), ("⌋", r"\rfloor "), ("⌈", r"\lceil "), ("⌉", r"\rceil "), ("·", r"\cdot "),
+                 ("−", "-")):
+        text = text.replace(a, b)
+    return text
+
+
+def _out_line(axes: list[str], sym: str, nums: str, sym_tex: str, num_tex: str, steps: list[str],
+              result: Value) -> tuple[str, str]:
+    """"H_out = W_out = symbols = numbers = ... = result", and its LaTeX."""
+    lhs = " = ".join(f"{a}_out" for a in axes)
+    lhs_tex = " = ".join(f"{a}_{{out}}" for a in axes)
+    text = [lhs, sym, nums] + steps + [num_text(result)]
+    tex = [lhs_tex, sym_tex, num_tex] + [_tex(s) for s in steps] + [num_latex(result)]
+    out_t, out_l = [text[0]], [tex[0]]
+    for t, lt in zip(text[1:], tex[1:]):
+        if t != out_t[-1]:
+            out_t.append(t)
+            out_l.append(lt)
+    return " = ".join(out_t), " = ".join(out_l)
+
+
+@dataclass
+class _Window:
+    """One spatial axis of a sliding window (conv or pool)."""
+
+    axis: str
+    size: Value
+    k: int
+    s: int
+    d: int
+    pad_l: int
+    pad_r: int
+
+
+def _window_size(ctx: _Ctx, layer: Layer, w: _Window, *, ceil_mode: bool = False,
+                 dilated: bool = True) -> tuple[Value, str, str, str, str, list[str]]:
+    """The output size along one axis; and (sym, num, sym_tex, num_tex, steps) to print it."""
+    L, k, s, d = w.size, w.k, w.s, w.d
+    pad = w.pad_l + w.pad_r
+    num = L + pad - d * (k - 1) - 1
+    mode = ctx.mode
+    if mode == "exact":
+        out: Value = Fraction(num) / s + 1
+    elif mode == "ceil" or ceil_mode:
+        out = _ceil(Fraction(num) / s) + 1
+        if ceil_mode and mode != "ceil" and (out - 1) * s >= L + w.pad_l:
+            out -= 1
+    else:
+        out = _floor(Fraction(num) / s) + 1
+    if mode == "floor" and (out < 1 or (num < 0 and not ceil_mode)):
+        eff = d * (k - 1) + 1
+        what = f"dilated kernel {d}·({k} − 1) + 1 = {eff}" if d > 1 else f"kernel {k}"
+        padded = f"{num_text(L)} + {w.pad_l} + {w.pad_r} = {num_text(L + pad)}" if pad else num_text(L)
+        raise _fail(layer, "kernel_size", f"the {what} is larger than the padded input along {w.axis} ({padded})")
+    a = w.axis
+    bracket = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
+    p_sym = "2·p" if w.pad_l == w.pad_r else "p_l + p_r"
+    p_num = f"2·{w.pad_l}" if w.pad_l == w.pad_r else f"{w.pad_l} + {w.pad_r}"
+    if dilated:
+        sym = f"{bracket[0]}({a}_in + {p_sym} − d·(k − 1) − 1)/s{bracket[1]} + 1"
+        nums = f"{bracket[0]}({num_text(L)} + {p_num} − {d}·({k} − 1) − 1)/{s}{bracket[1]} + 1"
+    else:
+        sym = f"{bracket[0]}({a}_in + {p_sym} − k)/s{bracket[1]} + 1"
+        nums = f"{bracket[0]}({num_text(L)} + {p_num} − {k})/{s}{bracket[1]} + 1"
+    p_tex = "2p" if w.pad_l == w.pad_r else "p_l + p_r"
+    p_tex_num = rf"2\cdot {w.pad_l}" if w.pad_l == w.pad_r else f"{w.pad_l} + {w.pad_r}"
+    lb, rb = (r"\left\lceil ", r"\right\rceil") if ceil_mode else (r"\left\lfloor ", r"\right\rfloor")
+    if dilated:
+        sym_tex = rf"{lb}\frac{{{a}_{{in}} + {p_tex} - d(k - 1) - 1}}{{s}}{rb} + 1"
+        num_tex = rf"{lb}\frac{{{num_latex(L)} + {p_tex_num} - {d}\cdot({k} - 1) - 1}}{{{s}}}{rb} + 1"
+    else:
+        sym_tex = rf"{lb}\frac{{{a}_{{in}} + {p_tex} - k}}{{s}}{rb} + 1"
+        num_tex = rf"{lb}\frac{{{num_latex(L)} + {p_tex_num} - {k}}}{{{s}}}{rb} + 1"
+    steps: list[str] = []
+    if mode == "floor":
+        q = Fraction(num) / s
+        steps.append(f"{bracket[0]}{num_text(num)}/{s}{bracket[1]} + 1")
+        rounded = _ceil(q) if ceil_mode else _floor(q)
+        if q.denominator != 1:
+            steps.append(f"{rounded} + 1")
+        if ceil_mode and out != rounded + 1:
+            steps.append(f"{rounded + 1} − 1 (the last window would start in the padding)")
+    return out, sym, nums, sym_tex, num_tex, steps
+
+
+def _emit_windows(ctx: _Ctx, layer: Layer, results: list[tuple[_Window, tuple]], note: str = "") -> list[Value]:
+    """Shape lines for each axis (merging identical axes), returning the output sizes."""
+    outs = []
+    seen: dict[tuple, list[str]] = {}
+    order: list[tuple] = []
+    for w, r in results:
+        out, sym, nums, sym_tex, num_tex, steps = r
+        outs.append(out)
+        key = (nums, out)
+        if key not in seen:
+            seen[key] = []
+            order.append((key, w, r))
+        seen[key].append(w.axis)
+    for key, _w, r in order:
+        out, sym, nums, sym_tex, num_tex, steps = r
+        layer.shape_lines.append(_out_line(seen[key], sym, nums, sym_tex, num_tex, steps, out))
+    if note:
+        layer.shape_lines.append((note, tex_text(note)))
+    return outs
+
+
+# ---------------------------------------------------------------------------------------------
+# handlers
+
+
+def _conv(ctx: _Ctx, layer: Layer) -> None:
+    spec, t = layer.spec, layer.type
+    n = 1 if t.endswith("1d") else 2
+    c_in, spatial = _split(ctx, layer, n)
+    if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
+        raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape "
+                                          f"{shape_text(layer.in_shape, layer.image, ctx.channels_last)} has {num_text(c_in)} channels")
+    c_out, g = spec["out_channels"], spec["groups"]
+    if isinstance(c_in, int) and c_in % g:
+        raise _fail(layer, "groups", f"groups={g} does not divide the {c_in} input channels")
+    if c_out % g:
+        raise _fail(layer, "groups", f"groups={g} does not divide out_channels={c_out}")
+    ks, ss, ds = spec["kernel_size"], spec["stride"], spec["dilation"]
+    padding = spec["padding"]
+    axes = AXES[n]
+    results = []
+    note = ""
+    if ctx.keras and any(v > 1 for v in ss) and any(v > 1 for v in ds):
+        raise _fail(layer, "dilation", "Keras does not support a stride > 1 together with a dilation > 1")
+    if padding == "same" and not ctx.keras:
+        if any(s != 1 for s in ss):
+            raise _fail(layer, "padding", "padding='same' is not supported for strided convolutions in PyTorch "
+                                          f"(stride {list(ss) if n > 1 else ss[0]}); use an explicit padding or convention: keras")
+        outs = list(spatial)
+        for a, L, k, d in zip(axes, spatial, ks, ds):
+            tot = d * (k - 1)
+            left = tot // 2
+            layer.shape_lines.append((
+                f"{a}_out = {a}_in = {num_text(L)} (padding='same', stride 1: total padding d·(k − 1) = {d}·({k} − 1) = {tot}"
+                + (f", {left} before and {tot - left} after)" if tot % 2 else f", {left} on each side)"),
+                rf"{a}_{{out}} = {a}_{{in}} = {num_latex(L)}"))
+    elif padding == "same":  # Keras: out = ceil(in / stride)
+        outs = []
+        for a, L, s in zip(axes, spatial, ss):
+            out = _keras_same(ctx, L, s)
+            outs.append(out)
+            layer.shape_lines.append((f"{a}_out = ⌈{a}_in/s⌉ = ⌈{num_text(L)}/{s}⌉ = {num_text(out)} (Keras padding='same')",
+                                      rf"{a}_{{out}} = \lceil {num_latex(L)}/{s}\rceil = {num_latex(out)}"))
+    else:
+        pads = (0,) * n if padding == "valid" else padding
+        for a, L, k, s, d, p in zip(axes, spatial, ks, ss, ds, pads):
+            w = _Window(a, L, k, s, d, p, p)
+            results.append((w, _window_size(ctx, layer, w)))
+        outs = _emit_windows(ctx, layer, results, note)
+    layer.out_shape = _join(ctx, c_out, outs)
+    layer.image = True
+    layer.shape_lines.append((f"C_out = out_channels = {c_out}", rf"C_{{out}} = {c_out}"))
+    layer.neurons = True
+    bias = _bias(ctx, layer)
+    layer.has_bias = bias
+    # parameters: C_out filters of C_in/groups x k_h x k_w weights (+ one bias each)
+    Cout = Sym("C_out", "C_{out}", c_out)
+    Cin: E = Sym("C_in", "C_{in}", c_in) if g == 1 else Div(Sym("C_in", "C_{in}", c_in), Sym("groups", "g", g))
+    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    per_filter = Prod([Cin] + kern, group=True)
+    layer.param_terms = [(Prod([Cout, per_filter]), False)]
+    layer.weights_nic = Prod([Cout, Prod(list(kern), group=True)])
+    if bias:
+        layer.param_terms.append((Cout, True))
+    outsyms = [Sym(f"{a}_out", f"{a}_{{out}}", o) for a, o in zip(axes, outs)]
+    units: list[E] = [*outsyms, Cout]
+    layer.macs = Prod(units + [per_filter])
+    layer.macs_nic = Prod(units + [Prod(list(kern), group=True)])
+    layer.conn_units, layer.conn_inner = units, Prod([Cin] + kern)
+    layer.conn_inner_nic = Prod(list(kern)) if len(kern) > 1 else kern[0]
+    layer.fan_in = Prod([Cin] + kern)
+    layer.fan_in_nic = Prod(list(kern)) if len(kern) > 1 else kern[0]
+    layer.rf = [(k, s, d) for k, s, d in zip(ks, ss, ds)]
+
+
+def _keras_same(ctx: _Ctx, L: Value, s: int) -> Value:
+    if ctx.mode == "exact":
+        return Fraction(L) / s
+    return _ceil(Fraction(L) / s)
+
+
+def _conv_transpose(ctx: _Ctx, layer: Layer) -> None:
+    spec, t = layer.spec, layer.type
+    n = 1 if t.endswith("1d") else 2
+    c_in, spatial = _split(ctx, layer, n)
+    if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
+        raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape has {num_text(c_in)} channels")
+    c_out, g = spec["out_channels"], spec["groups"]
+    if isinstance(c_in, int) and c_in % g:
+        raise _fail(layer, "groups", f"groups={g} does not divide the {c_in} input channels")
+    if c_out % g:
+        raise _fail(layer, "groups", f"groups={g} does not divide out_channels={c_out}")
+    ks, ss, ds = spec["kernel_size"], spec["stride"], spec["dilation"]
+    ops_given = spec.get("output_padding")
+    ops = ops_given if ops_given is not None else (0,) * n
+    padding = spec["padding"]
+    axes = AXES[n]
+    outs: list[Value] = []
+    if isinstance(padding, str) and not ctx.keras:
+        raise _fail(layer, "padding", f"{t} takes a whole-number padding in PyTorch, not {padding!r}")
+    for a, L, k, s, d, op in zip(axes, spatial, ks, ss, ds, ops):
+        if ctx.keras and ops_given is not None and op >= s:
+            raise _fail(layer, "output_padding", f"output_padding {op} must be smaller than the stride {s} (Keras)")
+        if not ctx.keras and op >= max(s, d):
+            raise _fail(layer, "output_padding", f"output_padding {op} must be smaller than the stride {s} or the dilation {d}")
+        eff = d * (k - 1) + 1
+        if isinstance(padding, str):  # Keras' deconv_output_length
+            if ops_given is None:
+                if padding == "same":
+                    out = L * s
+                    txt = f"{a}_out = {a}_in·s = {num_text(L)}·{s} = {num_text(out)} (Keras padding='same')"
+                else:
+                    out = L * s + max(eff - s, 0)
+                    txt = (f"{a}_out = {a}_in·s + max(k_eff − s, 0) = {num_text(L)}·{s} + max({eff} − {s}, 0) = "
+                           f"{num_text(out)} (Keras padding='valid', k_eff = d·(k − 1) + 1)")
+            else:
+                pad = eff // 2 if padding == "same" else 0
+                out = (L - 1) * s + eff - 2 * pad + op
+                txt = (f"{a}_out = ({a}_in − 1)·s + k_eff − 2·pad + output_padding = ({num_text(L)} − 1)·{s} + {eff} − "
+                       f"2·{pad} + {op} = {num_text(out)} (Keras padding='{padding}')")
+            if out < 1:
+                raise _fail(layer, "kernel_size", f"the output size along {a} would be {num_text(out)}")
+            outs.append(out)
+            layer.shape_lines.append((txt, rf"{a}_{{out}} = {num_latex(out)}"))
+            continue
+        p = padding[axes.index(a)]
+        out = (L - 1) * s - 2 * p + d * (k - 1) + op + 1
+        if out < 1:
+            raise _fail(layer, "padding", f"the output size along {a} would be {num_text(out)}: padding {p} is too large")
+        outs.append(out)
+        sym = f"({a}_in − 1)·s − 2·p + d·(k − 1) + output_padding + 1"
+        nums = f"({num_text(L)} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1"
+        layer.shape_lines.append((f"{a}_out = {sym} = {nums} = {num_text(out)}",
+                                  rf"{a}_{{out}} = ({a}_{{in}} - 1)s - 2p + d(k - 1) + p_{{out}} + 1 = "
+                                  rf"({num_latex(L)} - 1)\cdot {s} - 2\cdot {p} + {d}\cdot({k} - 1) + {op} + 1 = {num_latex(out)}"))
+    layer.out_shape = _join(ctx, c_out, outs)
+    layer.image = True
+    layer.shape_lines.append((f"C_out = out_channels = {c_out}", rf"C_{{out}} = {c_out}"))
+    layer.neurons = True
+    bias = _bias(ctx, layer)
+    layer.has_bias = bias
+    Cin = Sym("C_in", "C_{in}", c_in)
+    Cout = Sym("C_out", "C_{out}", c_out)
+    Cg: E = Cout if g == 1 else Div(Cout, Sym("groups", "g", g))
+    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    per_in = Prod([Cg] + kern, group=True)
+    layer.param_terms = [(Prod([Cin, per_in]), False)]
+    if bias:
+        layer.param_terms.append((Cout, True))
+    insyms = [Sym(f"{a}_in", f"{a}_{{in}}", v) for a, v in zip(axes, spatial)]
+    layer.macs = Prod(insyms + [Cin, per_in])
+    layer.rf_reason = "the receptive-field recurrence does not cover transposed convolutions"
+
+
+def _pool(ctx: _Ctx, layer: Layer) -> None:
+    spec, t = layer.spec, layer.type
+    n = 1 if t.endswith("1d") else 2
+    is_max = t.startswith("max")
+    c, spatial = _split(ctx, layer, n)
+    ks = spec["kernel_size"]
+    ss = spec["stride"] if spec.get("stride") is not None else ks
+    ds = spec.get("dilation") or (1,) * n
+    padding = spec["padding"]
+    axes = AXES[n]
+    ceil_mode = spec["ceil_mode"]
+    results = []
+    if isinstance(padding, str):
+        if not ctx.keras:
+            raise _fail(layer, "padding", f"{t} takes a whole-number padding in PyTorch, not {padding!r} "
+                                          "(use convention: keras for Keras' 'same'/'valid' pooling)")
+        if padding == "same":
+            outs = []
+            for a, L, s in zip(axes, spatial, ss):
+                out = _keras_same(ctx, L, s)
+                outs.append(out)
+                layer.shape_lines.append((f"{a}_out = ⌈{a}_in/s⌉ = ⌈{num_text(L)}/{s}⌉ = {num_text(out)} (Keras padding='same')",
+                                          rf"{a}_{{out}} = \lceil {num_latex(L)}/{s}\rceil = {num_latex(out)}"))
+        else:
+            padding = (0,) * n
+    if not isinstance(padding, str):
+        for a, L, k, s, d, p in zip(axes, spatial, ks, ss, ds, padding):
+            if not ctx.keras and p > k // 2:
+                raise _fail(layer, "padding", f"padding {p} is more than half the kernel size {k} (PyTorch requires padding <= kernel_size/2)")
+            w = _Window(a, L, k, s, d, p, p)
+            results.append((w, _window_size(ctx, layer, w, ceil_mode=ceil_mode, dilated=is_max)))
+        note = ""
+        if ceil_mode:
+            note = "ceil_mode: the size is rounded up, but a last window that would start in the right padding is dropped"
+        outs = _emit_windows(ctx, layer, results, note)
+    layer.out_shape = _join(ctx, c, outs)
+    layer.image = True
+    layer.shape_lines.append((f"channels unchanged: C = {num_text(c)}", rf"C = {num_latex(c)}"))
+    layer.param_note = "pooling has no parameters"
+    C = Sym("C", "C", c)
+    units: list[E] = [*(Sym(f"{a}_out", f"{a}_{{out}}", o) for a, o in zip(axes, outs)), C]
+    kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    layer.conn_units, layer.conn_inner = units, Prod(list(kern))
+    layer.rf = [(k, s, d) for k, s, d in zip(ks, ss, ds)]
+
+
+def _adaptive(ctx: _Ctx, layer: Layer) -> None:
+    spec, t = layer.spec, layer.type
+    n = 1 if t.endswith("1d") else 2
+    c, spatial = _split(ctx, layer, n)
+    axes = AXES[n]
+    outs = []
+    rf: list[tuple[int, int, int]] | None = []
+    for a, L, o in zip(axes, spatial, spec["output_size"]):
+        out = L if o is None else o
+        outs.append(out)
+        layer.shape_lines.append((f"{a}_out = output_size = {num_text(out)}" if o is not None else f"{a}_out = {a}_in = {num_text(L)}",
+                                  rf"{a}_{{out}} = {num_latex(out)}"))
+        if rf is not None and isinstance(L, int) and isinstance(out, int) and L % out == 0:
+            rf.append((L // out, L // out, 1))
+        else:
+            rf = None
+    layer.out_shape = _join(ctx, c, outs)
+    layer.image = True
+    layer.shape_lines.append((f"channels unchanged: C = {num_text(c)}", rf"C = {num_latex(c)}"))
+    layer.param_note = "pooling has no parameters"
+    layer.rf = rf
+    if rf is None:
+        layer.rf_reason = "adaptive pooling whose input size is not a multiple of its output size has windows of varying size"
+    else:
+        C = Sym("C", "C", c)
+        units: list[E] = [*(Sym(f"{a}_out", f"{a}_{{out}}", o) for a, o in zip(axes, outs)), C]
+        kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for (k, _, _), a in zip(rf, axes)]
+        layer.conn_units, layer.conn_inner = units, Prod(list(kern))
+
+
+def _batchnorm(ctx: _Ctx, layer: Layer) -> None:
+    spec, t = layer.spec, layer.type
+    shape = layer.in_shape
+    if t == "batchnorm2d" and len(shape) != 3:
+        raise _fail(layer, None, f"needs a {'[H, W, C]' if ctx.channels_last else '[C, H, W]'} input, but the incoming shape is {shape_text(shape)}")
+    if t == "batchnorm1d" and len(shape) not in (1, 2):
+        raise _fail(layer, None, f"needs a [C] or [C, L] input, but the incoming shape is {shape_text(shape)}")
+    c = shape[-1] if ctx.channels_last else shape[0]
+    if spec.get("num_features") is not None and spec["num_features"] != c:
+        raise _fail(layer, "num_features", f"num_features is {spec['num_features']} but the incoming shape "
+                                           f"{shape_text(shape, layer.image, ctx.channels_last)} has {num_text(c)} channels")
+    layer.shape_lines.append(("batch norm keeps the shape", tex_text("same shape")))
+    if spec["affine"]:
+        C = Sym("C", "C", c)
+        layer.param_terms = [(C, False), (C, True)]
+        layer.param_labels = ["γ", "β"]
+        layer.param_note = "γ and β, one each per channel; the running mean and variance are buffers, not parameters"
+    else:
+        layer.param_note = "affine=False: no parameters (the running statistics are buffers)"
+    layer.rf = [(1, 1, 1)] * (len(shape) - 1)
+
+
+def _layernorm(ctx: _Ctx, layer: Layer) -> None:
+    spec = layer.spec
+    shape = layer.in_shape
+    ns = spec.get("normalized_shape")
+    if ns is None:
+        ns = (shape[-1],)
+    elif tuple(shape[len(shape) - len(ns):]) != tuple(ns) or len(ns) > len(shape):
+        raise _fail(layer, "normalized_shape", f"normalized_shape {list(ns)} is not the trailing part of the incoming shape {shape_text(shape)}")
+    layer.shape_lines.append(("layer norm keeps the shape", tex_text("same shape")))
+    if spec["elementwise_affine"]:
+        names = ["D"] if len(ns) == 1 else [f"D_{i + 1}" for i in range(len(ns))]
+        size: E = Sym(names[0], names[0], ns[0]) if len(ns) == 1 else Prod([Sym(nm, nm, v) for nm, v in zip(names, ns)])
+        layer.param_terms = [(size, False)]
+        layer.param_labels = ["γ"]
+        if _bias(ctx, layer):
+            layer.param_terms.append((size, True))
+            layer.param_labels.append("β")
+        layer.has_bias = _bias(ctx, layer)
+        layer.param_note = "γ (and β) over the normalized shape " + "x".join(num_text(v) for v in ns)
+    layer.rf = [(1, 1, 1)] * (len(shape) - 1) if layer.image else None
+    layer.rf_reason = "" if layer.image else "layer norm here does not act on a feature map"
+
+
+def _elementwise(ctx: _Ctx, layer: Layer) -> None:
+    t, spec = layer.type, layer.spec
+    shape = layer.in_shape
+    if t == "lrn":
+        layer.shape_lines.append(("local response normalisation keeps the shape (no parameters)", tex_text("same shape")))
+    elif t.startswith("dropout"):
+        layer.shape_lines.append(("dropout keeps the shape (no parameters)", tex_text("same shape")))
+    else:
+        layer.shape_lines.append((f"{t} is applied elementwise: the shape is unchanged", tex_text("same shape")))
+    if t == "prelu":
+        k = spec["num_parameters"]
+        c = shape[-1] if ctx.channels_last else shape[0]
+        if k != 1 and (len(shape) < 2 or k != c):
+            raise _fail(layer, "num_parameters", f"num_parameters must be 1 or the number of channels ({num_text(c)})")
+        layer.param_terms = [(Sym("num_parameters", r"n_{\alpha}", k), False)]
+        layer.param_labels = ["α"]
+        layer.param_note = "one learned slope α per channel (or one in all)"
+    layer.rf = [(1, 1, 1)] * (len(shape) - 1) if layer.image else None
+    layer.rf_reason = "" if layer.image else "the receptive field is defined for feature maps"
+    if t in ("softmax", "log_softmax"):
+        nd = len(shape) + 1  # PyTorch numbers the batch axis 0
+        if not -nd <= spec["dim"] < nd:
+            raise _fail(layer, "dim", f"dim {spec['dim']} is out of range for a {len(shape)}-dimensional input plus the "
+                                      f"batch axis (−{nd} to {nd - 1})")
+    if t in ("softmax", "log_softmax") and layer.image:
+        dim = spec["dim"] % nd
+        channel_axis = nd - 1 if ctx.channels_last else 1
+        if dim != channel_axis:
+            layer.rf = None
+            layer.rf_reason = "a softmax over a spatial axis couples every position along it"
+
+
+def _flatten(ctx: _Ctx, layer: Layer) -> None:
+    shape = layer.in_shape
+    start, end = layer.spec["start_dim"], layer.spec["end_dim"]
+    nd = len(shape) + 1  # with the batch dimension, as PyTorch numbers them
+    s = start if start >= 0 else nd + start
+    e = end if end >= 0 else nd + end
+    if not 1 <= s <= e < nd:
+        raise _fail(layer, "start_dim", f"start_dim {start} / end_dim {end} do not fit a {len(shape)}-dimensional input (plus the batch dimension)")
+    lo, hi = s - 1, e - 1
+    merged: Value = 1
+    for v in shape[lo:hi + 1]:
+        merged *= v
+    layer.out_shape = tuple(shape[:lo]) + (merged,) + tuple(shape[hi + 1:])
+    layer.image = False
+    parts = "·".join(num_text(v) for v in shape[lo:hi + 1])
+    parts_tex = r" \cdot ".join(num_latex(v) for v in shape[lo:hi + 1])
+    layer.shape_lines.append((f"flatten: {parts} = {num_text(merged)}" if hi > lo else f"flatten: nothing to merge, {num_text(merged)}",
+                              f"{parts_tex} = {num_latex(merged)}"))
+    layer.rf_reason = "after flatten there is no feature map (each unit can see the whole input)"
+
+
+def _linear(ctx: _Ctx, layer: Layer) -> None:
+    spec = layer.spec
+    shape = layer.in_shape
+    d_in = shape[-1]
+    if spec.get("in_features") is not None and spec["in_features"] != d_in:
+        extra = " (a linear layer acts on the last dimension: flatten first)" if len(shape) > 1 else ""
+        raise _fail(layer, "in_features", f"in_features is {spec['in_features']} but the incoming shape "
+                                          f"{shape_text(shape, layer.image, ctx.channels_last)} has last dimension {num_text(d_in)}{extra}")
+    d_out = spec["out_features"]
+    layer.out_shape = tuple(shape[:-1]) + (d_out,)
+    layer.image = False
+    rows: Value = 1
+    for v in shape[:-1]:
+        rows *= v
+    if len(shape) > 1:
+        layer.shape_lines.append((f"linear acts on the last dimension: {num_text(d_in)} → {d_out}, the leading "
+                                  f"dimensions {shape_text(shape[:-1])} are kept",
+                                  rf"{num_latex(d_in)} \to {d_out}"))
+    else:
+        layer.shape_lines.append((f"n_out = out_features = {d_out}", rf"n_{{out}} = {d_out}"))
+    layer.neurons = True
+    bias = _bias(ctx, layer)
+    layer.has_bias = bias
+    nout, nin = Sym("n_out", "n_{out}", d_out), Sym("n_in", "n_{in}", d_in)
+    layer.param_terms = [(Prod([nout, nin]), False)]
+    if bias:
+        layer.param_terms.append((nout, True))
+    lead: list[E] = [Sym("rows", r"\text{rows}", rows)] if len(shape) > 1 else []
+    layer.macs = Prod(lead + [nout, nin])
+    layer.conn_units, layer.conn_inner = lead + [nout], nin
+    layer.fan_in = nin
+    layer.rf_reason = "a linear layer has no feature map"
+
+
+def _embedding(ctx: _Ctx, layer: Layer) -> None:
+    spec = layer.spec
+    layer.out_shape = tuple(layer.in_shape) + (spec["embedding_dim"],)
+    layer.image = False
+    layer.shape_lines.append((f"each index becomes a vector of embedding_dim = {spec['embedding_dim']}",
+                              tex_text("append ") + f" {spec['embedding_dim']}"))
+    layer.param_terms = [(Prod([Sym("num_embeddings", "n", spec["num_embeddings"]),
+                                Sym("embedding_dim", "d", spec["embedding_dim"])]), False)]
+    layer.param_note = "a lookup table; no multiplications (0 MACs)"
+    layer.rf_reason = "an embedding has no feature map"
+
+
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def _recurrent(ctx: _Ctx, layer: Layer) -> None:
+    spec, t = layer.spec, layer.type
+    shape = layer.in_shape
+    if len(shape) != 2:
+        raise _fail(layer, None, f"needs a [T, D] input (time steps, features), but the incoming shape is "
+                                 f"{shape_text(shape, layer.image, ctx.channels_last)}")
+    T, D = shape
+    if spec.get("input_size") is not None and spec["input_size"] != D:
+        raise _fail(layer, "input_size", f"input_size is {spec['input_size']} but the incoming shape {shape_text(shape)} has {num_text(D)} features")
+    H, nl = spec["hidden_size"], spec["num_layers"]
+    dirs = 2 if spec["bidirectional"] else 1
+    P = spec.get("proj_size") or 0
+    if P and not ctx.keras and P >= H:
+        raise _fail(layer, "proj_size", f"proj_size {P} must be smaller than hidden_size {H}")
+    if P and ctx.keras:
+        raise _fail(layer, "proj_size", "proj_size is a PyTorch option (Keras' LSTM has no projection)")
+    reset_after = spec.get("reset_after")
+    if reset_after is not None and not ctx.keras:
+        raise _fail(layer, "reset_after", "reset_after is a Keras option; PyTorch's GRU always has two bias vectors")
+    if t == "gru" and reset_after is None:
+        reset_after = True
+    G = GATES[t]
+    Hr = P or H  # the size of h_t
+    seq = spec.get("return_sequences")
+    if seq is None:
+        seq = not ctx.keras
+    out_feat = Hr * dirs
+    layer.out_shape = (T, out_feat) if seq else (out_feat,)
+    layer.image = False
+    if seq:
+        layer.shape_lines.append((f"every time step is returned: [T, {'2·' if dirs == 2 else ''}H] = [{num_text(T)}, {out_feat}]",
+                                  rf"[T, H] = [{num_latex(T)}, {out_feat}]"))
+    else:
+        layer.shape_lines.append((f"only the last hidden state is returned: [{'2·' if dirs == 2 else ''}H] = [{out_feat}]",
+                                  rf"[H] = [{out_feat}]"))
+    bias = _bias(ctx, layer)
+    layer.has_bias = bias
+    terms: list[tuple[E, bool]] = []
+    labels: list[str] = []
+    macs: list[E] = []
+    Gs = N(G)
+    Hs = Sym("H", "H", H)
+    for li in range(nl):
+        d_in = D if li == 0 else out_feat
+        Ds = Sym("D", "D", d_in) if li == 0 else Sym(f"D_{li + 1}", f"D_{{{li + 1}}}", d_in)  # = dirs·h_t size
+        pre: list[E] = [N(dirs)] if dirs == 2 else []
+        suffix = f" (layer {li + 1})" if nl > 1 else ""
+        gh: list[E] = [Gs, Hs] if G > 1 else [Hs]
+        w_ih = Prod(pre + gh + [Ds])
+        w_hh = Prod(pre + gh + [Sym("P", "P", P) if P else Hs])
+        terms += [(w_ih, False), (w_hh, False)]
+        labels += [("W" if ctx.keras else "W_ih") + suffix, ("U" if ctx.keras else "W_hh") + suffix]
+        if P:
+            terms.append((Prod(pre + [Sym("P", "P", P), Hs]), False))
+            labels.append("W_hr" + suffix)
+        if bias:
+            if ctx.keras:
+                nb = 2 if (t == "gru" and reset_after) else 1
+                terms.append((Prod(pre + ([N(nb)] if nb > 1 else []) + gh), True))
+                labels.append(("b_in + b_rec" if nb > 1 else "b") + suffix)
+            else:
+                terms += [(Prod(pre + gh), True), (Prod(pre + gh), True)]
+                labels += ["b_ih" + suffix, "b_hh" + suffix]
+        per_step: list[E] = [Prod(gh + [Ds]), Prod(gh + [Sym("P", "P", P) if P else Hs])]
+        if P:
+            per_step.append(Prod([Sym("P", "P", P), Hs]))
+        macs.append(Prod([Sym("T", "T", T)] + ([N(dirs)] if dirs == 2 else []) + [Sum(per_step, group=True)]))
+    layer.param_terms = terms
+    layer.param_labels = labels
+    if bias:
+        per_gate = dirs * nl * G * H
+        if ctx.keras:
+            layer.biases_other_convention = 2 * per_gate if not (t == "gru" and reset_after) else per_gate
+        else:
+            layer.biases_other_convention = per_gate
+    if ctx.keras and t == "gru" and reset_after:
+        layer.param_note = "Keras GRU with reset_after=True (its default): separate input and recurrent bias vectors"
+    elif ctx.keras:
+        layer.param_note = "Keras: one bias vector per gate"
+    else:
+        layer.param_note = "PyTorch: two bias vectors (b_ih and b_hh) per gate"
+    layer.macs = macs[0] if len(macs) == 1 else Sum(macs)
+    layer.rf_reason = "a recurrent layer has no feature map"
+
+
+def _permute(ctx: _Ctx, layer: Layer) -> None:
+    dims = layer.spec["dims"]
+    shape = layer.in_shape
+    if sorted(dims) != list(range(1, len(shape) + 1)):
+        raise _fail(layer, "dims", f"dims {list(dims)} is not a permutation of 1..{len(shape)} "
+                                   f"(Keras numbering: 1-based, no batch axis) for the incoming shape {shape_text(shape)}")
+    layer.out_shape = tuple(shape[d - 1] for d in dims)
+    layer.image = False
+    layer.shape_lines.append((f"permute {list(dims)}: {shape_text(shape)} → {shape_text(layer.out_shape)}",
+                              rf"{shape_latex(shape)} \to {shape_latex(layer.out_shape)}"))
+    layer.rf_reason = "permute reorders the axes"
+
+
+def _reshape(ctx: _Ctx, layer: Layer) -> None:
+    target = list(layer.spec["shape"])
+    shape = layer.in_shape
+    size: Value = 1
+    for v in shape:
+        size *= v
+    if target.count(-1) > 1:
+        raise _fail(layer, "shape", "at most one entry may be -1")
+    known: Value = 1
+    for v in target:
+        if v != -1:
+            known *= v
+    if -1 in target:
+        missing = Fraction(size) / known
+        if missing.denominator != 1:
+            raise _fail(layer, "shape", f"{num_text(size)} elements cannot be reshaped to {target}")
+        target[target.index(-1)] = int(missing)
+        known = size
+    if known != size:
+        raise _fail(layer, "shape", f"cannot reshape {shape_text(shape)} ({num_text(size)} elements) to "
+                                    f"{'x'.join(map(str, target))} ({num_text(known)} elements)")
+    layer.out_shape = tuple(target)
+    layer.image = False
+    layer.shape_lines.append((f"reshape: {shape_text(shape)} → {shape_text(layer.out_shape)} ({num_text(size)} elements)",
+                              rf"{shape_latex(shape)} \to {shape_latex(layer.out_shape)}"))
+    layer.rf_reason = "reshape changes the axes"
+
+
+_HANDLERS = {
+    "conv": _conv, "conv_transpose": _conv_transpose, "maxpool": _pool, "avgpool": _pool, "adaptive": _adaptive,
+    "batchnorm": _batchnorm, "layernorm": _layernorm, "elementwise": _elementwise, "flatten": _flatten,
+    "linear": _linear, "embedding": _embedding, "rnn": _recurrent, "lstm": _recurrent, "gru": _recurrent,
+    "permute": _permute, "reshape": _reshape,
+}
+
+__all__ = ["Layer", "Net", "analyze", "default_names", "shape_latex", "shape_text"]

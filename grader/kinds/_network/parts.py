@@ -1,0 +1,596 @@
+"""Solving a network problem: the shared shape table, then each part with its steps and the
+values its known mistakes produce."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from ...errors import SolveError
+from ...problem import Part, Problem
+from ...solution import Alternative, PartSolution, Solution, Step, Table
+from .expr import E, N, Prod, Sum, Value, equation, num_latex, num_text, tex_text, total
+from .model import Layer, Net, analyze, shape_latex, shape_text
+
+NET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+# ---------------------------------------------------------------------------------------------
+# the networks of a problem
+
+
+class Networks:
+    """The analysed networks of a problem, by name, with their merged specs."""
+
+    def __init__(self, given: dict[str, Any]):
+        self.specs: dict[str, tuple[dict[str, Any], tuple]] = {}
+        if given.get("networks") is None:
+            self.specs["network"] = (given, ("given",))
+            self.single = True
+        else:
+            self.single = False
+            for name, net in given["networks"].items():
+                if not NET_NAME.fullmatch(str(name)):
+                    raise SolveError("a network name is letters, digits, '_', '.' and '-'", ("given", "networks", name))
+                merged = dict(net)
+                for key in ("input", "bias", "convention", "data_format"):
+                    if merged.get(key) is None:
+                        merged[key] = given.get(key)
+                self.specs[str(name)] = (merged, ("given", "networks", name))
+        self.nets: dict[str, Net] = {name: analyze(spec, name, path) for name, (spec, path) in self.specs.items()}
+
+    def pick(self, part: Part, key: str = "network") -> Net:
+        name = part.args.get(key)
+        if name is None:
+            if self.single:
+                return self.nets["network"]
+            raise SolveError(f"this problem has several networks ({', '.join(self.nets)}): say which with `{key}:`",
+                             part.path)
+        if name not in self.nets:
+            where = "one network (leave `network:` out)" if self.single else ", ".join(self.nets)
+            raise SolveError(f"no network named {name!r} (this problem has {where})", part.path + (key,))
+        return self.nets[name]
+
+    def rerun(self, net: Net, rounding: tuple[str, int | None], stop: int) -> Net | None:
+        spec, path = self.specs[net.name]
+        try:
+            return analyze(spec, net.name, path, rounding=rounding, stop=stop)
+        except (SolveError, ZeroDivisionError, ValueError, TypeError):
+            return None
+
+
+def _layer(net: Net, part: Part, key: str, name: str) -> Layer:
+    layer = net.find(name)
+    if layer is None:
+        names = ", ".join(layer.name for layer in net.layers)
+        raise SolveError(f"no layer named {name!r} (the layers are: {names})", part.path + (key,))
+    return layer
+
+
+def _select(net: Net, part: Part, default: Callable[[Layer], bool]) -> tuple[list[Layer], bool]:
+    """The layers a part names with `layer:` / `layers:` (names, or "type:conv2d"), or the default ones.
+
+    Returns (layers, explicitly named)."""
+    one, many = part.args.get("layer"), part.args.get("layers")
+    if one is not None and many is not None:
+        raise SolveError("give `layer:` or `layers:`, not both", part.path + ("layers",))
+    refs: tuple[str, ...] | None = (one,) if one is not None else many
+    if refs is None:
+        return [layer for layer in net.layers if default(layer)], False
+    key = "layer" if one is not None else "layers"
+    out: list[Layer] = []
+    for ref in refs:
+        if ref.startswith("type:"):
+            t = ref[5:].strip()
+            found = [layer for layer in net.layers if layer.type == t]
+            if not found:
+                raise SolveError(f"no layer of type {t!r} in this network", part.path + (key,))
+        else:
+            found = [_layer(net, part, key, ref)]
+        out.extend(layer for layer in found if layer not in out)
+    return out, True
+
+
+def _title(layer: Layer) -> str:
+    return layer.name if layer.name.startswith(layer.type + "-") else f"{layer.name} ({layer.type})"
+
+
+def _shape(net: Net, layer: Layer | None) -> str:
+    if layer is None:
+        return shape_text(net.input_shape, net.input_image, net.channels_last)
+    return shape_text(layer.out_shape, layer.image, net.channels_last)
+
+
+def _shape_tex(net: Net, layer: Layer | None) -> str:
+    if layer is None:
+        return shape_latex(net.input_shape, net.input_image, net.channels_last)
+    return shape_latex(layer.out_shape, layer.image, net.channels_last)
+
+
+def _pct(x: Fraction) -> str:
+    return f"{float(x) * 100:.2f}%"
+
+
+def _approx(x: Fraction) -> str:
+    return f"{float(x):.6g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# shared steps
+
+
+def table_step(nets: Networks) -> list[Step]:
+    steps = []
+    for name, net in nets.nets.items():
+        rows = [["input", "", _shape(net, None), ""]]
+        for layer in net.layers:
+            rows.append([layer.name, layer.type, _shape(net, layer), num_text(layer.params)])
+        tot = sum((layer.params for layer in net.layers), 0)
+        rows.append(["total", "", "", num_text(tot)])
+        layout = "H×W×C, channels last" if net.channels_last else "C@H×W, channels first"
+        head = "Shapes after every layer" if nets.single else f"Network {name}: shapes after every layer"
+        conv = f"; {net.convention} convention" if net.convention != "pytorch" else ""
+        title = f"{head} (no batch dimension; feature maps as {layout}{conv})"
+        steps.append(Step(title, latex=tex_text(title),
+                          table=Table(["layer", "type", "output shape", "params"], rows)))
+    return steps
+
+
+# ---------------------------------------------------------------------------------------------
+# parts
+
+
+def _sum_line(label: str, items: list[tuple[str, Value]], value: Value) -> Step:
+    if len(items) <= 1:
+        return Step(f"{label} = {num_text(value)}", f"{label} = {num_latex(value)}")
+    expr = " + ".join(num_text(v) for _, v in items)
+    tex = " + ".join(num_latex(v) for _, v in items)
+    return Step(f"{label} = {expr} = {num_text(value)}", f"{tex_text(label)} = {tex} = {num_latex(value)}")
+
+
+def _param_expr(layer: Layer, include_bias: bool, nic: bool = False) -> E | None:
+    terms = [e for e, b in layer.param_terms if include_bias or not b]
+    if nic and layer.weights_nic is not None:
+        terms = [layer.weights_nic] + [e for e, b in layer.param_terms if b and include_bias]
+    if not terms:
+        return None
+    return total(terms)
+
+
+def _param_steps(layers: list[Layer], include_bias: bool, explicit: bool, what: str = "params") -> tuple[list[Step], Value]:
+    if not include_bias:
+        what = "weights"
+    steps: list[Step] = []
+    items: list[tuple[str, Value]] = []
+    empty: list[str] = []
+    for layer in layers:
+        expr = _param_expr(layer, include_bias)
+        if expr is None:
+            if explicit:
+                note = f" ({layer.param_note})" if layer.param_note else ""
+                steps.append(Step(f"{_title(layer)}: no {what}{note}", tex_text(f"{layer.name}: 0")))
+                items.append((layer.name, 0))
+            else:
+                empty.append(layer.name)
+            continue
+        labelled = [(lab, e) for lab, (e, b) in zip(layer.param_labels, layer.param_terms) if include_bias or not b]
+        if len(layer.param_labels) == len(layer.param_terms) and len(labelled) > 4:
+            for lab, e in labelled:  # one line per weight matrix / bias vector
+                t, x = equation(f"{layer.name} {lab}", e, tex_text(lab))
+                steps.append(Step(t, x))
+            steps.append(_sum_line(f"{_title(layer)}: {what}", [(lab, e.value) for lab, e in labelled], expr.value))
+        else:
+            text, tex = equation(f"{_title(layer)}: {what}", expr, tex_text(layer.name))
+            if len(layer.param_labels) == len(layer.param_terms) and len(layer.param_terms) > 2 and include_bias:
+                text += " (" + " + ".join(layer.param_labels) + ")"
+            elif include_bias and layer.biases and what == "params":
+                text += f" ({num_text(layer.weights)} weights + {num_text(layer.biases)} biases)"
+            steps.append(Step(text, tex))
+        if layer.param_note and layer.type not in ("conv2d", "conv1d", "linear"):
+            steps.append(Step(layer.param_note, tex_text(layer.param_note)))
+        items.append((layer.name, expr.value))
+    value = sum((v for _, v in items), 0)
+    if empty and not explicit:
+        steps.append(Step(f"{', '.join(empty)}: no {what}", tex_text(", ".join(empty) + ": 0")))
+    if len(items) > 1:
+        steps.append(_sum_line(f"total {what}", items, value))
+    return steps, value
+
+
+def q_output_shape(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    name = part.args.get("layer")
+    layer = _layer(net, part, "layer", name) if name is not None else net.layers[-1]
+    spatial = bool(part.args.get("spatial"))
+    prev = net.layers[layer.index - 1] if layer.index > 0 else None
+    steps = [Step(f"Input to {_title(layer)}: {_shape(net, prev)}" + (f" (the output of {prev.name})" if prev else " (the network input)"),
+                  rf"\text{{input}} = {_shape_tex(net, prev)}")]
+    for k, (text, tex) in enumerate(layer.shape_lines):
+        steps.append(Step(f"{layer.name}: {text}" if k == 0 else text, tex))
+    shape = tuple(layer.out_shape)
+    value: tuple[Value, ...] = shape
+    if spatial:
+        if not layer.image:
+            raise SolveError(f"{layer.name}'s output {shape_text(shape)} is not a feature map; leave `spatial` out",
+                             part.path + ("spatial",))
+        value = shape[:-1] if net.channels_last else shape[1:]
+        answer = "x".join(num_text(v) for v in value)
+        steps.append(Step(f"Output size of {layer.name} (without the channels): {answer}",
+                          rf"{shape_latex(value)}"))
+    else:
+        answer = _shape(net, layer)
+        steps.append(Step(f"Output of {layer.name}: {answer}", _shape_tex(net, layer)))
+    alts: list[Alternative] = []
+
+    def add(mistake: str, alt: tuple[Value, ...]) -> None:
+        if tuple(alt) != tuple(value) and all(tuple(a.value) != tuple(alt) for a in alts):
+            alts.append(Alternative(mistake, tuple(alt)))
+
+    if layer.image and not spatial and len(shape) in (2, 3):
+        if net.channels_last:
+            add("layout-chw", shape[-1:] + shape[:-1])
+        else:
+            add("layout-hwc", shape[1:] + shape[:1])
+    for how in ("exact", "ceil"):
+        for which in (layer.index, None):
+            other = nets.rerun(net, (how, which), layer.index)
+            if other is None or len(other.layers) <= layer.index:
+                continue
+            o = other.layers[layer.index]
+            alt = tuple(o.out_shape)
+            if spatial:
+                alt = alt[:-1] if net.channels_last else alt[1:]
+            add("no-floor", alt)
+            if how == "exact" and any(isinstance(v, Fraction) and v.denominator != 1 for v in alt):
+                for rounded in _decimal_forms(alt):
+                    add("no-floor", rounded)
+    return part.solution("shape", tuple(int(v) for v in value), answer=answer, steps=steps, alternatives=alts)
+
+
+def _decimal_forms(shape: tuple[Value, ...]) -> list[tuple[Value, ...]]:
+    """How a student writes a fractional size in decimals: rounded to 1-3 places or cut at 2."""
+    out: list[tuple[Value, ...]] = []
+    for places in (1, 2, 3):
+        scale = 10 ** places
+        out.append(tuple(Fraction(int(Fraction(v) * scale + Fraction(1, 2)), scale) for v in shape))
+    out.append(tuple(Fraction(int(Fraction(v) * 100), 100) for v in shape))
+    return out
+
+
+def _include_bias(part: Part, default: bool = True) -> bool:
+    v = part.args.get("include_bias")
+    return default if v is None else bool(v)
+
+
+def q_params(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    layers, explicit = _select(net, part, lambda layer: True)
+    include_bias = _include_bias(part)
+    steps, value = _param_steps(layers, include_bias, explicit)
+    if not include_bias:
+        steps.insert(0, Step("Weights only (include_bias: false): the biases are not counted", r"\text{weights only}"))
+    alts = []
+    if include_bias:
+        no_bias = sum((layer.weights for layer in layers), 0)
+        if no_bias != value:
+            alts.append(Alternative("no-bias", no_bias))
+    nic = _nic_total(layers, include_bias)
+    if nic != value:
+        alts.append(Alternative("no-input-channels", nic))
+    if include_bias and any(layer.biases_other_convention is not None for layer in layers):
+        other = sum((layer.weights + (layer.biases if layer.biases_other_convention is None
+                                      else layer.biases_other_convention) for layer in layers), 0)
+        if other != value:
+            alts.append(Alternative("rnn-bias-count", other))
+    return part.solution("integer", value, steps=steps, alternatives=alts)
+
+
+def _nic_total(layers: list[Layer], include_bias: bool) -> Value:
+    out: Value = 0
+    for layer in layers:
+        expr = _param_expr(layer, include_bias, nic=True)
+        out += expr.value if expr is not None else 0
+    return out
+
+
+def q_weights(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    layers, explicit = _select(net, part, lambda layer: True)
+    steps, value = _param_steps(layers, False, explicit, what="weights")
+    alts = []
+    nic = _nic_total(layers, False)
+    if nic != value:
+        alts.append(Alternative("no-input-channels", nic))
+    return part.solution("integer", value, steps=steps, alternatives=alts)
+
+
+def q_biases(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    layers, explicit = _select(net, part, lambda layer: True)
+    steps = []
+    items: list[tuple[str, Value]] = []
+    for layer in layers:
+        b = [e for e, isb in layer.param_terms if isb]
+        if not b and not explicit:
+            continue
+        if not b:
+            steps.append(Step(f"{_title(layer)}: no biases", tex_text(f"{layer.name}: 0")))
+            items.append((layer.name, 0))
+            continue
+        text, tex = equation(f"{_title(layer)}: biases", total(b), tex_text(layer.name))
+        steps.append(Step(text, tex))
+        items.append((layer.name, total(b).value))
+    value = sum((v for _, v in items), 0)
+    if len(items) > 1:
+        steps.append(_sum_line("total biases", items, value))
+    if not items:
+        steps.append(Step("no layer has a bias", r"0"))
+    return part.solution("integer", value, steps=steps)
+
+
+def _numel(shape: tuple[Value, ...]) -> Value:
+    out: Value = 1
+    for v in shape:
+        out *= v
+    return out
+
+
+def q_neurons(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    layers, explicit = _select(net, part, lambda layer: layer.neurons)
+    steps, items = [], []
+    for layer in layers:
+        if not layer.neurons:
+            raise SolveError(f"{layer.name} is a {layer.type} layer: neurons are counted for conv and linear layers "
+                             "(their output units)", part.path + ("layers" if part.args.get("layers") else "layer",))
+        n = _numel(layer.out_shape)
+        dims = "·".join(num_text(v) for v in layer.out_shape)
+        steps.append(Step(f"{_title(layer)}: {dims} = {num_text(n)} output units" if len(layer.out_shape) > 1
+                          else f"{_title(layer)}: {num_text(n)} output units",
+                          tex_text(layer.name) + f": {num_latex(n)}"))
+        items.append((layer.name, n))
+    value = sum((v for _, v in items), 0)
+    if not explicit:
+        steps.insert(0, Step("Neurons are the output units of the conv and linear layers (the input is not counted)",
+                             r"\text{output units of conv and linear layers}"))
+    if len(items) > 1:
+        steps.append(_sum_line("total neurons", items, value))
+    return part.solution("integer", value, steps=steps)
+
+
+def q_params_share(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    layers, _ = _select(net, part, lambda layer: True)
+    include_bias = _include_bias(part)
+    steps, sel = _param_steps(layers, include_bias, True)
+    all_layers = net.layers
+    tot: Value = 0
+    for layer in all_layers:
+        expr = _param_expr(layer, include_bias)
+        tot += expr.value if expr is not None else 0
+    if tot == 0:
+        raise SolveError("the network has no parameters, so no share can be computed", part.path)
+    value = Fraction(sel) / tot
+    steps.append(Step(f"all parameters of the network: {num_text(tot)}", rf"\text{{all}} = {num_latex(tot)}"))
+    pct_tex = _pct(value).replace("%", r"\%")
+    steps.append(Step(f"share = {num_text(sel)}/{num_text(tot)} = {num_text(value)} ≈ {_approx(value)} = {_pct(value)}",
+                      rf"\frac{{{num_latex(sel)}}}{{{num_latex(tot)}}} = {num_latex(value)} \approx {pct_tex}"))
+    alts = []
+    if include_bias:
+        w_sel = sum((layer.weights for layer in layers), 0)
+        w_tot = sum((layer.weights for layer in all_layers), 0)
+        if w_tot and Fraction(w_sel) / w_tot != value:
+            alts.append(Alternative("no-bias", Fraction(w_sel) / w_tot))
+    n_sel, n_tot = _nic_total(layers, include_bias), _nic_total(all_layers, include_bias)
+    if n_tot and Fraction(n_sel) / n_tot != value:
+        alts.append(Alternative("no-input-channels", Fraction(n_sel) / n_tot))
+    return part.solution("real", value, steps=steps, alternatives=alts)
+
+
+def q_params_ratio(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    layers, _ = _select(net, part, lambda layer: True)
+    include_bias = _include_bias(part)
+    other = nets.pick(part, "to_network") if (part.args.get("to_network") is not None or nets.single) else net
+    to_refs = part.args.get("to_layers")
+    if to_refs is None:
+        to_layers = list(other.layers)
+    else:
+        to_layers = []
+        for ref in to_refs:
+            if ref.startswith("type:"):
+                found = [layer for layer in other.layers if layer.type == ref[5:].strip()]
+                if not found:
+                    raise SolveError(f"no layer of type {ref[5:]!r} in network {other.name}", part.path + ("to_layers",))
+            else:
+                found = [_layer(other, part, "to_layers", ref)]
+            to_layers.extend(layer for layer in found if layer not in to_layers)
+    s1, top = _param_steps(layers, include_bias, True)
+    s2, bottom = _param_steps(to_layers, include_bias, True)
+    if bottom == 0:
+        raise SolveError("the denominator has no parameters", part.path + ("to_layers",))
+    label1 = f"{net.name}" if not nets.single else "numerator"
+    label2 = f"{other.name}" if not nets.single else "denominator"
+    steps = [Step(f"{label1}:", tex_text(label1))] + s1 + [Step(f"{label2}:", tex_text(label2))] + s2
+    value = Fraction(top) / bottom
+    approx = "" if value.denominator == 1 else f" ≈ {_approx(value)}"
+    steps.append(Step(f"ratio = {num_text(top)}/{num_text(bottom)} = {num_text(value)}{approx}",
+                      rf"\frac{{{num_latex(top)}}}{{{num_latex(bottom)}}} = {num_latex(value)}"))
+    alts = []
+    if include_bias:
+        w1 = sum((layer.weights for layer in layers), 0)
+        w2 = sum((layer.weights for layer in to_layers), 0)
+        if w2 and Fraction(w1) / w2 != value:
+            alts.append(Alternative("no-bias", Fraction(w1) / w2))
+    n1, n2 = _nic_total(layers, include_bias), _nic_total(to_layers, include_bias)
+    if n2 and Fraction(n1) / n2 != value:
+        alts.append(Alternative("no-input-channels", Fraction(n1) / n2))
+    return part.solution("real", value, steps=steps, alternatives=alts)
+
+
+def _count_quantity(nets: Networks, part: Part, what: str) -> PartSolution:
+    """connections or macs over the selected layers."""
+    net = nets.pick(part)
+    if what == "connections":
+        layers, explicit = _select(net, part, lambda layer: layer.neurons and layer.conn_units is not None)
+    else:
+        layers, explicit = _select(net, part, lambda layer: layer.macs is not None)
+    include_bias = _include_bias(part) if what == "connections" else False
+    steps: list[Step] = []
+    items: list[tuple[str, Value]] = []
+    nic_total: Value = 0
+    plain_total: Value = 0
+    for layer in layers:
+        if what == "connections":
+            if layer.conn_units is None or layer.conn_inner is None:
+                raise SolveError(f"{layer.name} is a {layer.type} layer: connections are counted for conv, linear and "
+                                 "pooling layers", part.path + ("layers" if part.args.get("layers") else "layer",))
+            with_bias = include_bias and layer.has_bias
+            expr = _connections(layer.conn_units, layer.conn_inner, with_bias)
+            nic = _connections(layer.conn_units, layer.conn_inner_nic or layer.conn_inner, with_bias)
+            plain_total += _connections(layer.conn_units, layer.conn_inner, False).value
+        else:
+            if layer.macs is None:
+                steps.append(Step(f"{_title(layer)}: 0 MACs (only conv, linear and recurrent weights multiply)",
+                                  tex_text(layer.name) + ": 0"))
+                items.append((layer.name, 0))
+                continue
+            expr = layer.macs
+            nic = layer.macs_nic or layer.macs
+        text, tex = equation(f"{_title(layer)}: {what}", expr, tex_text(layer.name))
+        steps.append(Step(text, tex))
+        items.append((layer.name, expr.value))
+        nic_total += nic.value
+    value = sum((v for _, v in items), 0)
+    if what == "connections":
+        biased = include_bias and any(layer.has_bias for layer in layers)
+        head = ("Connections as LeNet counts them: for every output unit, one per weight it uses"
+                + (" plus one for its bias" if biased else " (no biases here)" if include_bias else " (biases not counted)"))
+    else:
+        head = "MACs: one multiply-accumulate per weight use (output units × weights per unit); bias additions not counted"
+    steps.insert(0, Step(head, tex_text(head)))
+    if len(items) > 1:
+        steps.append(_sum_line(f"total {what}", items, value))
+    alts = []
+    if what == "connections" and include_bias and plain_total != value:
+        alts.append(Alternative("no-bias", plain_total))
+    if nic_total != value:
+        alts.append(Alternative("no-input-channels", nic_total))
+    if not explicit and not layers:
+        raise SolveError(f"this network has no layer with {what}", part.path)
+    return part.solution("integer", value, steps=steps, alternatives=alts)
+
+
+def _connections(units: list[E], inner: E, bias: bool) -> E:
+    """units·(weights per unit + 1), or units·(weights per unit)."""
+    if bias:
+        return Prod([*units, Sum([inner, N(1)])])
+    if isinstance(inner, Prod):
+        inner = Prod(inner.items, group=len(units) > 0)
+    return Prod([*units, inner]) if units else inner
+
+
+def q_connections(nets: Networks, part: Part) -> PartSolution:
+    return _count_quantity(nets, part, "connections")
+
+
+def q_macs(nets: Networks, part: Part) -> PartSolution:
+    return _count_quantity(nets, part, "macs")
+
+
+def q_receptive_field(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    name = part.args.get("layer")
+    target = _layer(net, part, "layer", name) if name is not None else net.layers[-1]
+    n_axes = len(net.input_shape) - 1
+    if not net.input_image and n_axes != 1:
+        n_axes = len(net.input_shape) - 1
+    r = [1] * max(n_axes, 1)
+    j = [1] * max(n_axes, 1)
+    steps = [Step("Receptive field by the recurrence r ← r + (k − 1)·d·j, j ← j·s, from r = 1, j = 1 "
+                  "(image borders ignored)", r"r_{l} = r_{l-1} + (k_l - 1)\,d_l\,j_{l-1},\quad j_l = j_{l-1}\,s_l")]
+    axis_names = ["h", "w"] if len(r) == 2 else ["l"]
+    for layer in net.layers[:target.index + 1]:
+        if layer.rf is None:
+            reason = layer.rf_reason or "it has no feature map"
+            raise SolveError(f"the receptive field cannot be followed through {layer.name} ({layer.type}): {reason}",
+                             part.path + ("layer",))
+        if len(layer.rf) != len(r):
+            raise SolveError(f"{layer.name} has {len(layer.rf)} spatial axes but the input has {len(r)}", part.path + ("layer",))
+        if all(k == 1 and s == 1 for k, s, _ in layer.rf):
+            continue
+        lines, texs = [], []
+        for a, (k, s, d) in enumerate(layer.rf):
+            new_r = r[a] + (k - 1) * d * j[a]
+            new_j = j[a] * s
+            ax = f"_{axis_names[a]}" if len(r) > 1 else ""
+            lines.append(f"r{ax} = {r[a]} + ({k} − 1)·{d}·{j[a]} = {new_r}, j{ax} = {j[a]}·{s} = {new_j}")
+            texs.append(rf"r{ax} = {r[a]} + ({k} - 1)\cdot {d}\cdot {j[a]} = {new_r},\ j{ax} = {new_j}")
+            r[a], j[a] = new_r, new_j
+        if len(lines) == 2 and lines[0].replace("_h", "_w") == lines[1]:
+            lines, texs = [lines[0].replace("r_h", "r_h = r_w").replace("j_h =", "j_h = j_w =")], [texs[0]]
+        steps.append(Step(f"{layer.name} (k={layer.rf[0][0]}, s={layer.rf[0][1]}, d={layer.rf[0][2]}): " + "; ".join(lines)
+                          if len(set(layer.rf)) == 1 else f"{layer.name}: " + "; ".join(lines), ", ".join(texs)))
+    axis = part.args.get("axis")
+    if axis is not None:
+        if axis not in axis_names:
+            raise SolveError(f"axis must be one of {', '.join(axis_names)} here", part.path + ("axis",))
+        value = r[axis_names.index(axis)]
+    else:
+        if len(set(r)) > 1:
+            raise SolveError(f"the receptive field is {' x '.join(map(str, r))} (not square): ask for one axis with "
+                             "`axis: h` or `axis: w`", part.path)
+        value = r[0]
+    steps.append(Step(f"one unit of {target.name} sees {value} input pixels along each side" if axis is None
+                      else f"one unit of {target.name} sees {value} input pixels along {axis}",
+                      rf"r = {value}"))
+    return part.solution("integer", value, steps=steps)
+
+
+def q_fan_in(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    layer = _layer(net, part, "layer", part.args["layer"])
+    if layer.fan_in is None:
+        raise SolveError(f"{layer.name} is a {layer.type} layer: fan-in is defined for conv and linear layers",
+                         part.path + ("layer",))
+    include_bias = _include_bias(part, default=False)
+    value = layer.fan_in.value + (1 if include_bias and layer.has_bias else 0)
+    text, tex = equation(f"{_title(layer)}: weights per output unit", layer.fan_in, tex_text(layer.name))
+    steps = [Step(text, tex)]
+    if include_bias and layer.has_bias:
+        steps.append(Step(f"plus its bias: {num_text(layer.fan_in.value)} + 1 = {num_text(value)}",
+                          rf"{num_latex(layer.fan_in.value)} + 1 = {num_latex(value)}"))
+    alts = []
+    if layer.fan_in_nic is not None:
+        nic = layer.fan_in_nic.value + (1 if include_bias and layer.has_bias else 0)
+        if nic != value:
+            alts.append(Alternative("no-input-channels", nic))
+    if include_bias and layer.has_bias:
+        alts.append(Alternative("no-bias", layer.fan_in.value))
+    return part.solution("integer", value, steps=steps, alternatives=alts)
+
+
+QUANTITY_SOLVERS: dict[str, Callable[[Networks, Part], PartSolution]] = {
+    "output_shape": q_output_shape,
+    "params": q_params,
+    "weights": q_weights,
+    "biases": q_biases,
+    "neurons": q_neurons,
+    "params_share": q_params_share,
+    "params_ratio": q_params_ratio,
+    "connections": q_connections,
+    "macs": q_macs,
+    "receptive_field": q_receptive_field,
+    "fan_in": q_fan_in,
+}
+
+
+def solve(problem: Problem) -> Solution:
+    nets = Networks(problem.given)
+    sol = Solution(problem.id, problem.kind, problem.title)
+    sol.steps = table_step(nets)
+    for part in problem.parts:
+        sol.parts.append(QUANTITY_SOLVERS[part.ask](nets, part))
+    return sol
