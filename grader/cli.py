@@ -170,14 +170,16 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
     Example:
       grader check problems/rec6/rec6-cnn.yaml --answer a=3@64x64 --answer conv_params=10404
     """
-    from .api import check as check_answers
-    from .api import load_problem
+    from .answers.check import check_solution
+    from .solved import solved
 
     try:
         given = _parse_answer_options(answers)
     except click.BadParameter as exc:
         raise GraderError(exc.format_message()) from None
-    problem = load_problem(spec)
+    if not submission and not given:
+        raise GraderError("no answers: give a SUBMISSION file or --answer PART=VALUE")
+    problem = solved(spec)  # cached: a repeated check needs neither YAML nor the solver
     only: list[str] | None = None
     if submission:
         from .submissions import answers_for, load_submission_file
@@ -185,16 +187,14 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
         subs = load_submission_file(submission)
         if len(subs) != 1:
             raise GraderError(f"{submission}: expected one student's answers, found {len(subs)}")
-        from_file = answers_for(subs[0], problem.id, [p.id for p in problem.parts])
+        from_file = answers_for(subs[0], problem.problem_id, problem.part_ids)
         given = {**from_file, **given}
     else:
-        if not given:
-            raise GraderError("no answers: give a SUBMISSION file or --answer PART=VALUE")
         only = list(given)
-    unknown = [k for k in given if k not in [p.id for p in problem.parts]]
+    unknown = [k for k in given if k not in problem.part_ids]
     if unknown:
-        raise GraderError(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(p.id for p in problem.parts)})")
-    result = check_answers(problem, given, parts=only)
+        raise GraderError(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(problem.part_ids)})")
+    result = check_solution(problem.solution, given, problem.feedback, parts=only)
     if fmt == "json":
         from .render.json_out import check_json
 

@@ -26,3 +26,12 @@ register(Kind(
 ))
 
 
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """Keep the solved-problem cache of every test out of the user's ~/.cache."""
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

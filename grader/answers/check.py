@@ -68,7 +68,7 @@ def raw_text(raw: Any) -> str:
 
 
 def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = None) -> PartResult:
-    """The verdict on one raw answer. `mistakes` maps mistake ids to Mistake declarations."""
+    """The verdict on one raw answer. `mistakes` maps mistake ids to a Mistake or its feedback text."""
     result = PartResult(part.id, MISSING, 0, part.points, part.answer, None)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         result.feedback = "No answer given."
@@ -93,7 +93,10 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         if _equal(atype, alt.value, value, part):
             result.mistake = alt.mistake
             m = (mistakes or {}).get(alt.mistake)
-            template = m.feedback if m is not None else f"This is what the mistake '{alt.mistake}' gives."
+            if m is None:
+                template = f"This is what the mistake '{alt.mistake}' gives."
+            else:
+                template = m if isinstance(m, str) else m.feedback
             result.feedback = _fill(template, expected=part.answer, given=result.given)
             return result
     result.feedback = f"Not correct: the expected answer is {part.answer}."
