@@ -29,7 +29,7 @@ def _bits(x: Fraction) -> int:
 class _Evaluator:
     def __init__(self, env: dict[str, Any] | None, log_base: Any, deadline: float):
         self.env = env or {}
-        self.log_base = log_base
+        self.log_base = None if log_base in ("e", "E") else log_base  # `log_base: e` is the natural log
         self.deadline = deadline
 
     def run(self, node: Node) -> Number:
