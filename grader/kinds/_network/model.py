@@ -590,6 +590,9 @@ def _elementwise(ctx: _Ctx, layer: Layer) -> None:
         layer.shape_lines.append(("local response normalisation keeps the shape (no parameters)", tex_text("same shape")))
     elif t.startswith("dropout"):
         layer.shape_lines.append(("dropout keeps the shape (no parameters)", tex_text("same shape")))
+    elif t in ("softmax", "log_softmax"):
+        # not elementwise: each output depends on a whole row, but the shape is the same
+        layer.shape_lines.append((f"{t} normalises along one axis: the shape is unchanged", tex_text("same shape")))
     else:
         layer.shape_lines.append((f"{t} is applied elementwise: the shape is unchanged", tex_text("same shape")))
     if t == "prelu":
