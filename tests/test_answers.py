@@ -184,3 +184,12 @@ def test_format_number():
     assert format_number(Fraction(2, 25)) == "0.08"
     assert format_number(10416) == "10416"
     assert format_number(math.inf) == "inf"
+
+
+def test_choice_accepts_the_option_name_when_labels_are_declared():
+    options = {"choices": ["A", "B"], "labels": {"A": "ham", "B": "spam"}}
+    assert parse("choice", "spam", **options) == "B"
+    assert parse("choice", " Ham ", **options) == "A"
+    assert parse("choice", "b", **options) == "B"
+    with pytest.raises(InvalidAnswer):
+        parse("choice", "eggs", **options)

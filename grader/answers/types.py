@@ -300,10 +300,14 @@ _CHOICE = re.compile(r"^\(?([A-Za-z])(?:\)|\.|:|\s|$)")
 
 class ChoiceType(AnswerType):
     name = "choice"
-    description = "a letter: A, a, (a), a. All of these"
+    description = "a letter: A, a, (a), a. All of these (or the option's own name)"
 
     def parse(self, raw, options):
         text = str(raw).strip()
+        # options["labels"] maps letters to what they stand for: "spam" may be answered for "B: spam"
+        for letter, label in (options.get("labels") or {}).items():
+            if len(str(label)) > 1 and text.lower() == str(label).strip().lower():
+                return letter.upper()
         m = _CHOICE.match(text)
         if not m:
             raise InvalidAnswer("a choice letter (A, B, ...) was expected")

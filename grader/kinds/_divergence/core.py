@@ -1,0 +1,129 @@
+"""Exact information measures of discrete distributions, term by term.
+
+Every measure here is a sum of terms w_i·log_b(r_i) with an exact weight w_i (a Fraction) and an
+exact argument r_i:
+
+    entropy        H(P)    = −Σ p_i·log p_i      = Σ p_i·log(1/p_i)
+    cross-entropy  H(P, Q) = −Σ p_i·log q_i      = Σ p_i·log(1/q_i)
+    KL divergence  KL(P‖Q) =  Σ p_i·log(p_i/q_i)
+
+Conventions: 0·log(anything) = 0 (a zero-probability outcome of P contributes nothing, also when
+q_i = 0); a term with p_i > 0 and q_i = 0 is +∞, so the whole KL or cross-entropy is +∞ (an
+answer, not an error). Terms are sympy numbers (log(r, 2) = log(r)/log(2), which sympy reduces
+to a rational when r is an exact power of the base); sympy is imported only when a term needs it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ...answers.types import approx, format_number
+
+Base = Any  # 2, 10 or "e"
+BASES: tuple[Base, ...] = (2, "e", 10)
+UNITS = {2: "bits", "e": "nats", 10: "hartleys"}
+LOG_TEXT = {2: "log2", "e": "ln", 10: "log10"}
+LOG_LATEX = {2: r"\log_2", "e": r"\ln", 10: r"\log_{10}"}
+MEASURES = ("kl", "cross_entropy", "entropy")
+
+
+@dataclass
+class Term:
+    index: int
+    weight: Fraction  # p_i
+    arg: Fraction | None  # the argument of the log; None for a zero or infinite term
+    status: str  # "zero" (p_i = 0), "inf" (p_i > 0 = q_i), "finite"
+    value: Any  # exact: 0, a sympy number, or math.inf
+
+
+def exact_log(r: Fraction, base: Base) -> Any:
+    """log_base(r) as an exact sympy number (an Integer/Rational when r is a power of the base)."""
+    import sympy as sp
+
+    x = sp.Rational(r.numerator, r.denominator)
+    return sp.log(x) if base == "e" else sp.log(x, base)
+
+
+def terms(measure: str, a: list[Fraction], b: list[Fraction] | None, base: Base) -> list[Term]:
+    """The terms of `measure` (kl | cross_entropy | entropy) of a (against b), in `base`."""
+    import sympy as sp
+
+    out: list[Term] = []
+    for i, w in enumerate(a):
+        if w == 0:
+            out.append(Term(i, w, None, "zero", Fraction(0)))
+            continue
+        if measure == "entropy":
+            r = 1 / w
+        else:
+            assert b is not None
+            if b[i] == 0:
+                out.append(Term(i, w, None, "inf", math.inf))
+                continue
+            r = w / b[i] if measure == "kl" else 1 / b[i]
+        value = sp.Rational(w.numerator, w.denominator) * exact_log(r, base)
+        out.append(Term(i, w, r, "finite", exact(value)))
+    return out
+
+
+def exact(value: Any) -> Any:
+    """A sympy number as a Fraction when it is rational, else unchanged."""
+    if getattr(value, "is_Rational", False):
+        return Fraction(int(value.p), int(value.q))
+    return value
+
+
+def total(ts: list[Term]) -> Any:
+    """The exact sum of the terms: a Fraction, a sympy number, or math.inf."""
+    import sympy as sp
+
+    if any(t.status == "inf" for t in ts):
+        return math.inf
+    values = [t.value for t in ts if t.status == "finite"]
+    if not values:
+        return Fraction(0)
+    s = sp.Add(*[sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in values])
+    return exact(s)
+
+
+def measure_value(measure: str, a: list[Fraction], b: list[Fraction] | None, base: Base) -> Any:
+    return total(terms(measure, a, b, base))
+
+
+def term_text(t: Term, base: Base) -> str:
+    """A term in the answer notation (parseable): 0.4*log2(8/3), or -0.3 when it is rational."""
+    if isinstance(t.value, Fraction):
+        return format_number(t.value)
+    assert t.arg is not None
+    w = "" if t.weight == 1 else f"{format_number(t.weight)}*"
+    return f"{w}{LOG_TEXT[base]}({format_number(t.arg)})"
+
+
+def exact_text(ts: list[Term], base: Base) -> str:
+    """The exact value as a sum in the answer notation: -0.3 + 0.4*log2(8/3) + 0.5*log2(10)."""
+    if any(t.status == "inf" for t in ts):
+        return "inf"
+    pieces = [term_text(t, base) for t in ts if t.status == "finite" and t.value != 0]
+    if not pieces:
+        return "0"
+    out = pieces[0]
+    for p in pieces[1:]:
+        out += f" - {p[1:]}" if p.startswith("-") else f" + {p}"
+    return out
+
+
+def decimal(value: Any, digits: int = 6) -> str:
+    return approx(value, digits)
+
+
+def shown(value: Any) -> str:
+    """An exact value with its decimal when it is not a short exact number: '1/2', '≈ 0.566'."""
+    if value == math.inf:
+        return "+∞"
+    if isinstance(value, Fraction):
+        text = format_number(value)
+        return text if "/" not in text else f"{text} ≈ {decimal(value)}"
+    return f"≈ {decimal(value)}"

@@ -1,0 +1,374 @@
+"""`divergence`: entropy, cross-entropy and KL divergence between two discrete distributions.
+
+Conventions (stated in every solution):
+- `base: 2` gives bits, `base: e` nats (the default), `base: 10` hartleys; a part may set its own
+  `base:`. (The spec-level `log_base:` is something else: how `log` in a student's answer is read.)
+- `kl` with `from: p, to: q` is KL(P‖Q) = Σ p_i·log(p_i/q_i); `cross_entropy` with `from: p,
+  to: q` is H(P, Q) = −Σ p_i·log q_i (P is the true distribution); `entropy` `of: p` is
+  H(P) = −Σ p_i·log p_i. So KL(P‖Q) = H(P, Q) − H(P).
+- 0·log 0 = 0: an outcome with p_i = 0 contributes nothing. If p_i > 0 and q_i = 0, KL(P‖Q) and
+  H(P, Q) are +∞ — an answer (JSON "inf"), not an error.
+- The probabilities arrive exact (0.1 is 1/10) and must add up to exactly 1 — write thirds as
+  "1/3" — unless `normalize: true`, which divides nonnegative weights (counts) by their sum.
+Values are exact sympy numbers (sums of rational multiples of logarithms); decimals are for
+display. Support code: grader/kinds/_divergence/.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from ..answers.types import format_number
+from ..errors import SolveError
+from ..problem import Part, Problem
+from ..solution import Alternative, PartSolution, Solution, Step, Table
+from ..spec.schema import Bool, Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
+from . import Kind, Mistake, register
+from ._divergence.core import (
+    BASES,
+    LOG_LATEX,
+    LOG_TEXT,
+    UNITS,
+    Term,
+    decimal,
+    exact_text,
+    measure_value,
+    shown,
+    terms,
+    total,
+)
+
+# ---------------------------------------------------------------------------------------------
+# the spec
+
+
+def _base(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"got {value!r}")
+    if isinstance(value, str) and value.strip().lower() in ("e", "nats", "nat", "ln"):
+        return "e"
+    if isinstance(value, str) and value.strip().lower() in ("bits", "bit"):
+        return 2
+    if value in (2, 10) or (isinstance(value, str) and value.strip() in ("2", "10")):
+        return int(value)
+    raise ValueError(f"got {value!r}")
+
+
+def _dist(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in ("p", "q"):
+        return value.strip().lower()
+    raise ValueError(f"got {value!r}")
+
+
+BASE = Custom(_base, description="2 (bits), e (nats) or 10 (hartleys)")
+DIST = Custom(_dist, description="p or q (a distribution of `given`)")
+WEIGHT = Number(min=0, description="a probability (a number >= 0)")
+VECTOR = ListOf(WEIGHT, min_len=1, max_len=1000, description="a probability vector, e.g. [0.1, 0.4, 0.5]")
+
+
+def _check_given(g: dict[str, Any], path: tuple, c: Checker) -> None:
+    n = len(g["p"])
+    for key in ("p", "q"):
+        vec = g.get(key)
+        if vec is None:
+            continue
+        bad = False
+        for i, v in enumerate(vec):
+            if isinstance(v, float):  # only inf gets here: finite numbers arrive as Fractions
+                c.error(path + (key, i), f"a probability must be a finite number, got {v}")
+                bad = True
+        if bad:
+            continue
+        s = sum(vec, Fraction(0))
+        if g["normalize"]:
+            if s == 0:
+                c.error(path + (key,), "the weights are all 0: there is nothing to normalise")
+        elif s != 1:
+            c.error(path + (key,), f"the probabilities add up to {format_number(s)}, not 1 "
+                                   "(they are read exactly: write thirds as \"1/3\"; or set `normalize: true` "
+                                   "to divide weights by their sum)")
+    q = g.get("q")
+    if q is not None and len(q) != n:
+        c.error(path + ("q",), f"q has {len(q)} entries but p has {n}: both must be distributions over the same outcomes")
+    names = g.get("outcomes")
+    if names is not None:
+        if len(names) != n:
+            c.error(path + ("outcomes",), f"{len(names)} outcome names for {n} probabilities")
+        elif len(set(names)) != len(names):
+            c.error(path + ("outcomes",), "the outcome names must be different")
+
+
+GIVEN = Map({
+    "p": Field(VECTOR, required=True, doc="the distribution P (exact; must add up to 1)"),
+    "q": Field(VECTOR, doc="the distribution Q over the same outcomes (needed for kl and cross_entropy)"),
+    "base": Field(BASE, default="e", doc="logarithm base of the answers: 2 → bits, e → nats, 10 → hartleys"),
+    "outcomes": Field(ListOf(Str(), min_len=1), doc="names of the outcomes, e.g. [red, green, blue] (used in the steps)"),
+    "normalize": Field(Bool(), default=False, doc="divide p and q by their sums (for counts or unnormalised weights)"),
+}, check_all=_check_given, description="two discrete distributions")
+
+_BASE_ARG = Field(BASE, doc="this part's base, overriding given.base")
+QUANTITIES = [
+    Quantity("kl", "real", "KL divergence KL(from‖to) = Σ from_i·log(from_i/to_i) (+∞ when to_i = 0 < from_i)",
+             {"from": Field(DIST, default="p", doc="p or q"), "to": Field(DIST, default="q", doc="p or q"), "base": _BASE_ARG}),
+    Quantity("entropy", "real", "entropy H(of) = −Σ of_i·log of_i",
+             {"of": Field(DIST, default="p", doc="p or q"), "base": _BASE_ARG}),
+    Quantity("cross_entropy", "real", "cross-entropy H(from, to) = −Σ from_i·log to_i (from = the true distribution)",
+             {"from": Field(DIST, default="p", doc="p or q"), "to": Field(DIST, default="q", doc="p or q"), "base": _BASE_ARG}),
+    Quantity("symmetric", "boolean", "whether KL(p‖q) = KL(q‖p) for this pair (KL is not symmetric in general)",
+             {"base": _BASE_ARG}),
+]
+
+MISTAKES = [
+    Mistake("wrong-base", "answered in nats where bits were asked, or the reverse (another log base)",
+            "{given} is the value in another logarithm base (bits use log2, nats use ln; 1 nat = 1/ln 2 ≈ 1.4427 bits). The expected answer is {expected}."),
+    Mistake("swapped", "computed KL(q‖p) for KL(p‖q) (or H(q, p) for H(p, q))",
+            "{given} has the two distributions swapped: KL divergence and cross-entropy are not symmetric. The expected answer is {expected}."),
+    Mistake("cross-for-kl", "gave the cross-entropy H(p, q) where KL(p‖q) = H(p, q) − H(p) was asked",
+            "{given} is the cross-entropy H(P, Q); the KL divergence subtracts the entropy H(P): {expected}."),
+    Mistake("kl-for-cross", "gave KL(p‖q) where the cross-entropy H(p, q) = H(p) + KL(p‖q) was asked",
+            "{given} is the KL divergence; the cross-entropy adds the entropy H(P): {expected}."),
+    Mistake("sign", "dropped the minus sign (Σ p·log p for the entropy, Σ p·log(q/p) for KL)",
+            "{given} has the wrong sign: entropy, cross-entropy and KL divergence are never negative. The expected answer is {expected}."),
+]
+
+EXAMPLE = """\
+p: [0.10, 0.40, 0.50]
+q: [0.80, 0.15, 0.05]
+base: 2                        # 2 -> bits, e -> nats (default), 10 -> hartleys
+outcomes: [red, green, blue]   # optional names, used in the steps
+# parts: {ask: kl, from: p, to: q} | {ask: entropy, of: q} | {ask: cross_entropy, from: p, to: q}
+#        | {ask: symmetric}; any part may set its own `base:`
+"""
+
+# ---------------------------------------------------------------------------------------------
+# solving
+
+
+class _Ctx:
+    def __init__(self, problem: Problem):
+        g = problem.given
+        self.problem = problem
+        self.base = g["base"]
+        self.dists: dict[str, list[Fraction]] = {}
+        for key in ("p", "q"):
+            vec = g.get(key)
+            if vec is not None:
+                s = sum(vec, Fraction(0))
+                self.dists[key] = [Fraction(v) / s for v in vec]
+        n = len(self.dists["p"])
+        self.names = list(g["outcomes"]) if g.get("outcomes") else [f"x{i + 1}" for i in range(n)]
+
+    def dist(self, key: str, part: Part, arg: str) -> list[Fraction]:
+        if key not in self.dists:
+            raise SolveError(f"this part needs the distribution {key!r}, but given has no `{key}:`", part.path + (arg,))
+        return self.dists[key]
+
+    def value(self, measure: str, a: str, b: str | None, base: Any) -> Any:
+        return measure_value(measure, self.dists[a], self.dists[b] if b else None, base)
+
+
+def _name(key: str) -> str:
+    return key.upper()
+
+
+def _title(measure: str, a: str, b: str | None) -> str:
+    if measure == "kl":
+        return f"KL({_name(a)}‖{_name(b or '')})"
+    if measure == "cross_entropy":
+        return f"H({_name(a)}, {_name(b or '')})"
+    return f"H({_name(a)})"
+
+
+def _title_latex(measure: str, a: str, b: str | None) -> str:
+    if measure == "kl":
+        return rf"D_{{\mathrm{{KL}}}}({_name(a)}\,\|\,{_name(b or '')})"
+    if measure == "cross_entropy":
+        return rf"H({_name(a)}, {_name(b or '')})"
+    return rf"H({_name(a)})"
+
+
+def _with_unit(value: Any, base: Any) -> str:
+    text = shown(value)
+    return f"{'' if text.startswith('≈') else '= '}{text} {UNITS[base]}"
+
+
+def _formula(measure: str, a: str, b: str | None, base: Any) -> Step:
+    lg, lgl = LOG_TEXT[base], LOG_LATEX[base]
+    x, y = a.lower(), (b or "").lower()
+    if measure == "kl":
+        text = f"{_title(measure, a, b)} = Σ_i {x}_i·{lg}({x}_i/{y}_i)"
+        latex = rf"{_title_latex(measure, a, b)} = \sum_i {x}_i {lgl}\frac{{{x}_i}}{{{y}_i}}"
+    elif measure == "cross_entropy":
+        text = f"{_title(measure, a, b)} = −Σ_i {x}_i·{lg}({y}_i)"
+        latex = rf"{_title_latex(measure, a, b)} = -\sum_i {x}_i {lgl} {y}_i"
+    else:
+        text = f"{_title(measure, a, b)} = −Σ_i {x}_i·{lg}({x}_i)"
+        latex = rf"{_title_latex(measure, a, b)} = -\sum_i {x}_i {lgl} {x}_i"
+    unit = {2: "base 2, so the answer is in bits", "e": "natural log, so the answer is in nats",
+            10: "base 10, so the answer is in hartleys"}[base]
+    return Step(f"{text}   ({unit}; a term with {x}_i = 0 is 0, since 0·log 0 = 0)", latex)
+
+
+def _term_step(ctx: _Ctx, measure: str, t: Term, av: list[Fraction], bv: list[Fraction] | None, base: Any) -> Step:
+    lg = LOG_TEXT[base]
+    name = ctx.names[t.index]
+    w = format_number(t.weight)
+    if t.status == "zero":
+        return Step(f"{name}: p = 0, so the term is 0 (0·log 0 = 0)")
+    if measure == "kl":
+        assert bv is not None
+        q = format_number(bv[t.index])
+        if t.status == "inf":
+            return Step(f"{name}: {w}·{lg}({w}/0) = +∞ — the second distribution gives probability 0 to an outcome "
+                        "the first one has, so the sum is +∞")
+        head = f"{w}·{lg}({w}/{q})"
+        arg = format_number(t.arg)
+        if arg != f"{w}/{q}":
+            head += f" = {w}·{lg}({arg})"
+    elif measure == "cross_entropy":
+        assert bv is not None
+        q = format_number(bv[t.index])
+        if t.status == "inf":
+            return Step(f"{name}: −{w}·{lg}(0) = +∞ — the second distribution gives probability 0 to an outcome "
+                        "the first one has, so the sum is +∞")
+        head = f"−{w}·{lg}({q})"
+    else:
+        head = f"−{w}·{lg}({w})"
+    return Step(f"{name}: {head} {'= ' if not shown(t.value).startswith('≈') else ''}{shown(t.value)}")
+
+
+def _sum_step(measure: str, a: str, b: str | None, ts: list[Term], value: Any, base: Any) -> Step:
+    title = _title(measure, a, b)
+    if value == math.inf:
+        return Step(f"{title} = +∞", rf"{_title_latex(measure, a, b)} = +\infty")
+    parts = [decimal(t.value) for t in ts if t.status == "finite"]
+    added = " + ".join(parts).replace("+ -", "− ") if parts else "0"
+    exact = exact_text(ts, base)
+    text = f"{title} = {added} = {exact}"
+    if not isinstance(value, Fraction) or "/" in format_number(value):
+        text += f" ≈ {decimal(value)}"
+    text += f" {UNITS[base]}"
+    return Step(text, rf"{_title_latex(measure, a, b)} \approx {decimal(value)}\ \text{{{UNITS[base]}}}")
+
+
+def _close(x: Any, y: Any) -> bool:
+    fx, fy = float(x), float(y)
+    if math.isinf(fx) or math.isinf(fy):
+        return fx == fy
+    return abs(fx - fy) <= 1e-12 * (1 + abs(fx))
+
+
+def _sym(v: Any) -> Any:
+    import sympy as sp
+
+    return sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
+
+
+def _float(v: Any) -> float:
+    return math.inf if v == math.inf else float(v if isinstance(v, Fraction) else v.evalf(30))
+
+
+def _alternatives(ctx: _Ctx, measure: str, a: str, b: str | None, base: Any, value: Any) -> list[Alternative]:
+    out: list[Alternative] = []
+    if measure in ("kl", "cross_entropy") and b is not None:
+        out.append(Alternative("swapped", ctx.value(measure, b, a, base)))
+    if measure == "kl":
+        out.append(Alternative("cross-for-kl", ctx.value("cross_entropy", a, b, base)))
+    if measure == "cross_entropy":
+        out.append(Alternative("kl-for-cross", ctx.value("kl", a, b, base)))
+    for other in BASES:
+        if other != base:
+            out.append(Alternative("wrong-base", ctx.value(measure, a, b, other)))
+    if value != math.inf:
+        out.append(Alternative("sign", -value))
+    fv = _float(value)
+    kept: list[Alternative] = []
+    for alt in out:
+        fa = _float(alt.value)
+        if math.isinf(fa) or _close(fa, fv):
+            continue
+        kept.append(alt)
+    return kept
+
+
+def _solve_measure(ctx: _Ctx, part: Part) -> PartSolution:
+    measure = part.ask
+    base = part.args.get("base") or ctx.base
+    if measure == "entropy":
+        a, b = part.args["of"], None
+        av, bv = ctx.dist(a, part, "of"), None
+    else:
+        a, b = part.args["from"], part.args["to"]
+        av, bv = ctx.dist(a, part, "from"), ctx.dist(b, part, "to")
+    ts = terms(measure, av, bv, base)
+    value = total(ts)
+    steps = [_formula(measure, a, b, base)]
+    steps += [_term_step(ctx, measure, t, av, bv, base) for t in ts]
+    steps.append(_sum_step(measure, a, b, ts, value, base))
+    if measure == "kl" and value != math.inf:
+        ce = ctx.value("cross_entropy", a, b, base)
+        h = ctx.value("entropy", a, None, base)
+        if not _close(_float(ce) - _float(h), _float(value)):  # pragma: no cover - an internal check
+            raise SolveError("internal check failed: KL ≠ H(P, Q) − H(P); please report this spec")
+        steps.append(Step(f"Check: {_title('kl', a, b)} = {_title('cross_entropy', a, b)} − {_title('entropy', a, None)} "
+                          f"= {decimal(ce)} − {decimal(h)} = {decimal(_float(ce) - _float(h))} ✓"))
+    answer = exact_text(ts, base)
+    return part.solution("real", value, answer=answer, steps=steps,
+                         alternatives=_alternatives(ctx, measure, a, b, base, value))
+
+
+def _solve_symmetric(ctx: _Ctx, part: Part) -> PartSolution:
+    base = part.args.get("base") or ctx.base
+    ctx.dist("q", part, "ask")
+    pq, qp = ctx.value("kl", "p", "q", base), ctx.value("kl", "q", "p", base)
+    if pq == math.inf or qp == math.inf:
+        same = pq == qp
+    else:
+        import sympy as sp
+
+        diff = _sym(pq) - _sym(qp)
+        same = diff == 0 or abs(float(diff.evalf(50))) < 1e-40 and sp.simplify(diff) == 0
+    steps = [
+        Step(f"KL(P‖Q) = Σ_i p_i·{LOG_TEXT[base]}(p_i/q_i) {_with_unit(pq, base)}"),
+        Step(f"KL(Q‖P) = Σ_i q_i·{LOG_TEXT[base]}(q_i/p_i) {_with_unit(qp, base)}"),
+        Step("They are equal: for this pair KL happens to be symmetric" if same else
+             "They differ: KL divergence is not symmetric (it is not a distance)"),
+    ]
+    return part.solution("boolean", bool(same), steps=steps)
+
+
+def _given_step(ctx: _Ctx) -> Step:
+    g = ctx.problem.given
+    keys = [k for k in ("p", "q") if k in ctx.dists]
+    rows = [[ctx.names[i]] + [format_number(ctx.dists[k][i]) for k in keys] for i in range(len(ctx.names))]
+    text = "The distributions" + (" (normalised: each weight divided by the sum of its vector)" if g["normalize"] else "")
+    return Step(text, table=Table(["outcome"] + [_name(k) for k in keys], rows))
+
+
+def solve(problem: Problem) -> Solution:
+    ctx = _Ctx(problem)
+    sol = Solution(problem.id, "divergence", problem.title)
+    sol.steps = [_given_step(ctx)]
+    try:
+        for part in problem.parts:
+            if part.ask == "symmetric":
+                sol.parts.append(_solve_symmetric(ctx, part))
+            else:
+                sol.parts.append(_solve_measure(ctx, part))
+    except (ArithmeticError, RecursionError) as exc:
+        raise SolveError(f"the computation failed: {type(exc).__name__}") from None
+    return sol
+
+
+register(Kind(
+    name="divergence",
+    summary="entropy, cross-entropy and KL divergence of discrete distributions, exact (bits, nats or hartleys)",
+    given=GIVEN,
+    quantities=QUANTITIES,
+    solve=solve,
+    mistakes=MISTAKES,
+    example=EXAMPLE,
+    needs_sympy=True,
+))
