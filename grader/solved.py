@@ -19,7 +19,6 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .solution import Solution
 
