@@ -276,6 +276,116 @@ def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
     click.echo(f"wrote {len(written)} file(s) to {out_dir}")
 
 
+# --- grade -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path())
+@click.option("--submissions", "-s", "submissions", required=True, type=click.Path(),
+              help="A submission file (YAML/JSON: one student; CSV: a class) or a folder of them (recursive).")
+@click.option("--db", default="gradebook.sqlite", show_default=True, type=click.Path(dir_okay=False),
+              help="The SQLite gradebook (created if absent; re-running resumes it).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write one row per student: student, each problem/part score, total, max.")
+@click.option("--gradescope", "gradescope_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write DIR/<student>/results.json in Gradescope's autograder format.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: every core).")
+@click.option("--variants", is_flag=True,
+              help="Grade each student on a spec with `vary:` against their own variant (seed: the student id).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | None, gradescope_dir: str | None,
+          jobs: int | None, variants: bool, fmt: str) -> None:
+    """Grade a class: every submission under --submissions against the SPEC files or folders.
+
+    Each spec is solved once; each student's verdicts are written to the gradebook (--db) in one
+    transaction. Re-running the same command after a crash or Ctrl-C skips the students already
+    graded and grades nothing twice; a submission (or spec) that changed is re-graded.
+
+    \b
+    Submissions:
+      - folders are read recursively: .yaml/.yml/.json (one student), .csv (a class:
+        header `student,<problem>/<part>,...`); hidden files are ignored, other files reported
+      - unknown problems or parts are reported; the student's other answers are graded
+      - a problem a student skipped gets `missing` verdicts (0 points)
+      - a student who appears twice (names compared ignoring case) is graded from the FIRST
+        submission in path order (files sorted by path, CSV rows in order); later ones are
+        reported and not graded
+      - an unreadable file, or a CSV row without a student or with more cells than the header,
+        is reported and not graded
+      - with --variants, a student's answers to a spec with `vary:` are checked against their
+        own variant (`grader variant SPEC --seed <student>`), filed under the spec's id or the
+        variant's id
+
+    Exit code 0 when every submission was read cleanly, 2 when some had issues (they are
+    reported; the rest of the class is graded), or on a bad spec (nothing is graded) or bad usage.
+
+    \b
+    Example:
+      grader grade problems/rec6 --submissions subs/ --csv grades.csv --gradescope gs/
+    """
+    from .grading import grade as grade_class
+    from .grading.summary import print_report, progress_bar, report_json, report_text
+
+    show_bar = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    try:
+        if show_bar:
+            with progress_bar() as progress:
+                report = grade_class(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
+                                     jobs=jobs, variants=variants, progress=progress)
+        else:
+            report = grade_class(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
+                                 jobs=jobs, variants=variants)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: the students graded so far are saved in {db}; "
+                   "re-run the same command to finish", err=True)
+        raise
+    if fmt == "json":
+        click.echo(report_json(report), nl=False)
+    elif _rich_output():
+        print_report(report)
+    else:
+        click.echo(report_text(report), nl=False)
+    sys.exit(EXIT_OK if report.ok else EXIT_BAD)
+
+
+# --- variant ---------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("spec", type=click.Path())
+@click.option("--seed", required=True, metavar="TEXT", help="Any text, e.g. the student's email.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE", help="Write here (default: stdout).")
+@_guard
+def variant(spec: str, seed: str, out: str | None) -> None:
+    """Write the variant of SPEC for --seed: a valid spec with the values of `vary:` drawn.
+
+    The same seed always gives the same variant (seeds ignore case and surrounding spaces). The
+    variant is solved before it is written; a draw that makes an impossible problem is redrawn
+    (up to 20 times). Its id is the spec's id plus `-v<hash of the seed>`; `notes:` records the
+    original id, the seed and the values. `{{given.key.path}}` in the title, notes and prompts is
+    replaced by the variant's value, so prompts can quote the numbers.
+
+    \b
+    `vary:` maps key paths in `given` (they must be written there) to a rule:
+      vary:
+        given.data: {choices: [[3, 4, 1], [2, 5, 2], [1, 1, 6]]}   # one of these, verbatim
+        given.prior.shape: {range: [1, 5]}                         # whole numbers 1..5
+        given.epsilon: {range: [0.01, 0.05], step: 0.01}           # 0.01, 0.02, ... 0.05
+        given.layers[1].out_channels: {choices: [8, 12, 16]}       # list positions from 0
+
+    \b
+    Example:
+      grader variant problems/rec6/rec6-map-poisson.yaml --seed alice@example.edu --out alice.yaml
+    """
+    from .variant import make_variant
+
+    result = make_variant(spec, seed, out=out)
+    if out is None:
+        click.echo(result.text, nl=False)
+    else:
+        click.echo(f"wrote {out}: {result.id} (variant of {result.base_id})")
+
+
 def main() -> None:
     cli(prog_name="grader")
 

@@ -69,6 +69,11 @@ def validate_paths(paths: list[Path]) -> Report:
                     report.issues.append(SpecIssue(str(path), problem.document.line(("id",)) if problem.document else None,
                                                    "id", f"duplicate problem id {problem.id!r} (also in {seen_ids[problem.id]})"))
                 seen_ids.setdefault(problem.id, str(path))
+                if problem.vary is not None or "{{" in str(problem.raw):
+                    from .variant import check_vary, placeholder_issues
+
+                    report.issues.extend(check_vary(problem) if problem.vary is not None
+                                         else placeholder_issues(problem.document) if problem.document else [])
                 solve(problem)
             except SpecError as exc:
                 report.issues.extend(exc.issues)

@@ -118,6 +118,14 @@ def validate_document(doc: Document) -> Problem:
         ))
     if c.issues or given is INVALID:
         raise SpecError(c.issues)
+    if "{{" in str(doc.data):
+        # `{{given.x}}` in a title, prompt or notes shows the value (a variant's drawn value too)
+        from ..variant import fill_placeholders
+
+        for part in parts:
+            part.prompt = fill_placeholders(part.prompt, doc.data)
+        top["title"] = fill_placeholders(top["title"] or "", doc.data)
+        top["notes"] = fill_placeholders(top["notes"] or "", doc.data)
     return Problem(
         id=top["id"], kind=kind.name, given=given, parts=parts, title=top["title"] or top["id"],
         source=top["source"], notes=top["notes"], vary=top["vary"], path=doc.file, document=doc,

@@ -1,0 +1,221 @@
+"""Per-part statistics of a graded class, and how to print them (plain text, rich, JSON)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..answers.check import _num
+
+if TYPE_CHECKING:
+    from .engine import SolvedProblem
+    from .run import GradeReport
+
+VERDICTS = ("correct", "incorrect", "invalid", "missing", "error")
+TOP = 3
+
+
+@dataclass
+class PartSummary:
+    problem: str
+    part: str
+    max_score: float
+    students: int = 0
+    mean: float = 0.0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    wrong_answers: list[tuple[str, int]] = field(default_factory=list)  # most common first
+    mistakes: list[tuple[str, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.part, "max_score": _num(self.max_score), "students": self.students,
+                "mean": round(self.mean, 6), "verdicts": dict(self.verdicts),
+                "wrong_answers": [{"answer": a, "count": n} for a, n in self.wrong_answers],
+                "mistakes": [{"id": m, "count": n} for m, n in self.mistakes]}
+
+
+def _top(counter: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+
+
+def summarise(rows: list[tuple], problems: list[SolvedProblem], students: set[str]) -> list[PartSummary]:
+    """Rows are gradebook results: (student, problem, part, verdict, score, max_score, given, ...)."""
+    out: dict[tuple[str, str], PartSummary] = {}
+    wrong: dict[tuple[str, str], Counter[str]] = {}
+    mistakes: dict[tuple[str, str], Counter[str]] = {}
+    totals: dict[tuple[str, str], float] = {}
+    for p in problems:
+        for part in p.solution.parts:
+            key = (p.id, part.id)
+            out[key] = PartSummary(p.id, part.id, float(part.points), verdicts={v: 0 for v in VERDICTS[:4]})
+            wrong[key], mistakes[key], totals[key] = Counter(), Counter(), 0.0
+    for student, problem, part, verdict, score, _max, given, _expected, mistake, _fb in rows:
+        key = (problem, part)
+        if student not in students or key not in out:
+            continue
+        s = out[key]
+        s.students += 1
+        s.verdicts[verdict] = s.verdicts.get(verdict, 0) + 1
+        totals[key] += score
+        if verdict in ("incorrect", "invalid") and given is not None:
+            wrong[key][given] += 1
+        if mistake:
+            mistakes[key][mistake] += 1
+    for key, s in out.items():
+        s.mean = totals[key] / s.students if s.students else 0.0
+        s.wrong_answers = _top(wrong[key])
+        s.mistakes = _top(mistakes[key])
+    return list(out.values())
+
+
+# --- printing -----------------------------------------------------------------------------------
+
+def _pts(x: float) -> str:
+    return f"{int(x)}" if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _clip(text: str, width: int = 24) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _counts(items: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{_clip(a)} ×{n}" for a, n in items) or "-"
+
+
+def _verdicts(s: PartSummary) -> str:
+    return " ".join(f"{v}={n}" for v, n in s.verdicts.items() if n or v in VERDICTS[:4])
+
+
+def headline(report: GradeReport) -> str:
+    n = len(report.students)
+    parts = [f"{n} student(s) graded over {len(report.problems)} problem(s)"]
+    detail = [f"{report.graded} now"]
+    if report.skipped:
+        detail.append(f"{report.skipped} unchanged since an earlier run")
+    parts[0] += f" ({', '.join(detail)})"
+    if report.not_graded:
+        parts.append(f"{report.not_graded} submission(s) not graded")
+    if report.errors:
+        parts.append(f"{report.errors} student(s) with internal errors")
+    return "; ".join(parts) + "."
+
+
+def footer_lines(report: GradeReport) -> list[str]:
+    out = []
+    answers = report.cache.checks + report.cache.hits
+    if answers:
+        out.append(f"{answers} answer(s) checked with {report.cache.checks} check(s) "
+                   f"({report.cache.hits} repeated answer(s) reused); {report.jobs} job(s), {report.seconds:.1f} s.")
+    out.append(f"Gradebook: {report.db}")
+    if report.csv:
+        out.append(f"CSV: {report.csv}")
+    if report.gradescope:
+        out.append(f"Gradescope: {report.gradescope_files} results.json file(s) in {report.gradescope}")
+    if report.issues:
+        out.append(f"{len(report.issues)} issue(s) with submissions (see above): exit code 2.")
+    return out
+
+
+def report_text(report: GradeReport) -> str:
+    lines = [headline(report)] + [f"note: {n}" for n in report.notes] + [""]
+    for p in report.problems:
+        parts = [s for s in report.summary if s.problem == p.id]
+        mean_total = sum(s.mean for s in parts)
+        title = f"{p.id}: {p.title}" if p.title and p.title != p.id else p.id
+        lines.append(f"{title}  (mean {mean_total:.2f} of {_pts(p.max_score)} points)")
+        rows = [["part", "points", "mean", "verdicts", "common wrong answers", "common mistakes"]]
+        for s in parts:
+            rows.append([s.part, _pts(s.max_score), f"{s.mean:.2f}", _verdicts(s), _counts(s.wrong_answers),
+                         _counts(s.mistakes)])
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for i, r in enumerate(rows):
+            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+            if i == 0:
+                lines.append("  " + "  ".join("-" * w for w in widths))
+        lines.append("")
+    if report.issues:
+        lines.append("Issues")
+        lines.extend(f"  error: {i}" for i in report.issues)
+        lines.append("")
+    lines.extend(footer_lines(report))
+    return "\n".join(lines) + "\n"
+
+
+def print_report(report: GradeReport, console: Any = None) -> None:
+    """The report as rich tables (a terminal)."""
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = console or Console(highlight=False)
+    console.print(f"[bold]{escape(headline(report))}[/bold]")
+    for note in report.notes:
+        console.print(f"[cyan]note:[/cyan] {escape(note)}")
+    styles = {"correct": "green", "incorrect": "red", "invalid": "yellow", "missing": "dim", "error": "magenta"}
+    for p in report.problems:
+        parts = [s for s in report.summary if s.problem == p.id]
+        mean_total = sum(s.mean for s in parts)
+        title = f"{p.id}: {p.title}" if p.title and p.title != p.id else p.id
+        table = Table(title=f"{escape(title)}  (mean {mean_total:.2f} of {_pts(p.max_score)} points)",
+                      box=box.ROUNDED, title_justify="left")
+        table.add_column("part", style="magenta")
+        table.add_column("points", justify="right")
+        table.add_column("mean", justify="right")
+        table.add_column("verdicts")
+        table.add_column("common wrong answers")
+        table.add_column("common mistakes")
+        for s in parts:
+            verdicts = " ".join(f"[{styles.get(v, '')}]{v} {n}[/]" for v, n in s.verdicts.items() if n) or "-"
+            table.add_row(escape(s.part), _pts(s.max_score), f"{s.mean:.2f}", verdicts,
+                          escape(_counts(s.wrong_answers)), escape(_counts(s.mistakes)))
+        console.print(table)
+    if report.issues:
+        console.print("[bold red]Issues[/bold red]")
+        for issue in report.issues:
+            console.print(f"  [red]error:[/red] {escape(str(issue))}")
+    for line in footer_lines(report):
+        console.print(escape(line), style="dim" if not line.endswith("exit code 2.") else "bold red")
+
+
+def report_json(report: GradeReport) -> str:
+    from ..render.json_out import dumps
+
+    return dumps(report.to_dict())
+
+
+def progress_bar() -> Any:
+    """A context manager yielding a `progress(done, total)` callback that draws a rich progress
+    bar on stderr. It has no refresh thread (worker processes are forked while it runs)."""
+    import time
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    @contextmanager
+    def bar_context() -> Any:
+        bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       console=Console(stderr=True), auto_refresh=False, transient=True)
+        state: dict[str, Any] = {"task": None, "last": 0.0}
+
+        def update(done: int, total: int) -> None:
+            if state["task"] is None:
+                state["task"] = bar.add_task("grading", total=total)
+            bar.update(state["task"], completed=done, total=total)
+            now = time.monotonic()
+            if done >= total or now - state["last"] > 0.1:
+                bar.refresh()
+                state["last"] = now
+
+        with bar:
+            yield update
+
+    return bar_context()

@@ -1,0 +1,817 @@
+"""Models, priors and data of the `estimate` kind: validation and the exact log-densities.
+
+Everything here is exact: data are Fractions (or symbol names), densities are sympy expressions
+built node by node (never from text), and formulas written by an instructor in the safe expression
+language (`likelihood:`, `prior_density:`) go through `grader.answers.parser` and `to_sympy`.
+
+Data forms (`data:`):
+  raw observations, a list          bernoulli 0/1; binomial successes per observation (with
+                                    `trials:`); poisson 0,1,2,...; exponential x >= 0; geometric
+                                    1,2,3,...; gaussian any reals; categorical labels (numbers or
+                                    names); a custom likelihood: numbers
+  sufficient statistics, a map      bernoulli {n, k}: n trials, k ones; binomial {n, k}: one
+                                    binomial observation, k successes in n trials; poisson,
+                                    exponential, geometric {n, sum}; gaussian {n, sum, sum_squares};
+                                    categorical {counts: [...]}
+  A statistic may be a symbol name (`data: {n: N, k: k}`): the answers are then expressions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from ...answers.evaluate import exact_to_sympy, to_sympy
+from ...answers.parser import FUNCTIONS, names_in, parse
+from ...answers.symbols import make_symbols
+from ...errors import InvalidAnswer, SolveError
+from ...solution import Step
+from ...spec.schema import exact_number
+from . import fmt
+from .limits import Timeout, time_limit
+
+MODELS = ("bernoulli", "binomial", "poisson", "exponential", "geometric", "gaussian", "categorical")
+FAMILIES = ("beta", "gamma", "gaussian", "normal", "dirichlet")
+STATS = {
+    "bernoulli": ("n", "k"), "binomial": ("n", "k"), "poisson": ("n", "sum"),
+    "exponential": ("n", "sum"), "geometric": ("n", "sum"), "gaussian": ("n", "sum", "sum_squares"),
+    "categorical": ("counts",),
+}
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+RESERVED = set(FUNCTIONS) | {"e", "pi", "inf", "infinity", "oo", "x"}
+ZERO, ONE, OO = sp.Integer(0), sp.Integer(1), sp.oo
+
+PRETTY_MODEL = {
+    "bernoulli": "Bernoulli", "binomial": "Binomial", "poisson": "Poisson",
+    "exponential": "Exponential", "geometric": "Geometric", "gaussian": "Gaussian",
+    "categorical": "Categorical",
+}
+
+
+class SymbolName(str):
+    """A statistic or prior parameter written as a name (`N`, `k`, `alpha`): it stays symbolic."""
+
+
+# ---------------------------------------------------------------------------------------------
+# schema helpers (used by the kind's `given` schema)
+
+
+def value_or_name(value: Any) -> Any:
+    """A number (exact) or a symbol name."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        raise ValueError("a number or a symbol name was expected")
+    if isinstance(value, str) and NAME.fullmatch(value.strip()) and value.strip() not in RESERVED:
+        return SymbolName(value.strip())
+    x = exact_number(value)
+    if isinstance(x, float):
+        raise ValueError("a finite number was expected")
+    return x
+
+
+def observation(value: Any) -> Any:
+    """One observation: a number (exact) or, for categorical data, a label."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        raise ValueError("an observation (a number, or a category label) was expected")
+    if isinstance(value, (int, float)):
+        x = exact_number(value)
+        if isinstance(x, float):
+            raise ValueError("a finite number was expected")
+        return x
+    text = str(value).strip()
+    try:
+        x = exact_number(text)
+    except InvalidAnswer:
+        if not text or len(text) > 100:
+            raise ValueError("a label of 1 to 100 characters was expected") from None
+        return text
+    if isinstance(x, float):
+        raise ValueError("a finite number was expected")
+    return x
+
+
+def is_symbol(v: Any) -> bool:
+    return isinstance(v, SymbolName)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) or (isinstance(v, Fraction) and v.denominator == 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# validation of data and priors (messages with relative paths, reused for `given` and parts)
+
+Issue = tuple[tuple[Any, ...], str]
+
+
+def check_data(model: str | None, data: Any, given: dict[str, Any]) -> list[Issue]:
+    """Where `data` does not fit `model`'s support: (path relative to `data`, message)."""
+    issues: list[Issue] = []
+    if isinstance(data, list):
+        if model is None:
+            for i, x in enumerate(data):
+                if isinstance(x, str):
+                    issues.append(((i,), f"a custom likelihood takes numbers, not the label {x!r}"))
+            return issues
+        if model != "categorical":
+            for i, x in enumerate(data):
+                if isinstance(x, str):
+                    issues.append(((i,), f"{model} data are numbers, not the label {x!r}"))
+                    continue
+                msg = _support_issue(model, x, given)
+                if msg:
+                    issues.append(((i,), msg))
+            if model == "binomial" and given.get("trials") is None:
+                issues.append(((), "binomial observations need `trials:` (the number of trials of each observation), or write the data as {n: trials, k: successes}"))
+        else:
+            cats = given.get("categories")
+            if isinstance(cats, list):
+                known = set(map(_label_key, cats))
+                for i, x in enumerate(data):
+                    if _label_key(x) not in known:
+                        issues.append(((i,), f"{x!r} is not one of the categories {', '.join(map(str, cats))}"))
+            elif isinstance(cats, int):
+                for i, x in enumerate(data):
+                    if not (_is_int(x) and 1 <= x <= cats):
+                        issues.append(((i,), f"with `categories: {cats}` an observation is a category number 1 to {cats}, not {x!r}"))
+        return issues
+    # sufficient statistics
+    if model is None:
+        return [((), "a custom likelihood needs the raw observations (a list), not statistics")]
+    wanted = STATS[model]
+    for key, value in data.items():
+        if value is not None and key not in wanted:
+            issues.append(((key,), f"{model} statistics are {', '.join(wanted)}; {key!r} does not apply"))
+    for key in wanted:
+        if data.get(key) is None:
+            issues.append(((), f"missing {key!r}: {model} statistics are {{{', '.join(wanted)}}}"))
+    if issues:
+        return issues
+    if model == "categorical":
+        counts = data["counts"]
+        if not isinstance(counts, list) or len(counts) < 2:
+            return [(("counts",), "expected a list of at least 2 counts")]
+        for i, c in enumerate(counts):
+            if not (_is_int(c) and c >= 0):
+                issues.append((("counts", i), f"a count is a whole number >= 0, not {c!r}"))
+        return issues
+    n = data["n"]
+    if isinstance(n, list) or (not is_symbol(n) and not (_is_int(n) and n >= 1)):
+        issues.append((("n",), f"n (the number of {'trials' if model in ('bernoulli', 'binomial') else 'observations'}) is a whole number >= 1, not {n!r}"))
+        return issues
+    for key in wanted[1:]:
+        if isinstance(data[key], list):
+            issues.append(((key,), "expected a number or a symbol name, not a list"))
+    if issues:
+        return issues
+    if model in ("bernoulli", "binomial"):
+        k = data["k"]
+        if not is_symbol(k) and not (_is_int(k) and k >= 0 and (is_symbol(n) or k <= n)):
+            issues.append((("k",), f"k (the number of successes) is a whole number from 0 to n, not {k!r}"))
+    elif model in ("poisson", "geometric"):
+        s = data["sum"]
+        lo = n if model == "geometric" else 0
+        if not is_symbol(s) and not (_is_int(s) and (is_symbol(lo) or s >= lo)):
+            what = "n (each observation is at least 1)" if model == "geometric" else "0"
+            issues.append((("sum",), f"sum (the total of the observations) is a whole number >= {what}, not {s!r}"))
+    elif model == "exponential":
+        s = data["sum"]
+        if not is_symbol(s) and s < 0:
+            issues.append((("sum",), f"sum (the total of the observations) is >= 0, not {s!r}"))
+    elif model == "gaussian":
+        s, q = data["sum"], data["sum_squares"]
+        if not any(map(is_symbol, (n, s, q))) and q < Fraction(s) ** 2 / n:
+            issues.append((("sum_squares",), f"sum_squares must be at least sum²/n = {fmt.frac_text(Fraction(s) ** 2 / n)} (it is a sum of squares)"))
+    return issues
+
+
+def _support_issue(model: str, x: Fraction, given: dict[str, Any]) -> str | None:
+    if model == "bernoulli" and x not in (0, 1):
+        return f"a Bernoulli observation is 0 or 1, not {fmt.frac_text(x)}"
+    if model == "binomial":
+        m = given.get("trials")
+        if not (_is_int(x) and x >= 0 and (m is None or x <= m)):
+            return f"a binomial observation is a whole number of successes from 0 to trials = {m}, not {fmt.frac_text(x)}"
+    if model == "poisson" and not (_is_int(x) and x >= 0):
+        return f"a Poisson observation is a whole number >= 0, not {fmt.frac_text(x)}"
+    if model == "geometric" and not (_is_int(x) and x >= 1):
+        return f"a geometric observation counts trials up to the first success: a whole number >= 1, not {fmt.frac_text(x)}"
+    if model == "exponential" and x < 0:
+        return f"an exponential observation is >= 0, not {fmt.frac_text(x)}"
+    return None
+
+
+def _label_key(x: Any) -> str:
+    if isinstance(x, Fraction) and x.denominator == 1:
+        return str(x.numerator)
+    return str(x)
+
+
+def check_prior(prior: dict[str, Any]) -> list[Issue]:
+    """Keys and positivity of a named prior."""
+    family = prior["family"]
+    need = {"beta": ("alpha", "beta"), "gamma": ("shape",), "gaussian": ("mean", "variance"),
+            "normal": ("mean", "variance"), "dirichlet": ("alpha",)}[family]
+    allowed = set(need) | ({"scale", "rate"} if family == "gamma" else set())
+    issues: list[Issue] = []
+    for key, value in prior.items():
+        if key != "family" and value is not None and key not in allowed:
+            issues.append(((key,), f"a {family} prior takes {', '.join(sorted(allowed))}; {key!r} does not apply"))
+    for key in need:
+        if prior.get(key) is None:
+            issues.append(((), f"a {family} prior needs {key!r}"))
+    if family == "gamma" and (prior.get("scale") is None) == (prior.get("rate") is None):
+        issues.append(((), "a gamma prior takes exactly one of `scale` and `rate` (rate = 1/scale)"))
+    if issues:
+        return issues
+    for key in sorted(allowed):
+        v = prior.get(key)
+        if v is None:
+            continue
+        if family == "dirichlet":
+            if not isinstance(v, list) or len(v) < 2:
+                issues.append(((key,), "a Dirichlet prior's alpha is a list of at least 2 positive numbers"))
+                continue
+            for i, a in enumerate(v):
+                if is_symbol(a) or isinstance(a, list) or a <= 0:
+                    issues.append(((key, i), f"a Dirichlet concentration is a positive number, not {a!r}"))
+            continue
+        if isinstance(v, list):
+            issues.append(((key,), f"{key} is a number, not a list"))
+        elif key != "mean" and not is_symbol(v) and v <= 0:
+            issues.append(((key,), f"{key} of a {family} prior must be positive, not {fmt.frac_text(v)}"))
+    return issues
+
+
+# ---------------------------------------------------------------------------------------------
+# formulas written by the instructor
+
+
+def formula(text: str, allowed: dict[str, Any], what: str) -> Any:
+    """A sympy expression from the safe language, using only `allowed` symbols."""
+    tree = parse(text)
+    unknown = names_in(tree) - set(allowed) - {"e", "pi"}
+    if unknown:
+        raise InvalidAnswer(f"the {what} may use {', '.join(sorted(allowed))}; unknown name(s): {', '.join(sorted(unknown))}")
+    expr = to_sympy(tree, allowed)
+    if isinstance(expr, list):
+        raise InvalidAnswer(f"the {what} is one formula, not a list")
+    if expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        raise InvalidAnswer(f"the {what} is not finite")
+    return expr
+
+
+# ---------------------------------------------------------------------------------------------
+# the set-up of one estimation problem
+
+
+@dataclass
+class Param:
+    key: str  # theta, mean, variance, theta_2 ...
+    symbol: Any
+    lo: Any  # open interval (lo, hi) of sympy numbers, oo allowed
+    hi: Any
+    decl: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return fmt.name_text(self.symbol.name)
+
+    @property
+    def latex(self) -> str:
+        return fmt.name_latex(self.symbol.name)
+
+
+@dataclass
+class Setup:
+    model: str | None
+    params: list[Param]
+    loglik: Any  # exact log p(D | params), sympy
+    lik: Any  # exact p(D | params) as a product, sympy
+    const_known: bool = True  # False when statistics hide a constant of the likelihood
+    logprior: Any = None
+    prior_pdf: Any = None
+    prior: Any = None  # a named prior (validated dict), or None
+    prior_kind: str = ""  # "named" | "density" | ""
+    decls: dict[str, dict[str, Any]] = field(default_factory=dict)  # every symbol's declaration
+    data_symbols: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)  # sympy values: n, k, sum, ...
+    raw: list[Any] | None = None
+    known: dict[str, Any] = field(default_factory=dict)  # gaussian known mean / variance
+    categories: list[str] = field(default_factory=list)
+    model_steps: list[Step] = field(default_factory=list)  # model, data, prior
+    lik_steps: list[Step] = field(default_factory=list)  # the likelihood written out
+    domain_note: str = ""
+    density: Any = None  # p(x | theta) of one observation (custom models; sympy in x)
+    x: Any = None
+    overridden: bool = False  # built from a part's own data / prior
+    source_data: Any = None  # the `data:` it was built from
+
+    @property
+    def symbolic(self) -> bool:
+        return bool(self.data_symbols)
+
+    def param(self, key: str | None = None) -> Param:
+        if key is None:
+            return self.params[0]
+        for p in self.params:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+
+def _sym(v: Any, symbols: dict[str, Any]) -> Any:
+    if is_symbol(v):
+        return symbols[str(v)]
+    if isinstance(v, list):
+        return [_sym(x, symbols) for x in v]
+    return exact_to_sympy(v)
+
+
+def _interval_text(lo: Any, hi: Any) -> str:
+    def t(v: Any) -> str:
+        return "∞" if v == OO else "−∞" if v == -OO else fmt.text(v)
+    return f"({t(lo)}, {t(hi)})"
+
+
+def _space(model: str | None) -> tuple[Any, Any]:
+    if model in ("bernoulli", "binomial", "geometric"):
+        return ZERO, ONE
+    return ZERO, OO
+
+
+def prior_support(family: str) -> tuple[Any, Any]:
+    if family == "beta":
+        return ZERO, ONE
+    if family == "gamma":
+        return ZERO, OO
+    return -OO, OO
+
+
+def param_decl(lo: Any, hi: Any) -> dict[str, Any]:
+    if lo == 0 and hi == 1:
+        return {"positive": True, "domain": [0, 1]}
+    if lo >= 0:
+        return {"positive": True} if hi == OO else {"positive": True, "domain": [float(lo), float(hi)]}
+    if hi == OO:
+        return {}
+    return {"domain": [float(lo) if lo != -OO else -1e6, float(hi)]}
+
+
+def build(given: dict[str, Any], data: Any, prior: Any, prior_density: Any, path: tuple) -> Setup:
+    """The Setup for `given` with (possibly part-level) `data` and `prior`. Raises SolveError."""
+    model = given.get("model")
+    issues = check_data(model, data, given)
+    if issues:
+        sub, msg = issues[0]
+        raise SolveError(msg, path + ("data",) + sub)
+    if prior is not None:
+        pi = check_prior(prior)
+        if pi:
+            sub, msg = pi[0]
+            raise SolveError(msg, path + ("prior",) + sub)
+
+    # symbols of symbolic statistics and prior parameters
+    names: list[str] = []
+    if isinstance(data, dict):
+        for v in data.values():
+            if is_symbol(v):
+                names.append(str(v))
+    if prior is not None:
+        for key, v in prior.items():
+            if key != "family" and is_symbol(v):
+                names.append(str(v))
+    pname = given.get("parameter") or ("lambda" if model == "exponential" else "theta")
+    taken = {pname, "mu", "sigma", "sigma2", "lambda"}
+    for name in names:
+        if name in taken or name.startswith("theta_"):
+            where = "prior" if prior is not None and name in map(str, prior.values()) else "data"
+            raise SolveError(f"the symbol {name!r} is the name of a parameter; call the statistic something else", path + (where,))
+    data_decls = {n: {"positive": True} for n in dict.fromkeys(names)}
+
+    if model == "categorical":
+        return _build_categorical(given, data, prior, path)
+    if model == "gaussian":
+        return _build_gaussian(given, data, prior, prior_density, path, data_decls)
+    return _build_one(given, model, data, prior, prior_density, path, data_decls)
+
+
+def _domain(model: str | None, given: dict[str, Any], prior: Any, path: tuple) -> tuple[Any, Any, str]:
+    lo, hi = _space(model)
+    note = ""
+    if model is None:
+        dom = given.get("domain")
+        if dom is not None:
+            lo, hi = (exact_to_sympy(v) if not (isinstance(v, float) and math.isinf(v)) else (OO if v > 0 else -OO) for v in dom)
+            note = f"θ ranges over {_interval_text(lo, hi)} (`domain:`)"
+        elif prior is not None:
+            lo, hi = prior_support(prior["family"])
+            note = f"θ ranges over the prior's support {_interval_text(lo, hi)}"
+        else:
+            note = "θ > 0 is assumed (set `domain:` for another range)"
+    if prior is not None:
+        plo, phi = prior_support(prior["family"])
+        nlo, nhi = sp.Max(lo, plo), sp.Min(hi, phi)
+        if (nlo, nhi) != (lo, hi):
+            note = f"the {prior['family']} prior restricts θ to {_interval_text(nlo, nhi)}"
+            lo, hi = nlo, nhi
+        if not lo < hi:
+            raise SolveError(f"the prior's support {_interval_text(plo, phi)} does not meet the parameter's range", path + ("prior",))
+    return lo, hi, note
+
+
+def _named_prior(prior: dict[str, Any], theta: Any, symbols: dict[str, Any]) -> tuple[Any, Any, Step]:
+    """(log p(θ), p(θ), a step describing it) for a one-parameter named prior."""
+    fam = prior["family"]
+    t = fmt.name_text(theta.name)
+    if fam == "beta":
+        a, b = _sym(prior["alpha"], symbols), _sym(prior["beta"], symbols)
+        norm = sp.gamma(a) * sp.gamma(b) / sp.gamma(a + b)
+        pdf = theta ** (a - 1) * (1 - theta) ** (b - 1) / norm
+        logp = (a - 1) * sp.log(theta) + (b - 1) * sp.log(1 - theta) - sp.log(norm)
+        head = f"{t} ~ Beta(α = {fmt.text(a)}, β = {fmt.text(b)})"
+        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathrm{{Beta}}({fmt.latex(a)}, {fmt.latex(b)})"
+    elif fam == "gamma":
+        k = _sym(prior["shape"], symbols)
+        if prior.get("rate") is not None:
+            r = _sym(prior["rate"], symbols)
+            spec = f"shape {fmt.text(k)}, rate {fmt.text(r)}"
+        else:
+            s = _sym(prior["scale"], symbols)
+            r = 1 / s
+            spec = f"shape {fmt.text(k)}, scale {fmt.text(s)}, i.e. rate {fmt.text(r)}"
+        pdf = r**k * theta ** (k - 1) * sp.exp(-r * theta) / sp.gamma(k)
+        logp = (k - 1) * sp.log(theta) - r * theta + k * sp.log(r) - sp.log(sp.gamma(k))
+        head = f"{t} ~ Gamma({spec})"
+        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathrm{{Gamma}}({fmt.latex(k)}, \text{{rate }} {fmt.latex(r)})"
+    else:
+        m, v = _sym(prior["mean"], symbols), _sym(prior["variance"], symbols)
+        pdf = sp.exp(-((theta - m) ** 2) / (2 * v)) / sp.sqrt(2 * sp.pi * v)
+        logp = -((theta - m) ** 2) / (2 * v) - sp.log(2 * sp.pi * v) / 2
+        head = f"{t} ~ N(mean {fmt.text(m)}, variance {fmt.text(v)})"
+        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathcal{{N}}({fmt.latex(m)}, {fmt.latex(v)})"
+    if fam == "beta":
+        kern = theta ** (a - 1) * (1 - theta) ** (b - 1)
+        pdf_t = f"{fmt.text(kern)}/B({fmt.text(a)}, {fmt.text(b)})"
+        pdf_l = rf"\frac{{{fmt.latex(kern)}}}{{B({fmt.latex(a)}, {fmt.latex(b)})}}"
+    else:
+        shown = sp.simplify(pdf) if not pdf.free_symbols - {theta} else pdf
+        pdf_t, pdf_l = fmt.text(shown), fmt.latex(shown)
+    step = Step(f"Prior: {head}, p({t}) = {pdf_t}", f"{lhead},\\quad p({fmt.name_latex(theta.name)}) = {pdf_l}")
+    return logp, pdf, step
+
+
+def _apply_prior(setup: Setup, prior: Any, prior_density: Any, theta: Any, symbols: dict[str, Any], path: tuple) -> None:
+    if prior is not None:
+        setup.logprior, setup.prior_pdf, step = _named_prior(prior, theta, symbols)
+        setup.prior = prior
+        setup.prior_kind = "named"
+        setup.model_steps.append(step)
+    elif prior_density is not None:
+        try:
+            pdf = formula(prior_density, {theta.name: theta}, "prior density")
+        except InvalidAnswer as exc:
+            raise SolveError(f"prior_density: {exc}", path + ("prior_density",)) from None
+        if theta not in pdf.free_symbols:
+            raise SolveError(f"the prior density does not depend on {theta.name}", path + ("prior_density",))
+        setup.prior_pdf = pdf
+        setup.logprior = sp.expand_log(sp.log(pdf), force=True)
+        setup.prior_kind = "density"
+        t = fmt.name_text(theta.name)
+        setup.model_steps.append(Step(f"Prior (as written): p({t}) = {fmt.text(pdf)}",
+                                      f"p({fmt.name_latex(theta.name)}) = {fmt.latex(pdf)}"))
+
+
+# ---- one-parameter named and custom models ------------------------------------------------
+
+
+def _obs_text(model: str, x: Any, t: str, lt: str, m: Any = None) -> tuple[str, str]:
+    """One observation's density with the number substituted, as written on paper."""
+    xs, xl = fmt.frac_text(x), fmt.latex(x)
+    if model == "bernoulli":
+        return (t, lt) if x == 1 else (f"(1 − {t})", f"(1-{lt})")
+    if model == "poisson":
+        return f"e^(−{t})·{t}^{xs}/{xs}!", rf"\frac{{e^{{-{lt}}}{lt}^{{{xl}}}}}{{{xl}!}}"
+    if model == "exponential":
+        if x == 0:
+            return t, lt
+        coef = "" if x == 1 else (f"({xs})" if "/" in xs else xs)
+        return f"{t}·e^(−{coef}{t})", rf"{lt} e^{{-{xl if x != 1 else ''}{lt}}}"
+    if model == "geometric":
+        return f"(1 − {t})^{fmt.frac_text(x - 1)}·{t}", rf"(1-{lt})^{{{fmt.latex(x - 1)}}}{lt}"
+    if model == "binomial":
+        return (f"C({m},{xs})·{t}^{xs}·(1 − {t})^{fmt.frac_text(m - x)}",
+                rf"\binom{{{m}}}{{{xl}}}{lt}^{{{xl}}}(1-{lt})^{{{fmt.latex(m - x)}}}")
+    raise KeyError(model)
+
+
+_DENSITY_TEXT = {
+    "bernoulli": ("p(x|{t}) = {t}^x·(1 − {t})^(1−x), x ∈ {{0, 1}}", r"p(x\mid {t}) = {t}^x (1-{t})^{{1-x}}"),
+    "binomial": ("p(x|{t}) = C(m, x)·{t}^x·(1 − {t})^(m−x)", r"p(x\mid {t}) = \binom{{m}}{{x}} {t}^x (1-{t})^{{m-x}}"),
+    "poisson": ("p(x|{t}) = e^(−{t})·{t}^x/x!", r"p(x\mid {t}) = \frac{{e^{{-{t}}}{t}^x}}{{x!}}"),
+    "exponential": ("p(x|{t}) = {t}·e^(−{t}x), x ≥ 0 ({t} is the rate)", r"p(x\mid {t}) = {t} e^{{-{t} x}}"),
+    "geometric": ("p(x|{t}) = (1 − {t})^(x−1)·{t}, x = 1, 2, … (trials up to the first success)", r"p(x\mid {t}) = (1-{t})^{{x-1}}{t}"),
+}
+
+
+def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, prior_density: Any,
+               path: tuple, data_decls: dict[str, Any]) -> Setup:
+    pname = given.get("parameter") or ("lambda" if model == "exponential" else "theta")
+    lo, hi, note = _domain(model, given, prior, path)
+    decl = param_decl(lo, hi)
+    decls = {pname: decl, **data_decls}
+    symbols = make_symbols(decls)
+    theta = symbols[pname]
+    t, lt = fmt.name_text(pname), fmt.name_latex(pname)
+    setup = Setup(model=model, params=[Param(pname, theta, lo, hi, decl)], loglik=None, lik=None,
+                  decls=decls, data_symbols={n: symbols[n] for n in data_decls}, domain_note=note.replace("θ", t))
+    raw = data if isinstance(data, list) else None
+    setup.raw = raw
+
+    if model is None:
+        x = sp.Symbol("x", real=True)
+        try:
+            dens = formula(given["likelihood"], {"x": x, pname: theta}, "likelihood")
+        except InvalidAnswer as exc:
+            raise SolveError(f"likelihood: {exc}", ("given", "likelihood")) from None
+        if theta not in dens.free_symbols:
+            raise SolveError(f"the likelihood does not depend on the parameter {pname}", ("given", "likelihood"))
+        assert raw is not None
+        xs = [exact_to_sympy(v) for v in raw]
+        terms = [dens.subs(x, v) for v in xs]
+        setup.density, setup.x = dens, x
+        setup.lik = sp.Mul(*terms)
+        setup.loglik = sp.Add(*[sp.expand_log(sp.log(f), force=True) for f in terms])
+        setup.stats = {"n": sp.Integer(len(xs))}
+        setup.model_steps.append(Step(f"Model (as written): p(x|{t}) = {fmt.text(dens)}; data x = [{', '.join(fmt.frac_text(v) for v in raw)}] (n = {len(xs)})",
+                                      rf"p(x\mid {lt}) = {fmt.latex(dens)}"))
+        _check_density(setup, dens, x, xs, theta, lo, hi)
+        if len(xs) <= 8:
+            setup.lik_steps.append(Step(
+                f"p(D|{t}) = ∏ p(x_i|{t}) = " + " · ".join(f"[{fmt.text(f)}]" for f in terms) + f" = {fmt.text(setup.lik)}",
+                rf"p(\mathcal{{D}}\mid {lt}) = " + r" \cdot ".join(f"\\left[{fmt.latex(f)}\\right]" for f in terms) + f" = {fmt.latex(setup.lik)}"))
+        else:
+            setup.lik_steps.append(Step(f"p(D|{t}) = ∏ᵢ p(x_i|{t}) over the n = {len(xs)} observations",
+                                        rf"p(\mathcal{{D}}\mid {lt}) = \prod_{{i=1}}^{{{len(xs)}}} p(x_i\mid {lt})"))
+        _apply_prior(setup, prior, prior_density, theta, symbols, path)
+        return setup
+
+    assert model is not None
+    text_t, latex_t = _DENSITY_TEXT[model]
+    setup.model_steps.append(Step(f"Model: x_i ~ {PRETTY_MODEL[model]}({t}) independently, " + text_t.format(t=t),
+                                  latex_t.format(t=lt)))
+    m = given.get("trials")
+    if raw is not None:
+        n = sp.Integer(len(raw))
+        total = sum(raw, Fraction(0))
+        S = exact_to_sympy(total)
+        setup.stats = {"n": n, "sum": S}
+        shown = ", ".join(fmt.frac_text(v) for v in raw)
+        if model == "bernoulli":
+            setup.stats = {"n": n, "k": S}
+            stats_text = f"n = {n}, k = Σx_i = {fmt.text(S)} ones"
+        elif model == "binomial":
+            setup.stats = {"n": n * m, "k": S}
+            stats_text = f"{n} observations of {m} trials: {n * m} trials, k = Σx_i = {fmt.text(S)} successes"
+        else:
+            stats_text = f"n = {n}, Σx_i = {fmt.text(S)}"
+        setup.model_steps.append(Step(f"Data: x = [{shown}] ({stats_text})", "x = [" + shown.replace("−", "-") + "]"))
+    else:
+        symbols_all = symbols
+        setup.stats = {k: _sym(v, symbols_all) for k, v in data.items() if v is not None}
+        if model in ("bernoulli", "binomial"):
+            stats_text = f"n = {fmt.text(setup.stats['n'])} trials, k = {fmt.text(setup.stats['k'])} successes"
+        else:
+            stats_text = f"n = {fmt.text(setup.stats['n'])} observations with Σx_i = {fmt.text(setup.stats['sum'])}"
+        setup.model_steps.append(Step(f"Data (sufficient statistics): {stats_text}",
+                                      ", ".join(f"{k} = {fmt.latex(v)}" for k, v in setup.stats.items())))
+
+    st = setup.stats
+    log, exp = sp.log, sp.exp
+    if model in ("bernoulli", "binomial"):
+        k, N = st["k"], st["n"]
+        const = ZERO
+        if model == "binomial":
+            if raw is not None:
+                coef = sp.Integer(math.prod([math.comb(int(m or 0), int(v)) for v in raw]))
+            else:
+                coef = sp.binomial(N, k)
+            const = log(coef)
+            setup.lik = coef * theta**k * (1 - theta) ** (N - k)
+        else:
+            setup.lik = theta**k * (1 - theta) ** (N - k)
+        setup.loglik = k * log(theta) + (N - k) * log(1 - theta) + const
+    elif model == "poisson":
+        S, n = st["sum"], st["n"]
+        if raw is not None:
+            fact = sp.Integer(math.prod(math.factorial(int(v)) for v in raw))
+            setup.lik = theta**S * exp(-n * theta) / fact
+            setup.loglik = S * log(theta) - n * theta - log(fact)
+        else:
+            setup.const_known = False
+            setup.lik = theta**S * exp(-n * theta)
+            setup.loglik = S * log(theta) - n * theta
+    elif model == "exponential":
+        S, n = st["sum"], st["n"]
+        setup.lik = theta**n * exp(-theta * S)
+        setup.loglik = n * log(theta) - theta * S
+    elif model == "geometric":
+        S, n = st["sum"], st["n"]
+        setup.lik = theta**n * (1 - theta) ** (S - n)
+        setup.loglik = n * log(theta) + (S - n) * log(1 - theta)
+
+    if raw is not None and len(raw) <= 8:
+        parts = [_obs_text(model, v, t, lt, m) for v in raw]
+        setup.lik_steps.append(Step(
+            f"p(D|{t}) = ∏ p(x_i|{t}) = " + " · ".join(p[0] for p in parts) + f" = {fmt.text(setup.lik)}",
+            rf"p(\mathcal{{D}}\mid {lt}) = " + r" \cdot ".join(p[1] for p in parts) + f" = {fmt.latex(setup.lik)}"))
+    else:
+        setup.lik_steps.append(Step(f"p(D|{t}) = ∏ p(x_i|{t}) = {fmt.text(setup.lik)}" + ("" if setup.const_known else " (up to the factor 1/∏x_i!, which needs the raw data and does not depend on θ)".replace("θ", t)),
+                                    rf"p(\mathcal{{D}}\mid {lt}) = {fmt.latex(setup.lik)}"))
+    _apply_prior(setup, prior, prior_density, theta, symbols, path)
+    return setup
+
+
+def _check_density(setup: Setup, dens: Any, x: Any, xs: list[Any], theta: Any, lo: Any, hi: Any) -> None:
+    """A custom likelihood must be a positive, real density at the data for θ inside its range."""
+    samples = interior_samples(lo, hi)
+    for v in xs[:50]:
+        f = dens.subs(x, v)
+        for s in samples:
+            val = None
+            try:
+                with time_limit(3):
+                    val = sp.N(f.subs(theta, s), 20)
+                    ok = bool(val.is_real and val.is_finite and val > 0)
+            except Timeout:
+                raise SolveError(f"the likelihood cannot be evaluated at x = {fmt.frac_text(v)}, {theta.name} = {fmt.text(s)} "
+                                 "within 3 s (its values are astronomically large)", ("given", "likelihood")) from None
+            except (TypeError, ValueError, ArithmeticError):
+                ok = False
+            if not ok:
+                where = _interval_text(lo, hi)
+                raise SolveError(
+                    f"the likelihood is not a positive, finite density at x = {fmt.frac_text(v)}, {theta.name} = {fmt.text(s)} "
+                    f"(value {fmt.text(val) if val is not None else 'undefined'}); for {theta.name} in {where} it must be > 0 at every "
+                    f"observation (set `domain:` to the parameter's range)", ("given", "likelihood"))
+
+
+def interior_samples(lo: Any, hi: Any) -> list[Any]:
+    if lo == -OO and hi == OO:
+        return [sp.Rational(-3, 2), sp.Rational(1, 3), sp.Integer(2)]
+    if hi == OO:
+        return [lo + sp.Rational(1, 3), lo + 1, lo + 4]
+    if lo == -OO:
+        return [hi - 4, hi - 1, hi - sp.Rational(1, 3)]
+    w = hi - lo
+    return [lo + w / 4, lo + w / 2, lo + 3 * w / 4]
+
+
+# ---- Gaussian ----------------------------------------------------------------------------
+
+
+def _build_gaussian(given: dict[str, Any], data: Any, prior: Any, prior_density: Any, path: tuple,
+                    data_decls: dict[str, Any]) -> Setup:
+    known_mean, known_var = given.get("mean"), given.get("variance")
+    if known_mean is not None and known_var is not None:
+        raise SolveError("both the mean and the variance are given: there is nothing to estimate", ("given",))
+    unknown: list[str] = []
+    if known_mean is None:
+        unknown.append("mean")
+    if known_var is None:
+        unknown.append("variance")
+    if (prior is not None or prior_density is not None) and len(unknown) == 2:
+        raise SolveError("a prior on a Gaussian's parameter needs the other one known: give `variance:` "
+                         "(known) to put the prior on the mean, or `mean:` to put it on the variance",
+                         path + ("prior" if prior is not None else "prior_density",))
+    decls: dict[str, dict[str, Any]] = {}
+    params: list[Param] = []
+    note = ""
+    for key in unknown:
+        lo, hi = (-OO, OO) if key == "mean" else (ZERO, OO)
+        if prior is not None:
+            plo, phi = prior_support(prior["family"])
+            nlo, nhi = sp.Max(lo, plo), sp.Min(hi, phi)
+            if (nlo, nhi) != (lo, hi):
+                note = f"the {prior['family']} prior restricts the {key} to {_interval_text(nlo, nhi)}"
+            lo, hi = nlo, nhi
+        name = "mu" if key == "mean" else "sigma2"
+        decls[name] = param_decl(lo, hi)
+        params.append(Param(key, None, lo, hi, decls[name]))
+    decls.update(data_decls)
+    symbols = make_symbols(decls)
+    for p in params:
+        p.symbol = symbols["mu" if p.key == "mean" else "sigma2"]
+    mu: Any = symbols["mu"] if "mu" in symbols else exact_to_sympy(known_mean)
+    v: Any = symbols["sigma2"] if "sigma2" in symbols else exact_to_sympy(known_var)
+    setup = Setup(model="gaussian", params=params, loglik=None, lik=None, decls=decls,
+                  data_symbols={n: symbols[n] for n in data_decls}, domain_note=note)
+    known_txt = []
+    if known_mean is not None:
+        setup.known["mean"] = exact_to_sympy(known_mean)
+        known_txt.append(f"known mean μ = {fmt.frac_text(known_mean)}")
+    if known_var is not None:
+        setup.known["variance"] = exact_to_sympy(known_var)
+        known_txt.append(f"known variance σ² = {fmt.frac_text(known_var)}")
+    setup.model_steps.append(Step(
+        "Model: x_i ~ N(μ, σ²) independently, p(x|μ,σ²) = e^(−(x − μ)²/(2σ²))/√(2πσ²)" + (f"; {', '.join(known_txt)}" if known_txt else ""),
+        r"p(x\mid\mu,\sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(x-\mu)^2}{2\sigma^2}}"))
+    if isinstance(data, list):
+        setup.raw = data
+        xs = [exact_to_sympy(x) for x in data]
+        n = sp.Integer(len(xs))
+        S = sp.Add(*xs)
+        Q = sp.Add(*[(x - mu) ** 2 for x in xs])
+        setup.stats = {"n": n, "sum": S, "sum_squares": sp.Add(*[x**2 for x in xs])}
+        shown = ", ".join(fmt.frac_text(x) for x in data)
+        setup.model_steps.append(Step(f"Data: x = [{shown}] (n = {n}, Σx_i = {fmt.text(S)}, Σx_i² = {fmt.text(setup.stats['sum_squares'])})",
+                                      "x = [" + shown.replace("−", "-") + "]"))
+    else:
+        setup.stats = {k: _sym(val, symbols) for k, val in data.items() if val is not None}
+        n, S, SS = setup.stats["n"], setup.stats["sum"], setup.stats["sum_squares"]
+        Q = SS - 2 * mu * S + n * mu**2
+        setup.model_steps.append(Step(f"Data (sufficient statistics): n = {fmt.text(n)}, Σx_i = {fmt.text(S)}, Σx_i² = {fmt.text(SS)}",
+                                      rf"n = {fmt.latex(n)},\ \sum x_i = {fmt.latex(S)},\ \sum x_i^2 = {fmt.latex(SS)}"))
+    setup.loglik = -n * sp.log(2 * sp.pi * v) / 2 - Q / (2 * v)
+    setup.lik = (2 * sp.pi * v) ** (-n / 2) * sp.exp(-Q / (2 * v))
+    setup.lik_steps.append(Step(f"p(D|μ,σ²) = ∏ N(x_i; μ, σ²) = (2πσ²)^(−n/2)·e^(−Σ(x_i − μ)²/(2σ²)) = {fmt.text(setup.lik)}",
+                                rf"p(\mathcal{{D}}\mid\mu,\sigma^2) = {fmt.latex(setup.lik)}"))
+    if len(params) == 1:
+        _apply_prior(setup, prior, prior_density, params[0].symbol, symbols, path)
+    return setup
+
+
+# ---- categorical -------------------------------------------------------------------------
+
+
+def _build_categorical(given: dict[str, Any], data: Any, prior: Any, path: tuple) -> Setup:
+    cats_given = given.get("categories")
+    alpha = prior.get("alpha") if prior is not None else None
+    if prior is not None and prior["family"] != "dirichlet":
+        raise SolveError("a categorical model takes a Dirichlet prior {family: dirichlet, alpha: [...]}", path + ("prior", "family"))
+    if isinstance(data, dict):
+        counts = [int(c) for c in data["counts"]]
+        if isinstance(cats_given, list):
+            labels = [_label_key(c) for c in cats_given]
+        else:
+            labels = [str(i + 1) for i in range(len(counts))]
+        if len(labels) != len(counts):
+            raise SolveError(f"{len(counts)} counts for {len(labels)} categories", path + ("data", "counts"))
+        raw = None
+    else:
+        raw = data
+        if isinstance(cats_given, list):
+            labels = [_label_key(c) for c in cats_given]
+        elif isinstance(cats_given, int):
+            labels = [str(i + 1) for i in range(cats_given)]
+        else:
+            seen = {_label_key(x): x for x in data}
+            if all(isinstance(x, Fraction) for x in seen.values()):
+                labels = [_label_key(x) for x in sorted(seen.values())]
+            else:
+                labels = sorted(seen)
+        keys = [_label_key(x) for x in data]
+        counts = [keys.count(lab) for lab in labels]
+    if len(set(labels)) != len(labels):
+        raise SolveError("the categories must be different", ("given", "categories"))
+    if len(labels) < 2:
+        raise SolveError("a categorical model needs at least 2 categories (give `categories:`)", ("given", "categories"))
+    if alpha is not None and len(alpha) != len(labels):
+        raise SolveError(f"the Dirichlet prior has {len(alpha)} concentrations for {len(labels)} categories", path + ("prior", "alpha"))
+    names = []
+    for i, lab in enumerate(labels):
+        suffix = lab if re.fullmatch(r"[A-Za-z0-9]{1,12}", lab) else str(i + 1)
+        names.append(f"theta_{suffix}")
+    if len(set(names)) != len(names):
+        names = [f"theta_{i + 1}" for i in range(len(labels))]
+    decls = {nm: {"positive": True, "domain": [0, 1]} for nm in names}
+    symbols = make_symbols(decls)
+    params = [Param(nm, symbols[nm], ZERO, ONE, decls[nm]) for nm in names]
+    setup = Setup(model="categorical", params=params, loglik=None, lik=None, decls=decls, raw=raw,
+                  categories=labels)
+    c = [sp.Integer(v) for v in counts]
+    setup.stats = {"counts": c, "n": sp.Integer(sum(counts))}
+    th = [p.symbol for p in params]
+    setup.loglik = sp.Add(*[ci * sp.log(ti) for ci, ti in zip(c, th)])
+    setup.lik = sp.Mul(*[ti**ci for ci, ti in zip(c, th)])
+    setup.lik_steps.append(Step(f"p(D|θ) = ∏_i θ_(x_i) = ∏_j θ_j^(c_j) = {fmt.text(setup.lik)}",
+                                rf"p(\mathcal{{D}}\mid\theta) = \prod_j \theta_j^{{c_j}} = {fmt.latex(setup.lik)}"))
+    setup.model_steps.append(Step(
+        "Model: x_i ~ Categorical(θ) over the categories " + ", ".join(labels) + ", p(x = j|θ) = θ_j with Σθ_j = 1",
+        r"p(x = j\mid\theta) = \theta_j,\ \sum_j \theta_j = 1"))
+    rows = ", ".join(f"{lab}: {cnt}" for lab, cnt in zip(labels, counts))
+    setup.model_steps.append(Step(f"Counts: {rows} (n = {sum(counts)})", ", ".join(f"c_{{{lab}}} = {cnt}" for lab, cnt in zip(labels, counts))))
+    if prior is not None:
+        a = [exact_to_sympy(v) for v in (alpha or [])]
+        setup.prior = prior
+        setup.prior_kind = "named"
+        norm = sp.Mul(*[sp.gamma(ai) for ai in a]) / sp.gamma(sp.Add(*a))
+        setup.logprior = sp.Add(*[(ai - 1) * sp.log(ti) for ai, ti in zip(a, th)]) - sp.log(norm)
+        setup.prior_pdf = sp.Mul(*[ti ** (ai - 1) for ai, ti in zip(a, th)]) / norm
+        setup.model_steps.append(Step("Prior: θ ~ Dirichlet(α = [" + ", ".join(fmt.text(ai) for ai in a) + "]), p(θ) ∝ ∏ θ_j^(α_j − 1)",
+                                      r"\theta \sim \mathrm{Dir}(" + ", ".join(fmt.latex(ai) for ai in a) + ")"))
+    return setup

@@ -1,0 +1,419 @@
+"""Per-student variants of a spec: `vary:` says which numbers in `given` may change, and how.
+
+    vary:
+      given.data: {choices: [[3, 4, 1], [2, 5, 2], [1, 1, 6]]}   # one of these values, verbatim
+      given.prior.shape: {range: [1, 5]}                         # a whole number from 1 to 5 inclusive
+      given.epsilon: {range: [0.01, 0.05], step: 0.01}           # 0.01, 0.02, ..., 0.05 (exact)
+      given.layers[1].out_channels: {choices: [8, 12, 16]}
+
+- A key is a path into `given`: map keys joined by `.`, list positions as `[i]` (from 0). The
+  path must exist in the spec's `given:` (the value written there is the base instance).
+- `choices:` a non-empty list of values (numbers, lists, text); `range: [lo, hi]` a number from lo
+  to hi inclusive: whole numbers when lo and hi are whole and no `step:` is given, otherwise
+  lo, lo + step, ... <= hi. Bounds and steps may be exact (`"1/3"`); values stay exact.
+- The seed is any text (a student's email), compared without regard to case or surrounding
+  spaces. Each value is drawn from SHA-256 of
+  (spec id, seed, attempt, key): the same seed always gives the same variant, on any machine
+  and any Python version, and adding a key to `vary:` leaves the other keys' draws unchanged.
+- The variant is solved before it is written. A draw that makes an impossible problem (a kernel
+  larger than its input, a value the kind refuses) is redrawn (attempt 1, 2, ...), up to
+  MAX_ATTEMPTS; then the command fails and says why.
+- The variant is a valid spec: `vary:` removed, the id suffixed `-v<6 hex digits of the seed's
+  hash>`, and a line added to `notes:` recording the original id, the seed and the values drawn.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .errors import GraderError, InvalidAnswer, SpecError, SpecIssue
+from .problem import Problem
+from .solution import Solution
+from .spec.yamlsafe import Document, format_path
+
+MAX_ATTEMPTS = 20
+_NAME = r"[A-Za-z0-9_-]+"
+_PATH = re.compile(rf"^{_NAME}(?:\.{_NAME}|\[\d+\])*$")
+_TOKEN = re.compile(rf"\.?({_NAME})|\[(\d+)\]")
+PLACEHOLDER = re.compile(rf"\{{\{{\s*(given(?:\.{_NAME}|\[\d+\])*)\s*\}}\}}")
+
+
+@dataclass
+class Rule:
+    """One `vary:` entry: the key as written, its path in the spec, and how to draw a value."""
+
+    key: str
+    path: tuple[str | int, ...]
+    choices: list[Any] | None = None
+    lo: Fraction = Fraction(0)
+    step: Fraction = Fraction(1)
+    count: int = 0
+
+    def value(self, index: int) -> Any:
+        if self.choices is not None:
+            return copy.deepcopy(self.choices[index])
+        return yaml_number(self.lo + index * self.step)
+
+    @property
+    def size(self) -> int:
+        return len(self.choices) if self.choices is not None else self.count
+
+
+@dataclass
+class Variant:
+    """A drawn variant: the spec as data and as YAML text, loaded and solved."""
+
+    id: str
+    base_id: str
+    seed: str
+    attempt: int  # 0 when the first draw was valid
+    values: dict[str, Any]  # vary key -> the value drawn
+    data: dict[str, Any]
+    text: str
+    problem: Problem
+    solution: Solution
+    rejected: list[str] = field(default_factory=list)  # why earlier draws were redrawn
+
+
+def yaml_number(x: Fraction) -> Any:
+    """An exact number as YAML writes it back exactly: 3, 0.03, or "1/3"."""
+    if x.denominator == 1:
+        return int(x.numerator)
+    f = float(x)
+    if Fraction(repr(f)) == x:
+        return f
+    return f"{x.numerator}/{x.denominator}"
+
+
+def parse_key(key: str) -> tuple[str | int, ...] | None:
+    """`given.layers[1].out_channels` -> ("given", "layers", 1, "out_channels"), or None."""
+    if not _PATH.match(key):
+        return None
+    return tuple(name if name else int(index) for name, index in _TOKEN.findall(key))
+
+
+def _exact(value: Any) -> Fraction | None:
+    from .spec.schema import exact_number
+
+    try:
+        x = exact_number(value)
+    except (InvalidAnswer, ValueError, TypeError, ArithmeticError):
+        return None
+    return x if isinstance(x, Fraction) else None
+
+
+def _lookup(data: Any, path: tuple[str | int, ...]) -> str | None:
+    """None if `path` exists in `data`, else why not."""
+    node = data
+    for depth, step in enumerate(path):
+        where = format_path(path[:depth]) or "the spec"
+        if isinstance(step, int):
+            if not isinstance(node, list):
+                return f"{where} is not a list, so [{step}] does not exist"
+            if step >= len(node):
+                return f"{where} has {len(node)} item(s); [{step}] does not exist (positions count from 0)"
+            node = node[step]
+        else:
+            if not isinstance(node, dict):
+                return f"{where} is not a map, so .{step} does not exist"
+            if step not in node:
+                keys = ", ".join(map(str, node)) or "none"
+                return f"{where} has no key {step!r} (keys: {keys}); a varied key must be written in the spec"
+            node = node[step]
+    return None
+
+
+def rules_of(doc: Document) -> tuple[list[Rule], list[SpecIssue]]:
+    """The `vary:` rules of a loaded spec, and every issue with them (file, line, key path)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    vary = data.get("vary")
+    issues: list[SpecIssue] = []
+    rules: list[Rule] = []
+    if vary is None:
+        return rules, issues
+    if not isinstance(vary, dict) or not vary:
+        return rules, [doc.issue(("vary",), "expected a map of `given.<key path>: {choices: [...]}` or "
+                                            "`{range: [lo, hi], step: s}`")]
+    for key, spec in vary.items():
+        at = ("vary", key)
+        path = parse_key(key)
+        if path is None or path[0] != "given" or len(path) < 2:
+            issues.append(doc.issue(at, f"{key!r} is not a key path into given (e.g. given.prior.shape or "
+                                        "given.layers[1].out_channels)"))
+            continue
+        missing = _lookup(data, path)
+        if missing:
+            issues.append(doc.issue(at, missing))
+            continue
+        overlap = [r.key for r in rules if r.path == path[:len(r.path)] or path == r.path[:len(path)]]
+        if overlap:
+            issues.append(doc.issue(at, f"{key} overlaps {overlap[0]} (vary a value or its parts, not both)"))
+            continue
+        if not isinstance(spec, dict):
+            issues.append(doc.issue(at, "expected {choices: [...]} or {range: [lo, hi], step: s}"))
+            continue
+        unknown = [k for k in spec if k not in ("choices", "range", "step")]
+        for k in unknown:
+            issues.append(doc.issue(at + (k,), f"unknown key {k!r} (expected choices, or range with an optional step)"))
+        if unknown:
+            continue
+        if ("choices" in spec) == ("range" in spec):
+            issues.append(doc.issue(at, "give exactly one of choices: or range:"))
+            continue
+        if "choices" in spec:
+            choices = spec["choices"]
+            if "step" in spec:
+                issues.append(doc.issue(at + ("step",), "step: goes with range:, not choices:"))
+            elif not isinstance(choices, list) or not choices:
+                issues.append(doc.issue(at + ("choices",), "expected a non-empty list of values"))
+            else:
+                rules.append(Rule(key, path, choices=choices))
+            continue
+        rng = spec["range"]
+        bounds = [_exact(v) for v in rng] if isinstance(rng, list) and len(rng) == 2 else None
+        if bounds is None or bounds[0] is None or bounds[1] is None:
+            issues.append(doc.issue(at + ("range",), "expected [lo, hi]: two numbers"))
+            continue
+        lo, hi = bounds[0], bounds[1]
+        current = _get(data, path)
+        if _exact(current) is None:
+            issues.append(doc.issue(at + ("range",), f"{key} is {_show(current)} in the spec, not a number: "
+                                                     "use choices: for it"))
+            continue
+        if lo > hi:
+            issues.append(doc.issue(at + ("range",), f"lo must not be above hi (got [{rng[0]}, {rng[1]}])"))
+            continue
+        if "step" in spec:
+            step = _exact(spec["step"])
+            if step is None or step <= 0:
+                issues.append(doc.issue(at + ("step",), f"expected a positive number, got {spec['step']!r}"))
+                continue
+        elif lo.denominator == 1 and hi.denominator == 1:
+            step = Fraction(1)
+        else:
+            issues.append(doc.issue(at + ("range",), "a range of numbers that are not whole needs a step: "
+                                                     "(e.g. range: [0.01, 0.05], step: 0.01)"))
+            continue
+        count = int((hi - lo) // step) + 1
+        rules.append(Rule(key, path, lo=lo, step=step, count=count))
+    return rules, issues
+
+
+def _texts(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """The texts that may hold `{{given...}}` placeholders: title, notes, and each part's prompt."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for key in ("title", "notes"):
+        if isinstance(data.get(key), str):
+            out.append(((key,), data[key]))
+    parts = data.get("parts")
+    if isinstance(parts, list):
+        for i, part in enumerate(parts):
+            if isinstance(part, dict) and isinstance(part.get("prompt"), str):
+                out.append((("parts", i, "prompt"), part["prompt"]))
+    return out
+
+
+def placeholder_issues(doc: Document) -> list[SpecIssue]:
+    """`{{given.x}}` placeholders that name no value of `given`."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    issues = []
+    for at, text in _texts(data):
+        for match in PLACEHOLDER.finditer(text):
+            path = parse_key(match.group(1))
+            why = "not a key path" if path is None else _lookup(data, path)
+            if why:
+                issues.append(doc.issue(at, f"placeholder {match.group(0)}: {why}"))
+    return issues
+
+
+def show_value(value: Any) -> str:
+    """A value of `given` as a prompt shows it: 3, 0.03, 1/3, [1, 1, 6], true."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fill_placeholders(text: str, data: dict[str, Any]) -> str:
+    """`text` with each `{{given.key.path}}` replaced by that value of `data` (a raw spec)."""
+
+    def one(match: re.Match[str]) -> str:
+        path = parse_key(match.group(1))
+        if path is None or _lookup(data, path):
+            return match.group(0)
+        return show_value(_get(data, path))
+
+    return PLACEHOLDER.sub(one, text)
+
+
+def check_vary(problem: Problem) -> list[SpecIssue]:
+    """Issues with a loaded problem's `vary:` block (for `grader validate`)."""
+    if problem.document is None or problem.vary is None:
+        return []
+    return rules_of(problem.document)[1] + placeholder_issues(problem.document)
+
+
+def _draw(rule: Rule, base_id: str, seed: str, attempt: int) -> int:
+    h = hashlib.sha256("\0".join([base_id, seed, str(attempt), rule.key]).encode("utf-8")).digest()
+    return int.from_bytes(h, "big") % rule.size
+
+
+def variant_id(base_id: str, seed: str) -> str:
+    """The id of the variant of `base_id` for `seed`: `<base_id>-v<6 hex digits>`."""
+    digest = hashlib.sha256("\0".join([base_id, normalise_seed(seed)]).encode("utf-8")).hexdigest()
+    return f"{base_id}-v{digest[:6]}"
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    node = data
+    for step in path:
+        node = node[step]
+    return node
+
+
+def _set(data: Any, path: tuple[str | int, ...], value: Any) -> None:
+    node = data
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+
+
+def _show(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _build(raw: dict[str, Any], new_id: str, values: dict[str, Any], rules: list[Rule], base_id: str,
+           seed: str) -> dict[str, Any]:
+    data = copy.deepcopy(raw)
+    for rule in rules:
+        _set(data, rule.path, values[rule.key])
+    note = (f"Variant of {base_id} for the seed {_show(seed)}, with "
+            + ", ".join(f"{k} = {_show(v)}" for k, v in values.items()) + ".")
+    old_notes = str(raw.get("notes") or "").rstrip()
+    notes = f"{old_notes}\n\n{note}" if old_notes else note
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if k == "vary":
+            continue
+        if k == "kind" and "notes" not in data:
+            out["notes"] = notes  # a new notes: goes just before kind:
+        out[k] = new_id if k == "id" else notes if k == "notes" else v
+    out.setdefault("notes", notes)
+    for at, text in _texts(out):
+        _set(out, at, fill_placeholders(text, out))
+    return out
+
+
+def _scalar(x: Any) -> bool:
+    return x is None or isinstance(x, (str, int, float, bool))
+
+
+def _flow(value: Any) -> bool:
+    """Short lists and maps of plain values are written inline ([3, 4, 1], {family: gamma, ...})."""
+    if isinstance(value, list):
+        items = value
+    elif isinstance(value, dict):
+        items = list(value.values())
+    else:
+        return False
+    flat = all(_scalar(x) or (isinstance(x, list) and all(_scalar(y) for y in x)) for x in items)
+    keys = list(value) if isinstance(value, dict) else []
+    width = sum(len(str(x)) + 2 for x in items + keys)
+    return flat and width <= 90 and not any(isinstance(x, str) and " " in x for x in items)
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    """A spec as YAML: keys in their order, short plain lists and maps inline, long text folded."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def rep_list(dumper: Any, value: list[Any]) -> Any:
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=_flow(value))
+
+    def rep_dict(dumper: Any, value: dict[str, Any]) -> Any:
+        return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=_flow(value))
+
+    def rep_str(dumper: Any, value: str) -> Any:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(list, rep_list)
+    Dumper.add_representer(dict, rep_dict)
+    Dumper.add_representer(str, rep_str)
+    return str(yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100))
+
+
+def normalise_seed(seed: str) -> str:
+    """Seeds are compared without regard to case or surrounding spaces (Alice@Uni.edu = alice@uni.edu)."""
+    return str(seed).strip().casefold()
+
+
+def make_variant(spec: str | os.PathLike[str] | Problem, seed: str, out: str | os.PathLike[str] | None = None,
+                 max_attempts: int = MAX_ATTEMPTS, check_base: bool = True) -> Variant:
+    """The variant of `spec` for `seed`, solved; written to `out` when given.
+
+    Raises SpecError for a bad spec or a bad `vary:` (with file and line), GraderError when the
+    spec has no `vary:` or no valid variant was found in `max_attempts` draws.
+    """
+    from .api import load_problem, solve
+    from .spec.loader import validate_document
+    from .spec.yamlsafe import load_text
+
+    if not str(seed).strip():
+        raise GraderError("the seed must not be empty (use e.g. the student's email)")
+    seed = normalise_seed(seed)
+    base = spec if isinstance(spec, Problem) else load_problem(str(spec))
+    if base.document is None:
+        raise GraderError(f"{base.id}: a variant needs the spec's file (load it with load_problem)")
+    rules, issues = rules_of(base.document)
+    issues += placeholder_issues(base.document)
+    if issues:
+        raise SpecError(issues)
+    if not rules:
+        raise GraderError(f"{base.path or base.id}: this spec has no `vary:`, so it has no variants "
+                          "(see `grader variant --help`)")
+    if check_base:
+        solve(base)  # the base instance must itself be valid
+    new_id = variant_id(base.id, seed)
+    name = str(out) if out is not None else f"<variant {new_id}>"
+    rejected: list[str] = []
+    last: list[SpecIssue] = []
+    for attempt in range(max_attempts):
+        values = {r.key: r.value(_draw(r, base.id, seed, attempt)) for r in rules}
+        data = _build(base.raw, new_id, values, rules, base.id, seed)
+        text = dump_yaml(data)
+        try:
+            problem = validate_document(load_text(text, name))
+            solution = solve(problem)
+        except SpecError as exc:
+            last = exc.issues
+            drawn = ", ".join(f"{k} = {_show(v)}" for k, v in values.items())
+            rejected.append(f"draw {attempt} ({drawn}): " + "; ".join(
+                f"{i.path}: {i.message}" if i.path else i.message for i in exc.issues))
+            continue
+        if out is not None:
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            Path(out).write_text(text, encoding="utf-8")
+        return Variant(new_id, base.id, seed, attempt, values, data, text, problem, solution, rejected)
+    doc = base.document
+    reason = "; ".join(f"{i.path}: {i.message}" if i.path else i.message for i in last) or "unknown"
+    raise SpecError([doc.issue(("vary",), f"no valid variant for seed {seed!r} in {max_attempts} draw(s): every "
+                                          f"draw gave an impossible problem (the last one: {reason}); widen or "
+                                          "fix the ranges and choices")])
+
+
+__all__ = ["MAX_ATTEMPTS", "Rule", "Variant", "check_vary", "make_variant", "parse_key", "rules_of"]
