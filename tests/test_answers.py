@@ -193,3 +193,30 @@ def test_choice_accepts_the_option_name_when_labels_are_declared():
     assert parse("choice", "b", **options) == "B"
     with pytest.raises(InvalidAnswer):
         parse("choice", "eggs", **options)
+
+
+def test_tiny_expected_values_are_not_taken_for_zero():
+    tiny = Fraction(1, 2**2000)
+    assert not within(tiny, Fraction(0), None)
+    assert within(tiny, tiny * Fraction(10001, 10000), None)
+    import sympy as sp
+
+    assert not within(sp.Rational(1, 2) ** 3000, Fraction(0), None)
+    assert within(sp.log(2) / 7, Fraction(99, 1000), {"rel": 0.01})
+
+
+def test_sigfigs_are_exact_at_the_rounding_edge():
+    assert within(Fraction(18, 7), Fraction(2571, 1000), {"sigfigs": 4})
+    assert not within(Fraction(18, 7), Fraction(2572, 1000), {"sigfigs": 4})
+    assert within(Fraction(1234567), Fraction(1235000), {"sigfigs": 4})
+
+
+def test_a_declared_domain_lets_logs_of_1_minus_theta_expand():
+    symbols = {"theta": {"positive": True, "domain": [0, 1]}}
+    expected = parse("expression", "4*log(theta) + 4*log(1 - theta)", symbols=symbols)
+    assert equal("expression", expected, "log(theta^4 (1-theta)^4)", symbols=symbols)
+    assert not equal("expression", expected, "log(theta^4 (1+theta)^4)", symbols=symbols)
+    # without the domain the same identity is not provable (it fails for theta > 1): not accepted
+    plain = {"theta": {"positive": True}}
+    expected = parse("expression", "4*log(theta) + 4*log(1 - theta)", symbols=plain)
+    assert not equal("expression", expected, "log(theta^4 (1-theta)^4)", symbols=plain)

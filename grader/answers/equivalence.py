@@ -98,6 +98,42 @@ def _proved_zero(diff: Any) -> bool:
     return False
 
 
+def _within_domains(diff: Any, decls: dict[str, Any]) -> Any:
+    """diff with each symbol that has a declared `domain` written as a map of a positive symbol
+    onto that interval (θ ∈ (0, 1) becomes u/(1 + u), u > 0). The map is a bijection, so diff is
+    0 on the domain exactly when the rewritten diff is 0 for every u > 0 -- and sympy can then use
+    facts such as 1 − θ > 0 (log(θ(1 − θ)) = log θ + log(1 − θ)) that plain assumptions cannot state.
+    """
+    import sympy as sp
+
+    subs = {}
+    for sym in diff.free_symbols:
+        decl = decls.get(sym.name) or {}
+        if "domain" not in decl:
+            continue
+        lo, hi = (_bound(v) for v in decl["domain"])
+        if lo is None or lo == -sp.oo:
+            continue
+        u = sp.Dummy(f"u_{sym.name}", positive=True)
+        subs[sym] = lo + u if hi is None or hi == sp.oo else lo + (hi - lo) * u / (1 + u)
+    return diff.subs(subs) if subs else None
+
+
+def _bound(value: Any) -> Any:
+    import sympy as sp
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return {"inf": sp.oo, "-inf": -sp.oo}.get(value.strip().lower())
+    if isinstance(value, float):
+        return sp.oo if value == float("inf") else -sp.oo if value == float("-inf") else sp.Rational(str(value))
+    try:
+        return exact_to_sympy(value)
+    except TypeError:
+        return None
+
+
 def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
                seconds: float = TIME_LIMIT) -> bool | None:
     """True if proved equal, False if refuted, None if neither could be shown in time."""
@@ -112,6 +148,9 @@ def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
             if _refuted(diff, expected, decls):
                 return False
             if _proved_zero(diff):
+                return True
+            bounded = _within_domains(diff, decls)
+            if bounded is not None and _proved_zero(bounded):
                 return True
             return None
     except _Timeout:

@@ -286,3 +286,19 @@ def exact_to_sympy(value: Any) -> Any:
     if value == "e":
         return sp.E
     raise TypeError(f"not a number: {value!r}")
+
+
+def plain_number(value: Any) -> Fraction | float | None:
+    """A YAML/JSON number as an exact value (a float as the decimal it was written as: 0.1 is
+    1/10), None for text (which goes through the parser), InvalidAnswer for anything else."""
+    if isinstance(value, bool):
+        raise InvalidAnswer("a number was expected, not true/false")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise InvalidAnswer("not a number")
+        return value if math.isinf(value) else Fraction(repr(value))
+    if isinstance(value, str):
+        return None
+    raise InvalidAnswer("a number was expected")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -27,7 +28,12 @@ def _table(table: Table) -> RichTable:
 def _step(step: Step) -> list:
     out: list = []
     if step.text:
-        out.append(Text("• ", style="cyan") + Text(step.text))
+        # a bullet column, so that a long formula wraps under its own text, not under the bullet
+        grid = RichTable.grid(padding=(0, 1))
+        grid.add_column(style="cyan", no_wrap=True)
+        grid.add_column()
+        grid.add_row("•", Text(step.text))
+        out.append(grid)
     if step.table is not None:
         out.append(_table(step.table))
     return out
@@ -51,7 +57,7 @@ def print_solutions(solutions: list[Solution], console: Console | None = None) -
             console.print(head)
             for step in part.steps:
                 for item in _step(step):
-                    console.print(item if not isinstance(item, Text) else Text("  ") + item)
+                    console.print(Padding(item, (0, 0, 0, 2)))
             console.print(Text("  Answer: ", style="bold") + Text(part.answer, style="bold green"))
             console.print()
         summary = RichTable(title="Answers", box=box.ROUNDED, title_justify="left")

@@ -7,7 +7,6 @@ Each kind declares its `given` with these nodes; `grader kinds KIND` prints them
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,20 +63,11 @@ def _type_name(value: Any) -> str:
 
 def exact_number(value: Any) -> Fraction | float:
     """A spec number as an exact value: 0.01 -> 1/100, "3**10" -> 59049, "1/3" -> 1/3."""
-    from ..answers.evaluate import evaluate
+    from ..answers.evaluate import evaluate, plain_number
     from ..answers.parser import parse
 
-    if isinstance(value, bool):
-        raise InvalidAnswer("a number was expected")
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            raise InvalidAnswer("not a number")
-        return value if math.isinf(value) else Fraction(repr(value))
-    if isinstance(value, str):
-        return evaluate(parse(value))
-    raise InvalidAnswer("a number was expected")
+    plain = plain_number(value)
+    return plain if plain is not None else evaluate(parse(value))
 
 
 @dataclass
