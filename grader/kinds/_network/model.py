@@ -763,7 +763,9 @@ def _recurrent(ctx: _Ctx, layer: Layer) -> None:
             layer.biases_other_convention = 2 * per_gate if not (t == "gru" and reset_after) else per_gate
         else:
             layer.biases_other_convention = per_gate
-    if ctx.keras and t == "gru" and reset_after:
+    if not bias:
+        layer.param_note = "no bias vectors (bias: false)"
+    elif ctx.keras and t == "gru" and reset_after:
         layer.param_note = "Keras GRU with reset_after=True (its default): separate input and recurrent bias vectors"
     elif ctx.keras:
         layer.param_note = "Keras: one bias vector per gate"
