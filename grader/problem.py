@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .solution import Alternative, PartSolution, Step
 from .spec.yamlsafe import Document
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?(/\d+)?|-?inf|none")
+
+
+def decimal_beside(type: str, value: Any, shown: str) -> str:
+    """The decimal value of a real answer whose exact form is a formula (a sum of logs), else ""."""
+    if type != "real" or _PLAIN_NUMBER.fullmatch(shown):
+        return ""
+    from .answers.types import approx
+
+    try:
+        return approx(value)
+    except (ValueError, TypeError, ArithmeticError):
+        return ""
 
 
 @dataclass
@@ -32,11 +47,12 @@ class Part:
         opts = dict(options or {})
         if self.log_base is not None:
             opts.setdefault("log_base", self.log_base)
+        shown = answer if answer is not None else answer_type(type).display(value)
         return PartSolution(
             id=self.id, type=type, value=value,
-            answer=answer if answer is not None else answer_type(type).display(value),
-            steps=list(steps or []), points=self.points, prompt=self.prompt, ask=self.ask,
+            answer=shown, steps=list(steps or []), points=self.points, prompt=self.prompt, ask=self.ask,
             tolerance=self.tolerance, alternatives=list(alternatives or []), options=opts,
+            approx=decimal_beside(type, value, shown),
         )
 
 

@@ -60,6 +60,11 @@ class PartSolution:
     alternatives: list[Alternative] = field(default_factory=list)
     # answer-type options (declared symbols of an expression, choices of a choice ...)
     options: dict[str, Any] = field(default_factory=dict)
+    approx: str = ""  # a decimal beside an exact form that is a formula: "≈ 1.92698"
+
+    @property
+    def answer_line(self) -> str:
+        return f"{self.answer} ≈ {self.approx}" if self.approx else self.answer
 
 
 @dataclass

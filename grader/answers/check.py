@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer
 from ..solution import PartSolution, Solution
-from .types import answer_type, approx
-
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?(/\d+)?|-?inf|none")
+from .types import answer_type
 
 CORRECT, INCORRECT, INVALID, MISSING = "correct", "incorrect", "invalid", "missing"
 
@@ -102,20 +99,10 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
                 template = m if isinstance(m, str) else m.feedback
             result.feedback = _fill(template, expected=part.answer, given=result.given)
             return result
-    result.feedback = f"Not correct: the expected answer is {_expected_text(part)}."
+    result.feedback = f"Not correct: the expected answer is {part.answer_line}."
     if part.type == "expression":
         result.feedback += " (Answers are compared symbolically; if yours is equivalent, simplify it and try again.)"
     return result
-
-
-def _expected_text(part: PartSolution) -> str:
-    """The exact answer, with its decimal value when the exact form is a formula (a sum of logs)."""
-    if part.type != "real" or _PLAIN_NUMBER.fullmatch(part.answer):
-        return part.answer
-    try:
-        return f"{part.answer} ≈ {approx(part.value)}"
-    except (ValueError, TypeError, ArithmeticError):
-        return part.answer
 
 
 def _equal(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool:

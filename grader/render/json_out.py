@@ -16,7 +16,8 @@ def solution_dict(sol: Solution) -> dict[str, Any]:
         out["steps"] = [s.to_dict() for s in sol.steps]
     out["parts"] = [
         {"id": p.id, "type": p.type, "answer": p.answer, "value": answer_type(p.type).to_json(p.value),
-         "points": _num(p.points), "prompt": p.prompt, "steps": [s.to_dict() for s in p.steps]}
+         "points": _num(p.points), "prompt": p.prompt, **({"approx": p.approx} if p.approx else {}),
+         "steps": [s.to_dict() for s in p.steps]}
         for p in sol.parts
     ]
     return out

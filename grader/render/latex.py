@@ -58,7 +58,7 @@ def solution_latex(sol: Solution, standalone: bool = True) -> str:
         head = f"Part {part.id}" + (f": {part.prompt}" if part.prompt else "")
         lines.append(rf"\subsection*{{{escape(head)}}}")
         lines += _items(part.steps)
-        lines.append(rf"\textbf{{Answer:}} \texttt{{{escape(part.answer)}}}")
+        lines.append(rf"\textbf{{Answer:}} \texttt{{{escape(part.answer)}}}" + (rf" $\approx$ {escape(part.approx)}" if part.approx else ""))
         lines.append("")
     if standalone:
         lines.append(r"\end{document}")

@@ -44,12 +44,12 @@ def solution_markdown(sol: Solution, notes: str = "") -> str:
         for step in part.steps:
             lines.extend(_step(step))
         lines.append("")
-        lines.append(f"**Answer:** `{part.answer}`")
+        lines.append(f"**Answer:** `{part.answer}`" + (f" ≈ {part.approx}" if part.approx else ""))
         lines.append("")
     lines.append("## Answers")
     lines.append("")
     lines.append("| part | answer | points |")
     lines.append("|---|---|---|")
     for part in sol.parts:
-        lines.append(f"| {part.id} | `{part.answer}` | {part.points:g} |")
+        lines.append(f"| {part.id} | `{part.answer}`" + (f" ≈ {part.approx}" if part.approx else "") + f" | {part.points:g} |")
     return "\n".join(lines) + "\n"

@@ -51,12 +51,12 @@ def solution_text(sol: Solution) -> str:
         lines.append(head + (f": {part.prompt}" if part.prompt else ""))
         for step in part.steps:
             lines.extend(step_lines(step))
-        lines.append(f"  Answer: {part.answer}")
+        lines.append(f"  Answer: {part.answer_line}")
     lines.append("")
     lines.append("Answers")
     width = max((len(p.id) for p in sol.parts), default=4)
     for part in sol.parts:
-        lines.append(f"  {part.id.ljust(width)}  {part.answer}")
+        lines.append(f"  {part.id.ljust(width)}  {part.answer_line}")
     return "\n".join(lines)
 
 

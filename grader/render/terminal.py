@@ -58,14 +58,14 @@ def print_solutions(solutions: list[Solution], console: Console | None = None) -
             for step in part.steps:
                 for item in _step(step):
                     console.print(Padding(item, (0, 0, 0, 2)))
-            console.print(Text("  Answer: ", style="bold") + Text(part.answer, style="bold green"))
+            console.print(Text("  Answer: ", style="bold") + Text(part.answer_line, style="bold green"))
             console.print()
         summary = RichTable(title="Answers", box=box.ROUNDED, title_justify="left")
         summary.add_column("part", style="magenta")
         summary.add_column("answer", style="green")
         summary.add_column("type", style="dim")
         for part in sol.parts:
-            summary.add_row(escape(part.id), escape(part.answer), part.type)
+            summary.add_row(escape(part.id), escape(part.answer_line), part.type)
         console.print(summary)
 
 
