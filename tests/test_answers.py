@@ -220,3 +220,20 @@ def test_a_declared_domain_lets_logs_of_1_minus_theta_expand():
     plain = {"theta": {"positive": True}}
     expected = parse("expression", "4*log(theta) + 4*log(1 - theta)", symbols=plain)
     assert not equal("expression", expected, "log(theta^4 (1-theta)^4)", symbols=plain)
+
+
+def test_log_likelihood_with_symbolic_counts_as_students_write_it():
+    symbols = {"theta": {"positive": True, "domain": [0, 1]}, "k": {"positive": True}, "N": {"positive": True}}
+    expected = parse("expression", "k*log(theta) + (N - k)*log(1 - theta)", symbols=symbols)
+    assert equal("expression", expected, "log(theta^k*(1-theta)^(N-k))", symbols=symbols)
+    assert not equal("expression", expected, "log(theta^k*(1-theta)^(N+k))", symbols=symbols)
+
+
+def test_huge_rational_exponents_are_refuted_fast_without_exact_powers():
+    import time
+
+    symbols = {"x": {"positive": True}, "k": {"positive": True}}
+    expected = parse("expression", "x^k", symbols=symbols)
+    start = time.monotonic()
+    assert not equal("expression", expected, "x^(k + 1/999999937)", symbols=symbols)
+    assert time.monotonic() - start < 2

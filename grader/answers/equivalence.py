@@ -60,10 +60,12 @@ def _refuted(diff: Any, expected: Any, decls: dict[str, Any]) -> bool:
             lo, hi = sample_range(decls.get(s.name))
             # a rational with a large odd denominator: never an integer, never a "nice" value
             q = Fraction(rng.randrange(1, 10**6), 10**6 + 3)
-            point[s] = sp.Rational(Fraction(lo) + (Fraction(hi) - Fraction(lo)) * q)
+            # a 50-digit float, not an exact rational: x**k with a rational k of huge denominator
+            # would otherwise be computed exactly, which can take all the memory there is
+            point[s] = sp.Float(sp.Rational(Fraction(lo) + (Fraction(hi) - Fraction(lo)) * q), 50)
         try:
-            ref = sp.N(expected.subs(point), 40) if hasattr(expected, "subs") else sp.N(expected, 40)
-            value = sp.N(diff.subs(point), 40)
+            ref = sp.N(expected, 40, subs=point)
+            value = sp.N(diff, 40, subs=point)
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
             continue
         if not (value.is_number and ref.is_number) or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
@@ -77,7 +79,9 @@ def _refuted(diff: Any, expected: Any, decls: dict[str, Any]) -> bool:
     return False
 
 
-def _proved_zero(diff: Any) -> bool:
+def _proved_zero(candidates: list[Any]) -> bool:
+    """True if some candidate (the difference, or it rewritten on the declared domains) reduces
+    to exactly 0. Cheap rewrites are tried on every candidate before the expensive ones."""
     import sympy as sp
 
     attempts = (
@@ -90,11 +94,12 @@ def _proved_zero(diff: Any) -> bool:
         lambda d: sp.simplify(sp.expand_log(sp.logcombine(d), force=False)),
     )
     for attempt in attempts:
-        try:
-            if attempt(diff) == 0:
-                return True
-        except (TypeError, ValueError, NotImplementedError, RecursionError, ArithmeticError):
-            continue
+        for diff in candidates:
+            try:
+                if attempt(diff) == 0:
+                    return True
+            except (TypeError, ValueError, NotImplementedError, RecursionError, ArithmeticError):
+                continue
     return False
 
 
@@ -116,7 +121,11 @@ def _within_domains(diff: Any, decls: dict[str, Any]) -> Any:
             continue
         u = sp.Dummy(f"u_{sym.name}", positive=True)
         subs[sym] = lo + u if hi is None or hi == sp.oo else lo + (hi - lo) * u / (1 + u)
-    return diff.subs(subs) if subs else None
+    if not subs:
+        return None
+    bounded = diff.subs(subs)
+    # put each log's argument over one denominator, so that 1 - u/(1 + u) shows as 1/(1 + u) > 0
+    return bounded.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.factor(sp.together(e.args[0]))))
 
 
 def _bound(value: Any) -> Any:
@@ -147,10 +156,8 @@ def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
                 return True
             if _refuted(diff, expected, decls):
                 return False
-            if _proved_zero(diff):
-                return True
             bounded = _within_domains(diff, decls)
-            if bounded is not None and _proved_zero(bounded):
+            if _proved_zero([diff] if bounded is None else [bounded, diff]):
                 return True
             return None
     except _Timeout:
