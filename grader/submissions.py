@@ -31,7 +31,7 @@ def load_submission_file(path: str) -> list[Submission]:
     """The submissions in one file. Raises SpecError only when nothing in it can be used."""
     if str(path).lower().endswith(".csv"):
         return _load_csv(path)
-    doc = load_file(path)
+    doc = load_file(path, raw_scalars=True)  # answers exactly as typed, never YAML 1.1 numbers
     data = doc.data
     if not isinstance(data, dict):
         raise SpecError([doc.issue((), "expected a map with `student:` and `answers:`")])

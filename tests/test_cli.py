@@ -131,3 +131,13 @@ def test_export_writes_markdown(tmp_path):
     assert code == 0
     text = (tmp_path / "out" / "unit" / "t.md").read_text()
     assert "**Answer:** `5/6`" in text
+
+
+def test_submission_answers_are_read_as_typed_not_as_yaml_1_1_numbers(tmp_path):
+    p = spec(tmp_path, SPEC.replace('a: "1/3", b: 0.5', "a: 10000, b: 416"))
+    sub = tmp_path / "zed.yaml"
+    sub.write_text("student: zed\nanswers:\n  t-sum:\n    s: 010416\n    t: 2:34\n")
+    code, out = run("check", p, str(sub), "--format", "json")
+    parts = json.loads(out)["parts"]
+    assert parts[0]["verdict"] == "correct" and parts[0]["given"] == "010416"  # not octal 4366
+    assert parts[1]["verdict"] == "invalid" and parts[1]["given"] == "2:34"  # not base-60 154

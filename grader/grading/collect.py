@@ -97,7 +97,7 @@ class _Lines:
             from ..spec.yamlsafe import load_file
 
             try:
-                self.docs[file] = load_file(file)
+                self.docs[file] = load_file(file, raw_scalars=True)
             except SpecError:
                 self.docs[file] = None
         doc = self.docs[file]
