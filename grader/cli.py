@@ -36,6 +36,17 @@ def _fail(issues_text: str, fmt: str, issues: list | None = None) -> None:
     sys.exit(EXIT_BAD)
 
 
+def _fail_json_only(message: str, fmt: str) -> None:
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"error": message, "issues": []}, indent=2))
+
+
+def _json_requested(argv: list[str]) -> bool:
+    return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:]))
+
+
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     """No traceback reaches a user: spec errors exit 2 with their message, the rest too."""
     import functools
@@ -50,8 +61,12 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except GraderError as exc:
             _fail(f"error: {exc}", fmt)
         except KeyboardInterrupt:
+            _fail_json_only("interrupted", fmt)
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except OSError as exc:  # a folder that cannot be created, a file that cannot be written
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(f"error: cannot use{where}: {exc.strerror or exc}", fmt)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 — the last line of defence, by design
@@ -181,19 +196,21 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
         raise GraderError("no answers: give a SUBMISSION file or --answer PART=VALUE")
     problem = solved(spec)  # cached: a repeated check needs neither YAML nor the solver
     only: list[str] | None = None
+    warnings: list[str] = []  # a bad submission is reported, and what can be checked still is
+    unknown = [k for k in given if k not in problem.part_ids]
+    if unknown:
+        raise GraderError(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(problem.part_ids)})")
     if submission:
-        from .submissions import answers_for, load_submission_file
+        from .submissions import load_submission_file, submission_answers
 
         subs = load_submission_file(submission)
         if len(subs) != 1:
             raise GraderError(f"{submission}: expected one student's answers, found {len(subs)}")
-        from_file = answers_for(subs[0], problem.problem_id, problem.part_ids)
+        from_file, issues = submission_answers(subs[0], problem.problem_id, problem.part_ids)
+        warnings += [str(i) for i in subs[0].issues + issues]
         given = {**from_file, **given}
     else:
         only = list(given)
-    unknown = [k for k in given if k not in problem.part_ids]
-    if unknown:
-        raise GraderError(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(problem.part_ids)})")
     result = check_solution(problem.solution, given, problem.feedback, parts=only)
     if fmt == "json":
         from .render.json_out import check_json
@@ -207,8 +224,10 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
         from .render.plain import check_text
 
         click.echo(check_text(result), nl=False)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     wrong = any(p.verdict in ("incorrect", "invalid") for p in result.parts)
-    sys.exit(EXIT_WRONG if wrong else EXIT_OK)
+    sys.exit(EXIT_BAD if warnings else EXIT_WRONG if wrong else EXIT_OK)
 
 
 # --- validate --------------------------------------------------------------------------------
@@ -387,7 +406,21 @@ def variant(spec: str, seed: str, out: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="grader")
+    """Run the CLI; usage errors also answer in JSON when --format json was asked for."""
+    argv = sys.argv[1:]
+    try:
+        code = cli.main(args=argv, prog_name="grader", standalone_mode=False)
+    except click.ClickException as exc:
+        if _json_requested(argv):
+            _fail_json_only(exc.format_message(), "json")
+        exc.show()
+        sys.exit(EXIT_BAD if exc.exit_code == 2 or isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.exceptions.Abort:
+        if _json_requested(argv):
+            _fail_json_only("interrupted", "json")
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 if __name__ == "__main__":

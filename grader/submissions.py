@@ -110,3 +110,31 @@ def answers_for(sub: Submission, problem_id: str, part_ids: list[str]) -> dict[s
 
 
 __all__ = ["MAX_BYTES", "Submission", "answers_for", "load_submission_file"]
+
+
+def submission_answers(sub: Submission, problem_id: str, part_ids: list[str]) -> tuple[dict[str, Any], list[SpecIssue]]:
+    """This student's answers to one problem, and what in the submission does not fit it:
+    unknown part ids (with their lines) or no answers for this problem at all."""
+    answers = answers_for(sub, problem_id, part_ids)
+    issues: list[SpecIssue] = []
+    if not answers:
+        others = ", ".join(sorted(sub.answers)) or "nothing"
+        issues.append(SpecIssue(sub.file, sub.line, "answers", f"no answers for {problem_id} (this file answers: {others})"))
+        return answers, issues
+    flat = problem_id not in sub.answers
+    lines = _key_lines(sub.file)
+    for part in list(answers):
+        if part not in part_ids:
+            path = ("answers", part) if flat else ("answers", problem_id, part)
+            issues.append(SpecIssue(sub.file, lines(path), ".".join(path),
+                                    f"{problem_id} has no part {part!r} (parts: {', '.join(part_ids)}); not checked"))
+            del answers[part]
+    return answers, issues
+
+
+def _key_lines(file: str) -> Any:
+    try:
+        doc = load_file(file, raw_scalars=True) if not file.lower().endswith(".csv") else None
+    except SpecError:
+        doc = None
+    return (lambda path: doc.line(path)) if doc is not None else (lambda path: None)

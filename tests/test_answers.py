@@ -237,3 +237,14 @@ def test_huge_rational_exponents_are_refuted_fast_without_exact_powers():
     start = time.monotonic()
     assert not equal("expression", expected, "x^(k + 1/999999937)", symbols=symbols)
     assert time.monotonic() - start < 2
+
+
+def test_a_stated_information_unit_is_converted_to_the_one_asked():
+    bits = Fraction(192698, 100000)  # KL(P||Q) of the lecture notes, in bits
+    assert equal("real", bits, "1.927 bits", unit="bits")
+    assert equal("real", bits, "1.3357 nats", unit="bits")  # the same quantity, in nats
+    assert not equal("real", bits, "1.927 nats", unit="bits")  # 2.78 bits
+    nats = bits * Fraction(693147, 1000000)
+    assert equal("real", nats, "1.927 bits", unit="nats")
+    assert not equal("real", nats, "1.3357 bits", unit="nats")
+    assert equal("real", bits, "1.927 nats")  # a part with no unit ignores the word

@@ -141,3 +141,22 @@ def test_submission_answers_are_read_as_typed_not_as_yaml_1_1_numbers(tmp_path):
     parts = json.loads(out)["parts"]
     assert parts[0]["verdict"] == "correct" and parts[0]["given"] == "010416"  # not octal 4366
     assert parts[1]["verdict"] == "invalid" and parts[1]["given"] == "2:34"  # not base-60 154
+
+
+def test_check_reports_unknown_parts_of_a_submission_and_checks_the_rest(tmp_path):
+    p = spec(tmp_path)
+    sub = tmp_path / "alice.yaml"
+    sub.write_text("student: alice\nanswers:\n  t-sum:\n    s: 5/6\n    zz: 4\n")
+    result = CliRunner().invoke(cli, ["check", p, str(sub), "--format", "json"])
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert [x["verdict"] for x in doc["parts"]] == ["correct", "missing"]
+    assert "alice.yaml:5: answers.t-sum.zz" in result.stderr
+
+
+def test_check_says_when_a_submission_answers_another_problem(tmp_path):
+    p = spec(tmp_path)
+    sub = tmp_path / "bob.yaml"
+    sub.write_text("student: bob\nanswers:\n  other-problem:\n    s: 1\n")
+    result = CliRunner().invoke(cli, ["check", p, str(sub)])
+    assert result.exit_code == 2 and "no answers for t-sum (this file answers: other-problem)" in result.stderr

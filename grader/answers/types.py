@@ -102,7 +102,7 @@ def json_number(value: Any) -> Any:
 
 
 _UNITS = re.compile(
-    r"\s*(bits?|nats?|parameters?|params?|weights?|connections?|macs?|px|pixels?|units?|neurons?)\s*$",
+    r"\s*(bits?|nats?|hartleys?|parameters?|params?|weights?|connections?|macs?|px|pixels?|units?|neurons?)\s*$",
     re.IGNORECASE,
 )
 _SCALE = re.compile(r"^(.*\d)\s*(thousand|million|billion|k|m|b)$", re.IGNORECASE)
@@ -110,15 +110,33 @@ _SCALES = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "billion
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[, \u00a0\u2009\u202f_]\d{3})+(?:\.\d+)?$")
 
 
-def read_number(raw: Any, log_base: Any = None) -> Fraction | float:
-    """A student's number: `10,416`, `1.0416e4`, `8%`, `2/25`, `e^2`, `ln(3)/2`, `1.927 bits`."""
+# information units, as the natural log of their base: a value in unit u is value·ln(base_u) nats
+_INFO_UNITS = {"bit": math.log(2), "bits": math.log(2), "nat": 1.0, "nats": 1.0,
+               "hartley": math.log(10), "hartleys": math.log(10)}
+
+
+def read_number(raw: Any, log_base: Any = None, unit: str | None = None) -> Fraction | float:
+    """A student's number: `10,416`, `1.0416e4`, `8%`, `2/25`, `e^2`, `ln(3)/2`, `1.927 bits`.
+
+    With `unit` (the unit the part asks in, e.g. "bits"), an answer stated in another information
+    unit is converted to it: 1.3357 nats is 1.927 bits; a bare number is taken in `unit`.
+    """
     plain = plain_number(raw)
     if plain is not None:
         return plain
     text = raw.strip()
     if len(text) > 2000:
         raise InvalidAnswer(f"too long ({len(text)} characters)")
+    m = _UNITS.search(text)
+    stated = m.group(1).lower() if m else None
     text = _UNITS.sub("", text).strip()
+    value = _read_unitless(text, log_base)
+    if unit in _INFO_UNITS and stated in _INFO_UNITS and _INFO_UNITS[stated] != _INFO_UNITS[unit]:
+        return float(value) * _INFO_UNITS[stated] / _INFO_UNITS[unit]
+    return value
+
+
+def _read_unitless(text: str, log_base: Any) -> Fraction | float:
     if _GROUPED.match(text):
         text = re.sub(r"[, \u00a0\u2009\u202f_]", "", text)
     scale = 1
@@ -228,7 +246,7 @@ class RealType(AnswerType):
     description = "a number: 0.08, 8%, 2/25, 18/7, e^2, ln(3)/2, 1.927 bits"
 
     def parse(self, raw, options):
-        return read_number(raw, options.get("log_base"))
+        return read_number(raw, options.get("log_base"), options.get("unit"))
 
     def equal(self, expected, given, tolerance, options):
         if expected is None:

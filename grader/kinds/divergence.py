@@ -315,7 +315,7 @@ def _solve_measure(ctx: _Ctx, part: Part) -> PartSolution:
         steps.append(Step(f"Check: {_title('kl', a, b)} = {_title('cross_entropy', a, b)} − {_title('entropy', a, None)} "
                           f"= {decimal(ce)} − {decimal(h)} = {decimal(_float(ce) - _float(h))} ✓"))
     answer = exact_text(ts, base)
-    return part.solution("real", value, answer=answer, steps=steps,
+    return part.solution("real", value, answer=answer, steps=steps, options={"unit": UNITS[base]},
                          alternatives=_alternatives(ctx, measure, a, b, base, value))
 
 

@@ -91,7 +91,7 @@ class _Builder:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         if self.raw_scalars:
             # a student's answer as typed: YAML 1.1 would read 010416 as octal and 2:34 as base 60
-            if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
+            if getattr(node, "style", None) is None and node.value in ("", "~", "null", "Null", "NULL"):
                 return None
             return node.value
         try:
