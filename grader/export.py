@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from .errors import SpecError
+
 
 def _render(problem, solution, fmt: str) -> str:
     if fmt == "latex":
@@ -29,15 +31,22 @@ def export(specs: list[str], out_dir: str, fmt: str = "markdown") -> list[Path]:
     from .cli import spec_paths
 
     written: list[Path] = []
+    issues: list = []  # a broken spec is reported with all the others, after the good ones are written
     out = Path(out_dir)
     for spec in specs:
         root = Path(spec)
         for path in spec_paths([spec]):
-            problem = load_problem(str(path))
-            solution = solve(problem)
+            try:
+                problem = load_problem(str(path))
+                solution = solve(problem)
+            except SpecError as exc:
+                issues.extend(exc.issues)
+                continue
             rel = path.relative_to(root).parent if root.is_dir() else Path()
             target = out / rel / (path.stem + SUFFIX[fmt])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_render(problem, solution, fmt), encoding="utf-8")
             written.append(target)
+    if issues:
+        raise SpecError(issues)
     return written

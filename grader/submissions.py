@@ -71,13 +71,19 @@ def _load_csv(path: str) -> list[Submission]:
         raise SpecError([SpecIssue(path, 1, "", "the header must start with `student`, then problem/part columns")])
     columns: list[tuple[str, str] | None] = [None]
     header_issues = []
+    seen_columns: set[tuple[str, str]] = set()
     for j, h in enumerate(header[1:], start=2):
         if "/" not in h:
             header_issues.append(SpecIssue(path, 1, f"column {j}", f"{h!r} is not problem-id/part-id"))
             columns.append(None)
-        else:
-            pid, part = h.split("/", 1)
-            columns.append((pid.strip(), part.strip()))
+            continue
+        pid, part = (x.strip() for x in h.split("/", 1))
+        if (pid, part) in seen_columns:
+            header_issues.append(SpecIssue(path, 1, f"column {j}", f"{h!r} appears twice; only the first is graded"))
+            columns.append(None)
+            continue
+        seen_columns.add((pid, part))
+        columns.append((pid, part))
     out: list[Submission] = []
     for i, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -87,8 +93,11 @@ def _load_csv(path: str) -> list[Submission]:
         if not student:
             sub.issues.append(SpecIssue(path, i, "student", "empty student name; row skipped"))
             sub.student = f"<row {i}>"
-        if len(row) > len(header):
+        if len(row) > len(header):  # extra cells shift the answers (an unquoted 10,416)
             sub.issues.append(SpecIssue(path, i, "", f"{len(row)} cells but the header has {len(header)}"))
+        elif len(row) < len(header):
+            sub.issues.append(SpecIssue(path, i, "", f"only {len(row)} of {len(header)} cells (a broken quote or a "
+                                                     "cut row?); the missing answers count as not given"))
         for j, cell in enumerate(row[1:len(header)], start=1):
             col = columns[j]
             if col is None or cell.strip() == "":

@@ -248,3 +248,22 @@ def test_a_stated_information_unit_is_converted_to_the_one_asked():
     assert equal("real", nats, "1.927 bits", unit="nats")
     assert not equal("real", nats, "1.3357 bits", unit="nats")
     assert equal("real", bits, "1.927 nats")  # a part with no unit ignores the word
+
+
+@pytest.mark.parametrize("raw", ["[[5 0 10] [1 20 9]]", "[5, 0, 10; 1, 20, 9]", "[5 0 10; 1 20 9]"])
+def test_numpy_and_matlab_matrix_notations(raw):
+    assert parse("matrix", raw) == [[5, 0, 10], [1, 20, 9]]
+
+
+def test_more_student_notations():
+    assert parse("shape", "3,072") == (3072,)  # a thousands separator
+    assert parse("shape", "12,160,160") == (12, 160, 160)  # a shape
+    assert parse("real", "18／7") == Fraction(18, 7)  # a full-width slash
+    symbols = {"theta": {"positive": True, "domain": [0, 1]}}
+    expected = parse("expression", "10*log(theta) + 90*log(1 - theta)", symbols=symbols)
+    assert equal("expression", expected, "10 ln θ + 90 ln(1-θ)", symbols=symbols)
+
+
+def test_function_chains_without_parentheses_stay_bounded():
+    with pytest.raises(InvalidAnswer):
+        parse("real", "ln " * 500 + "2")

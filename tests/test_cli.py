@@ -160,3 +160,27 @@ def test_check_says_when_a_submission_answers_another_problem(tmp_path):
     sub.write_text("student: bob\nanswers:\n  other-problem:\n    s: 1\n")
     result = CliRunner().invoke(cli, ["check", p, str(sub)])
     assert result.exit_code == 2 and "no answers for t-sum (this file answers: other-problem)" in result.stderr
+
+
+def test_csv_duplicate_columns_and_short_rows_are_reported(tmp_path):
+    from grader.submissions import load_submission_file
+
+    path = tmp_path / "class.csv"
+    path.write_text('student,t-sum/s,t-sum/s,t-sum/t\nzed,5/6,1,2\nhank\n"ann,1\n')
+    subs = load_submission_file(str(path))
+    assert len(subs) == 3 and [s.student for s in subs[:2]] == ["zed", "hank"]
+    assert subs[0].answers == {"t-sum": {"s": "5/6", "t": "2"}}  # the first of the twin columns
+    messages = [(i.line, i.message) for s in subs for i in s.issues]
+    assert (1, "'t-sum/s' appears twice; only the first is graded") in messages
+    assert any(line == 3 and "only 1 of 4 cells" in m for line, m in messages)
+
+
+def test_export_writes_the_good_specs_and_reports_every_bad_one(tmp_path):
+    src = tmp_path / "problems"
+    src.mkdir()
+    (src / "good.yaml").write_text(SPEC)
+    (src / "bad1.yaml").write_text(SPEC.replace("id: t-sum", "id: b1").replace("b: 0.5", "b: -1"))
+    (src / "bad2.yaml").write_text("id: [\n")
+    code, out = run("export", str(src), "--to", str(tmp_path / "out"))
+    assert code == 2 and "bad1.yaml:4" in out and "bad2.yaml" in out
+    assert (tmp_path / "out" / "good.md").exists()

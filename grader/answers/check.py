@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer
 from ..solution import PartSolution, Solution
-from .types import answer_type
+from .types import answer_type, within
 
 CORRECT, INCORRECT, INVALID, MISSING = "correct", "incorrect", "invalid", "missing"
 
@@ -99,10 +100,33 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
                 template = m if isinstance(m, str) else m.feedback
             result.feedback = _fill(template, expected=part.answer, given=result.given)
             return result
-    result.feedback = f"Not correct: the expected answer is {part.answer_line}."
+    result.feedback = f"Not correct: the expected answer is {part.answer_line}." + _hint(part, value, result.given)
     if part.type == "expression":
         result.feedback += " (Answers are compared symbolically; if yours is equivalent, simplify it and try again.)"
     return result
+
+
+def _dims(value: Any) -> tuple[int, ...]:
+    if isinstance(value, (list, tuple)):
+        return (len(value),) + (_dims(value[0]) if value else ())
+    return ()
+
+
+_DECIMAL = re.compile(r"\s*-?(\d+\.\d*|\.\d+)\s*")
+
+
+def _hint(part: PartSolution, value: Any, given: str) -> str:
+    """What a TA would add to 'not correct': the shape is off, or the rounding was too coarse."""
+    if part.type == "matrix" and _dims(value) != _dims(part.value):
+        shown = "x".join(map(str, _dims(value))) or "a single number"
+        return f" Your answer is {shown}; the expected one is {'x'.join(map(str, _dims(part.value)))}."
+    if part.type == "real" and _DECIMAL.fullmatch(given or ""):
+        digits = len(given.strip().lstrip("-").replace(".", "").lstrip("0"))
+        if 2 <= digits <= 6 and within(part.value, value, {"sigfigs": digits}):
+            needed = "" if part.tolerance else " (answers must be within 0.1%)"
+            return (f" {given.strip()} is the answer rounded to {digits} significant figures, which is not close"
+                    f" enough here{needed}: give more digits.")
+    return ""
 
 
 def _equal(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool:

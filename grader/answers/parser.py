@@ -31,6 +31,7 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "ceil": (1, 1), "factorial": (1, 1), "binomial": (2, 2), "relu": (1, 1), "softplus": (1, 1),
 }
 CONSTANTS = {"e", "pi", "inf", "infinity", "oo"}
+_UNARY = {"exp", "ln", "log", "lg", "log2", "log10", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid"}
 
 # Unicode a student may paste, mapped to the ASCII the grammar reads.
 _TRANSLATE = str.maketrans({
@@ -38,7 +39,8 @@ _TRANSLATE = str.maketrans({
     "∞": "inf", "√": "sqrt", "θ": "theta", "λ": "lambda", "σ": "sigma", "μ": "mu", "α": "alpha",
     "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "ρ": "rho", "τ": "tau",
     "ϕ": "phi", "φ": "phi", "ω": "omega", "²": "^2", "³": "^3", "\u00a0": " ", "\u2009": " ",
-    "\u202f": " ",
+    "\u202f": " ", "／": "/", "＊": "*", "＋": "+", "－": "-", "（": "(", "）": ")", "［": "[", "］": "]",
+    "，": ",", "．": ".",
 })
 
 _TOKEN = re.compile(
@@ -203,6 +205,13 @@ class _Parser:
         if kind == "num":
             return ("num", value)
         if kind == "name":
+            nxt = self.peek()
+            if value in _UNARY and nxt is not None and nxt[0] in ("name", "num"):
+                # "ln x", "ln θ", "sqrt 2": a one-argument function applied without parentheses
+                self.enter()
+                arg = self.power()
+                self.depth -= 1
+                return ("call", value, [arg])
             if self.at_op("(") and value in FUNCTIONS:
                 self.take()
                 args = self.items(")")

@@ -281,6 +281,8 @@ class ShapeType(AnswerType):
             text = text.strip("()[] ")
             if not text:
                 raise InvalidAnswer("empty shape")
+            if re.fullmatch(r"\d{1,3}(,0\d\d)+", text):
+                text = text.replace(",", "")  # 3,072: a thousands separator (no size is written 072)
             items = [t for t in re.split(r"\s*,\s*|" + _SHAPE_SEPARATORS.pattern, text) if t != ""]
             if not items:
                 raise InvalidAnswer("empty shape")
@@ -403,13 +405,16 @@ class MatrixType(AnswerType):
         text = str(raw).strip()
         if len(text) > 5000:
             raise InvalidAnswer("too long for a matrix")
-        if ";" in text or (re.search(r"\d\s+[-+]?\d", text) and "," not in text):
+        if ";" in text or (re.search(r"\d\s+[-+]?\d", text) and "," not in text and text.count("[") <= 1):
             body = text.strip("[]() ")
-            rows = [r.split() for r in body.split(";")]
+            rows = [[x for x in re.split(r"[\s,]+", r.strip()) if x] for r in body.split(";")]
             if any(len(r) != len(rows[0]) for r in rows):
                 raise InvalidAnswer("rows of different lengths")
             nested: list[Any] = [[elem.parse(x, options) for x in r] for r in rows]
             return nested[0] if len(nested) == 1 else nested
+        if "," not in text and text.count("[") > 1:
+            # numpy's printed form [[5 0 10] [1 20 9]]: spaces between entries and between rows
+            text = re.sub(r"(?<=[\w.)\]])\s+(?=[-+\w.(\[])", ", ", text.strip())
         tree = parse(text)
         if tree[0] != "list":
             raise InvalidAnswer("a vector or matrix in brackets was expected, e.g. [1, 2, 3]")
