@@ -260,7 +260,27 @@ def check_vary(problem: Problem) -> list[SpecIssue]:
     """Issues with a loaded problem's `vary:` block (for `grader validate`)."""
     if problem.document is None or problem.vary is None:
         return []
-    return rules_of(problem.document)[1] + placeholder_issues(problem.document)
+    rules, issues = rules_of(problem.document)
+    return issues + placeholder_issues(problem.document) + literal_value_issues(problem.document, rules)
+
+
+def literal_value_issues(doc: Document, rules: list[Rule]) -> list[SpecIssue]:
+    """A varied value written out in a prompt, title or notes would go stale in every variant:
+    the student would read numbers that are not the ones graded. Ask for a placeholder instead.
+    Only values that cannot be mistaken for other text are looked for (lists, numbers of 2+ characters)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    issues = []
+    for rule in rules:
+        value = _get(data, rule.path)
+        shown = show_value(value)
+        if not (isinstance(value, list) or len(shown) >= 2) or isinstance(value, bool):
+            continue
+        pattern = re.compile(rf"(?<![\w.]){re.escape(shown)}(?![\w.])")
+        for at, text in _texts(data):
+            if pattern.search(PLACEHOLDER.sub("", text)):
+                issues.append(doc.issue(at, f"shows the varied value {shown} of {rule.key} literally: every variant "
+                                            f"would show it too; write {{{{{rule.key}}}}} instead"))
+    return issues
 
 
 def _draw(rule: Rule, base_id: str, seed: str, attempt: int) -> int:

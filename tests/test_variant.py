@@ -315,3 +315,18 @@ def test_grade_with_variants(tmp_path):
     base = grade([spec], subs, db=tmp_path / "base.sqlite", jobs=1)
     assert any("graded against its base values" in n for n in base.notes)
     assert sum(t for t, _m in base.totals.values()) < sum(t for t, _m in report.totals.values())
+
+
+def test_validate_flags_a_varied_value_written_out_in_a_prompt(tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    spec = tmp_path / "v.yaml"
+    spec.write_text(
+        "id: t-vary\nkind: test-sum\ngiven: {a: 12, b: 2}\nvary:\n  given.a: {choices: [12, 13]}\nparts:\n"
+        "  - {id: s, ask: sum, prompt: 'Add 12 and 2.'}\n  - {id: t, ask: sum, prompt: 'Add {{given.a}} and 2.'}\n")
+    result = CliRunner().invoke(cli, ["validate", str(spec)])
+    assert result.exit_code == 2
+    assert "v.yaml:7: parts[0].prompt: shows the varied value 12 of given.a literally" in result.output
+    assert "parts[1]" not in result.output
