@@ -377,16 +377,7 @@ def q_params_share(nets: Networks, part: Part) -> PartSolution:
     pct_tex = _pct(value).replace("%", r"\%")
     steps.append(Step(f"share = {num_text(sel)}/{num_text(tot)} = {num_text(value)} ≈ {_approx(value)} = {_pct(value)}",
                       rf"\frac{{{num_latex(sel)}}}{{{num_latex(tot)}}} = {num_latex(value)} \approx {pct_tex}"))
-    alts = []
-    if include_bias:
-        w_sel = sum((layer.weights for layer in layers), 0)
-        w_tot = sum((layer.weights for layer in all_layers), 0)
-        if w_tot and Fraction(w_sel) / w_tot != value:
-            alts.append(Alternative("no-bias", Fraction(w_sel) / w_tot))
-    n_sel, n_tot = _nic_total(layers, include_bias), _nic_total(all_layers, include_bias)
-    if n_tot and Fraction(n_sel) / n_tot != value:
-        alts.append(Alternative("no-input-channels", Fraction(n_sel) / n_tot))
-    return part.solution("real", value, steps=steps, alternatives=alts)
+    return part.solution("real", value, steps=steps, alternatives=_ratio_alternatives(layers, all_layers, include_bias, value))
 
 
 def q_params_ratio(nets: Networks, part: Part) -> PartSolution:
@@ -418,16 +409,22 @@ def q_params_ratio(nets: Networks, part: Part) -> PartSolution:
     approx = "" if value.denominator == 1 else f" ≈ {_approx(value)}"
     steps.append(Step(f"ratio = {num_text(top)}/{num_text(bottom)} = {num_text(value)}{approx}",
                       rf"\frac{{{num_latex(top)}}}{{{num_latex(bottom)}}} = {num_latex(value)}"))
+    return part.solution("real", value, steps=steps, alternatives=_ratio_alternatives(layers, to_layers, include_bias, value))
+
+
+def _ratio_alternatives(top: list, bottom: list, include_bias: bool, value: Fraction) -> list[Alternative]:
+    """A ratio of parameter counts (a share, or one network to another) as the network mistakes
+    compute it: without the biases, or with conv filters counted k x k."""
     alts = []
     if include_bias:
-        w1 = sum((layer.weights for layer in layers), 0)
-        w2 = sum((layer.weights for layer in to_layers), 0)
+        w1 = sum((layer.weights for layer in top), 0)
+        w2 = sum((layer.weights for layer in bottom), 0)
         if w2 and Fraction(w1) / w2 != value:
             alts.append(Alternative("no-bias", Fraction(w1) / w2))
-    n1, n2 = _nic_total(layers, include_bias), _nic_total(to_layers, include_bias)
+    n1, n2 = _nic_total(top, include_bias), _nic_total(bottom, include_bias)
     if n2 and Fraction(n1) / n2 != value:
         alts.append(Alternative("no-input-channels", Fraction(n1) / n2))
-    return part.solution("real", value, steps=steps, alternatives=alts)
+    return alts
 
 
 def _count_quantity(nets: Networks, part: Part, what: str) -> PartSolution:
