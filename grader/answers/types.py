@@ -425,6 +425,12 @@ class MatrixType(AnswerType):
         return _nested_equal(expected, given, lambda e, g: elem.equal(e, g, tolerance, options))
 
     def display(self, value):
+        flat: list[Any] = []
+        _map_nested(value, flat.append)
+        if any(isinstance(x, Fraction) and format_number(x).count("/") for x in flat):
+            # one notation for the whole matrix: [1/6, 1/3, 1/2], not [1/6, 1/3, 0.5]
+            return _nested_text(value, lambda x: str(x) if isinstance(x, (int, Fraction)) else format_number(x)
+                                if not hasattr(x, "free_symbols") else str(x))
         return _nested_text(value, lambda x: format_number(x) if not hasattr(x, "free_symbols") else str(x))
 
     def to_json(self, value):

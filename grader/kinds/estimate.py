@@ -15,7 +15,7 @@ from typing import Any
 
 from ..answers.evaluate import exact_to_sympy
 from ..errors import SolveError
-from ..problem import Part, Problem
+from ..problem import Part, Problem, decimal_beside
 from ..solution import Alternative, PartSolution, Solution, Step
 from ..spec.schema import (
     Custom,
@@ -634,8 +634,10 @@ def _solve_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
     if value.is_positive:
         alts.append(Alternative("log-likelihood", sp.log(value)))
     sol = _answer(part, setup, value, steps, alts)
-    if value.is_Rational and value != 0 and abs(float(value)) < 1e-300:
-        sol.answer = str(paper).replace(" ", "")  # exact, and short: 0.5**1011*(1-0.5)**989
+    if value.is_Rational and value != 0 and len(str(value)) > 40:
+        # exact, and short: 0.1**10*(1-0.1)**90 rather than a 100-digit fraction
+        sol.answer = str(paper).replace(" ", "")
+        sol.approx = decimal_beside("real", value, sol.answer)
     return sol
 
 
