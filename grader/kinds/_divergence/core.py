@@ -106,7 +106,20 @@ def exact_text(ts: list[Term], base: Base) -> str:
     """The exact value as a sum in the answer notation: -0.3 + 0.4*log2(8/3) + 0.5*log2(10)."""
     if any(t.status == "inf" for t in ts):
         return "inf"
-    pieces = [term_text(t, base) for t in ts if t.status == "finite" and t.value != 0]
+    # terms with the same log argument are one term: 0.5*ln(2) + 0.5*ln(2) is ln(2); rational terms add up
+    merged: dict[Any, Term] = {}
+    for t in ts:
+        if t.status != "finite" or t.value == 0:
+            continue
+        key = None if isinstance(t.value, Fraction) else t.arg
+        if key not in merged:
+            merged[key] = t
+        elif key is None:
+            merged[key] = Term(t.index, t.weight, t.arg, t.status, merged[key].value + t.value)
+        else:
+            first = merged[key]
+            merged[key] = Term(first.index, first.weight + t.weight, first.arg, first.status, first.value + t.value)
+    pieces = [term_text(t, base) for t in merged.values() if t.value != 0]
     if not pieces:
         return "0"
     out = pieces[0]
