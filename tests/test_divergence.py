@@ -314,3 +314,16 @@ def test_bad_base_and_bad_distribution_name():
     err = spec_error("id: t\nkind: divergence\ngiven:\n  p: [0.5, 0.5]\n  base: 3\nparts:\n  - {id: a, ask: kl, from: r}\n")
     paths = {i.path for i in err.issues}
     assert "given.base" in paths and "parts[0].from" in paths
+
+
+def test_equal_log_terms_are_written_once(tmp_path):
+    import math as _math
+
+    from grader import load_problem, solve
+
+    spec = tmp_path / "u.yaml"
+    spec.write_text("id: u\nkind: divergence\ngiven: {p: [0.25, 0.25, 0.25, 0.25], q: [0.25, 0.25, 0.25, 0.25], base: e}\n"
+                    "parts:\n  - {id: h, ask: entropy, of: p}\n  - {id: hb, ask: entropy, of: p, base: 2}\n")
+    sol = solve(load_problem(str(spec)))
+    assert sol.part("h").answer == "ln(4)" and _math.isclose(float(sol.part("h").value), _math.log(4))
+    assert sol.part("hb").answer == "2"
