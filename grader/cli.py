@@ -75,13 +75,13 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def spec_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:
+def spec_paths(paths: tuple[str, ...] | list[str], suffixes: tuple[str, ...] = SPEC_SUFFIXES) -> list[Path]:
     """Spec files named directly or found (recursively, sorted) under folders."""
     out: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            out.extend(sorted(q for q in path.rglob("*") if q.suffix in SPEC_SUFFIXES and q.is_file()))
+            out.extend(sorted(q for q in path.rglob("*") if q.suffix.lower() in suffixes and q.is_file()))
         else:
             out.append(path)
     return out
@@ -245,7 +245,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     from .validation import validate_paths
 
-    report = validate_paths(spec_paths(paths))
+    report = validate_paths(spec_paths(paths, SPEC_SUFFIXES + (".csv",)))  # class CSVs are checked too
     if fmt == "json":
         import json
 

@@ -69,3 +69,20 @@ def test_validate_the_whole_bank_from_the_cli():
     result = CliRunner().invoke(cli, ["validate", str(ROOT / "problems"), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["ok"] is True
+
+
+def test_example_submissions_validate_and_grade(tmp_path):
+    """The README's tour: the example class grades cleanly against the bank."""
+    examples = ROOT / "examples" / "submissions"
+    result = CliRunner().invoke(cli, ["validate", str(examples)])
+    assert result.exit_code == 0 and "3 submission(s)" in result.output
+    from grader import grade
+
+    report = grade([str(ROOT / "problems/rec6/rec6-cnn.yaml"), str(ROOT / "problems/rec6/rec6-map-poisson.yaml")],
+                   str(examples), db=str(tmp_path / "g.sqlite"), jobs=1)
+    assert not report.issues
+    # scored by hand from the files: alice a, b, conv_params, fc_params, conv_share + map; bob b and
+    # fc_params (a is H x W x C, conv_params leaves out the biases, map is the MLE); carol a, conv_params
+    # and map (2.5714); dave a only (3480 counts k x k filters, 20/7 is the posterior mean)
+    assert report.totals == {"alice@example.edu": (9, 17), "bob@example.edu": (3, 17),
+                             "carol@example.edu": (5, 17), "dave@example.edu": (1, 17)}
