@@ -283,13 +283,22 @@ class Formula(Node):
         return str(value)
 
 
+def _yaml_text(value: Any) -> str:
+    """A default as a spec author would write it: true, 0.5, pytorch."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Fraction):
+        return str(value.numerator) if value.denominator == 1 else str(value)
+    return str(value)
+
+
 def schema_lines(node: Node, indent: int = 0) -> list[str]:
     """A readable outline of a schema, for `grader kinds KIND`."""
     pad = "  " * indent
     lines: list[str] = []
     if isinstance(node, Map):
         for key, f in node.fields.items():
-            req = "required" if f.required else f"default {f.default!r}" if f.default is not None else "optional"
+            req = "required" if f.required else f"default {_yaml_text(f.default)}" if f.default is not None else "optional"
             doc = f" — {f.doc}" if f.doc else ""
             lines.append(f"{pad}{key}: {f.node.describe()} ({req}){doc}")
             if isinstance(f.node, Map) and f.node.fields:
