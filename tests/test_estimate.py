@@ -511,3 +511,35 @@ def test_hostile_prior_density_is_a_spec_error():
     with pytest.raises(SpecError) as exc:
         problem({"model": "poisson", "data": [1], "prior_density": "__class__"}, [{"id": "a", "ask": "map"}])
     assert exc.value.issues[0].path == "given.prior_density"
+
+
+def _solve_yaml(tmp_path, text):
+    from grader import load_problem, solve
+
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    return solve(load_problem(str(path)))
+
+
+def test_posterior_mean_with_a_pole_at_theta_1_matches_scipy(tmp_path):
+    # Beta(2, 0.5) prior: the density has an integrable pole at 1 (found by a soak test)
+    from scipy import integrate
+
+    sol = _solve_yaml(tmp_path, "id: e\nkind: estimate\ngiven:\n  model: exponential\n  data: [1, 0.75, 1.0, 1.75, 5]\n"
+                                "  prior: {family: beta, alpha: 2, beta: 0.5}\nparts:\n  - {id: pm, ask: posterior_mean}\n")
+
+    def post(lam):
+        return lam**5 * math.exp(-9.5 * lam) * lam * (1 - lam) ** -0.5  # likelihood λ^5 e^(−9.5λ) × prior
+
+    z = integrate.quad(post, 0, 1, limit=200)[0]
+    m = integrate.quad(lambda x: x * post(x), 0, 1, limit=200)[0]
+    assert abs(float(sol.part("pm").value) - m / z) < 1e-6
+
+
+def test_the_mle_ignores_a_prior_with_a_narrower_support(tmp_path):
+    sol = _solve_yaml(tmp_path, "id: e\nkind: estimate\ngiven:\n  model: poisson\n  data: [6, 0, 3, 0]\n"
+                                "  prior: {family: beta, alpha: 4.25, beta: 2}\nparts:\n  - {id: mle, ask: mle}\n")
+    assert sol.part("mle").value == Fraction(9, 4)  # Σx/n, not the prior's upper end 1
+    sol = _solve_yaml(tmp_path, "id: g\nkind: estimate\ngiven:\n  model: gaussian\n  variance: 1\n  data: [-2, 1]\n"
+                                "  prior: {family: beta, alpha: 2, beta: 2}\nparts:\n  - {id: mle, ask: mle}\n")
+    assert sol.part("mle").value == Fraction(-1, 2)  # the sample mean

@@ -339,6 +339,13 @@ def _estimate(ctx: _Ctx, setup: Any, which: str, key: str | None) -> Any:
             r = multi.gaussian_joint(setup, key or "mean")
         else:
             p = setup.params[0]
+            if which == "mle" and setup.model is not None:
+                # the MLE maximises the likelihood alone: over the model's own range, even where a
+                # prior's support is narrower (a Beta prior on a Poisson rate)
+                from dataclasses import replace
+
+                lo, hi = _model_range(setup.model, p.key)
+                p = replace(p, lo=lo, hi=hi)
             J = _neg_log(setup, which != "mle")
             if which == "mean":
                 r = derive.posterior_mean(J, p, setup.symbolic)
@@ -348,6 +355,17 @@ def _estimate(ctx: _Ctx, setup: Any, which: str, key: str | None) -> Any:
         raise SolveError("the derivation took too long") from None
     ctx.results[cache] = r
     return r
+
+
+def _model_range(model: str, key: str) -> tuple[Any, Any]:
+    """The range of a named model's parameter before any prior narrows it."""
+    from ._estimate.model import _space
+
+    if model == "gaussian":
+        import sympy as sp
+
+        return (-sp.oo, sp.oo) if key == "mean" else (sp.Integer(0), sp.oo)
+    return _space(model)
 
 
 def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Alternative]) -> PartSolution:
@@ -535,7 +553,7 @@ def _solve_estimate(ctx: _Ctx, part: Part, which: str) -> PartSolution:
         steps += setup.model_steps
     if which != "mean" and setup.model not in ("categorical",) and not (setup.model == "gaussian" and len(setup.params) == 2):
         steps += setup.lik_steps
-    if setup.domain_note and which != "mean":
+    if setup.domain_note and which != "mean" and not (which == "mle" and setup.model is not None and "prior" in setup.domain_note):
         steps.append(Step("Range: " + setup.domain_note, ""))
     steps += r.steps
     if not isinstance(r.value, list):

@@ -598,7 +598,11 @@ def posterior_mean(J: Any, p: Param, symbolic: bool) -> Result:
     with mpmath.workdps(30):
         def dens(x: Any) -> Any:
             v = f(x)
-            return mpmath.mpf(0) if v is None or v == mpmath.inf else mpmath.exp(-(v - j0))
+            # J = -inf only where the density has an integrable pole at an end of the range (a Beta
+            # prior with beta < 1 at theta -> 1) and 1 - x has rounded to 0: a node of vanishing weight
+            if v is None or v == mpmath.inf or v == -mpmath.inf:
+                return mpmath.mpf(0)
+            return mpmath.exp(-(v - j0))
         lo = -mpmath.inf if p.lo == -OO else _num(p.lo)
         hi = mpmath.inf if p.hi == OO else _num(p.hi)
         try:

@@ -353,7 +353,13 @@ def _conv(ctx: _Ctx, layer: Layer) -> None:
                                       rf"{a}_{{out}} = \lceil {num_latex(L)}/{s}\rceil = {num_latex(out)}"))
     else:
         pads = (0,) * n if padding == "valid" else padding
+        mode = spec.get("padding_mode", "zeros")
         for a, L, k, s, d, p in zip(axes, spatial, ks, ss, ds, pads):
+            # reflect padding mirrors the input, so it needs more input than padding (as torch checks);
+            # circular padding wraps around at most once
+            if (mode == "reflect" and p >= L) or (mode == "circular" and p > L):
+                bound = "less than" if mode == "reflect" else "at most"
+                raise _fail(layer, "padding", f"{mode} padding {p} must be {bound} the input size {num_text(L)} along {a}")
             w = _Window(a, L, k, s, d, p, p)
             results.append((w, _window_size(ctx, layer, w)))
         outs = _emit_windows(ctx, layer, results, note)
