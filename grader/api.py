@@ -5,7 +5,7 @@
     >>> solution = solve(problem)
     >>> solution.part("conv_params").answer
     '10416'
-    >>> check(problem, {"conv_params": "10404"}).parts[0].mistake
+    >>> check(problem, {"conv_params": "10404"}).part("conv_params").mistake
     'no-bias'
 """
 

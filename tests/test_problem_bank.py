@@ -86,3 +86,14 @@ def test_example_submissions_validate_and_grade(tmp_path):
     # and map (2.5714); dave a only (3480 counts k x k filters, 20/7 is the posterior mean)
     assert report.totals == {"alice@example.edu": (9, 17), "bob@example.edu": (3, 17),
                              "carol@example.edu": (5, 17), "dave@example.edu": (1, 17)}
+
+
+def test_the_python_api_of_the_readme(monkeypatch):
+    """The README's and grader.api's example, run as written (from the repository root)."""
+    import doctest
+
+    import grader.api
+
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(grader.api)
+    assert result.attempted == 4 and result.failed == 0

@@ -45,6 +45,12 @@ class CheckResult:
     def max_score(self) -> float:
         return sum(p.max_score for p in self.parts)
 
+    def part(self, part_id: str) -> PartResult:
+        for p in self.parts:
+            if p.id == part_id:
+                return p
+        raise KeyError(part_id)
+
     @property
     def all_correct(self) -> bool:
         return all(p.verdict == CORRECT for p in self.parts)
