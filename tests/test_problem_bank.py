@@ -96,4 +96,4 @@ def test_the_python_api_of_the_readme(monkeypatch):
 
     monkeypatch.chdir(ROOT)
     result = doctest.testmod(grader.api)
-    assert result.attempted == 4 and result.failed == 0
+    assert result.attempted == 5 and result.failed == 0
