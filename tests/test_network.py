@@ -32,6 +32,9 @@ STATED = {
         "a": (3, 64, 64), "b": (12, 48, 48), "c": (12, 16, 16), "d": (3072,), "e": (128,), "f": (128,),
         "g": (10,), "h": (10,), "conv_params": 10416, "fc_params": 394634, "total_params": 405050,
     },
+    "ceng796/ceng796-mlp-sum.yaml": {  # catalogue: 5 hidden units on 4 inputs + 5 output weights = 25
+        "hidden_weights": 20, "total_params": 25, "output_shape": (1,),
+    },
     "rec6/rec6-rnn-sizes.yaml": {  # catalogue: W_hx 12 + W_hh 16 + W_yh 8 = 36, no biases in the equations
         "hidden_shape": (5, 4), "output_shape": (5, 2), "rnn_params": 12 + 16, "total_params": 36,
     },
