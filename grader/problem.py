@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .solution import Alternative, PartSolution, Step
+from .solution import Alternative, Judgement, PartSolution, Step
 from .spec.yamlsafe import Document
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?(/\d+)?|-?inf|none")
@@ -40,8 +41,10 @@ class Part:
         return ("parts", self.index)
 
     def solution(self, type: str, value: Any, answer: str | None = None, steps: list[Step] | None = None,
-                 alternatives: list[Alternative] | None = None, options: dict[str, Any] | None = None) -> PartSolution:
-        """The PartSolution of this part; `answer` defaults to the type's display of `value`."""
+                 alternatives: list[Alternative] | None = None, options: dict[str, Any] | None = None,
+                 verify: Callable[[Any], Judgement | None] | None = None) -> PartSolution:
+        """The PartSolution of this part; `answer` defaults to the type's display of `value`;
+        `verify` is the kind's own test of an answer (see PartSolution.verify)."""
         from .answers.types import answer_type
 
         opts = dict(options or {})
@@ -52,7 +55,7 @@ class Part:
             id=self.id, type=type, value=value,
             answer=shown, steps=list(steps or []), points=self.points, prompt=self.prompt, ask=self.ask,
             tolerance=self.tolerance, alternatives=list(alternatives or []), options=opts,
-            approx=decimal_beside(type, value, shown),
+            approx=decimal_beside(type, value, shown), verify=verify,
         )
 
 

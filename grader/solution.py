@@ -5,6 +5,7 @@ Renderers read this and nothing else; they know no math. Kinds build it and know
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,15 @@ class Alternative:
 
 
 @dataclass
+class Judgement:
+    """A kind's own verdict on one parsed answer (see PartSolution.verify)."""
+
+    verdict: str  # correct | incorrect | invalid | undecided
+    feedback: str = ""
+    mistake: str | None = None
+
+
+@dataclass
 class PartSolution:
     """The answer to one part: its type, exact value, display form, and how it was derived."""
 
@@ -61,6 +71,11 @@ class PartSolution:
     # answer-type options (declared symbols of an expression, choices of a choice ...)
     options: dict[str, Any] = field(default_factory=dict)
     approx: str = ""  # a decimal beside an exact form that is a formula: "≈ 1.92698"
+    # The kind's own test of an answer, for a part with more than one right answer (any labeling
+    # that no hypothesis realises, not just the one shown). Called with the parsed answer; returns a
+    # Judgement, or None to compare with `value` as usual. It must pickle (a module-level function
+    # or a functools.partial of one): solutions are cached on disk and sent to worker processes.
+    verify: Callable[[Any], Judgement | None] | None = None
 
     @property
     def answer_line(self) -> str:

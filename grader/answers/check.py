@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer
-from ..solution import PartSolution, Solution
+from ..solution import Judgement, PartSolution, Solution
 from .types import answer_type, within
 
 CORRECT, INCORRECT, INVALID, MISSING = "correct", "incorrect", "invalid", "missing"
+UNDECIDED = "undecided"
 
 
 @dataclass
@@ -92,6 +93,13 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         result.verdict = INVALID
         result.feedback = f"Could not read this answer: {exc}."
         return result
+    judged = _judge(part, value)
+    if judged is not None:
+        result.verdict, result.mistake = judged.verdict, judged.mistake
+        result.score = part.points if judged.verdict == CORRECT else 0
+        result.feedback = judged.feedback or ("Correct." if judged.verdict == CORRECT else
+                                              f"Not correct: the expected answer is {part.answer_line}.")
+        return result
     if _equal(atype, part.value, value, part):
         result.verdict, result.score, result.feedback = CORRECT, part.points, "Correct."
         return result
@@ -133,6 +141,19 @@ def _hint(part: PartSolution, value: Any, given: str) -> str:
             return (f" {given.strip()} is the answer rounded to {digits} significant figures, which is not close"
                     f" enough here{needed}: give more digits.")
     return ""
+
+
+def _judge(part: PartSolution, value: Any) -> Judgement | None:
+    """The kind's own verdict (PartSolution.verify), or None to compare with the expected value."""
+    if part.verify is None:
+        return None
+    try:
+        judged = part.verify(value)
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        return None
+    if judged is not None and judged.verdict not in (CORRECT, INCORRECT, INVALID, UNDECIDED):
+        return None
+    return judged
 
 
 def _equal(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool:
