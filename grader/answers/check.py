@@ -12,7 +12,11 @@ from ..solution import Judgement, PartSolution, Solution
 from .types import answer_type, within
 
 CORRECT, INCORRECT, INVALID, MISSING = "correct", "incorrect", "invalid", "missing"
+# The checker could not decide within its deterministic bounds (sizes, operation counts, degrees):
+# neither accepted nor refuted. The student is asked to simplify; it scores 0 until a TA decides,
+# and `grader grade` lists it for review. Never a synonym of `incorrect`: the answer may be right.
 UNDECIDED = "undecided"
+VERDICTS = (CORRECT, INCORRECT, INVALID, MISSING, UNDECIDED)
 
 
 @dataclass
@@ -100,12 +104,18 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         result.feedback = judged.feedback or ("Correct." if judged.verdict == CORRECT else
                                               f"Not correct: the expected answer is {part.answer_line}.")
         return result
-    if _equal(atype, part.value, value, part):
+    decided = _compare(atype, part.value, value, part)
+    if decided is True:
         result.verdict, result.score, result.feedback = CORRECT, part.points, "Correct."
+        return result
+    if decided is None:
+        result.verdict = UNDECIDED
+        result.feedback = ("Could not decide whether this answer equals the expected one within the checker's"
+                           " bounds: simplify it and try again (a TA will review it).")
         return result
     result.verdict = INCORRECT
     for alt in part.alternatives:
-        if _equal(atype, alt.value, value, part):
+        if _compare(atype, alt.value, value, part) is True:
             result.mistake = alt.mistake
             m = (mistakes or {}).get(alt.mistake)
             if m is None:
@@ -156,9 +166,10 @@ def _judge(part: PartSolution, value: Any) -> Judgement | None:
     return judged
 
 
-def _equal(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool:
+def _compare(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool | None:
+    """True (equal), False (not equal) or None (undecided within the bounds)."""
     try:
-        return bool(atype.equal(expected, given, part.tolerance, part.options))
+        return atype.compare(expected, given, part.tolerance, part.options)
     except (ValueError, TypeError, ArithmeticError, RecursionError):
         return False
 

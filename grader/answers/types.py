@@ -210,6 +210,11 @@ class AnswerType:
     def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         return bool(expected == given)
 
+    def compare(self, expected: Any, given: Any, tolerance: dict[str, Any] | None,
+                options: dict[str, Any]) -> bool | None:
+        """True (equal), False (not equal), or None: undecided within the checker's bounds."""
+        return bool(self.equal(expected, given, tolerance, options))
+
     def display(self, value: Any) -> str:
         return str(value)
 
@@ -374,9 +379,12 @@ class ExpressionType(AnswerType):
         return value
 
     def equal(self, expected, given, tolerance, options):
+        return self.compare(expected, given, tolerance, options) is True
+
+    def compare(self, expected, given, tolerance, options):
         from .equivalence import equivalent
 
-        return equivalent(expected, given, options.get("symbols", {})) is True
+        return equivalent(expected, given, options.get("symbols", {}))
 
     def display(self, value):
         return _sympy_text(value)
@@ -421,8 +429,15 @@ class MatrixType(AnswerType):
         return _tree_to_nested(tree, elem, options)
 
     def equal(self, expected, given, tolerance, options):
+        return self.compare(expected, given, tolerance, options) is True
+
+    def compare(self, expected, given, tolerance, options):
         elem = self._element_type(options)
-        return _nested_equal(expected, given, lambda e, g: elem.equal(e, g, tolerance, options))
+        verdicts: list[bool | None] = []
+        if not _nested_equal(expected, given, lambda e, g: verdicts.append(elem.compare(e, g, tolerance, options))
+                             or verdicts[-1] is not False):
+            return False
+        return None if None in verdicts else True
 
     def display(self, value):
         flat: list[Any] = []
