@@ -68,19 +68,20 @@ DATA = OneOf([
         "sum": Field(STAT, doc="sum of the observations (poisson, exponential, geometric, gaussian)"),
         "sum_squares": Field(STAT, doc="sum of the squared observations (gaussian)"),
         "counts": Field(ListOf(Int(min=0), min_len=2), doc="count of each category (categorical)"),
-    }, description="sufficient statistics {n, k} | {n, sum} | {n, sum, sum_squares} | {counts: [...]}"),
+        "max": Field(Number(min=0), doc="the largest observation (uniform)"),
+    }, description="sufficient statistics {n, k} | {n, sum} | {n, sum, sum_squares} | {n, max} | {counts: [...]}"),
 ], description="a list of observations or sufficient statistics")
 
 PRIOR = Map({
-    "family": Field(Str(choices=("beta", "gamma", "gaussian", "normal", "dirichlet")), required=True),
+    "family": Field(Str(choices=("beta", "gamma", "gaussian", "normal", "dirichlet", "inverse-gamma")), required=True),
     "alpha": Field(OneOf([STAT, ListOf(Number(min=0, min_exclusive=True), min_len=2)]), doc="beta α, or dirichlet [α_1, ...]"),
     "beta": Field(STAT, doc="beta β"),
-    "shape": Field(STAT, doc="gamma shape"),
-    "scale": Field(STAT, doc="gamma scale (mean = shape·scale)"),
+    "shape": Field(STAT, doc="gamma or inverse-gamma shape"),
+    "scale": Field(STAT, doc="gamma scale (mean = shape·scale), or inverse-gamma scale β (density ∝ θ^(−shape−1)·e^(−β/θ))"),
     "rate": Field(STAT, doc="gamma rate = 1/scale"),
     "mean": Field(STAT, doc="gaussian mean"),
     "variance": Field(STAT, doc="gaussian variance"),
-}, description="a prior {family: beta|gamma|gaussian|dirichlet, ...}")
+}, description="a prior {family: beta|gamma|gaussian|dirichlet|inverse-gamma, ...}")
 
 
 def _check_prior(prior: dict[str, Any], path: tuple, c: Any) -> None:
@@ -166,14 +167,17 @@ def _check_formulas(g: dict[str, Any], path: tuple, c: Any, pname: str) -> None:
             c.error(path + (key,), f"{exc}")
             continue
         if syms[pname] not in expr.free_symbols:
-            c.error(path + (key,), f"the {key.replace('_', ' ')} does not depend on the parameter {pname!r}")
+            if key == "prior_density" and M.flat_prior(expr):
+                continue  # a constant prior density is the flat (improper) prior
+            c.error(path + (key,), f"the {key.replace('_', ' ')} does not depend on the parameter {pname!r}"
+                    + (" (a flat prior is a positive constant such as \"1\")" if key == "prior_density" else ""))
         elif key == "likelihood" and not expr.has(allowed["x"]):
             c.error(path + (key,), "the likelihood is the density of one observation x: it must use x")
 
 
 GIVEN = Map({
-    "model": Field(Str(choices=("bernoulli", "binomial", "poisson", "exponential", "geometric", "gaussian", "categorical")),
-                   doc="a named model (or write `likelihood:` instead)"),
+    "model": Field(Str(choices=("bernoulli", "binomial", "poisson", "exponential", "geometric", "gaussian", "categorical", "uniform")),
+                   doc="a named model (or write `likelihood:` instead); uniform is Uniform(0, θ), θ the upper end"),
     "data": Field(DATA, required=True, doc="raw observations [..] or sufficient statistics; a statistic may be a symbol name (data: {n: N, k: k})"),
     "prior": Field(PRIOR, doc="beta {alpha, beta} | gamma {shape, scale} or {shape, rate} | gaussian {mean, variance} | dirichlet {alpha: [...]}"),
     "likelihood": Field(Formula(), doc="your own model: the density of one observation x, e.g. exp(-theta)*theta^x/factorial(x)"),
@@ -344,7 +348,7 @@ def _estimate(ctx: _Ctx, setup: Any, which: str, key: str | None) -> Any:
                 # prior's support is narrower (a Beta prior on a Poisson rate)
                 from dataclasses import replace
 
-                lo, hi = _model_range(setup.model, p.key)
+                lo, hi = _model_range(setup, p.key)
                 p = replace(p, lo=lo, hi=hi)
             J = _neg_log(setup, which != "mle")
             if which == "mean":
@@ -357,10 +361,13 @@ def _estimate(ctx: _Ctx, setup: Any, which: str, key: str | None) -> Any:
     return r
 
 
-def _model_range(model: str, key: str) -> tuple[Any, Any]:
+def _model_range(setup: Any, key: str) -> tuple[Any, Any]:
     """The range of a named model's parameter before any prior narrows it."""
-    from ._estimate.model import _space
+    from ._estimate.model import _space, uniform_range
 
+    model = setup.model
+    if model == "uniform":
+        return uniform_range(setup.stats)
     if model == "gaussian":
         import sympy as sp
 

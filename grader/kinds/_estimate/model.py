@@ -35,12 +35,12 @@ from ...spec.schema import exact_number
 from . import fmt
 from .limits import Timeout, time_limit
 
-MODELS = ("bernoulli", "binomial", "poisson", "exponential", "geometric", "gaussian", "categorical")
-FAMILIES = ("beta", "gamma", "gaussian", "normal", "dirichlet")
+MODELS = ("bernoulli", "binomial", "poisson", "exponential", "geometric", "gaussian", "categorical", "uniform")
+FAMILIES = ("beta", "gamma", "gaussian", "normal", "dirichlet", "inverse-gamma")
 STATS = {
     "bernoulli": ("n", "k"), "binomial": ("n", "k"), "poisson": ("n", "sum"),
     "exponential": ("n", "sum"), "geometric": ("n", "sum"), "gaussian": ("n", "sum", "sum_squares"),
-    "categorical": ("counts",),
+    "categorical": ("counts",), "uniform": ("n", "max"),
 }
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 RESERVED = set(FUNCTIONS) | {"e", "pi", "inf", "infinity", "oo", "x"}
@@ -49,7 +49,7 @@ ZERO, ONE, OO = sp.Integer(0), sp.Integer(1), sp.oo
 PRETTY_MODEL = {
     "bernoulli": "Bernoulli", "binomial": "Binomial", "poisson": "Poisson",
     "exponential": "Exponential", "geometric": "Geometric", "gaussian": "Gaussian",
-    "categorical": "Categorical",
+    "categorical": "Categorical", "uniform": "Uniform",
 }
 
 
@@ -178,6 +178,9 @@ def check_data(model: str | None, data: Any, given: dict[str, Any]) -> list[Issu
         if not is_symbol(s) and not (_is_int(s) and (is_symbol(lo) or s >= lo)):
             what = "n (each observation is at least 1)" if model == "geometric" else "0"
             issues.append((("sum",), f"sum (the total of the observations) is a whole number >= {what}, not {s!r}"))
+    elif model == "uniform":
+        if is_symbol(data["max"]):
+            issues.append((("max",), "Uniform(0, θ): the largest observation must be a number (it is the end of θ's range)"))
     elif model == "exponential":
         s = data["sum"]
         if not is_symbol(s) and s < 0:
@@ -200,8 +203,8 @@ def _support_issue(model: str, x: Fraction, given: dict[str, Any]) -> str | None
         return f"a Poisson observation is a whole number >= 0, not {fmt.frac_text(x)}"
     if model == "geometric" and not (_is_int(x) and x >= 1):
         return f"a geometric observation counts trials up to the first success: a whole number >= 1, not {fmt.frac_text(x)}"
-    if model == "exponential" and x < 0:
-        return f"an exponential observation is >= 0, not {fmt.frac_text(x)}"
+    if model in ("exponential", "uniform") and x < 0:
+        return f"an {'exponential' if model == 'exponential' else 'Uniform(0, θ)'} observation is >= 0, not {fmt.frac_text(x)}"
     return None
 
 
@@ -215,7 +218,7 @@ def check_prior(prior: dict[str, Any]) -> list[Issue]:
     """Keys and positivity of a named prior."""
     family = prior["family"]
     need = {"beta": ("alpha", "beta"), "gamma": ("shape",), "gaussian": ("mean", "variance"),
-            "normal": ("mean", "variance"), "dirichlet": ("alpha",)}[family]
+            "normal": ("mean", "variance"), "dirichlet": ("alpha",), "inverse-gamma": ("shape", "scale")}[family]
     allowed = set(need) | ({"scale", "rate"} if family == "gamma" else set())
     issues: list[Issue] = []
     for key, value in prior.items():
@@ -344,10 +347,24 @@ def _space(model: str | None) -> tuple[Any, Any]:
     return ZERO, OO
 
 
+def uniform_range(stats: dict[str, Any]) -> tuple[Any, Any]:
+    """Uniform(0, θ): p(D|θ) = 0 unless θ ≥ every observation, so θ ranges over [max x_i, ∞).
+
+    The lower end is admissible (the likelihood is θ^(−n) there); the derivation's boundary rule
+    answers it when the objective keeps improving towards it, which is the textbook MLE max x_i.
+    """
+    return stats["max"], OO
+
+
+def flat_prior(pdf: Any) -> bool:
+    """A prior density that is a positive constant: the flat (improper) prior p(θ) ∝ 1."""
+    return bool(not pdf.free_symbols and pdf.is_positive)
+
+
 def prior_support(family: str) -> tuple[Any, Any]:
     if family == "beta":
         return ZERO, ONE
-    if family == "gamma":
+    if family in ("gamma", "inverse-gamma"):
         return ZERO, OO
     return -OO, OO
 
@@ -448,6 +465,13 @@ def _named_prior(prior: dict[str, Any], theta: Any, symbols: dict[str, Any]) -> 
         logp = (k - 1) * sp.log(theta) - r * theta + k * sp.log(r) - sp.log(sp.gamma(k))
         head = f"{t} ~ Gamma({spec})"
         lhead = rf"{fmt.name_latex(theta.name)} \sim \mathrm{{Gamma}}({fmt.latex(k)}, \text{{rate }} {fmt.latex(r)})"
+    elif fam == "inverse-gamma":
+        # the conjugate prior of a Gaussian's variance: p(θ) = β^α/Γ(α)·θ^(−α−1)·e^(−β/θ)
+        a, b = _sym(prior["shape"], symbols), _sym(prior["scale"], symbols)
+        pdf = b**a * theta ** (-a - 1) * sp.exp(-b / theta) / sp.gamma(a)
+        logp = -(a + 1) * sp.log(theta) - b / theta + a * sp.log(b) - sp.log(sp.gamma(a))
+        head = f"{t} ~ Inv-Gamma(shape α = {fmt.text(a)}, scale β = {fmt.text(b)})"
+        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathrm{{Inv\text{{-}}Gamma}}({fmt.latex(a)}, {fmt.latex(b)})"
     else:
         m, v = _sym(prior["mean"], symbols), _sym(prior["variance"], symbols)
         pdf = sp.exp(-((theta - m) ** 2) / (2 * v)) / sp.sqrt(2 * sp.pi * v)
@@ -476,12 +500,19 @@ def _apply_prior(setup: Setup, prior: Any, prior_density: Any, theta: Any, symbo
             pdf = formula(prior_density, {theta.name: theta}, "prior density")
         except InvalidAnswer as exc:
             raise SolveError(f"prior_density: {exc}", path + ("prior_density",)) from None
+        t = fmt.name_text(theta.name)
         if theta not in pdf.free_symbols:
-            raise SolveError(f"the prior density does not depend on {theta.name}", path + ("prior_density",))
+            if not flat_prior(pdf):
+                raise SolveError(f"the prior density does not depend on {theta.name}", path + ("prior_density",))
+            setup.prior_pdf, setup.logprior, setup.prior_kind = pdf, ZERO, "density"
+            setup.model_steps.append(Step(
+                f"Prior: p({t}) ∝ {fmt.text(pdf)}, the flat (improper) prior: it adds nothing to −log p(D|{t}), so the MAP "
+                f"equals the MLE; the posterior is the normalised likelihood where that is integrable",
+                rf"p({fmt.name_latex(theta.name)}) \propto {fmt.latex(pdf)}"))
+            return
         setup.prior_pdf = pdf
         setup.logprior = sp.expand_log(sp.log(pdf), force=True)
         setup.prior_kind = "density"
-        t = fmt.name_text(theta.name)
         setup.model_steps.append(Step(f"Prior (as written): p({t}) = {fmt.text(pdf)}",
                                       f"p({fmt.name_latex(theta.name)}) = {fmt.latex(pdf)}"))
 
@@ -506,6 +537,8 @@ def _obs_text(model: str, x: Any, t: str, lt: str, m: Any = None) -> tuple[str, 
     if model == "binomial":
         return (f"C({m},{xs})·{t}^{xs}·(1 − {t})^{fmt.frac_text(m - x)}",
                 rf"\binom{{{m}}}{{{xl}}}{lt}^{{{xl}}}(1-{lt})^{{{fmt.latex(m - x)}}}")
+    if model == "uniform":
+        return f"(1/{t})", rf"\frac{{1}}{{{lt}}}"
     raise KeyError(model)
 
 
@@ -515,6 +548,8 @@ _DENSITY_TEXT = {
     "poisson": ("p(x|{t}) = e^(−{t})·{t}^x/x!", r"p(x\mid {t}) = \frac{{e^{{-{t}}}{t}^x}}{{x!}}"),
     "exponential": ("p(x|{t}) = {t}·e^(−{t}x), x ≥ 0 ({t} is the rate)", r"p(x\mid {t}) = {t} e^{{-{t} x}}"),
     "geometric": ("p(x|{t}) = (1 − {t})^(x−1)·{t}, x = 1, 2, … (trials up to the first success)", r"p(x\mid {t}) = (1-{t})^{{x-1}}{t}"),
+    "uniform": ("p(x|{t}) = 1/{t} for 0 ≤ x ≤ {t}, and 0 otherwise ({t} is the upper end)",
+                r"p(x\mid {t}) = \frac{{1}}{{{t}}}\,\mathbf{{1}}[0 \le x \le {t}]"),
 }
 
 
@@ -562,7 +597,7 @@ def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, 
 
     assert model is not None
     text_t, latex_t = _DENSITY_TEXT[model]
-    setup.model_steps.append(Step(f"Model: x_i ~ {PRETTY_MODEL[model]}({t}) independently, " + text_t.format(t=t),
+    setup.model_steps.append(Step(f"Model: x_i ~ {PRETTY_MODEL[model]}({'0, ' if model == 'uniform' else ''}{t}) independently, " + text_t.format(t=t),
                                   latex_t.format(t=lt)))
     m = given.get("trials")
     if raw is not None:
@@ -571,7 +606,10 @@ def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, 
         S = exact_to_sympy(total)
         setup.stats = {"n": n, "sum": S}
         shown = ", ".join(fmt.frac_text(v) for v in raw)
-        if model == "bernoulli":
+        if model == "uniform":
+            setup.stats = {"n": n, "max": exact_to_sympy(max(raw))}
+            stats_text = f"n = {n}, max x_i = {fmt.frac_text(max(raw))}"
+        elif model == "bernoulli":
             setup.stats = {"n": n, "k": S}
             stats_text = f"n = {n}, k = Σx_i = {fmt.text(S)} ones"
         elif model == "binomial":
@@ -585,6 +623,8 @@ def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, 
         setup.stats = {k: _sym(v, symbols_all) for k, v in data.items() if v is not None}
         if model in ("bernoulli", "binomial"):
             stats_text = f"n = {fmt.text(setup.stats['n'])} trials, k = {fmt.text(setup.stats['k'])} successes"
+        elif model == "uniform":
+            stats_text = f"n = {fmt.text(setup.stats['n'])} observations, the largest {fmt.text(setup.stats['max'])}"
         else:
             stats_text = f"n = {fmt.text(setup.stats['n'])} observations with Σx_i = {fmt.text(setup.stats['sum'])}"
         setup.model_steps.append(Step(f"Data (sufficient statistics): {stats_text}",
@@ -623,6 +663,13 @@ def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, 
         S, n = st["sum"], st["n"]
         setup.lik = theta**n * (1 - theta) ** (S - n)
         setup.loglik = n * log(theta) + (S - n) * log(1 - theta)
+    elif model == "uniform":
+        n, M = st["n"], st["max"]
+        setup.lik = theta ** (-n)
+        setup.loglik = -n * log(theta)
+        setup.params[0].lo = sp.Max(setup.params[0].lo, M)
+        setup.domain_note = (f"p(D|{t}) = 0 unless {t} ≥ every observation, so {t} ranges over [max x_i, ∞) = "
+                             f"[{fmt.text(M)}, ∞)" + (" (within the prior's support)" if prior is not None else ""))
 
     if raw is not None and len(raw) <= 8:
         parts = [_obs_text(model, v, t, lt, m) for v in raw]

@@ -36,6 +36,12 @@ def gaussian_joint(setup: Setup, key: str) -> Result:
     boundary = not vs
     if boundary and setup.symbolic:
         raise SolveError("∂/∂σ² log p = 0 has no solution")
+    if boundary and key == "variance":
+        n = setup.stats.get("n")
+        why = "there is a single observation" if n == 1 else "all observations are equal"
+        raise SolveError(f"the MLE of the variance does not exist in (0, ∞): {why}, so Σ(x_i − μ̂)² = 0 and the likelihood "
+                         "grows without bound as σ² → 0; its supremum is only approached at σ² = 0, which is not a variance "
+                         "(a degenerate Gaussian). Give at least two different observations")
     v_hat = sp.Integer(0) if boundary else sp.simplify(vs[0])
     steps.append(Step(
         f"∂/∂σ² log p = −n/(2σ²) + Σ(x_i − μ)²/(2σ⁴); at μ = μ̂: {fmt.text(dv_at)} = 0 ⇒ σ̂² = (1/n)·Σ(x_i − μ̂)² = {fmt.value_text(v_hat)}"
