@@ -458,7 +458,7 @@ ARG_VALUES = {
 
 @st.composite
 def any_layer(draw):
-    from grader.kinds._network.spec import LAYER_FIELDS
+    from grader.kinds.network.spec import LAYER_FIELDS
 
     t = draw(st.sampled_from(sorted(LAYER_FIELDS)))
     layer = {"type": t}

@@ -582,7 +582,7 @@ def _layer_shapes(model, input_shape):
 ])
 def test_reference_architectures(spec, network, build, input_shape):
     from grader.api import load_problem
-    from grader.kinds._network.parts import Networks
+    from grader.kinds.network.parts import Networks
 
     problem = load_problem(str(ROOT / "problems" / spec))
     nets = Networks(problem.given)

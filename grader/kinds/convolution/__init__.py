@@ -14,13 +14,13 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from ..answers.types import format_number
-from ..errors import SolveError
-from ..problem import Part, Problem
-from ..solution import Alternative, PartSolution, Solution, Step, Table
-from ..spec.schema import Bool, Checker, Field, Map, Quantity, Str
-from . import Kind, Mistake, register
-from ._convolution.core import (
+from ...answers.types import format_number
+from ...errors import SolveError
+from ...problem import Part, Problem
+from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...spec.schema import Bool, Checker, Field, Map, Quantity, Str
+from .. import Kind, Mistake, register
+from .core import (
     Geometry,
     Matrix,
     Name,
@@ -33,7 +33,7 @@ from ._convolution.core import (
     terms,
     window_values,
 )
-from ._convolution.spec import IndexNode, MatrixNode, PairNode
+from .spec import IndexNode, MatrixNode, PairNode
 
 MODES = ("cross-correlation", "convolution", "maxpool", "avgpool")
 POOLS = ("maxpool", "avgpool")
@@ -167,8 +167,8 @@ class Arithmetic:
         if self.symbolic:
             import sympy as sp
 
-            from ..answers.evaluate import exact_to_sympy
-            from ..answers.symbols import make_symbols
+            from ...answers.evaluate import exact_to_sympy
+            from ...answers.symbols import make_symbols
 
             syms = make_symbols(self.decls)
 

@@ -14,10 +14,10 @@ last step unless `return_sequences: true`. Batch-norm running statistics are buf
 
 from __future__ import annotations
 
-from ..spec.schema import Bool, Custom, Field, Quantity, Str
-from . import Kind, Mistake, register
-from ._network.parts import solve
-from ._network.spec import GIVEN, layer_refs
+from ...spec.schema import Bool, Custom, Field, Quantity, Str
+from .. import Kind, Mistake, register
+from .parts import solve
+from .spec import GIVEN, layer_refs
 
 _NETWORK = Field(Str(), doc="which network, when `given` has several `networks`")
 _LAYER = Field(Str(), doc="a layer name (`name:` or the default <type>-<k>)")

@@ -21,7 +21,7 @@ Variants: `bernoulli` (0/1 features), `categorical` (features with any finite se
   features (2d + 1 for d binary features and a binary label), K·(V − 1) for a multinomial over V
   words, 2·K·d for Gaussian features (a mean and a variance each).
 Exact arithmetic throughout (Fractions; sympy for Gaussian densities); decimals are for display.
-Support code: grader/kinds/_naive_bayes/.
+Support code: model.py (the table, the estimates and the scores, exact).
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from ..answers.types import approx, format_number
-from ..errors import SolveError
-from ..problem import Part, Problem
-from ..solution import Alternative, PartSolution, Solution, Step, Table
-from ..spec.schema import Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
-from . import Kind, Mistake, register
-from ._naive_bayes.model import (
+from ...answers.types import approx, format_number
+from ...errors import SolveError
+from ...problem import Part, Problem
+from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...spec.schema import Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
+from .. import Kind, Mistake, register
+from .model import (
     VARIANTS,
     Data,
     Model,
@@ -780,9 +780,9 @@ def _log_odds(ctx: _Ctx, part: Part) -> tuple[Value, Value, dict[str, dict[str, 
     """(c, other, symbol declarations, log-odds, the same with the squares' signs reversed, steps)."""
     import sympy as sp
 
-    from ..answers.parser import CONSTANTS, FUNCTIONS
-    from ..answers.symbols import make_symbols
-    from ._naive_bayes.model import to_sympy
+    from ...answers.parser import CONSTANTS, FUNCTIONS
+    from ...answers.symbols import make_symbols
+    from .model import to_sympy
 
     if ctx.variant != "gaussian":
         raise SolveError(f"`{part.ask}` is for the gaussian variant (this table is {ctx.variant})", part.path + ("ask",))
@@ -841,7 +841,7 @@ def _solve_log_odds(ctx: _Ctx, part: Part) -> PartSolution:
 def _solve_boundary_degree(ctx: _Ctx, part: Part) -> PartSolution:
     import sympy as sp
 
-    from ..answers.symbols import make_symbols
+    from ...answers.symbols import make_symbols
 
     c, other, decls, value, _, steps = _log_odds(ctx, part)
     syms = make_symbols(decls)
@@ -859,7 +859,7 @@ def _solve_boundary_degree(ctx: _Ctx, part: Part) -> PartSolution:
 
 
 def _differs(a: Any, b: Any) -> bool:
-    from ._naive_bayes.model import _greater
+    from .model import _greater
 
     return _greater(a, b) or _greater(b, a)
 

@@ -11,7 +11,7 @@ Conventions (stated in every solution):
 - The probabilities arrive exact (0.1 is 1/10) and must add up to exactly 1 — write thirds as
   "1/3" — unless `normalize: true`, which divides nonnegative weights (counts) by their sum.
 Values are exact sympy numbers (sums of rational multiples of logarithms); decimals are for
-display. Support code: grader/kinds/_divergence/.
+display. Support code: core.py (exact entropy, cross-entropy and KL terms).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from ..answers.types import format_number
-from ..errors import SolveError
-from ..problem import Part, Problem
-from ..solution import Alternative, PartSolution, Solution, Step, Table
-from ..spec.schema import Bool, Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
-from . import Kind, Mistake, register
-from ._divergence.core import (
+from ...answers.types import format_number
+from ...errors import SolveError
+from ...problem import Part, Problem
+from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...spec.schema import Bool, Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
+from .. import Kind, Mistake, register
+from .core import (
     BASES,
     LOG_LATEX,
     LOG_TEXT,

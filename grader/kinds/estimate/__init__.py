@@ -4,7 +4,13 @@ The derivation is the recitation's: write p(D|θ) (and p(θ)), take −log, diff
 solve with sympy, check it is the maximum. Conjugate pairs are cross-checked against the textbook
 closed form (a step of its own); a model written as densities in the safe expression language
 goes through the same derivation, and where no closed form exists the solver says so and finds
-the root numerically. Support code: grader/kinds/_estimate/.
+the root numerically. Support code: the modules of this package:
+
+- `fmt`     text (unicode) and LaTeX display of sympy expressions and exact numbers
+- `model`   models, priors, data: validation and the exact log-likelihood / log-prior
+- `derive`  the one-parameter derivation (−log posterior, derivative, solve, boundary analysis,
+            numeric fallback), posterior-kernel recognition and the posterior mean
+- `multi`   the several-parameter cases: a Gaussian's mean and variance, a categorical's vector
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from ..answers.evaluate import exact_to_sympy
-from ..errors import SolveError
-from ..problem import Part, Problem, decimal_beside
-from ..solution import Alternative, PartSolution, Solution, Step
-from ..spec.schema import (
+from ...answers.evaluate import exact_to_sympy
+from ...errors import SolveError
+from ...problem import Part, Problem, decimal_beside
+from ...solution import Alternative, PartSolution, Solution, Step
+from ...spec.schema import (
     Custom,
     Field,
     Formula,
@@ -30,7 +36,7 @@ from ..spec.schema import (
     Str,
     exact_number,
 )
-from . import Kind, Mistake, register
+from .. import Kind, Mistake, register
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
 SOLVE_SECONDS = 40  # the bound on solving one problem (hostile formulas end here, as a spec error)
@@ -42,13 +48,13 @@ VALIDATE_SECONDS = 10
 
 
 def _value_or_name(v: Any) -> Any:
-    from ._estimate.model import value_or_name
+    from .model import value_or_name
 
     return value_or_name(v)
 
 
 def _observation(v: Any) -> Any:
-    from ._estimate.model import observation
+    from .model import observation
 
     return observation(v)
 
@@ -85,7 +91,7 @@ PRIOR = Map({
 
 
 def _check_prior(prior: dict[str, Any], path: tuple, c: Any) -> None:
-    from ._estimate.model import check_prior
+    from .model import check_prior
 
     for sub, msg in check_prior(prior):
         c.error(path + sub, msg)
@@ -95,7 +101,7 @@ PRIOR.check_all = _check_prior
 
 
 def _check_given(g: dict[str, Any], path: tuple, c: Any) -> None:
-    from ._estimate import model as M
+    from . import model as M
 
     model, lik = g.get("model"), g.get("likelihood")
     if model is None and lik is None:
@@ -139,7 +145,7 @@ def _check_given(g: dict[str, Any], path: tuple, c: Any) -> None:
             c.error(path + ("data",) + sub, msg)
     pname = g.get("parameter") or "theta"
     # formulas: parse and build now, so a bad formula is a spec error with its line
-    from ._estimate.derive import BudgetExceeded, budget
+    from .derive import BudgetExceeded, budget
 
     try:
         with budget(VALIDATE_SECONDS):
@@ -151,9 +157,9 @@ def _check_given(g: dict[str, Any], path: tuple, c: Any) -> None:
 def _check_formulas(g: dict[str, Any], path: tuple, c: Any, pname: str) -> None:
     import sympy as sp
 
-    from ..answers.symbols import make_symbols
-    from ..errors import InvalidAnswer
-    from ._estimate import model as M
+    from ...answers.symbols import make_symbols
+    from ...errors import InvalidAnswer
+    from . import model as M
 
     syms = make_symbols({pname: {"positive": True}})
     for key, allowed in (("likelihood", {"x": sp.Symbol("x", real=True), pname: syms[pname]}),
@@ -265,7 +271,7 @@ class _Ctx:
         self.keep: list[Any] = []
 
     def setup(self, part: Part | None) -> Any:
-        from ._estimate.model import build
+        from .model import build
 
         data = part.args.get("data") if part is not None else None
         prior = part.args.get("prior") if part is not None else None
@@ -326,7 +332,7 @@ def _objective(setup: Any, with_prior: bool) -> tuple[str, str]:
 
 def _estimate(ctx: _Ctx, setup: Any, which: str, key: str | None) -> Any:
     """The Result of mle | map | mean for `key` (cached)."""
-    from ._estimate import derive, multi
+    from . import derive, multi
 
     cache = (id(setup), which, key)
     if cache in ctx.results:
@@ -363,7 +369,7 @@ def _estimate(ctx: _Ctx, setup: Any, which: str, key: str | None) -> Any:
 
 def _model_range(setup: Any, key: str) -> tuple[Any, Any]:
     """The range of a named model's parameter before any prior narrows it."""
-    from ._estimate.model import _space, uniform_range
+    from .model import _space, uniform_range
 
     model = setup.model
     if model == "uniform":
@@ -376,14 +382,14 @@ def _model_range(setup: Any, key: str) -> tuple[Any, Any]:
 
 
 def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Alternative]) -> PartSolution:
-    from ._estimate import fmt
+    from . import fmt
 
     alts = [a for a in alts if a.value is not None]
     if isinstance(value, list):
         vals = [fmt.to_exact(v) for v in value]
         cat = part.args.get("category")
         if cat is not None:
-            from ._estimate.model import _label_key
+            from .model import _label_key
 
             labels = setup.categories
             if _label_key(cat) not in labels:
@@ -426,7 +432,7 @@ def _distinct(value: Any, alts: list[Alternative]) -> list[Alternative]:
 
 
 def _final(setup: Any, which: str, key: str | None, value: Any) -> Step:
-    from ._estimate import fmt
+    from . import fmt
 
     name = {"mle": "MLE", "map": "MAP", "mean": "posterior mean"}[which]
     if setup.model == "categorical":
@@ -445,7 +451,7 @@ def _crosscheck(setup: Any, which: str, key: str | None, value: Any, result: Any
     """The textbook closed form (or the recognised posterior family) as a step, compared."""
     import sympy as sp
 
-    from ._estimate import closed, derive, fmt
+    from . import closed, derive, fmt
 
     if setup.model == "categorical" or result.boundary:
         return []
@@ -483,7 +489,7 @@ def _crosscheck(setup: Any, which: str, key: str | None, value: Any, result: Any
 
 def _alternatives(ctx: _Ctx, setup: Any, which: str, key: str | None) -> list[Alternative]:
     """What each mistake gives for this part, computed (never stored)."""
-    from ._estimate import derive, model
+    from . import derive, model
 
     alts: list[Alternative] = []
 
@@ -530,7 +536,7 @@ def _alternatives(ctx: _Ctx, setup: Any, which: str, key: str | None) -> list[Al
 
 
 def _prior_mode(prior: dict[str, Any]) -> Any:
-    from ._estimate.model import is_symbol
+    from .model import is_symbol
 
     fam = prior["family"]
     vals = {k: v for k, v in prior.items() if k != "family" and v is not None}
@@ -571,13 +577,13 @@ def _solve_estimate(ctx: _Ctx, part: Part, which: str) -> PartSolution:
 
 def _solve_log_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
 
-    from ._estimate import fmt
+    from . import fmt
 
     setup = ctx.setup(part)
     ll = setup.loglik
     decls = {n: d for n, d in setup.decls.items()}
     if setup.model == "gaussian":
-        from ..answers.symbols import make_symbols
+        from ...answers.symbols import make_symbols
 
         if "sigma2" in decls:
             decls.pop("sigma2")
@@ -603,7 +609,7 @@ def _solve_log_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
 def _solve_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
     import sympy as sp
 
-    from ._estimate import fmt
+    from . import fmt
 
     setup = ctx.setup(part)
     at = part.args["at"]
@@ -667,7 +673,7 @@ def _solve_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
 
 
 def solve(problem: Problem) -> Solution:
-    from ._estimate.derive import BudgetExceeded, Timeout, budget
+    from .derive import BudgetExceeded, Timeout, budget
 
     try:
         with budget(SOLVE_SECONDS):
@@ -679,7 +685,7 @@ def solve(problem: Problem) -> Solution:
 
 
 def _solve(problem: Problem) -> Solution:
-    from ._estimate.derive import Timeout
+    from .derive import Timeout
 
     ctx = _Ctx(problem)
     sol = Solution(problem.id, "estimate", problem.title)

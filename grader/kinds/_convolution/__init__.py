@@ -1,1 +1,0 @@
-"""Support code of the `convolution` kind (not a kind itself)."""

@@ -1,1 +1,0 @@
-"""Support code of the `divergence` kind: exact entropy, cross-entropy and KL terms."""
