@@ -179,7 +179,8 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
     """Check answers to SPEC, part by part, with feedback that names known mistakes.
 
     Answers come from a SUBMISSION file (YAML or JSON, as for `grader grade`) and/or from
-    --answer options. Exit code 0 if all checked answers are correct, 1 if not, 2 on bad input.
+    --answer options. Exit code 0 if every checked part is correct (a blank part is not), 1 if
+    not, 2 on bad input (an unknown part or a bad submission is reported; the rest is checked).
 
     \b
     Example:
@@ -198,8 +199,12 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
     only: list[str] | None = None
     warnings: list[str] = []  # a bad submission is reported, and what can be checked still is
     unknown = [k for k in given if k not in problem.part_ids]
-    if unknown:
-        raise GraderError(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(problem.part_ids)})")
+    if unknown:  # reported (exit 2), and the other answers are still checked
+        warnings.append(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(problem.part_ids)}); "
+                        "not checked")
+        given = {k: v for k, v in given.items() if k in problem.part_ids}
+        if not given and not submission:
+            raise GraderError(warnings[0])
     if submission:
         from .submissions import load_submission_file, submission_answers
 
@@ -226,8 +231,9 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
         click.echo(check_text(result), nl=False)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    wrong = any(p.verdict in ("incorrect", "invalid") for p in result.parts)
-    sys.exit(EXIT_BAD if warnings else EXIT_WRONG if wrong else EXIT_OK)
+    # a blank, undecided or wrong part is not "all correct"
+    all_correct = bool(result.parts) and all(p.verdict == "correct" for p in result.parts)
+    sys.exit(EXIT_BAD if warnings else EXIT_OK if all_correct else EXIT_WRONG)
 
 
 # --- validate --------------------------------------------------------------------------------
@@ -309,12 +315,20 @@ def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
               help="Write DIR/<student>/results.json in Gradescope's autograder format.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Worker processes (default: every core).")
+@click.option("--visibility", "tests_visibility", type=click.Choice(["visible", "after_due_date", "after_published",
+              "hidden"]), default=None, help="Gradescope: when students see each part's verdict and feedback "
+              "(default: the spec's `visibility: tests`, else visible).")
+@click.option("--show-expected", type=click.Choice(["never", "after_due_date", "after_published", "visible"]),
+              default=None, help="Gradescope: when students see the expected answers (default: the spec's, else never).")
+@click.option("--show-solution", type=click.Choice(["never", "after_due_date", "after_published", "visible"]),
+              default=None, help="Gradescope: when students see the worked solution (default: the spec's, else never).")
 @click.option("--variants", is_flag=True,
               help="Grade each student on a spec with `vary:` against their own variant (seed: the student id).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guard
 def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | None, gradescope_dir: str | None,
-          jobs: int | None, variants: bool, fmt: str) -> None:
+          jobs: int | None, tests_visibility: str | None, show_expected: str | None, show_solution: str | None,
+          variants: bool, fmt: str) -> None:
     """Grade a class: every submission under --submissions against the SPEC files or folders.
 
     Each spec is solved once; each student's verdicts are written to the gradebook (--db) in one
@@ -336,6 +350,12 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
         own variant (`grader variant SPEC --seed <student>`), filed under the spec's id or the
         variant's id
 
+    \b
+    Gradescope (--gradescope): students see their verdicts, answers and feedback, never the
+    expected answers or the worked solution unless the spec (`visibility: {tests:, expected:,
+    solution:}`) or --visibility/--show-expected/--show-solution say so; a released key is a
+    separate test that Gradescope shows from then on (after_due_date, after_published, visible).
+
     Exit code 0 when every submission was read cleanly, 2 when some had issues (they are
     reported; the rest of the class is graded), or on a bad spec (nothing is graded) or bad usage.
 
@@ -346,15 +366,16 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
     from .grading import grade as grade_class
     from .grading.summary import print_report, progress_bar, report_json, report_text
 
+    shown = {"tests": tests_visibility, "expected": show_expected, "solution": show_solution}
     show_bar = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:
         if show_bar:
             with progress_bar() as progress:
                 report = grade_class(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
-                                     jobs=jobs, variants=variants, progress=progress)
+                                     jobs=jobs, variants=variants, progress=progress, visibility=shown)
         else:
             report = grade_class(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
-                                 jobs=jobs, variants=variants)
+                                 jobs=jobs, variants=variants, visibility=shown)
     except KeyboardInterrupt:
         click.echo(f"interrupted: the students graded so far are saved in {db}; "
                    "re-run the same command to finish", err=True)

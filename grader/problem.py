@@ -72,6 +72,7 @@ class Problem:
     path: str = ""
     document: Document | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    visibility: dict[str, str] | None = None  # what students see in Gradescope (spec `visibility:`)
 
     def part(self, part_id: str) -> Part:
         for p in self.parts:

@@ -76,7 +76,8 @@ def test_check_submission_file_lists_missing_parts(tmp_path):
     sub.write_text("student: alice@example.edu\nanswers:\n  t-sum:\n    s: 0.8333\n")
     code, out = run("check", p, str(sub), "--format", "json")
     doc = json.loads(out)
-    assert code == 0 and [x["verdict"] for x in doc["parts"]] == ["correct", "missing"]
+    # a blank part is not "all correct": exit code 1 (issue 7, item 12)
+    assert code == 1 and [x["verdict"] for x in doc["parts"]] == ["correct", "missing"]
     assert doc["score"] == 2 and doc["max_score"] == 3
 
 

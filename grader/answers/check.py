@@ -79,13 +79,23 @@ def raw_text(raw: Any) -> str:
     return str(raw)
 
 
+MAX_SHOWN = 400  # characters of an answer echoed back (a 300 KB answer is not printed back in full)
+
+
+def shown(text: str) -> str:
+    """An answer as it is echoed back: cut, with a note, when it is too long to read."""
+    if len(text) <= MAX_SHOWN:
+        return text
+    return f"{text[:MAX_SHOWN]}… [truncated: {len(text):,} characters in all]"
+
+
 def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = None) -> PartResult:
     """The verdict on one raw answer. `mistakes` maps mistake ids to a Mistake or its feedback text."""
     result = PartResult(part.id, MISSING, 0, part.points, part.answer, None)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         result.feedback = "No answer given."
         return result
-    result.given = raw_text(raw)
+    result.given = shown(raw_text(raw))
     atype = answer_type(part.type)
     try:
         value = atype.parse(raw, part.options)

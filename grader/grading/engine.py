@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..answers.check import PartResult, check_part
+from ..answers.check import PartResult, check_part, shown
 from ..errors import GraderError
 from ..problem import Problem
 from ..solution import Solution
@@ -36,6 +36,7 @@ class SolvedProblem:
     mistakes: dict[str, Any] = field(default_factory=dict)
     # set when each student is graded against their own variant (`vary:`, seed = the student)
     base: Problem | None = None
+    visibility: dict[str, str] | None = None  # the spec's `visibility:` (what students see in Gradescope)
 
     @property
     def part_ids(self) -> list[str]:
@@ -94,7 +95,7 @@ class Engine:
         if found is None:
             assert problem.base is not None
             v = make_variant(problem.base, student, check_base=False)
-            found = SolvedProblem(v.id, problem.title, v.solution, problem.mistakes)
+            found = SolvedProblem(v.id, problem.title, v.solution, problem.mistakes, visibility=problem.visibility)
             self.variants[vid] = found
             if len(self.variants) > VARIANT_ENTRIES:
                 self.variants.popitem(last=False)
@@ -121,7 +122,7 @@ class Engine:
                 message = f"internal error while checking {problem.id}/{part.id}: {type(exc).__name__}: {exc}"
                 errors.append(message)
                 results.append(PartResult(part.id, ERROR, 0, part.points, part.answer,
-                                          None if raw is None else str(normalise(raw)), None, message))
+                                          None if raw is None else shown(str(normalise(raw))), None, message))
                 continue
             if self.use_cache:
                 self.cache[key] = copy.copy(result)

@@ -7,24 +7,33 @@ Two tables:
   answers came from, the status (`ok`, or `error` when grading failed) and the run that wrote it.
 - `results`: one row per (student, problem, part): verdict, score, max_score, given, expected,
   mistake, feedback.
+- the view `review`: the `undecided` answers, for a TA to decide (`SELECT * FROM review`).
 
 Each student's rows are written in one transaction, so a crash or Ctrl-C leaves every student
 either fully graded or not graded at all; re-running skips what is already there with the same
 digest, and replaces the rows of a submission (or spec) that changed.
+
+Several `grader grade` processes may write one gradebook at once (two TAs, or a re-run started
+while one is still going): the file is in WAL mode (readers never block the writer), every write
+is a short `BEGIN IMMEDIATE` transaction, and a writer that finds the file busy waits (SQLite's
+busy timeout) and then retries with backoff for up to BUSY_SECONDS before giving up with a message.
+A process killed mid-write (kill -9) leaves its last transaction rolled back, nothing else.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..answers.check import PartResult
 from ..errors import GraderError
 
 SCHEMA_VERSION = "1"
+BUSY_SECONDS = 120.0  # how long a writer keeps retrying a busy gradebook in all
 OK, ERROR = "ok", "error"
 
 _SCHEMA = """
@@ -59,6 +68,9 @@ CREATE TABLE IF NOT EXISTS results (
     feedback TEXT,
     PRIMARY KEY (student, problem, part)
 );
+-- answers the checker could not decide within its bounds: they score 0 until a TA decides
+CREATE VIEW IF NOT EXISTS review AS
+    SELECT student, problem, part, given, feedback FROM results WHERE verdict = 'undecided';
 """
 
 
@@ -91,19 +103,25 @@ class Gradebook:
         except OSError as exc:
             raise GraderError(f"{self.path}: cannot create its folder ({exc.strerror or exc})") from None
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.executescript(_SCHEMA)
-            version = self._meta("schema_version")
-            if version is None:
-                self._set_meta("schema_version", SCHEMA_VERSION)
-            elif version != SCHEMA_VERSION:
-                raise GraderError(f"{self.path}: gradebook schema version {version}, this grader writes "
-                                  f"version {SCHEMA_VERSION}; use another --db file")
+            self.conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            _retry(self.path, self._open)
         except sqlite3.DatabaseError as exc:
             raise GraderError(f"{self.path}: not a usable gradebook (SQLite: {exc})") from None
         self.run = 0
+
+    def _open(self) -> None:
+        # switching to WAL needs a moment alone with the file: another process creating it at the
+        # same time makes this busy, and the whole opening is retried
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_SCHEMA)
+        with self._transaction():
+            version = self._meta("schema_version")
+            if version is None:
+                self._set_meta("schema_version", SCHEMA_VERSION)
+        if version is not None and version != SCHEMA_VERSION:
+            raise GraderError(f"{self.path}: gradebook schema version {version}, this grader writes "
+                              f"version {SCHEMA_VERSION}; use another --db file")
 
     # --- housekeeping ------------------------------------------------------------------------
 
@@ -116,9 +134,12 @@ class Gradebook:
 
     def start_run(self) -> int:
         """A new run number (each `grade` invocation has one; rows record which run wrote them)."""
-        with self._transaction():
-            self.run = int(self._meta("runs") or 0) + 1
-            self._set_meta("runs", str(self.run))
+        def take() -> None:
+            with self._transaction():
+                self.run = int(self._meta("runs") or 0) + 1
+                self._set_meta("runs", str(self.run))
+
+        _retry(self.path, take)
         return self.run
 
     def close(self) -> None:
@@ -139,7 +160,16 @@ class Gradebook:
             return self.conn
 
         def __exit__(self, exc_type: object, *rest: object) -> None:
-            self.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+            if exc_type is None:
+                try:
+                    self.conn.execute("COMMIT")
+                    return
+                except sqlite3.OperationalError:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
 
     def _transaction(self) -> Gradebook._Tx:
         return Gradebook._Tx(self.conn)
@@ -175,6 +205,9 @@ class Gradebook:
 
     def record(self, student: str, file: str | None, line: int | None, problems: list[ProblemRows]) -> None:
         """Write one student's results for these problems, replacing older rows, in one transaction."""
+        _retry(self.path, lambda: self._record(student, file, line, problems))
+
+    def _record(self, student: str, file: str | None, line: int | None, problems: list[ProblemRows]) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
         with self._transaction() as db:
             for pr in problems:
@@ -190,3 +223,26 @@ class Gradebook:
                     (student, pr.problem, pr.digest, pr.status, file, line,
                      float(sum(p.score for p in pr.parts)), float(sum(p.max_score for p in pr.parts)),
                      self.run, now))
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _retry(path: str, action: Callable[[], None]) -> None:
+    """Run `action` (one whole transaction), retrying while another process holds the gradebook."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise GraderError(f"{path}: the gradebook stayed busy for {BUSY_SECONDS:.0f} s (another "
+                                  "process is writing it); nothing of this student was lost: re-run to finish") from None
+            time.sleep(pause + random.random() * pause)
+            pause = min(pause * 2, 0.5)

@@ -1,10 +1,10 @@
 """What a batch writes besides the gradebook: a class CSV and Gradescope `results.json` files.
 
-CSV: a header `student,<problem>/<part>,...,total,max` and one row per student (scores).
+CSV: a header `student,<problem>/<part>,...,total,max` and one row per student (scores); when
+some answers are `undecided` (0 points until a TA decides), a last column `review` lists that
+student's undecided parts. Text cells cannot run as formulas in a spreadsheet (see `spreadsheet`).
 
-Gradescope (https://gradescope-autograders.readthedocs.io/en/latest/specs/): one
-`DIR/<student>/results.json` per student with the total `score` and one test per part:
-`{"name", "number", "score", "max_score", "status": "passed"|"failed", "output"}`. The folder name
+Gradescope: one `DIR/<student>/results.json` per student (see `gradescope`). The folder name
 is the student id with characters other than letters, digits and `._@+-` replaced by `_` (and a
 short hash appended if two students would share a folder).
 """
@@ -18,9 +18,8 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from ..answers.check import _num
+from . import spreadsheet as cell
 from .engine import SolvedProblem
 
 
@@ -43,10 +42,6 @@ def _by_student(rows: list[tuple]) -> dict[str, dict[tuple[str, str], tuple]]:
     return out
 
 
-def _score(x: float) -> str:
-    return str(_num(round(x, 10)))
-
-
 def write_csv(path: str | os.PathLike[str], rows: list[tuple], problems: list[SolvedProblem],
               students: list[str]) -> None:
     columns = [(p.id, part.id) for p in problems for part in p.solution.parts]
@@ -56,13 +51,27 @@ def write_csv(path: str | os.PathLike[str], rows: list[tuple], problems: list[So
 
     buf = io.StringIO()
     writer = csv_module.writer(buf, lineterminator="\n")
-    writer.writerow(["student", *[f"{pid}/{part}" for pid, part in columns], "total", "max"])
+    # an undecided answer scores 0 until a TA decides: a last column lists them (only when there are any)
+    review = any(r[3] == "undecided" for r in rows)
+    # text cells go through `cell.text` (no formula can run in a spreadsheet), scores through `cell.number`
+    header = ["student", *[f"{pid}/{part}" for pid, part in columns], "total", "max"] + (["review"] if review else [])
+    writer.writerow([cell.text(h) for h in header])
     for student in students:
         mine = results.get(student, {})
         scores = [mine[c][4] if c in mine else None for c in columns]
         total = sum(s for s in scores if s is not None)
-        writer.writerow([student, *["" if s is None else _score(s) for s in scores], _score(total), _score(max_total)])
+        row = [cell.text(student), *["" if s is None else cell.number(s) for s in scores],
+               cell.number(total), cell.number(max_total)]
+        if review:
+            row.append(cell.text(" ".join(f"{pid}/{part}" for pid, part in columns
+                                          if _verdict(mine, (pid, part)) == "undecided")))
+        writer.writerow(row)
     _write_atomic(Path(path), buf.getvalue())
+
+
+def _verdict(mine: dict[tuple[str, str], tuple], column: tuple[str, str]) -> str | None:
+    r = mine.get(column)
+    return None if r is None else r[3]
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -81,41 +90,16 @@ def safe_names(students: list[str]) -> dict[str, str]:
             for s, name in base.items()}
 
 
-def gradescope_result(student: str, problems: list[SolvedProblem], results: dict[tuple[str, str], tuple]) -> dict[str, Any]:
-    tests = []
-    total = 0.0
-    max_total = 0.0
-    for i, p in enumerate(problems, start=1):
-        for j, part in enumerate(p.solution.parts, start=1):
-            r = results.get((p.id, part.id))
-            max_score = float(part.points)
-            max_total += max_score
-            if r is None:
-                score, verdict, given, feedback = 0.0, "missing", None, "Not graded."
-            else:
-                score, verdict, given, feedback = r[4], r[3], r[6], r[9] or ""
-            total += score
-            name = f"{p.title} ({p.id}), part {part.id}" if p.title and p.title != p.id else f"{p.id}, part {part.id}"
-            lines = [f"Verdict: {verdict}", f"Your answer: {given if given is not None else '(none)'}"]
-            if r is not None and r[8]:
-                lines.append(f"Mistake: {r[8]}")
-            if feedback:
-                lines.append(feedback)
-            tests.append({"name": name, "number": f"{i}.{j}", "score": _num(round(score, 10)),
-                          "max_score": _num(max_score), "status": "passed" if verdict == "correct" else "failed",
-                          "output": "\n".join(lines)})
-    return {"score": _num(round(total, 10)),
-            "output": f"{student}: {_score(total)}/{_score(max_total)} points",
-            "tests": tests}
-
-
 def write_gradescope(folder: str | os.PathLike[str], rows: list[tuple], problems: list[SolvedProblem],
-                     students: list[str]) -> int:
-    """One results.json per student; returns how many were written."""
+                     students: list[str], visibility: dict[str, str | None] | None = None) -> int:
+    """One results.json per student (see `gradescope`); returns how many were written."""
+    from .gradescope import Keys, gradescope_result
+
     root = Path(folder)
     results = _by_student(rows)
     names = safe_names(students)
+    keys = Keys(problems, visibility)
     for student in students:
-        doc = gradescope_result(student, problems, results.get(student, {}))
+        doc = gradescope_result(student, problems, results.get(student, {}), keys)
         _write_atomic(root / names[student] / "results.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return len(students)

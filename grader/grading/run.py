@@ -36,7 +36,7 @@ from ..problem import Problem
 from .collect import Entry, collect
 from .engine import CacheStats, Done, Engine, SolvedProblem, Task, error_results, init_worker, work
 from .gradebook import ERROR, OK, Gradebook, ProblemRows
-from .summary import PartSummary, summarise
+from .summary import PartSummary, Review, for_review, summarise
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 Progress = Callable[[int, int], None]
@@ -58,6 +58,7 @@ class GradeReport:
     issues: list[SpecIssue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # things to know that are not issues
     summary: list[PartSummary] = field(default_factory=list)
+    review: list[Review] = field(default_factory=list)  # undecided answers, for a TA to decide
     cache: CacheStats = field(default_factory=CacheStats)
     jobs: int = 1
     seconds: float = 0.0
@@ -87,6 +88,7 @@ class GradeReport:
             "issues": [{"file": i.file, "line": i.line, "path": i.path, "message": i.message}
                        for i in self.issues],
             "notes": list(self.notes),
+            "review": [r.to_dict() for r in self.review],
             "cache": self.cache.to_dict(),
             "jobs": self.jobs,
             "seconds": round(self.seconds, 3),
@@ -162,7 +164,8 @@ def load_specs(specs: Sequence[str | os.PathLike[str] | Problem], variants: bool
             issues.extend(exc.issues)
             continue
         base = problem if variants and problem.vary is not None and not vary_issues else None
-        solved.append(SolvedProblem(problem.id, problem.title, solution, mistakes_of(problem.kind), base))
+        solved.append(SolvedProblem(problem.id, problem.title, solution, mistakes_of(problem.kind), base,
+                                    problem.visibility))
     if issues:
         raise SpecError(issues)
     return solved, list(seen.values())
@@ -306,7 +309,8 @@ def _shutdown(pool: ProcessPoolExecutor) -> None:
 def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: str | os.PathLike[str], *,
           db: str | os.PathLike[str] = "gradebook.sqlite", csv: str | os.PathLike[str] | None = None,
           gradescope: str | os.PathLike[str] | None = None, jobs: int | None = None, variants: bool = False,
-          cache: bool = True, progress: Progress | None = None) -> GradeReport:
+          cache: bool = True, progress: Progress | None = None,
+          visibility: dict[str, str | None] | None = None) -> GradeReport:
     """Grade every submission under `submissions_path` against `specs` (files, folders or Problems).
 
     Raises SpecError (every issue of every spec) before grading anything if a spec is bad, and
@@ -315,11 +319,20 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
     as students are graded. With `variants`, each student is graded on a spec with `vary:`
     against their own variant (seed: the `student` id; their answers may be filed under the
     base id or the variant's id). `cache=False` checks every answer afresh (for benchmarks).
+    `visibility` ({tests:, expected:, solution:}, see `grading.visibility`) overrides every spec's
+    `visibility:` in the Gradescope output; by default students never see the key.
     """
     start = time.perf_counter()
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise GraderError(f"--jobs must be at least 1, got {jobs}")
+    if visibility:
+        from .visibility import settings
+
+        try:
+            settings(None, visibility)
+        except (TypeError, ValueError) as exc:
+            raise GraderError(f"visibility: {exc}") from None
     solved, problems = load_specs(specs, variants)
     by_id = {p.id: p for p in solved}
     fingerprints = {p.id: fingerprint(p, variants) for p in problems}
@@ -387,15 +400,16 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
         rows = list(book.rows(students, pids))
     report.totals = _totals(rows, solved, students)
     report.summary = summarise(rows, solved, students)
+    report.review = for_review(rows, students)
     if csv:
         from .outputs import write_csv
 
-        write_csv(csv, rows, solved, report.students)
+        write_csv(csv, rows, solved, report.students)  # with a `review` column if any answer is undecided
         report.csv = str(csv)
     if gradescope:
         from .outputs import write_gradescope
 
-        report.gradescope_files = write_gradescope(gradescope, rows, solved, report.students)
+        report.gradescope_files = write_gradescope(gradescope, rows, solved, report.students, visibility)
         report.gradescope = str(gradescope)
     report.seconds = time.perf_counter() - start
     return report

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from .engine import SolvedProblem
     from .run import GradeReport
 
-VERDICTS = ("correct", "incorrect", "invalid", "missing", "error")
+VERDICTS = ("correct", "incorrect", "invalid", "missing", "undecided", "error")
+UNDECIDED = "undecided"  # could not be decided within the checker's bounds: scores 0, a TA reviews it
+REVIEW_SHOWN = 20  # undecided answers listed in the printed summary (all are in JSON and the gradebook)
 TOP = 3
 
 
@@ -36,6 +38,23 @@ class PartSummary:
 
 def _top(counter: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+
+
+@dataclass
+class Review:
+    """An undecided answer, listed for a TA to decide."""
+
+    student: str
+    problem: str
+    part: str
+    given: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"student": self.student, "problem": self.problem, "part": self.part, "given": self.given}
+
+
+def for_review(rows: list[tuple], students: set[str]) -> list[Review]:
+    return [Review(r[0], r[1], r[2], r[6]) for r in rows if r[3] == UNDECIDED and r[0] in students]
 
 
 def summarise(rows: list[tuple], problems: list[SolvedProblem], students: set[str]) -> list[PartSummary]:
@@ -117,6 +136,20 @@ def footer_lines(report: GradeReport) -> list[str]:
     return out
 
 
+def review_lines(report: GradeReport) -> list[str]:
+    """The undecided answers, for a TA (the first REVIEW_SHOWN; all are in --format json and the
+    gradebook's `review` view)."""
+    if not report.review:
+        return []
+    out = [f"For review: {len(report.review)} answer(s) could not be decided automatically (0 points until a TA "
+           "decides; `SELECT * FROM review` in the gradebook)"]
+    for r in report.review[:REVIEW_SHOWN]:
+        out.append(f"  {r.student}  {r.problem}/{r.part}  {_clip(r.given or '', 60)}")
+    if len(report.review) > REVIEW_SHOWN:
+        out.append(f"  ... and {len(report.review) - REVIEW_SHOWN} more")
+    return out + [""]
+
+
 def report_text(report: GradeReport) -> str:
     lines = [headline(report)] + [f"note: {n}" for n in report.notes] + [""]
     for p in report.problems:
@@ -134,6 +167,7 @@ def report_text(report: GradeReport) -> str:
             if i == 0:
                 lines.append("  " + "  ".join("-" * w for w in widths))
         lines.append("")
+    lines.extend(review_lines(report))
     if report.issues:
         lines.append("Issues")
         lines.extend(f"  error: {i}" for i in report.issues)
@@ -153,7 +187,8 @@ def print_report(report: GradeReport, console: Any = None) -> None:
     console.print(f"[bold]{escape(headline(report))}[/bold]")
     for note in report.notes:
         console.print(f"[cyan]note:[/cyan] {escape(note)}")
-    styles = {"correct": "green", "incorrect": "red", "invalid": "yellow", "missing": "dim", "error": "magenta"}
+    styles = {"correct": "green", "incorrect": "red", "invalid": "yellow", "missing": "dim", "undecided": "bold yellow",
+              "error": "magenta"}
     for p in report.problems:
         parts = [s for s in report.summary if s.problem == p.id]
         mean_total = sum(s.mean for s in parts)
@@ -171,6 +206,8 @@ def print_report(report: GradeReport, console: Any = None) -> None:
             table.add_row(escape(s.part), _pts(s.max_score), f"{s.mean:.2f}", verdicts,
                           escape(_counts(s.wrong_answers)), escape(_counts(s.mistakes)))
         console.print(table)
+    for i, line in enumerate(review_lines(report)):
+        console.print(escape(line), style="bold yellow" if i == 0 else None)
     if report.issues:
         console.print("[bold red]Issues[/bold red]")
         for issue in report.issues:

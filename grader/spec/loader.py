@@ -33,6 +33,22 @@ def _log_base_value(value: Any) -> Any:
 
 LOG_BASE = Custom(_log_base_value, description="2, 10 or e")
 
+# What students see of a graded problem in Gradescope's results (`grader grade --gradescope`); the
+# values are Gradescope's test visibilities, plus `never`. By default the key is not shown.
+TEST_VISIBILITY = ("visible", "after_due_date", "after_published", "hidden")
+KEY_VISIBILITY = ("never", "after_due_date", "after_published", "visible")
+VISIBILITY = Map(
+    {
+        "tests": Field(Str(choices=TEST_VISIBILITY), default="visible",
+                       doc="when students see each part's verdict, score, their answer and feedback"),
+        "expected": Field(Str(choices=KEY_VISIBILITY), default="never",
+                          doc="when students see the expected answers (never: not at all)"),
+        "solution": Field(Str(choices=KEY_VISIBILITY), default="never",
+                          doc="when students see the worked solution (never: not at all)"),
+    },
+    description="what students see in Gradescope: {tests:, expected:, solution:}",
+)
+
 TOP = Map(
     {
         "id": Field(Str(pattern=ID_PATTERN, description="an id of lowercase letters, digits and dashes"), required=True),
@@ -45,6 +61,7 @@ TOP = Map(
         "vary": Field(AnyValue(description="ranges or choices for numbers in given"), default=None),
         "log_base": Field(LOG_BASE, default=None),
         "tags": Field(AnyValue(), default=None),
+        "visibility": Field(VISIBILITY, default=None, doc="what students see in Gradescope (default: no key)"),
     },
     description="a problem spec",
 )
@@ -129,7 +146,7 @@ def validate_document(doc: Document) -> Problem:
     return Problem(
         id=top["id"], kind=kind.name, given=given, parts=parts, title=top["title"] or top["id"],
         source=top["source"], notes=top["notes"], vary=top["vary"], path=doc.file, document=doc,
-        raw=doc.data,
+        raw=doc.data, visibility=top["visibility"] if isinstance(top["visibility"], dict) else None,
     )
 
 

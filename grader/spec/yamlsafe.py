@@ -91,7 +91,8 @@ class _Builder:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         if self.raw_scalars:
             # a student's answer as typed: YAML 1.1 would read 010416 as octal and 2:34 as base 60
-            if getattr(node, "style", None) is None and node.value in ("", "~", "null", "Null", "NULL"):
+            # plain (unquoted) null: PyYAML gives style None, its C loader ''; "null" quoted is text
+            if not getattr(node, "style", None) and node.value in ("", "~", "null", "Null", "NULL"):
                 return None
             return node.value
         try:
