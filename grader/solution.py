@@ -43,6 +43,7 @@ class Alternative:
 
     mistake: str  # a mistake id the kind declares
     value: Any
+    feedback: str = ""  # the spec's own words for this mistake (used verbatim instead of the kind's template)
 
 
 @dataclass

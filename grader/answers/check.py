@@ -127,6 +127,9 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
     for alt in part.alternatives:
         if _compare(atype, alt.value, value, part) is True:
             result.mistake = alt.mistake
+            if alt.feedback:  # the spec's own words: shown verbatim, never formatted
+                result.feedback = f"{alt.feedback} The expected answer is {part.answer_line}."
+                return result
             m = (mistakes or {}).get(alt.mistake)
             if m is None:
                 template = f"This is what the mistake '{alt.mistake}' gives."

@@ -361,7 +361,11 @@ class ChoiceType(AnswerType):
         return letter
 
     def equal(self, expected, given, tolerance, options):
-        return str(expected).upper() == given
+        # `accept`: every letter a debatable question takes as right (the spec says why)
+        accepted = [str(a).upper() for a in options.get("accept") or ()]
+        if str(expected).upper() not in accepted:  # a mistake's letter is compared with itself only
+            accepted = [str(expected).upper()]
+        return given in accepted
 
 
 class ExpressionType(AnswerType):
