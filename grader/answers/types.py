@@ -387,8 +387,13 @@ class ExpressionType(AnswerType):
 
     def compare(self, expected, given, tolerance, options):
         from .equivalence import equivalent
+        from .symbols import definitions
 
-        return equivalent(expected, given, options.get("symbols", {}))
+        decls = options.get("symbols", {})
+        defined = definitions(decls)
+        if defined and hasattr(expected, "xreplace"):
+            expected = expected.xreplace(defined)  # read in the plain symbols, as the answer was
+        return equivalent(expected, given, decls)
 
     def display(self, value):
         return _sympy_text(value)

@@ -1,0 +1,89 @@
+"""How the gradient kinds show numbers: exact values stay sympy objects; decimals are for display.
+
+A decimal is computed from the exact value at 30 digits, so a probability of e^−2000 shows as
+2.57654e-869, not as the 0 a float would give.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from ...answers.types import format_number
+
+
+def to_sympy(value: Any) -> Any:
+    """An exact number (int, Fraction, sympy) as sympy."""
+    from ...answers.evaluate import exact_to_sympy
+
+    return exact_to_sympy(value)
+
+
+def rational(value: Any) -> Any:
+    import sympy as sp
+
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    return to_sympy(value)
+
+
+def decimal(value: Any, digits: int = 6) -> str:
+    """A short decimal of an exact value: 0.0900306, -0.334759, 2.57654e-869, 12."""
+    import sympy as sp
+
+    v = to_sympy(value)
+    if v.is_Rational:
+        text = format_number(Fraction(int(v.p), int(v.q)))
+        if "/" not in text and len(text) <= 12:
+            return text
+    num = sp.N(v, 30)
+    if num == 0:
+        return "0"
+    if not num.is_real:
+        return str(sp.N(v, digits))
+    f = float(num)
+    if f != 0 and math.isfinite(f):
+        if 1e-4 <= abs(f) < 1e12:
+            return _trim(f"{f:.{max(digits - 1 - math.floor(math.log10(abs(f))), 0)}f}")
+        return f"{f:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e+")
+    mant, _, exp = str(sp.N(v, digits)).partition("e")  # beyond a float's range: 2.57654e-869
+    return f"{_trim(mant)}e{int(exp)}" if exp else _trim(mant)
+
+
+def _trim(s: str) -> str:
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def vector(values: list[Any]) -> str:
+    return "[" + ", ".join(decimal(v) for v in values) + "]"
+
+
+def matrix(rows: list[list[Any]]) -> str:
+    return "[" + ", ".join(vector(r) for r in rows) + "]"
+
+
+def exact(value: Any) -> str:
+    """The exact form as text that the answer parser reads back: exp(-2)/(exp(-2) + exp(-1) + 1), 1/4,
+    e/(1 + e + exp(2)) (sympy prints Euler's number as E)."""
+    import re
+
+    return re.sub(r"\bE\b", "e", str(to_sympy(value)))
+
+
+def exact_nested(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(exact_nested(v) for v in value) + "]"
+    return exact(value)
+
+
+def close(a: Any, b: Any) -> bool:
+    """Numerically equal to 25 digits (to drop a 'mistake' that gives the right answer)."""
+    import sympy as sp
+
+    try:
+        d = sp.N(to_sympy(a) - to_sympy(b), 30)
+        scale = 1 + abs(sp.N(to_sympy(a), 30))
+        return bool(abs(d) <= sp.Float(10) ** -25 * scale)
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,335 @@
+"""The softmax itself, exact (NumericSoftmax) or in symbols (SymbolicSoftmax).
+
+Both expose the same methods, each returning exact values (sympy) and the steps that derive them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ...answers.symbols import plain_symbol
+from ...solution import Alternative, Step, Table
+from .._grad.show import decimal, exact, rational
+
+
+def smoothed_targets(classes: int, label: int | None, eps: Fraction, convention: str) -> list[Fraction]:
+    """The target distribution: one-hot on `label`, smoothed by eps under `convention`."""
+    eps = Fraction(eps)
+    if label is None:
+        return [Fraction(0)] * classes
+    if convention == "notes":
+        other = eps / (classes - 1)
+        return [1 - eps if k == label else other for k in range(classes)]
+    return [(1 - eps) * (k == label) + eps / classes for k in range(classes)]
+
+
+def _num(x: Any) -> str:
+    return decimal(x)
+
+
+def _check_sum(values: list[Any]) -> str:
+    """A sum that is exactly 0 or 1 in theory, shown without the 1e-167 of a cancellation."""
+    import sympy as sp
+
+    total = sp.N(sp.Add(*values), 30)
+    nearest = round(float(total))
+    return str(nearest) if abs(total - nearest) < 1e-20 else decimal(total)
+
+
+class _Common:
+    symbolic = False
+
+    def __init__(self, g: dict[str, Any]):
+        import sympy as sp
+
+        self.sp = sp
+        self.label: int | None = g.get("label")
+        self.smoothing = Fraction(g["smoothing"])
+        self.convention: str = g["convention"]
+        self.temperature = Fraction(g["temperature"])
+        self.temperature_sym = rational(self.temperature)
+        self.classes = 0
+
+    def _t_text(self) -> str:
+        return "" if self.temperature == 1 else f"/T (T = {_num(self.temperature)})"
+
+    def targets_step(self) -> Step:
+        t = smoothed_targets(self.classes, self.label, self.smoothing, self.convention)
+        if not self.smoothing:
+            text = f"The target is one-hot: t_{self.label} = 1 and every other t_k = 0"
+        elif self.convention == "notes":
+            text = (f"Label smoothing as in the lecture notes (ε = {_num(self.smoothing)}): the label gets 1 − ε = "
+                    f"{_num(1 - self.smoothing)}, {'each of the other ' + str(self.classes - 1) + ' classes' if self.classes > 2 else 'the other class'} ε/(K − 1) = "
+                    f"{_num(self.smoothing)}/{self.classes - 1} = {_num(self.smoothing / (self.classes - 1))}")
+        else:
+            text = (f"Label smoothing as PyTorch does it (CrossEntropyLoss(label_smoothing={_num(self.smoothing)})): "
+                    f"t = (1 − ε)·onehot + ε/K, so the label gets 1 − ε + ε/K = {_num(t[self.label or 0])} and every "
+                    f"other class ε/K = {_num(self.smoothing)}/{self.classes} = {_num(self.smoothing / self.classes)}")
+        return Step(text + f"; t = [{', '.join(_num(x) for x in t)}] (it sums to 1)")
+
+    def entry_alternatives(self, si: Any, sj: Any, same: bool, value: Any) -> list[Alternative]:
+        T = self.temperature_sym
+        alts = [Alternative("sign", -value)]
+        if same:
+            alts += [Alternative("missing-one-minus", si / T), Alternative("wrong-case", -si * si / T)]
+        else:
+            alts += [Alternative("wrong-case", si * (1 - si) / T), Alternative("wrong-case", sj * (1 - sj) / T),
+                     Alternative("wrong-index", -si * si / T), Alternative("wrong-index", -sj * sj / T)]
+        if self.temperature != 1:
+            alts.append(Alternative("no-temperature", value * T))
+        return alts
+
+    @staticmethod
+    def exact_text(value: Any) -> str:
+        return exact(value)
+
+
+class NumericSoftmax(_Common):
+    def __init__(self, g: dict[str, Any]):
+        super().__init__(g)
+        sp = self.sp
+        self.logits = [rational(Fraction(z)) for z in g["logits"]]
+        self.classes = len(self.logits)
+        self.scaled = [z / self.temperature_sym for z in self.logits]
+        self.top = max(self.scaled)
+        self.shifted = [a - self.top for a in self.scaled]
+        self.exps = [sp.exp(a) for a in self.shifted]
+        self.total = sp.Add(*self.exps)
+        self.probs = [e / self.total for e in self.exps]
+
+    # the forward pass ------------------------------------------------------------------------
+
+    def forward_steps(self) -> list[Step]:
+        z = ", ".join(_num(x) for x in self.logits)
+        steps = [Step(f"Logits z = [{z}] ({self.classes} classes, numbered 0 to {self.classes - 1})")]
+        scaled = "z_k"
+        if self.temperature != 1:
+            scaled = "z_k/T"
+            steps.append(Step(f"Temperature T = {_num(self.temperature)}: the softmax is taken of z/T = "
+                              f"[{', '.join(_num(a) for a in self.scaled)}]"))
+        steps.append(Step(
+            f"Subtract the largest, m = max_k {scaled} = {_num(self.top)}: softmax does not change when the same number "
+            f"is subtracted from every score (it cancels between numerator and denominator), and every exponent is "
+            f"then ≤ 0, so e^(...) never overflows (logits of 1000 and −1000 give e^0 = 1 and e^−2000, exactly)",
+            r"s_k = \frac{e^{a_k}}{\sum_m e^{a_m}} = \frac{e^{a_k - m}}{\sum_m e^{a_m - m}}"))
+        rows = []
+        for k in range(self.classes):
+            row = [str(k), _num(self.logits[k])]
+            if self.temperature != 1:
+                row.append(_num(self.scaled[k]))
+            row += [_num(self.shifted[k]), f"{self.exact_text(self.exps[k])} ≈ {_num(self.exps[k])}"
+                    if self.shifted[k] != 0 else "1", _num(self.probs[k])]
+            rows.append(row)
+        cols = ["k", "z_k"] + (["z_k/T"] if self.temperature != 1 else []) + [f"{scaled} − m", f"e^({scaled} − m)", "s_k"]
+        steps.append(Step(f"Σ_k e^({scaled} − m) = {self.exact_text(self.total)} ≈ {_num(self.total)}; "
+                          f"s_k = e^({scaled} − m) / Σ", table=Table(cols, rows, title="softmax")))
+        return steps
+
+    def probabilities(self) -> list[Any]:
+        return list(self.probs)
+
+    def probabilities_times_t(self) -> list[Any]:
+        sp = self.sp
+        a = [z * self.temperature_sym for z in self.logits]
+        top = max(a)
+        e = [sp.exp(x - top) for x in a]
+        total = sp.Add(*e)
+        return [x / total for x in e]
+
+    def probability_steps(self, only: int | None = None) -> list[Step]:
+        ks = range(self.classes) if only is None else [only]
+        return [Step(f"s_{k} = {self.exact_text(self.exps[k])} / ({self.exact_text(self.total)}) ≈ {_num(self.probs[k])}")
+                for k in ks] + ([Step(f"Check: the probabilities sum to {_check_sum(self.probs)}")] if only is None else [])
+
+    # loss and gradient -----------------------------------------------------------------------
+
+    def loss(self, t: list[Fraction]) -> tuple[Any, list[Step]]:
+        sp = self.sp
+        tr = [rational(x) for x in t]
+        value = sp.log(self.total) - sp.Add(*[tk * a for tk, a in zip(tr, self.shifted)])
+        steps = [self.targets_step()]
+        if not self.smoothing:
+            y = self.label or 0
+            steps.append(Step(
+                f"L = −log s_y = log Σ_k e^(a_k − m) − (a_y − m), where a = z{'/T' if self.temperature != 1 else ''} "
+                f"(the max-shifted form: no overflow) = log({self.exact_text(self.total)}) − ({_num(self.shifted[y])}) "
+                f"≈ {_num(value)}",
+                r"L = -\log s_y = \log\sum_k e^{a_k - m} - (a_y - m)"))
+        else:
+            steps.append(Step(
+                "L = −Σ_k t_k·log s_k = log Σ_k e^(a_k − m) − Σ_k t_k·(a_k − m)   (Σ_k t_k = 1)"
+                f" = log({self.exact_text(self.total)}) − ({self.exact_text(sp.Add(*[tk * a for tk, a in zip(tr, self.shifted)]))})"
+                f" ≈ {_num(value)}", r"L = -\sum_k t_k \log s_k"))
+        steps.append(Step("The loss uses the natural log (nats), as PyTorch's cross_entropy does"))
+        return value, steps
+
+    def gradient(self, t: list[Any]) -> tuple[list[Any], list[Step]]:
+        T = self.temperature_sym
+        # over one denominator, and only e^(a_k − m) ≤ 1 in it: a student can copy and evaluate every entry
+        grad = [(e - tk * self.total) / (T * self.total) for e, tk in zip(self.exps, t)]
+        head = "∂L/∂z_k = (s_k − t_k)/T" if self.temperature != 1 else "∂L/∂z_k = s_k − t_k"
+        rows = [[str(k), _num(self.probs[k]), _num(t[k]), _num(grad[k])] for k in range(self.classes)]
+        steps = [self.targets_step(), Step(
+            f"{head}: the derivative of log Σ_m e^(z_m) is s_k, the derivative of −Σ_m t_m·z_m is −t_k"
+            + ("; the logits enter as z/T, so the chain rule divides by T" if self.temperature != 1 else ""),
+            r"\frac{\partial L}{\partial z_k} = " + (r"\frac{s_k - t_k}{T}" if self.temperature != 1 else "s_k - t_k"),
+            table=Table(["k", "s_k", "t_k", "∂L/∂z_k"], rows)),
+            Step(f"Check: the gradient sums to {_check_sum(grad)} (s and t both sum to 1)")]
+        return grad, steps
+
+    # the Jacobian ---------------------------------------------------------------------------
+
+    def jacobian(self) -> tuple[list[list[Any]], list[Step]]:
+        rows = [[self._entry_value(i, j) for j in range(self.classes)] for i in range(self.classes)]
+        table = Table(["∂s_i/∂z_j"] + [f"j = {j}" for j in range(self.classes)],
+                      [[f"i = {i}"] + [_num(x) for x in r] for i, r in enumerate(rows)])
+        steps = [Step(f"∂s_i/∂z_j = s_i(δ_ij − s_j){self._t_text()}: s_i(1 − s_i) on the diagonal, −s_i·s_j off it "
+                      "(the matrix diag(s) − s sᵀ, symmetric; every row sums to 0)",
+                      r"J = \operatorname{diag}(s) - s s^\top" + (r"\,/\,T" if self.temperature != 1 else ""),
+                      table=table)]
+        return rows, steps
+
+    def _entry_value(self, i: int, j: int) -> Any:
+        """s_i(δ_ij − s_j)/T over one denominator: e_i·(Σ − e_i)/(T·Σ²) or −e_i·e_j/(T·Σ²)."""
+        sp = self.sp
+        e, total = self.exps, self.total
+        others = sp.Add(*[x for k, x in enumerate(e) if k != i])
+        num = e[i] * others if i == j else -e[i] * e[j]
+        return num / (self.temperature_sym * total**2)
+
+    def entry(self, i: int, j: int) -> tuple[Any, list[Step], list[Alternative]]:
+        s = self.probs
+        same = i == j
+        value = self._entry_value(i, j)
+        tdiv = f" / {_num(self.temperature)}" if self.temperature != 1 else ""
+        if same:
+            text = (f"i = j = {i}: ∂s_i/∂z_i = s_i(1 − s_i){self._t_text()} = {_num(s[i])}·(1 − {_num(s[i])}){tdiv}"
+                    f" ≈ {_num(value)}")
+        else:
+            text = (f"i = {i} ≠ j = {j}: ∂s_i/∂z_j = −s_i·s_j{self._t_text()} = −{_num(s[i])}·{_num(s[j])}{tdiv}"
+                    f" ≈ {_num(value)}")
+        steps = [Step("Quotient rule on s_i = e^(z_i)/Σ_k e^(z_k): ∂s_i/∂z_j = s_i(δ_ij − s_j)"
+                      + (" times 1/T (the logits enter as z/T)" if self.temperature != 1 else "")), Step(text)]
+        return value, steps, self.entry_alternatives(s[i], s[j], same, value)
+
+    def generic_entry(self, same: bool) -> Any:  # pragma: no cover - the caller refuses numeric logits
+        raise NotImplementedError
+
+
+class SymbolicSoftmax(_Common):
+    symbolic = True
+
+    def __init__(self, g: dict[str, Any]):
+        super().__init__(g)
+        self.classes = int(g["logits"]["classes"])
+        K = self.classes
+        self.z = [plain_symbol(f"z_{k}") for k in range(K)]
+        self.s = [plain_symbol(f"s_{k}", self._output_decl()) for k in range(K)]
+        sp = self.sp
+        self.scaled = [x / self.temperature_sym for x in self.z]
+        self.total = sp.Add(*[sp.exp(a) for a in self.scaled])
+        self.probs_z = [sp.exp(a) / self.total for a in self.scaled]
+
+    @staticmethod
+    def _output_decl() -> dict[str, Any]:
+        return {"positive": True, "domain": [0, 1]}
+
+    def _arg_text(self, k: int | str) -> str:
+        return f"z_{k}" if self.temperature == 1 else f"z_{k}/({self.temperature})"
+
+    def _softmax_text(self, k: int) -> str:
+        den = " + ".join(f"exp({self._arg_text(m)})" for m in range(self.classes))
+        return f"exp({self._arg_text(k)})/({den})"
+
+    def decls(self, part: Any, outputs: bool = True) -> dict[str, Any]:
+        """z_k plain; s_k (and the spellings z0, s0) defined as what they are."""
+        out: dict[str, Any] = {f"z_{k}": {} for k in range(self.classes)}
+        for k in range(self.classes):
+            out[f"z{k}"] = {"equals": f"z_{k}"}
+            if outputs:
+                out[f"s_{k}"] = {**self._output_decl(), "equals": self._softmax_text(k)}
+                out[f"s{k}"] = {"equals": self._softmax_text(k)}
+        return out
+
+    def generic_decls(self) -> dict[str, Any]:
+        """s_i, s_j plain; z_i, z_j through S = Σ_k exp(z_k/T): s_i = exp(z_i/T)/S, so z_i = T·log(s_i·S)."""
+        t = "" if self.temperature == 1 else f"({self.temperature})*"
+        return {"s_i": self._output_decl(), "s_j": self._output_decl(), "S": {"positive": True},
+                "z_i": {"equals": f"{t}log(s_i*S)"}, "z_j": {"equals": f"{t}log(s_j*S)"}}
+
+    def forward_steps(self) -> list[Step]:
+        K = self.classes
+        zs = ", ".join(f"z_{k}" for k in range(K))
+        steps = [Step(f"Symbolic logits z = [{zs}]; write s_k for the softmax outputs (each in (0, 1), summing to 1)")]
+        tt = "" if self.temperature == 1 else f"/T with T = {_num(self.temperature)}"
+        steps.append(Step(f"s_k = e^(z_k{'/T' if tt else ''}) / Σ_m e^(z_m{'/T' if tt else ''}){'; ' + tt if tt else ''}",
+                          r"s_k = \frac{e^{z_k" + ("/T" if tt else "") + r"}}{\sum_m e^{z_m" + ("/T" if tt else "") + "}}"))
+        return steps
+
+    def probabilities(self) -> list[Any]:
+        return list(self.probs_z)
+
+    def probability_steps(self, only: int | None = None) -> list[Step]:
+        ks = range(self.classes) if only is None else [only]
+        return [Step(f"s_{k} = {self.probs_z[k]}") for k in ks]
+
+    def loss(self, t: list[Fraction]) -> tuple[Any, list[Step]]:
+        sp = self.sp
+        tr = [rational(x) for x in t]
+        value = sp.log(self.total) - sp.Add(*[tk * a for tk, a in zip(tr, self.scaled)])
+        if not self.smoothing:
+            text = f"L = −log s_y = −log s_{self.label} = log Σ_k e^(z_k{'/T' if self.temperature != 1 else ''}) − z_{self.label}"
+            text += "/T" if self.temperature != 1 else ""
+        else:
+            text = "L = −Σ_k t_k·log s_k = log Σ_k e^(a_k) − Σ_k t_k·a_k (Σ_k t_k = 1)"
+        return value, [self.targets_step(), Step(f"{text} = {value}")]
+
+    def gradient(self, t: list[Any]) -> tuple[list[Any], list[Step]]:
+        T = self.temperature_sym
+        grad = [(s - tk) / T for s, tk in zip(self.s, t)]
+        steps = [self.targets_step(),
+                 Step("∂L/∂z_k = (s_k − t_k)" + ("/T" if self.temperature != 1 else "")
+                      + ": ∂/∂z_k log Σ_m e^(z_m) = s_k, ∂/∂z_k (−Σ_m t_m·z_m) = −t_k"),
+                 Step(f"∂L/∂z = [{', '.join(str(x) for x in grad)}]")]
+        return grad, steps
+
+    def probabilities_times_t(self) -> list[Any]:  # pragma: no cover - numeric only
+        raise NotImplementedError
+
+    def jacobian(self) -> tuple[list[list[Any]], list[Step]]:
+        T = self.temperature_sym
+        s = self.s
+        rows = [[s[i] * ((1 if i == j else 0) - s[j]) / T for j in range(self.classes)] for i in range(self.classes)]
+        steps = [self._quotient_rule_step(),
+                 Step(f"J[i][j] = ∂s_i/∂z_j = s_i(δ_ij − s_j){self._t_text()}: s_i(1 − s_i) on the diagonal, −s_i·s_j off it",
+                      table=Table(["∂s_i/∂z_j"] + [f"j = {j}" for j in range(self.classes)],
+                                  [[f"i = {i}"] + [str(x) for x in r] for i, r in enumerate(rows)]))]
+        return rows, steps
+
+    def _quotient_rule_step(self) -> Step:
+        return Step("Write S = Σ_k e^(z_k) (so ∂S/∂z_j = e^(z_j)) and s_i = e^(z_i)/S. The quotient rule gives "
+                    "∂s_i/∂z_j = (δ_ij·e^(z_i)·S − e^(z_i)·e^(z_j))/S² = s_i·δ_ij − s_i·s_j"
+                    + ("; with temperature every z is divided by T, so each derivative has a factor 1/T"
+                       if self.temperature != 1 else ""),
+                    r"\frac{\partial s_i}{\partial z_j} = \frac{\delta_{ij} e^{z_i} S - e^{z_i} e^{z_j}}{S^2} = s_i(\delta_{ij} - s_j)")
+
+    def entry(self, i: int, j: int) -> tuple[Any, list[Step], list[Alternative]]:
+        T = self.temperature_sym
+        si, sj = self.s[i], self.s[j]
+        same = i == j
+        value = (si * (1 - si) if same else -si * sj) / T
+        steps = [self._quotient_rule_step(), Step(f"{'i = j' if same else 'i ≠ j'} ({i}, {j}): ∂s_{i}/∂z_{j} = {value}")]
+        return value, steps, self.entry_alternatives(si, sj, same, value)
+
+    def generic_entry(self, same: bool) -> tuple[Any, list[Step], list[Alternative]]:
+        T = self.temperature_sym
+        si, sj = plain_symbol("s_i", self._output_decl()), plain_symbol("s_j", self._output_decl())
+        value = (si * (1 - si) if same else -si * sj) / T
+        how = ("i = j: the numerator and the denominator both depend on z_i: "
+               "∂s_i/∂z_i = (e^(z_i)·S − e^(z_i)·e^(z_i))/S² = s_i − s_i² = s_i(1 − s_i)") if same else (
+               "i ≠ j: only the denominator depends on z_j: ∂s_i/∂z_j = −e^(z_i)·e^(z_j)/S² = −s_i·s_j")
+        steps = [self._quotient_rule_step(), Step(how),
+                 Step(f"∂s_i/∂z_{'i' if same else 'j'} = {value}  (answers may use s_i, s_j, or the logits z_i, z_j "
+                      "with S = Σ_k e^(z_k))")]
+        return value, steps, self.entry_alternatives(si, sj, same, value)

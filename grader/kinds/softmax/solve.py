@@ -1,0 +1,230 @@
+"""Solving a softmax problem: the shared forward steps, then one function per quantity."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ...errors import SolveError
+from ...problem import Part, Problem
+from ...solution import Alternative, PartSolution, Solution, Step
+from .._grad.show import close, decimal, exact, exact_nested, rational
+from .model import NumericSoftmax, SymbolicSoftmax, smoothed_targets
+
+# a probability of e^-2000 is answered 0: absolute room below any value a student writes by hand
+DEFAULT_TOLERANCE = {"rel": 0.001, "abs": 1e-9}
+
+
+def solve(problem: Problem) -> Solution:
+    g = problem.given
+    model: NumericSoftmax | SymbolicSoftmax
+    if isinstance(g["logits"], dict):
+        model = SymbolicSoftmax(g)
+    else:
+        model = NumericSoftmax(g)
+    sol = Solution(problem.id, "softmax", problem.title)
+    sol.steps = model.forward_steps()
+    for part in problem.parts:
+        sol.parts.append(_solve_part(model, part))
+    return sol
+
+
+def _solve_part(model: NumericSoftmax | SymbolicSoftmax, part: Part) -> PartSolution:
+    handler = {
+        "probabilities": _probabilities, "probability": _probability, "loss": _loss, "gradient": _gradient,
+        "targets": _targets, "target": _target, "jacobian": _jacobian, "jacobian_entry": _jacobian_entry,
+    }[part.ask]
+    ps = handler(model, part)
+    ps.alternatives = _distinct(ps.value, ps.alternatives, model.symbolic)
+    if not model.symbolic and ps.tolerance is None:
+        ps.tolerance = dict(DEFAULT_TOLERANCE)
+    if not model.symbolic and ps.type == "real":
+        ps.approx = "" if decimal(ps.value) == ps.answer else decimal(ps.value)  # e^-2000 is not "≈ 0"
+    return ps
+
+
+def _distinct(value: Any, alternatives: list[Alternative], symbolic: bool) -> list[Alternative]:
+    """Mistakes whose value is the answer itself (s_i = s_j, T = 1) say nothing: drop them."""
+    if symbolic:
+        return alternatives
+    kept: list[Alternative] = []
+    for alt in alternatives:
+        flat_a, flat_v = _flat(alt.value), _flat(value)
+        if len(flat_a) == len(flat_v) and all(close(a, v) for a, v in zip(flat_a, flat_v)):
+            continue
+        kept.append(alt)
+    return kept
+
+
+def _flat(x: Any) -> list[Any]:
+    if isinstance(x, list):
+        return [y for item in x for y in _flat(item)]
+    return [x]
+
+
+def _vector_solution(model: Any, part: Part, values: list[Any], steps: list[Step],
+                     alternatives: list[Alternative], outputs: bool = True) -> PartSolution:
+    if model.symbolic:
+        return part.solution("vector", values, answer=exact_nested(values), steps=steps, alternatives=alternatives,
+                             options={"elements": "expression", "symbols": model.decls(part, outputs=outputs)})
+    return _numeric_nested(part, "vector", values, steps, alternatives)
+
+
+# an exact matrix of many classes is pages of exps: past this length the answer line shows decimals
+LONGEST_EXACT = 600
+
+
+def _numeric_nested(part: Part, type: str, values: list[Any], steps: list[Step],
+                    alternatives: list[Alternative]) -> PartSolution:
+    shown, approx = exact_nested(values), _decimal_nested(values)
+    if len(shown) > LONGEST_EXACT:
+        shown, approx = approx, ""
+    ps = part.solution(type, values, answer=shown, steps=steps, alternatives=alternatives)
+    ps.approx = "" if approx == shown else approx
+    return ps
+
+
+def _decimal_nested(values: list[Any]) -> str:
+    return "[" + ", ".join(_decimal_nested(v) if isinstance(v, list) else decimal(v) for v in values) + "]"
+
+
+def _need_label(model: Any, part: Part) -> None:
+    if model.label is None:
+        raise SolveError(f"`{part.ask}` needs the true class: add `label:` to given", ("given",))
+
+
+def _index(model: Any, part: Part, key: str) -> int:
+    i = part.args.get(key)
+    if i is None:
+        raise SolveError(f"`{part.ask}` needs `{key}:` (a class index, counting from 0)", part.path)
+    if i >= model.classes:
+        raise SolveError(f"class {i} does not exist: there are {model.classes} classes, numbered 0 to "
+                         f"{model.classes - 1}", part.path + (key,))
+    return int(i)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _probabilities(model: Any, part: Part) -> PartSolution:
+    values = model.probabilities()
+    alts = []
+    if model.temperature != 1 and not model.symbolic:
+        alts.append(Alternative("temperature-inverted", model.probabilities_times_t()))
+    # the answer is s itself: in symbols it must be written with the logits, not as [s_0, s_1, ...]
+    return _vector_solution(model, part, values, model.probability_steps(), alts, outputs=False)
+
+
+def _probability(model: Any, part: Part) -> PartSolution:
+    i = _index(model, part, "i")
+    values = model.probabilities()
+    alts = []
+    if model.temperature != 1 and not model.symbolic:
+        alts.append(Alternative("temperature-inverted", model.probabilities_times_t()[i]))
+    steps = model.probability_steps(only=i)
+    if model.symbolic:
+        return part.solution("expression", values[i], answer=exact(values[i]), steps=steps,
+                             options={"symbols": model.decls(part, outputs=False)})
+    return part.solution("real", values[i], answer=_exact_or_decimal(values[i]), steps=steps, alternatives=alts)
+
+
+def _exact_or_decimal(value: Any) -> str:
+    shown = exact(value)
+    return shown if len(shown) <= LONGEST_EXACT else decimal(value)
+
+
+def _targets_of(model: Any, convention: str | None = None) -> list[Any]:
+    return smoothed_targets(model.classes, model.label, model.smoothing, convention or model.convention)
+
+
+def _other_convention(model: Any) -> str:
+    return "notes" if model.convention == "pytorch" else "pytorch"
+
+
+def _targets(model: Any, part: Part) -> PartSolution:
+    _need_label(model, part)
+    t = _targets_of(model)
+    alts = []
+    if model.smoothing:
+        alts.append(Alternative("smoothing-convention", _targets_of(model, _other_convention(model))))
+    steps = [model.targets_step()]
+    ps = part.solution("vector", [rational(x) for x in t], steps=steps, alternatives=alts)
+    ps.tolerance = ps.tolerance or dict(DEFAULT_TOLERANCE)
+    ps.approx = "" if all(Fraction(x).denominator in (1, 2, 4, 5, 8, 10) for x in t) else _decimal_nested(t)
+    return ps
+
+
+def _target(model: Any, part: Part) -> PartSolution:
+    _need_label(model, part)
+    i = _index(model, part, "i")
+    t = _targets_of(model)
+    alts = []
+    if model.smoothing:
+        alts.append(Alternative("smoothing-convention", rational(_targets_of(model, _other_convention(model))[i])))
+    ps = part.solution("real", rational(t[i]), answer=exact(rational(t[i])), steps=[model.targets_step()],
+                       alternatives=alts)
+    ps.tolerance = ps.tolerance or dict(DEFAULT_TOLERANCE)
+    return ps
+
+
+def _loss(model: Any, part: Part) -> PartSolution:
+    import sympy as sp
+
+    _need_label(model, part)
+    t = _targets_of(model)
+    value, steps = model.loss(t)
+    if model.symbolic:
+        return part.solution("expression", value, answer=exact(value), steps=steps, options={"symbols": model.decls(part)},
+                             alternatives=[Alternative("sign", -value)])
+    alts = [Alternative("sign", -value), Alternative("wrong-base", value / sp.log(2))]
+    if model.smoothing:
+        other, _ = model.loss(_targets_of(model, _other_convention(model)))
+        alts.append(Alternative("smoothing-convention", other))
+    return part.solution("real", value, answer=_exact_or_decimal(value), steps=steps, alternatives=alts)
+
+
+def _gradient(model: Any, part: Part) -> PartSolution:
+    _need_label(model, part)
+    t = [rational(x) for x in _targets_of(model)]
+    grad, steps = model.gradient(t)
+    alts = [Alternative("sign", [-x for x in grad])]
+    s = model.probabilities()
+    T = model.temperature_sym
+    alts.append(Alternative("forgot-target", [x / T for x in s]))
+    alts.append(Alternative("forgot-target", list(s)))
+    if model.temperature != 1:
+        alts.append(Alternative("no-temperature", [x * T for x in grad]))
+    if model.smoothing:
+        other = [rational(x) for x in _targets_of(model, _other_convention(model))]
+        alts.append(Alternative("smoothing-convention", model.gradient(other)[0]))
+    return _vector_solution(model, part, grad, steps, alts)
+
+
+def _jacobian(model: Any, part: Part) -> PartSolution:
+    rows, steps = model.jacobian()
+    alts = [Alternative("sign", [[-x for x in r] for r in rows])]
+    if model.temperature != 1:
+        alts.append(Alternative("no-temperature", [[x * model.temperature_sym for x in r] for r in rows]))
+    if model.symbolic:
+        return part.solution("matrix", rows, answer=exact_nested(rows), steps=steps, alternatives=alts,
+                             options={"elements": "expression", "symbols": model.decls(part)})
+    return _numeric_nested(part, "matrix", rows, steps, alts)
+
+
+def _jacobian_entry(model: Any, part: Part) -> PartSolution:
+    case = part.args.get("case")
+    if case is not None:
+        if not model.symbolic:
+            raise SolveError("`case: same | different` is for symbolic logits ({classes: K}); with numbers, give "
+                             "`i:` and `j:`", part.path + ("case",))
+        if part.args.get("i") is not None or part.args.get("j") is not None:
+            raise SolveError("give either `case:` or `i:` and `j:`, not both", part.path + ("case",))
+        value, steps, alts = model.generic_entry(case == "same")
+        return part.solution("expression", value, answer=exact(value), steps=steps, alternatives=alts,
+                             options={"symbols": model.generic_decls()})
+    i, j = _index(model, part, "i"), _index(model, part, "j")
+    value, steps, alts = model.entry(i, j)
+    if model.symbolic:
+        return part.solution("expression", value, answer=exact(value), steps=steps, alternatives=alts,
+                             options={"symbols": model.decls(part)})
+    return part.solution("real", value, answer=_exact_or_decimal(value), steps=steps, alternatives=alts)
