@@ -281,6 +281,51 @@ def kinds(kind: str | None, fmt: str) -> None:
     click.echo(kind_list(fmt) if kind is None else kind_detail(kind, fmt), nl=False)
 
 
+# --- schema and new ---------------------------------------------------------------------------
+
+@cli.command()
+@_guard
+def schema() -> None:
+    """Print a JSON Schema (draft 2020-12) for specs, built from the kinds' own schemas.
+
+    Editors with a YAML language server then complete and check specs as they are typed.
+
+    \b
+    Example:
+      grader schema > grader-spec.schema.json
+      # in a spec:  # yaml-language-server: $schema=grader-spec.schema.json
+    """
+    import json
+
+    from .spec.json_schema import spec_schema
+
+    click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("kind")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the spec here instead of printing it.")
+@_guard
+def new(kind: str, out: str | None) -> None:
+    """Write a commented starter spec for KIND that solves as it is.
+
+    \b
+    Example:
+      grader new divergence --out problems/my-kl.yaml
+      grader solve problems/my-kl.yaml
+    """
+    from .starter import starter_spec
+
+    text = starter_spec(kind)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    if Path(out).exists():
+        raise click.UsageError(f"{out} exists already: choose another --out (nothing was overwritten)")
+    Path(out).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
 # --- export ----------------------------------------------------------------------------------
 
 @cli.command()
