@@ -438,10 +438,14 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
 
 @cli.command()
 @click.argument("spec", type=click.Path())
-@click.option("--seed", required=True, metavar="TEXT", help="Any text, e.g. the student's email.")
-@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE", help="Write here (default: stdout).")
+@click.option("--seed", metavar="TEXT", help="Any text, e.g. the student's email.")
+@click.option("--roster", type=click.Path(dir_okay=False), metavar="CSV",
+              help="A class roster (CSV with a student/id/email column): one variant per student.")
+@click.option("--out", type=click.Path(), metavar="FILE|DIR",
+              help="Write here (default: stdout); with --roster, a folder (one sub-folder per student).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guard
-def variant(spec: str, seed: str, out: str | None) -> None:
+def variant(spec: str, seed: str | None, roster: str | None, out: str | None, fmt: str) -> None:
     """Write the variant of SPEC for --seed: a valid spec with the values of `vary:` drawn.
 
     The same seed always gives the same variant (seeds ignore case and surrounding spaces). The
@@ -459,16 +463,44 @@ def variant(spec: str, seed: str, out: str | None) -> None:
         given.layers[1].out_channels: {choices: [8, 12, 16]}       # list positions from 0
 
     \b
-    Example:
+    Examples:
       grader variant problems/rec6/rec6-map-poisson.yaml --seed alice@example.edu --out alice.yaml
+      grader variant problems/ --roster roster.csv --out variants/   # every spec with vary:, every student
     """
     from .variant import make_variant
 
+    if (seed is None) == (roster is None):
+        raise click.UsageError("give exactly one of --seed TEXT (one variant) and --roster CSV (one per student)")
+    if roster is not None:
+        _roster_variants(spec, roster, out, fmt)
+        return
+    assert seed is not None
     result = make_variant(spec, seed, out=out)
     if out is None:
         click.echo(result.text, nl=False)
     else:
         click.echo(f"wrote {out}: {result.id} (variant of {result.base_id})")
+
+
+def _roster_variants(spec: str, roster: str, out: str | None, fmt: str) -> None:
+    import json
+
+    from .api import load_problem
+    from .variant import roster_variants
+
+    if out is None:
+        raise click.UsageError("--roster writes one file per student: give --out DIR")
+    problems = [load_problem(str(p)) for p in spec_paths([spec])]
+    varied = [p for p in problems if p.vary]
+    if not varied:
+        raise click.UsageError(f"{spec}: no spec here has `vary:`, so there is nothing to vary")
+    entries = roster_variants(varied, roster, out)
+    if fmt == "json":
+        click.echo(json.dumps([e.__dict__ | {"values": {k: str(v) for k, v in e.values.items()}} for e in entries],
+                              indent=2, ensure_ascii=False))
+        return
+    students = len({e.student for e in entries})
+    click.echo(f"wrote {len(entries)} variants ({len(varied)} spec(s) x {students} student(s)) under {out}")
 
 
 def main() -> None:

@@ -436,4 +436,71 @@ def make_variant(spec: str | os.PathLike[str] | Problem, seed: str, out: str | o
                                           "fix the ranges and choices")])
 
 
-__all__ = ["MAX_ATTEMPTS", "Rule", "Variant", "check_vary", "make_variant", "parse_key", "rules_of"]
+ROSTER_COLUMNS = ("student", "id", "email", "sis_user_id", "login_id", "username")
+
+
+@dataclass
+class RosterEntry:
+    """One student's variant of one spec, as written by `grader variant --roster`."""
+
+    student: str
+    spec_id: str
+    variant_id: str
+    file: str
+    values: dict[str, Any]
+
+
+def read_roster(path: str | os.PathLike[str]) -> list[str]:
+    """The student ids of a roster CSV, in file order, each once.
+
+    The id column is the first header among student, id, email, sis_user_id, login_id, username
+    (any case); without one, the first column. Blank ids are skipped; a repeated id is kept once.
+    """
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GraderError(f"{path}: cannot read the roster ({exc})") from None
+    if not rows:
+        raise GraderError(f"{path}: the roster is empty (expected a header row, then one row per student)")
+    header = [h.strip().lower() for h in rows[0]]
+    col = next((header.index(c) for c in ROSTER_COLUMNS if c in header), 0)
+    students: list[str] = []
+    seen: set[str] = set()
+    for row in rows[1:]:
+        sid = row[col].strip() if col < len(row) else ""
+        if sid and normalise_seed(sid) not in seen:
+            seen.add(normalise_seed(sid))
+            students.append(sid)
+    if not students:
+        raise GraderError(f"{path}: no student ids in column {rows[0][col]!r}")
+    return students
+
+
+def _file_name(student: str) -> str:
+    """A file name for a student id: safe characters kept, the rest replaced, a hash for uniqueness."""
+    safe = re.sub(r"[^A-Za-z0-9@._-]+", "_", student).strip("._") or "student"
+    return f"{safe[:60]}-{hashlib.sha256(normalise_seed(student).encode()).hexdigest()[:6]}"
+
+
+def roster_variants(specs: list[Problem], roster: str | os.PathLike[str],
+                    out_dir: str | os.PathLike[str]) -> list[RosterEntry]:
+    """One variant per student of the roster and spec, written to out_dir/<student>/<spec id>.yaml.
+
+    The seed is the student id, so `grader grade --variants` finds the same variant from the
+    submission's `student:`. Specs without `vary:` are skipped by the caller.
+    """
+    students = read_roster(roster)
+    out: list[RosterEntry] = []
+    for problem in specs:
+        for student in students:
+            target = Path(out_dir) / _file_name(student) / f"{problem.id}.yaml"
+            v = make_variant(problem, student, out=target, check_base=False)
+            out.append(RosterEntry(student, problem.id, v.id, str(target), v.values))
+    return out
+
+
+__all__ = ["MAX_ATTEMPTS", "RosterEntry", "Rule", "Variant", "check_vary", "make_variant", "parse_key",
+           "read_roster", "roster_variants", "rules_of"]

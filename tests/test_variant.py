@@ -330,3 +330,40 @@ def test_validate_flags_a_varied_value_written_out_in_a_prompt(tmp_path):
     assert result.exit_code == 2
     assert "v.yaml:7: parts[0].prompt: shows the varied value 12 of given.a literally" in result.output
     assert "parts[1]" not in result.output
+
+
+# --- a roster: one variant per student (issue 13) ----------------------------------------------
+
+def test_roster_writes_one_variant_per_student_seeded_from_the_id(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("id: r\nkind: test-sum\ngiven: {a: 1, b: 2}\nparts: [{id: s, ask: sum}]\n"
+                    "vary:\n  given.a: {range: [1, 50]}\n  given.b: {range: [1, 50]}\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Name,Email\nAlice,alice@uni.edu\nBob,bob@uni.edu\nBob again,BOB@uni.edu \n,\n"
+                      "Eve,\"=HYPERLINK(\"\"x\"\")\"\n")
+    out = tmp_path / "variants"
+    run = CliRunner().invoke(cli, ["variant", str(spec), "--roster", str(roster), "--out", str(out), "--format", "json"])
+    assert run.exit_code == 0, run.output
+    entries = json.loads(run.output)
+    assert [e["student"] for e in entries] == ["alice@uni.edu", "bob@uni.edu", '=HYPERLINK("x")']
+    for e in entries:
+        written = Path(e["file"])
+        assert written.parent.parent == out and written.exists()
+        assert not written.parent.name.startswith("=")  # a file name never starts with a formula
+        # the same variant as `grader variant --seed <student>`: grade --variants finds it again
+        assert make_variant(str(spec), e["student"]).text == written.read_text()
+    assert len({Path(e["file"]).read_text() for e in entries}) == 3
+
+
+def test_roster_needs_out_and_exactly_one_of_seed_and_roster(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("id: r\nkind: test-sum\ngiven: {a: 1, b: 2}\nparts: [{id: s, ask: sum}]\nvary:\n  given.a: {range: [1, 5]}\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nalice\n")
+    for args in (["--roster", str(roster)], [], ["--seed", "x", "--roster", str(roster), "--out", str(tmp_path)]):
+        run = CliRunner().invoke(cli, ["variant", str(spec), *args])
+        assert run.exit_code == 2, (args, run.output)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("student\n\n")
+    run = CliRunner().invoke(cli, ["variant", str(spec), "--roster", str(empty), "--out", str(tmp_path / "o")])
+    assert run.exit_code == 2 and "no student ids" in run.output
