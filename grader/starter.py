@@ -56,6 +56,25 @@ def _arg_hint(name: str, f: Field) -> str:
     return f"{name}: <{f.node.describe()}>" + (" (required)" if f.required else "")
 
 
+def _commented_parts(kind: Kind) -> list[str]:
+    """Parts a kind's example shows in a commented `# parts:` block of YAML list items, uncommented.
+
+    Kinds whose every quantity needs keys of its own (a question's options and key) show their
+    parts this way; each becomes a real part of the starter.
+    """
+    lines = (kind.example or "").splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"#\s*parts:\s*$", line.strip())), None)
+    if start is None:
+        return []
+    out = []
+    for line in lines[start + 1:]:
+        m = re.match(r"#(\s*)(.*)$", line.strip())
+        if not m or not m.group(2):
+            break
+        out.append("  " + m.group(1)[1:] + m.group(2) if m.group(1) else "  " + m.group(2))
+    return out if out and out[0].lstrip().startswith("-") else []
+
+
 def _commented(i: int, q: Quantity) -> str:
     """A commented-out part for a quantity that needs keys of its own."""
     hints = ", ".join(_arg_hint(k, f) for k, f in q.args.items())
@@ -103,6 +122,9 @@ def starter_spec(kind_name: str) -> str:
             raise GraderError(f"the {kind.name} kind's example does not solve; see `grader kinds {kind.name}`")
         return _spec_text(kind, [], commented)
     if not parts:
+        parts = _commented_parts(kind)
+        if parts and solves(parts):
+            return _spec_text(kind, parts, [])
         raise GraderError(f"the {kind.name} kind's example solves no part without arguments; see `grader kinds {kind.name}`")
     return _spec_text(kind, parts, commented)
 
