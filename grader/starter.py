@@ -63,6 +63,9 @@ def _commented_parts(kind: Kind) -> list[str]:
     parts this way; each becomes a real part of the starter.
     """
     lines = (kind.example or "").splitlines()
+    inline = _inline_parts(lines)
+    if inline:
+        return inline
     start = next((i for i, line in enumerate(lines) if re.match(r"#\s*parts:\s*$", line.strip())), None)
     if start is None:
         return []
@@ -73,6 +76,21 @@ def _commented_parts(kind: Kind) -> list[str]:
             break
         out.append("  " + m.group(1)[1:] + m.group(2) if m.group(1) else "  " + m.group(2))
     return out if out and out[0].lstrip().startswith("-") else []
+
+
+def _inline_parts(lines: list[str]) -> list[str]:
+    """`# parts: {ask: error, k: 3} | {ask: accuracy, k: 1}` (continued on `#  | ...` lines) as parts."""
+    text = ""
+    for line in lines:
+        body = line.strip()
+        if re.match(r"#\s*parts:\s*\{", body):
+            text = body.split("parts:", 1)[1]
+        elif text and re.match(r"#\s*\|", body):
+            text += " " + body.lstrip("#")
+        elif text:
+            break
+    maps = re.findall(r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}", text)
+    return [f"  - {{id: part{i + 1}, {m[1:]}" for i, m in enumerate(maps) if "ask:" in m and "..." not in m]
 
 
 def _commented(i: int, q: Quantity) -> str:
@@ -122,9 +140,12 @@ def starter_spec(kind_name: str) -> str:
             raise GraderError(f"the {kind.name} kind's example does not solve; see `grader kinds {kind.name}`")
         return _spec_text(kind, [], commented)
     if not parts:
-        parts = _commented_parts(kind)
-        if parts and solves(parts):
-            return _spec_text(kind, parts, [])
+        found = _commented_parts(kind)
+        if found and solves(found):
+            return _spec_text(kind, found, [])
+        parts = [p for p in found if solves([p])][:MAX_PARTS]
+        if parts:
+            return _spec_text(kind, parts, commented)
         raise GraderError(f"the {kind.name} kind's example solves no part without arguments; see `grader kinds {kind.name}`")
     return _spec_text(kind, parts, commented)
 
