@@ -596,7 +596,6 @@ def _decide(fn: _Fn, part: Part, region: str | None) -> tuple[bool | None, list[
 
 
 def _equals(fn: _Fn, part: Part) -> PartSolution:
-    from ...answers.equivalence import equivalent
 
     region = part.args.get("region")
     claim = _claim(fn, part, region)
@@ -619,7 +618,9 @@ def _equals(fn: _Fn, part: Part) -> PartSolution:
         steps.append(Step(f"At x = {exact_text(a)}: f({exact_text(a)}) ≈ {approx(fv)} but the claim gives ≈ {approx(cv)}"))
     for factor, word in ((Fraction(1, 2), "x/2"), (Fraction(2), "2x")):
         scaled = fn.f(x * _rational(factor)) if region is None else _on_region(fn.f(_x() * _rational(factor)), region)
-        if equivalent(scaled, claim, _decl(region), seconds=2.0) is True:
+        # a display hint, not the verdict: decided by values at fixed points (the same on every
+        # machine), where a time-limited proof came and went with the machine's load
+        if _counterexample(scaled, claim, region) is None:
             steps.append(Step(f"In fact the claim is f({word}): the argument is off by a factor of 2"))
     steps.append(Step("So the identity does not hold: false"))
     return part.solution("boolean", False, steps=steps)
