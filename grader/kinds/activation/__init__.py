@@ -51,6 +51,7 @@ from .functions import (
 )
 
 ALL_NAMES = NAMES + ("maxout",)
+SPEC_SECONDS = 30.0  # sympy's time for the solver's own identity questions (not a student's answer)
 PARAMETERS = {  # which parameter each function takes
     "leaky_relu": ("negative_slope",), "elu": ("alpha",), "softplus": ("beta",), "swish": ("beta",),
     "gelu": ("approximate",), "identity": ("scale",),
@@ -483,7 +484,7 @@ def _derivative_expr(fn: _Fn, part: Part) -> PartSolution:
 def _distinct_expr(value: Any, alts: list[Alternative], region: str | None) -> list[Alternative]:
     from ...answers.equivalence import equivalent
 
-    return [a for a in alts if equivalent(value, a.value, _decl(region), seconds=2.0) is False]
+    return [a for a in alts if equivalent(value, a.value, _decl(region), seconds=SPEC_SECONDS) is False]
 
 
 def _in_sigmoid(fn: _Fn) -> str | None:
@@ -576,7 +577,7 @@ def _decide(fn: _Fn, part: Part, region: str | None) -> tuple[bool | None, list[
     sp = _sp()
     if region is not None or fn.key not in PIECEWISE:
         f = _on_region(fn.f(_x()), region) if region else fn.f(_x())
-        return equivalent(f, _claim(fn, part, region), _decl(region), seconds=5.0), []
+        return equivalent(f, _claim(fn, part, region), _decl(region), seconds=SPEC_SECONDS), []
     steps = []
     verdicts = []
     for side, word in (("positive", "x > 0"), ("negative", "x < 0")):
@@ -595,8 +596,21 @@ def _decide(fn: _Fn, part: Part, region: str | None) -> tuple[bool | None, list[
     return (True if all(verdicts) else None), steps
 
 
-def _equals(fn: _Fn, part: Part) -> PartSolution:
+def _agrees_everywhere_tried(f: Any, claim: Any, region: str | None) -> bool:
+    """A deterministic numeric comparison (no time limit, so the steps never depend on the load)."""
+    sp = _sp()
+    x = _x(region)
+    points = [Fraction(v) for v in (Fraction(1, 2), 1, 2, 3, Fraction(-1, 2), -1, -2, -3)]
+    points = [p for p in points if region is None or (p > 0) == (region == "positive")]
+    for p in points:
+        a = _rational(p)
+        d = sp.N(f.subs(x, a) - claim.subs(x, a), 30)
+        if not d.is_number or abs(d) > 1e-25:
+            return False
+    return True
 
+
+def _equals(fn: _Fn, part: Part) -> PartSolution:
     region = part.args.get("region")
     claim = _claim(fn, part, region)
     x = _x(region)
@@ -618,10 +632,9 @@ def _equals(fn: _Fn, part: Part) -> PartSolution:
         steps.append(Step(f"At x = {exact_text(a)}: f({exact_text(a)}) ≈ {approx(fv)} but the claim gives ≈ {approx(cv)}"))
     for factor, word in ((Fraction(1, 2), "x/2"), (Fraction(2), "2x")):
         scaled = fn.f(x * _rational(factor)) if region is None else _on_region(fn.f(_x() * _rational(factor)), region)
-        # a display hint, not the verdict: decided by values at fixed points (the same on every
-        # machine), where a time-limited proof came and went with the machine's load
-        if _counterexample(scaled, claim, region) is None:
-            steps.append(Step(f"In fact the claim is f({word}): the argument is off by a factor of 2"))
+        if _agrees_everywhere_tried(scaled, claim, region):
+            steps.append(Step(f"The claim agrees with f({word}) at every point tried (x = ±1/2, ±1, ±2, ±3, to 30 "
+                              f"digits): it looks like f({word}), the argument off by a factor of 2"))
     steps.append(Step("So the identity does not hold: false"))
     return part.solution("boolean", False, steps=steps)
 
