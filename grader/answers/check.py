@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer
 from ..solution import Judgement, PartSolution, Solution
-from .types import answer_type, within
+from . import sigfigs
+from .types import answer_type
+from .written import ParsedFormula, WrittenNumber
 
 CORRECT, INCORRECT, INVALID, MISSING = "correct", "incorrect", "invalid", "missing"
 # The checker could not decide within its deterministic bounds (sizes, operation counts, degrees):
@@ -74,8 +75,13 @@ def raw_text(raw: Any) -> str:
         return raw
     if isinstance(raw, bool):
         return "true" if raw else "false"
+    if isinstance(raw, int) and raw.bit_length() > 13_000:
+        return f"(a whole number of {raw.bit_length()} bits)"  # str() of it would raise
     if isinstance(raw, (list, dict)):
-        return json.dumps(raw)
+        try:
+            return json.dumps(raw)
+        except (ValueError, TypeError, RecursionError):
+            return "(a value that cannot be shown)"
     return str(raw)
 
 
@@ -87,6 +93,9 @@ def shown(text: str) -> str:
     if len(text) <= MAX_SHOWN:
         return text
     return f"{text[:MAX_SHOWN]}… [truncated: {len(text):,} characters in all]"
+
+
+INTERNAL = "internal error while checking this answer"  # never expected: the fuzz tests look for it
 
 
 def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = None) -> PartResult:
@@ -103,9 +112,13 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         result.verdict = INVALID
         result.feedback = f"Could not read this answer: {exc}. Expected {atype.description}."
         return result
-    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as exc:
         result.verdict = INVALID
         result.feedback = f"Could not read this answer: {exc}."
+        return result
+    except Exception as exc:  # a student must never see a traceback, whatever they typed
+        result.verdict = INVALID
+        result.feedback = f"Could not read this answer ({INTERNAL}: {type(exc).__name__})."
         return result
     judged = _judge(part, value)
     if judged is not None:
@@ -114,7 +127,12 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         result.feedback = judged.feedback or ("Correct." if judged.verdict == CORRECT else
                                               f"Not correct: the expected answer is {part.answer_line}.")
         return result
-    decided = _compare(atype, part.value, value, part)
+    try:
+        decided = _compare(atype, part.value, value, part)
+    except InvalidAnswer as exc:  # e.g. a fraction where significant figures were asked
+        result.verdict = INVALID
+        result.feedback = f"Could not check this answer: {exc}."
+        return result
     if decided is True:
         result.verdict, result.score, result.feedback = CORRECT, part.points, "Correct."
         return result
@@ -125,7 +143,7 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         return result
     result.verdict = INCORRECT
     for alt in part.alternatives:
-        if _compare(atype, alt.value, value, part) is True:
+        if _compare_quietly(atype, alt.value, value, part) is True:
             result.mistake = alt.mistake
             if alt.feedback:  # the spec's own words: shown verbatim, never formatted
                 result.feedback = f"{alt.feedback} The expected answer is {part.answer_line}."
@@ -138,8 +156,6 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
             result.feedback = _fill(template, expected=part.answer, given=result.given)
             return result
     result.feedback = f"Not correct: the expected answer is {part.answer_line}." + _hint(part, value, result.given)
-    if part.type == "expression":
-        result.feedback += " (Answers are compared symbolically; if yours is equivalent, simplify it and try again.)"
     return result
 
 
@@ -149,21 +165,37 @@ def _dims(value: Any) -> tuple[int, ...]:
     return ()
 
 
-_DECIMAL = re.compile(r"\s*-?(\d+\.\d*|\.\d+)\s*")
-
-
 def _hint(part: PartSolution, value: Any, given: str) -> str:
-    """What a TA would add to 'not correct': the shape is off, or the rounding was too coarse."""
+    """What a TA would add to 'not correct': where a formula differs, the shape is off, the
+    significant figures, or the rounding was too coarse."""
+    refutation = _refutations(value)
+    if refutation:
+        return f" For example, {refutation[0]}."
     if part.type == "matrix" and _dims(value) != _dims(part.value):
         shown = "x".join(map(str, _dims(value))) or "a single number"
         return f" Your answer is {shown}; the expected one is {'x'.join(map(str, _dims(part.value)))}."
-    if part.type == "real" and _DECIMAL.fullmatch(given or ""):
-        digits = len(given.strip().lstrip("-").replace(".", "").lstrip("0"))
-        if 2 <= digits <= 6 and within(part.value, value, {"sigfigs": digits}):
+    if part.type in ("real", "integer") and isinstance(value, WrittenNumber):
+        if part.tolerance and "sigfigs" in part.tolerance:
+            try:
+                _ok, why = sigfigs.check(part.value, value, part.tolerance)
+            except InvalidAnswer:
+                return ""
+            return f" {why[0].upper()}{why[1:]}." if why else ""
+        digits = value.figures[1]
+        if 2 <= digits <= 6 and value != 0 and sigfigs.round_value(part.value, digits) == value:
             needed = "" if part.tolerance else " (answers must be within 0.1%)"
-            return (f" {given.strip()} is the answer rounded to {digits} significant figures, which is not close"
+            return (f" {value.text} is the answer rounded to {digits} significant figures, which is not close"
                     f" enough here{needed}: give more digits.")
     return ""
+
+
+def _refutations(value: Any) -> list[str]:
+    """Where a formula (or each formula of a matrix) was shown to differ from the expected one."""
+    if isinstance(value, ParsedFormula):
+        return [value.refutation] if value.refutation else []
+    if isinstance(value, (list, tuple)):
+        return [r for v in value for r in _refutations(v)]
+    return []
 
 
 def _judge(part: PartSolution, value: Any) -> Judgement | None:
@@ -180,11 +212,41 @@ def _judge(part: PartSolution, value: Any) -> Judgement | None:
 
 
 def _compare(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool | None:
-    """True (equal), False (not equal) or None (undecided within the bounds)."""
+    """True (equal), False (not equal) or None (undecided within the bounds). Raises
+    InvalidAnswer when the comparison itself refuses the answer (significant figures)."""
     try:
         return atype.compare(expected, given, part.tolerance, part.options)
-    except (ValueError, TypeError, ArithmeticError, RecursionError):
-        return False
+    except InvalidAnswer:
+        raise
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError):
+        return None
+
+
+def _compare_quietly(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool | None:
+    """A comparison with a mistake's value: it must not leave a refutation for the feedback."""
+    saved = _refutation_state(given)
+    try:
+        return _compare(atype, expected, given, part)
+    except InvalidAnswer:
+        return None
+    finally:
+        _restore_refutations(given, saved)
+
+
+def _refutation_state(value: Any) -> Any:
+    if isinstance(value, ParsedFormula):
+        return value.refutation
+    if isinstance(value, (list, tuple)):
+        return [_refutation_state(v) for v in value]
+    return None
+
+
+def _restore_refutations(value: Any, saved: Any) -> None:
+    if isinstance(value, ParsedFormula):
+        value.refutation = saved
+    elif isinstance(value, (list, tuple)):
+        for v, s in zip(value, saved):
+            _restore_refutations(v, s)
 
 
 def _fill(template: str, **values: Any) -> str:

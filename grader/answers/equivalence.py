@@ -1,166 +1,270 @@
-"""Sound symbolic equivalence: refute by exact-enough evaluation, accept only by proof.
+"""Sound symbolic equivalence: refute at points of the declared domains, accept only by proof.
 
-A wrong answer is never accepted. Random points can only *reject* (a difference found at 40
-significant digits is real); acceptance needs sympy to reduce expected - given to exactly 0.
-When neither happens within the time limit, the answer is not accepted (the caller says so).
+A wrong answer is never accepted. Points can only *reject*: expected and given are computed at
+exact rational points (exactly, or in rigorous intervals), and a difference shown there is real.
+The first points tried are small round values inside each symbol's declared range (so that the
+feedback can say "at s_i = 0.3 your expression is 0.51; the correct one is 0.21"), then the
+range's closed ends, then deterministic pseudo-random points, spread over every scale when the
+range is unbounded; integer symbols are tried at integers. A formula that is undefined where the
+expected one is defined (floor(x)/floor(x) at x = 0.5) is refuted there too. Acceptance needs a
+proof (grader.answers.prove). When neither happens within the bounds, the answer is undecided.
 """
 
 from __future__ import annotations
 
 import random
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
-from .evaluate import exact_to_sympy
-from .symbols import sample_range
+from ..errors import InvalidAnswer
+from .arith import Arith, Inexact, Undefined
+from .evaluate import _Walker, exact_to_sympy
+from .prove import OutOfBudget, hard_limit, prove_zero
+from .reals import PRECISIONS, NeedPrecision, context
+from .parser import names_in
+from .symbols import Region, make_symbols, region
+from .symeval import sympy_value
+from .written import ParsedFormula
 
-TIME_LIMIT = 3.0
-POINTS = 12
-
-
-class _Timeout(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` (in the main thread; elsewhere it runs unbounded)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise _Timeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+RANDOM_POINTS = 14
+_NICE = [Fraction(n, d) for n, d in (
+    (1, 2), (3, 10), (2, 1), (1, 1), (3, 2), (1, 5), (7, 10), (3, 1), (0, 1), (-1, 1), (-1, 2), (5, 1),
+    (1, 10), (9, 10), (-2, 1), (10, 1), (-3, 10), (4, 1), (2, 5), (-5, 1), (100, 1), (-100, 1))]
+_NICE_INTEGERS = [Fraction(n) for n in (2, 3, 1, 0, 5, 4, -1, 7, -2, 10, 6, -3, 100, -50)]
 
 
-def _refuted(diff: Any, expected: Any, decls: dict[str, Any]) -> bool:
-    """True if diff is clearly nonzero at some random point of the symbols' domains."""
-    import sympy as sp
-
-    symbols = sorted(diff.free_symbols | getattr(expected, "free_symbols", set()), key=str)
-    rng = random.Random(20240611)
-    tried = 0
-    for _ in range(POINTS * 3):
-        if tried >= POINTS:
-            break
-        point = {}
-        for s in symbols:
-            lo, hi = sample_range(decls.get(s.name))
-            # a rational with a large odd denominator: never an integer, never a "nice" value
-            q = Fraction(rng.randrange(1, 10**6), 10**6 + 3)
-            # a 50-digit float, not an exact rational: x**k with a rational k of huge denominator
-            # would otherwise be computed exactly, which can take all the memory there is
-            point[s] = sp.Float(sp.Rational(Fraction(lo) + (Fraction(hi) - Fraction(lo)) * q), 50)
-        try:
-            ref = sp.N(expected, 40, subs=point)
-            value = sp.N(diff, 40, subs=point)
-        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
-            continue
-        if not (value.is_number and ref.is_number) or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-            continue
-        if ref.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-            continue
-        tried += 1
-        scale = 1 + abs(complex(ref))
-        if abs(complex(value)) > 1e-25 * scale:
-            return True
-    return False
-
-
-def _proved_zero(candidates: list[Any]) -> bool:
-    """True if some candidate (the difference, or it rewritten on the declared domains) reduces
-    to exactly 0. Cheap rewrites are tried on every candidate before the expensive ones."""
-    import sympy as sp
-
-    attempts = (
-        lambda d: d,
-        sp.expand,
-        lambda d: sp.cancel(sp.together(d)),
-        lambda d: sp.expand(sp.expand_log(d, force=False)),
-        sp.simplify,
-        lambda d: sp.simplify(d.rewrite(sp.exp)),
-        lambda d: sp.simplify(sp.expand_log(sp.logcombine(d), force=False)),
-    )
-    for attempt in attempts:
-        for diff in candidates:
-            try:
-                if attempt(diff) == 0:
-                    return True
-            except (TypeError, ValueError, NotImplementedError, RecursionError, ArithmeticError):
-                continue
-    return False
-
-
-def _within_domains(diff: Any, decls: dict[str, Any]) -> Any:
-    """diff with each symbol that has a declared `domain` written as a map of a positive symbol
-    onto that interval (θ ∈ (0, 1) becomes u/(1 + u), u > 0). The map is a bijection, so diff is
-    0 on the domain exactly when the rewritten diff is 0 for every u > 0 -- and sympy can then use
-    facts such as 1 − θ > 0 (log(θ(1 − θ)) = log θ + log(1 − θ)) that plain assumptions cannot state.
-    """
-    import sympy as sp
-
-    subs = {}
-    for sym in diff.free_symbols:
-        decl = decls.get(sym.name) or {}
-        if "domain" not in decl:
-            continue
-        lo, hi = (_bound(v) for v in decl["domain"])
-        if lo is None or lo == -sp.oo:
-            continue
-        u = sp.Dummy(f"u_{sym.name}", positive=True)
-        subs[sym] = lo + u if hi is None or hi == sp.oo else lo + (hi - lo) * u / (1 + u)
-    if not subs:
-        return None
-    bounded = diff.subs(subs)
-    # put each log's argument over one denominator, so that 1 - u/(1 + u) shows as 1/(1 + u) > 0
-    return bounded.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.factor(sp.together(e.args[0]))))
-
-
-def _bound(value: Any) -> Any:
-    import sympy as sp
-
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return {"inf": sp.oo, "-inf": -sp.oo}.get(value.strip().lower())
-    if isinstance(value, float):
-        return sp.oo if value == float("inf") else -sp.oo if value == float("-inf") else sp.Rational(str(value))
-    try:
-        return exact_to_sympy(value)
-    except TypeError:
-        return None
-
-
-def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
-               seconds: float = TIME_LIMIT) -> bool | None:
-    """True if proved equal, False if refuted, None if neither could be shown in time."""
-
+def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None) -> bool | None:
+    """True if proved equal on the declared domains, False if refuted at a point, None if neither
+    within the bounds. `given` is a ParsedFormula (its tree is used at the points, and the
+    refutation is recorded on it for the feedback) or a sympy expression."""
     decls = decls or {}
+    formula = given if isinstance(given, ParsedFormula) else None
     try:
-        with time_limit(seconds):
-            expected = exact_to_sympy(expected)
-            diff = expected - given
-            if diff == 0:
-                return True
-            if _refuted(diff, expected, decls):
-                return False
-            bounded = _within_domains(diff, decls)
-            if _proved_zero([diff] if bounded is None else [bounded, diff]):
-                return True
+        expected = expected.expr if isinstance(expected, ParsedFormula) else exact_to_sympy(expected)
+        g_expr = formula.expr if formula is not None else exact_to_sympy(given)
+        found = refute(expected, formula if formula is not None else g_expr, decls)
+    except (TypeError, ValueError, RecursionError, OutOfBudget):
+        return None
+    if found is not None:
+        if formula is not None:
+            formula.refutation = found
+        return False
+    try:
+        if prove_zero(expected - g_expr, decls):
+            return True
+        found = refute(expected, formula if formula is not None else g_expr, decls, deep=True)
+    except (TypeError, ValueError, RecursionError, OutOfBudget):
+        return None
+    if found is not None:
+        if formula is not None:
+            formula.refutation = found
+        return False
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# points
+
+
+def candidates(name: str, reg: Region, count: int) -> list[Fraction]:
+    """Values to try for one symbol: round ones inside its range, its closed ends, then
+    deterministic pseudo-random ones (the same on every run and machine)."""
+    nice = [v for v in (_NICE_INTEGERS if reg.integer else _NICE) if reg.contains(v)]
+    ends = [e for e, closed in ((reg.lo, reg.lo_closed), (reg.hi, reg.hi_closed))
+            if e is not None and closed and reg.contains(e)]
+    rng = random.Random(f"grader-points-{name}")
+    rand = []
+    for _ in range(count * 3):
+        if len(rand) >= count:
+            break
+        v = _random_in(reg, rng)
+        if v is not None and reg.contains(v):
+            rand.append(v)
+    out: list[Fraction] = []
+    for v in nice + ends + rand:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def _random_in(reg: Region, rng: random.Random) -> Fraction | None:
+    q = Fraction(rng.randrange(1, 10**6), 10**6 + 3)  # never an integer, never a round value
+    if reg.integer:
+        lo = reg.lo if reg.lo is not None else Fraction(-60)
+        hi = reg.hi if reg.hi is not None else lo + 120
+        lo_i, hi_i = int(-((-lo) // 1)), int(hi // 1)
+        return Fraction(rng.randint(lo_i, hi_i)) if lo_i <= hi_i else None
+    if reg.lo is not None and reg.hi is not None:
+        return reg.lo + (reg.hi - reg.lo) * q
+    # an unbounded side: magnitudes from 1e-3 to 1e9, so that a kink at -10^6 is crossed
+    scale = Fraction(10) ** rng.randint(-3, 9) * (1 + q)
+    if reg.lo is not None:
+        return reg.lo + scale
+    if reg.hi is not None:
+        return reg.hi - scale
+    return scale if rng.random() < 0.5 else -scale
+
+
+def points(names: list[str], decls: dict[str, Any]) -> list[dict[str, Fraction]]:
+    """Points to try: at point i, symbol j takes its (i + j)-th round value (so that s_i and s_j
+    differ), then pseudo-random values for all."""
+    if not names:
+        return [{}]
+    regions = {n: region(decls.get(n)) for n in names}
+    lists = {n: candidates(n, regions[n], RANDOM_POINTS) for n in names}
+    longest = max(len(v) for v in lists.values())
+    out = []
+    for i in range(longest):
+        point = {}
+        for j, n in enumerate(names):
+            values = lists[n]
+            if not values:
+                return []
+            point[n] = values[(i + j) % len(values)] if i < len(values) else values[i % len(values)]
+        if point not in out:
+            out.append(point)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# refutation
+
+
+class _Skip(Exception):
+    """The expected value is undefined or cannot be computed at this point: try another."""
+
+
+FAST = PRECISIONS[:2]  # every point is tried at these precisions
+DEEP_POINTS = 4  # the first points are tried again at all precisions when nothing else decides
+
+
+def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False) -> str | None:
+    """A sentence saying where `given` differs from `expected` (or is undefined where it is
+    defined), or None if no point of the domains shows a difference. `deep`: the first few points
+    again at every precision (for differences below 2^-240, such as x vs x + 10^-100)."""
+    import sympy as sp
+
+    g_expr = given.expr if isinstance(given, ParsedFormula) else given
+    symbols = {s.name: s for s in (expected.free_symbols | g_expr.free_symbols) if isinstance(s, sp.Symbol)}
+    if isinstance(given, ParsedFormula):
+        # names that sympy simplified away (x/x is 1) still matter: the formula is undefined at x = 0
+        for name in names_in(given.tree) & set(decls) - set(symbols):
+            symbols[name] = make_symbols({name: decls[name]})[name]
+    names = sorted(symbols)
+    chosen = points(names, decls)
+    ladder = PRECISIONS if deep else FAST
+    with hard_limit(0.9):
+        for point in (chosen[:DEEP_POINTS] if deep else chosen):
+            env_sym = {symbols[n]: v for n, v in point.items()}
+
+            def expected_at(prec: int | None, env: dict[Any, Any] = env_sym) -> Any:
+                return sympy_value(expected, env, prec)
+
+            def given_at(prec: int | None, env: dict[str, Any] = point) -> Any:
+                if isinstance(given, ParsedFormula):
+                    arith = Arith(context(prec) if prec is not None else None)
+                    return _Walker(arith, env, given.log_base).run(given.tree)
+                return sympy_value(g_expr, {symbols[n]: v for n, v in env.items()}, prec)
+
+            try:
+                verdict = _differs(expected_at, given_at, ladder)
+            except _Skip:
+                continue
+            if verdict is not None and isinstance(verdict[1], str) and _removable(point, given_at, decls):
+                continue  # (x² − 1)/(x + 1) at x = −1: a hole in a formula equal to x − 1 around it
+            if verdict is not None:
+                return _sentence(point, *verdict)
+    return None
+
+
+def _removable(point: dict[str, Fraction], given_at: Any, decls: dict[str, Any]) -> bool:
+    """Whether the given formula, undefined at `point`, is defined right next to it (an isolated
+    point such as x/x at 0, which a TA accepts) rather than on a whole stretch (floor(x)/floor(x)
+    on [0, 1), which is refuted)."""
+    for sign in (1, -1):
+        near = {}
+        for j, (n, v) in enumerate(point.items()):
+            step = Fraction(sign, 997 + 2 * j) * max(1, abs(v))
+            reg = region(decls.get(n))
+            near[n] = v + step if reg.integer is False and reg.contains(v + step) else v
+        if near == point:
+            continue
+        try:
+            given_at(PRECISIONS[0], near)
+            return True
+        except (InvalidAnswer, NeedPrecision, Inexact, ZeroDivisionError, ValueError, OverflowError, TypeError):
+            continue
+    return False
+
+
+def _differs(expected_at: Any, given_at: Any, ladder: tuple[int, ...]) -> tuple[Any, Any] | None:
+    """(expected value, given value or the reason it is undefined) when they differ here."""
+    for prec in (None, *ladder):
+        try:
+            e = expected_at(prec)
+        except Inexact:
+            continue
+        except NeedPrecision:
+            continue
+        except (InvalidAnswer, ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
+            raise _Skip() from exc
+        try:
+            g = given_at(prec)
+        except Inexact:
+            continue
+        except NeedPrecision:
+            continue
+        except Undefined as exc:
+            return e, exc.reason
+        except (InvalidAnswer, ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
+            raise _Skip() from exc
+        if isinstance(e, Fraction) and isinstance(g, Fraction):
+            return (e, (g, g - e)) if e != g else None
+        d = Arith(context(prec or PRECISIONS[0])).sub(g, e)
+        s = Arith.sign(d)
+        if s:
+            return e, (g, d)
+        if s == 0:
             return None
-    except _Timeout:
-        return None
-    except (TypeError, ValueError, RecursionError):
-        return None
+    return None
+
+
+def _sentence(point: dict[str, Fraction], e: Any, found: Any) -> str:
+    where = ", ".join(f"{n} = {_show(v)}" for n, v in point.items())
+    at = f"at {where}, " if where else ""
+    if isinstance(found, str):
+        return f"{at}your expression is undefined ({found}); the correct one is {_show(e)}"
+    g, diff = found
+    digits = 4
+    while _show(g, digits) == _show(e, digits) and digits < 16:
+        digits += 2
+    if _show(g, digits) == _show(e, digits):
+        return (f"{at}your expression differs from the correct one ({_show(e, 6)}) by about"
+                f" {_magnitude(diff)}")
+    return f"{at}your expression is {_show(g, digits)}; the correct one is {_show(e, digits)}"
+
+
+def _magnitude(d: Any) -> str:
+    """|d| as 10^k, for a difference too small to show in the values themselves."""
+    import math
+
+    if isinstance(d, Fraction):
+        d = abs(d)
+        k = len(str(d.numerator)) - len(str(d.denominator))
+        return f"10^{k}"
+    ctx = context(PRECISIONS[0])
+    return f"10^{int(ctx.mag(abs(d).b) * math.log10(2))}"
+
+
+def _show(v: Any, digits: int = 4) -> str:
+    from .types import _significant, format_number
+
+    if isinstance(v, Fraction):
+        text = format_number(v)
+        if "/" not in text and len(text) <= 10:
+            return text
+        return _significant(float(v), digits)
+    try:
+        return _significant(float(v.mid), digits)
+    except (OverflowError, ValueError, AttributeError):
+        return str(v)

@@ -27,38 +27,90 @@ Node = tuple[Any, ...]
 FUNCTIONS: dict[str, tuple[int, int]] = {
     "exp": (1, 1), "ln": (1, 1), "log": (1, 2), "lg": (1, 1), "log2": (1, 1), "log10": (1, 1),
     "sqrt": (1, 1), "abs": (1, 1), "sin": (1, 1), "cos": (1, 1), "tan": (1, 1), "tanh": (1, 1),
+    "sinh": (1, 1), "cosh": (1, 1), "sec": (1, 1), "csc": (1, 1), "cot": (1, 1),
+    "atan": (1, 1), "arctan": (1, 1), "asin": (1, 1), "arcsin": (1, 1), "acos": (1, 1), "arccos": (1, 1),
     "sigmoid": (1, 1), "sigma": (1, 1), "max": (1, 8), "min": (1, 8), "floor": (1, 1),
     "ceil": (1, 1), "factorial": (1, 1), "binomial": (2, 2), "relu": (1, 1), "softplus": (1, 1),
+    "sgn": (1, 1), "sign": (1, 1),
 }
+# Other spellings of the same function, read as the first name.
+ALIASES = {"arctan": "atan", "arcsin": "asin", "arccos": "acos", "sgn": "sign", "sigma": "sigmoid"}
 CONSTANTS = {"e", "pi", "inf", "infinity", "oo"}
-_UNARY = {"exp", "ln", "log", "lg", "log2", "log10", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid"}
+# One-argument functions that may be applied without parentheses: "ln x", "sqrt 2", "sin θ".
+# `sigma` is not among them: "σ x" is as likely a standard deviation times x as the sigmoid of x.
+_UNARY = {f for f, (lo, hi) in FUNCTIONS.items() if lo == hi == 1} - {"sigma", "factorial"}
 
 # Unicode a student may paste, mapped to the ASCII the grammar reads.
 _TRANSLATE = str.maketrans({
-    "−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/", "π": "pi",
-    "∞": "inf", "√": "sqrt", "θ": "theta", "λ": "lambda", "σ": "sigma", "μ": "mu", "α": "alpha",
-    "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "ρ": "rho", "τ": "tau",
-    "ϕ": "phi", "φ": "phi", "ω": "omega", "²": "^2", "³": "^3", "\u00a0": " ", "\u2009": " ",
-    "\u202f": " ", "／": "/", "＊": "*", "＋": "+", "－": "-", "（": "(", "）": ")", "［": "[", "］": "]",
-    "，": ",", "．": ".",
+    "−": "-", "–": "-", "‐": "-", "‑": "-", "‒": "-", "—": "-", "―": "-", "﹣": "-",
+    "×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/", "∞": "inf", "\u00a0": " ", "\u2009": " ",
+    "\u202f": " ", "\u2002": " ", "\u2003": " ", "／": "/", "＊": "*", "＋": "+", "－": "-", "（": "(",
+    "）": ")", "［": "[", "］": "]", "，": ",", "．": ".", "∣": "|", "｜": "|",
 })
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
+    "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon",
+    "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Σ": "Sigma", "Δ": "Delta",
+    "Θ": "Theta", "Λ": "Lambda", "Φ": "Phi", "Ω": "Omega", "√": "sqrt",
+}
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱ", "0123456789+-()ni"))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₙᵢⱼₖₘₜ", "0123456789aeoxnijkmt"))
+_FRACTIONS = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
+              "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
+_SUP_RUN = re.compile("[" + "".join(_SUPERSCRIPTS) + "]+")
+_SUB_RUN = re.compile("[" + "".join(_SUBSCRIPTS) + "]+")
+_GREEK_RUN = re.compile("[" + "".join(_GREEK) + "]")
+_BRACED_SUBSCRIPT = re.compile(r"_\{([A-Za-z0-9]{1,20})\}")
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^()!%,;\[\]]))"
+    r"|(?P<op>\*\*|[-+*/^()!%,;|\[\]]))"
 )
 
 
 def normalize(text: str) -> str:
-    return text.translate(_TRANSLATE)
+    """The ASCII the grammar reads. Typography with one meaning is translated: 2³² is 2^(32)
+    (not 2^3^2), θ₁ is theta_1, x_{1} is x_1, ½ is (1/2), λx is lambda x, σ√(2π) is sigma sqrt(2 pi).
+    A mixed number such as 2½ has two readings (2.5 and 2·½) and is refused."""
+    text = text.translate(_TRANSLATE)
+    for sign, value in _FRACTIONS.items():
+        at = text.find(sign)
+        if at > 0 and text[at - 1].isdigit():
+            whole = re.search(r"\d+$", text[:at])
+            w = whole.group(0) if whole else text[at - 1]
+            raise InvalidAnswer(f"'{w}{sign}' can be read as {w} + {value} or as {w}·{value}: write"
+                                f" {w} + {value} or {w}*{value}", at)
+        text = text.replace(sign, f"({value})")
+    text = _SUP_RUN.sub(lambda m: "^(" + "".join(_SUPERSCRIPTS[c] for c in m.group(0)) + ")", text)
+    text = _SUB_RUN.sub(lambda m: "_" + "".join(_SUBSCRIPTS[c] for c in m.group(0)), text)
+    text = _GREEK_RUN.sub(_greek, text)
+    return _BRACED_SUBSCRIPT.sub(r"_\1", text)
+
+
+def _greek(m: re.Match[str]) -> str:
+    # a space on each side keeps a letter its own name (λx is lambda·x, not the name "lambdax"),
+    # except before a subscript or digits, which belong to it (θ_1, θ1)
+    after = m.string[m.end():m.end() + 1]
+    tail = "" if after in ("_",) or after.isdigit() else " "
+    return " " + _GREEK[m.group(0)] + tail
 
 
 def tokenize(text: str) -> list[tuple[str, Any, int]]:
+    return _tokens(normalize(_bounded(text)))[0]
+
+
+def _bounded(text: str) -> str:
     if len(text) > MAX_LENGTH:
         raise InvalidAnswer(f"too long ({len(text)} characters; at most {MAX_LENGTH})")
-    text = normalize(text)
+    return text
+
+
+def _tokens(text: str) -> tuple[list[tuple[str, Any, int]], list[int]]:
+    """The tokens of normalized text, and where each one ends."""
     tokens: list[tuple[str, Any, int]] = []
+    ends: list[int] = []
     pos, depth = 0, 0
     while pos < len(text):
         if text[pos:].strip() == "":
@@ -86,10 +138,11 @@ def tokenize(text: str) -> list[tuple[str, Any, int]]:
             elif op in ")]":
                 depth -= 1
             tokens.append(("op", op, start))
+        ends.append(m.end())
         if len(tokens) > MAX_TOKENS:
             raise InvalidAnswer(f"too long (more than {MAX_TOKENS} symbols)")
         pos = m.end()
-    return tokens
+    return tokens, ends
 
 
 def _exact(literal: str) -> Fraction:
@@ -104,11 +157,15 @@ def _exact(literal: str) -> Fraction:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, Any, int]], text: str):
+    def __init__(self, tokens: list[tuple[str, Any, int]], ends: list[int], text: str,
+                 symbols: frozenset[str] = frozenset()):
         self.tokens = tokens
+        self.ends = ends
         self.i = 0
         self.text = text
         self.depth = 0
+        self.bars = 0  # how many |...| are open: inside one, a "|" closes it
+        self.symbols = symbols
 
     def peek(self) -> tuple[str, Any, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -137,6 +194,10 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             t = self.peek()
             raise InvalidAnswer("formula nested too deeply", t[2] if t else None)
+
+    def source(self, first: int, last: int) -> str:
+        """The text of tokens first..last-1, as typed."""
+        return self.text[self.tokens[first][2]:self.ends[last - 1]].strip()
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -168,11 +229,11 @@ class _Parser:
                 return node
 
     def _implicit_product_follows(self) -> bool:
-        # "2x", "2(x+1)", "s_i(1 - s_i)", "x y": a name or "(" right after a factor.
+        # "2x", "2(x+1)", "s_i(1 - s_i)", "x y", "2|x|": a name, "(" or an opening bar after a factor.
         t = self.peek()
         if t is None:
             return False
-        return t[0] == "name" or (t[0] == "op" and t[1] == "(")
+        return t[0] == "name" or (t[0] == "op" and (t[1] == "(" or (t[1] == "|" and self.bars == 0)))
 
     def unary(self) -> Node:
         negate = False
@@ -200,26 +261,13 @@ class _Parser:
         return node
 
     def atom(self) -> Node:
+        first = self.i
         t = self.take()
         kind, value, pos = t
         if kind == "num":
             return ("num", value)
         if kind == "name":
-            nxt = self.peek()
-            if value in _UNARY and nxt is not None and nxt[0] in ("name", "num"):
-                # "ln x", "ln θ", "sqrt 2": a one-argument function applied without parentheses
-                self.enter()
-                arg = self.power()
-                self.depth -= 1
-                return ("call", value, [arg])
-            if self.at_op("(") and value in FUNCTIONS:
-                self.take()
-                args = self.items(")")
-                lo, hi = FUNCTIONS[value]
-                if not lo <= len(args) <= hi:
-                    raise InvalidAnswer(f"{value}() takes {lo if lo == hi else f'{lo} to {hi}'} argument(s)", pos)
-                return ("call", value, args)
-            return ("name", value)
+            return self.name(value, pos, first)
         if value == "(":
             self.enter()
             items = self.items(")")
@@ -232,27 +280,106 @@ class _Parser:
             items = self.items("]")
             self.depth -= 1
             return ("list", items)
+        if value == "|":
+            self.enter()
+            self.bars += 1
+            inside = self.sum()
+            self.bars -= 1
+            self.expect("|")
+            self.depth -= 1
+            return ("call", "abs", [inside])
         raise InvalidAnswer(f"unexpected {value!r}", pos)
+
+    def name(self, value: str, pos: int, first: int) -> Node:
+        nxt = self.peek()
+        if value in self.symbols:
+            if value in FUNCTIONS and self.at_op("("):
+                close = self._closing(self.i)
+                inner = self.source(self.i + 1, close) if close else "..."
+                raise InvalidAnswer(f"'{value}({inner})' can be read as {value}·({inner}) or as the function"
+                                    f" {ALIASES.get(value, value)}({inner}): write {value}*({inner}) for the"
+                                    f" product", pos)
+            return ("name", value)
+        if value in _UNARY and nxt is not None and nxt[0] in ("name", "num"):
+            # "ln x", "ln θ", "sqrt 2": a one-argument function applied without parentheses
+            self.enter()
+            arg_first = self.i
+            arg = self.power()
+            self.depth -= 1
+            self._refuse_glued_product(value, arg_first, pos)
+            return ("call", ALIASES.get(value, value), [arg])
+        if value == "sigma" and nxt is not None and nxt[0] in ("name", "num"):
+            raise InvalidAnswer("'sigma' followed by a factor can be read as a product (σ·x) or as the"
+                                " sigmoid σ(x): write sigma(...) for the sigmoid, or declare the product with *", pos)
+        if self.at_op("(") and value in FUNCTIONS:
+            self.take()
+            args = self.items(")")
+            lo, hi = FUNCTIONS[value]
+            if not lo <= len(args) <= hi:
+                raise InvalidAnswer(f"{value}() takes {lo if lo == hi else f'{lo} to {hi}'} argument(s)", pos)
+            return ("call", ALIASES.get(value, value), args)
+        return ("name", value)
+
+    def _refuse_glued_product(self, fn: str, arg_first: int, pos: int) -> None:
+        """`ln 2x`, `sin 5n`: the argument is followed by another factor with no operator. Reading
+        it as ln(2)·x or ln(2x) is a guess either way, so neither is taken."""
+        t = self.peek()
+        if t is None or not self._implicit_product_follows():
+            return
+        if t[0] == "name" and t[1] in FUNCTIONS and t[1] not in self.symbols:
+            return  # "sin x cos x": the next factor is a function of its own
+        arg_last = self.i
+        save = self.i, self.depth, self.bars
+        try:
+            self.power()
+            rest_last = self.i
+        except InvalidAnswer:
+            rest_last = min(self.i + 1, len(self.tokens))
+        self.i, self.depth, self.bars = save
+        arg = self.source(arg_first, arg_last)
+        rest = self.source(arg_last, rest_last)
+        both = self.source(arg_first, rest_last)
+        raise InvalidAnswer(f"'{fn} {both}' can be read as {fn}({both}) or as {fn}({arg})·{rest}:"
+                            f" write the parentheses", pos)
+
+    def _closing(self, open_at: int) -> int | None:
+        depth = 0
+        for j in range(open_at, len(self.tokens)):
+            kind, value, _ = self.tokens[j]
+            if kind == "op" and value in "([":
+                depth += 1
+            elif kind == "op" and value in ")]":
+                depth -= 1
+                if depth == 0:
+                    return j
+        return None
 
     def items(self, close: str) -> list[Node]:
         out: list[Node] = []
         if self.at_op(close):
             self.take()
             return out
+        bars, self.bars = self.bars, 0  # a bar inside parentheses opens its own |...|
         while True:
             out.append(self.sum())
             if self.at_op(","):
                 self.take()
                 continue
             self.expect(close)
+            self.bars = bars
             return out
 
 
-def parse(text: str) -> Node:
-    """Parse `text` into a tree, or raise InvalidAnswer with the reason and position."""
+def parse(text: str, symbols: Any = ()) -> Node:
+    """Parse `text` into a tree, or raise InvalidAnswer with the reason and position.
+
+    `symbols`: the names the answer may use as variables; such a name is never read as the function
+    of the same name (a declared `sigma` is a standard deviation, not the sigmoid)."""
     if not isinstance(text, str):
         text = str(text)
-    return _Parser(tokenize(text), normalize(text)).parse()
+    normal = normalize(_bounded(text))
+    tokens, ends = _tokens(normal)
+    return _Parser(tokens, ends, normal, frozenset(symbols)).parse()
 
 
 def names_in(node: Node) -> set[str]:

@@ -70,3 +70,82 @@ def sample_range(decl: dict[str, Any] | None) -> tuple[float, float]:
     if decl.get("negative"):
         return -4.0, -0.05
     return -3.0, 3.0
+
+
+class Region:
+    """Where a declared symbol lives: exact ends (None = infinite), whether each end belongs to
+    it, and whether only integers do. [0, 1] is closed: ceil(p) and 1 differ at p = 0."""
+
+    __slots__ = ("lo", "hi", "lo_closed", "hi_closed", "integer")
+
+    def __init__(self, lo: Any, hi: Any, lo_closed: bool, hi_closed: bool, integer: bool = False):
+        self.lo, self.hi = lo, hi
+        self.lo_closed, self.hi_closed = lo_closed, hi_closed
+        self.integer = integer
+
+    def contains(self, x: Any) -> bool:
+        if self.lo is not None and (x < self.lo or (x == self.lo and not self.lo_closed)):
+            return False
+        if self.hi is not None and (x > self.hi or (x == self.hi and not self.hi_closed)):
+            return False
+        return not self.integer or x == int(x)
+
+    def __repr__(self) -> str:
+        left = "[" if self.lo_closed else "("
+        right = "]" if self.hi_closed else ")"
+        return f"{left}{'-inf' if self.lo is None else self.lo}, {'inf' if self.hi is None else self.hi}{right}"
+
+
+def _end(value: Any) -> Any:
+    """A domain end as an exact Fraction, or None for an infinity."""
+    from fractions import Fraction
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("inf", "+inf", "oo", "infinity", "-inf", "-oo", "-infinity"):
+            return None
+        return Fraction(text)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Fraction(repr(value))  # the decimal written in the spec, not its binary neighbour
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if getattr(value, "is_infinite", False):
+        return None
+    if getattr(value, "is_Rational", False):
+        return Fraction(int(value.p), int(value.q))
+    return Fraction(str(value.evalf(30)))
+
+
+def region(decl: dict[str, Any] | None) -> Region:
+    decl = decl or {}
+    lo: Any = None
+    hi: Any = None
+    lo_closed = hi_closed = True
+    if "domain" in decl:
+        a, b = decl["domain"]
+        lo, hi = _end(a), _end(b)
+    integer = bool(decl.get("integer"))
+
+    def raise_lo(bound: Any, closed: bool) -> None:
+        nonlocal lo, lo_closed
+        if lo is None or bound > lo or (bound == lo and not closed):
+            lo, lo_closed = bound, closed
+
+    def lower_hi(bound: Any, closed: bool) -> None:
+        nonlocal hi, hi_closed
+        if hi is None or bound < hi or (bound == hi and not closed):
+            hi, hi_closed = bound, closed
+
+    from fractions import Fraction
+
+    if decl.get("positive"):
+        raise_lo(Fraction(0), False)
+    if decl.get("nonnegative"):
+        raise_lo(Fraction(0), True)
+    if decl.get("negative"):
+        lower_hi(Fraction(0), False)
+    return Region(lo, hi, lo_closed, hi_closed, integer)

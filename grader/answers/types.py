@@ -13,8 +13,12 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidAnswer
-from .evaluate import evaluate, plain_number, to_sympy
+from . import sigfigs
+from .evaluate import evaluate_real, exact_to_sympy, plain_number, to_sympy
 from .parser import parse
+from .reals import Real
+from .reals import within as reals_within
+from .written import ParsedFormula, read_written
 
 DEFAULT_REL = Fraction(1, 1000)
 
@@ -24,14 +28,16 @@ DEFAULT_REL = Fraction(1, 1000)
 
 
 def to_float(value: Any) -> float:
-    """A float for display and tolerant comparison of any exact value."""
+    """A float for display of any exact value (never for deciding a comparison)."""
     if isinstance(value, str):
         if value in ("inf", "oo"):
             return math.inf
         if value == "-inf":
             return -math.inf
-    if isinstance(value, (int, Fraction, float)):
+    if isinstance(value, (int, Fraction, float, Real)):
         return float(value)
+    if isinstance(value, ParsedFormula):
+        value = value.expr
     try:
         return float(value.evalf(30))  # a sympy number
     except (TypeError, AttributeError, ValueError):
@@ -58,7 +64,7 @@ def format_number(value: Any, digits: int = 6) -> str:
     f = to_float(value)
     if math.isinf(f):
         return "inf" if f > 0 else "-inf"
-    if isinstance(value, float):
+    if isinstance(value, (float, Real)):
         return _significant(f, digits)
     return str(value)  # a sympy expression: its own exact form
 
@@ -101,8 +107,10 @@ def json_number(value: Any) -> Any:
     return f
 
 
+# Unit words a student may append. Matched at the very end of the (right-stripped) text, after
+# a non-letter: a linear scan, so a run of 2,000 spaces costs nothing.
 _UNITS = re.compile(
-    r"\s*(bits?|nats?|hartleys?|parameters?|params?|weights?|connections?|macs?|px|pixels?|units?|neurons?)\s*$",
+    r"(?<![A-Za-z_])(bits?|nats?|hartleys?|parameters?|params?|weights?|connections?|macs?|px|pixels?|units?|neurons?)$",
     re.IGNORECASE,
 )
 _SCALE = re.compile(r"^(.*\d)\s*(thousand|million|billion|k|m|b)$", re.IGNORECASE)
@@ -110,90 +118,127 @@ _SCALES = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "billion
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[, \u00a0\u2009\u202f_]\d{3})+(?:\.\d+)?$")
 
 
-# information units, as the natural log of their base: a value in unit u is value·ln(base_u) nats
-_INFO_UNITS = {"bit": math.log(2), "bits": math.log(2), "nat": 1.0, "nats": 1.0,
-               "hartley": math.log(10), "hartleys": math.log(10)}
+# information units, by the base of their logarithm: a value in unit u is value·ln(base_u) nats
+_INFO_BASES = {"bit": 2, "bits": 2, "nat": "e", "nats": "e", "hartley": 10, "hartleys": 10}
 
 
-def read_number(raw: Any, log_base: Any = None, unit: str | None = None) -> Fraction | float:
+def read_number(raw: Any, log_base: Any = None, unit: str | None = None) -> Any:
     """A student's number: `10,416`, `1.0416e4`, `8%`, `2/25`, `e^2`, `ln(3)/2`, `1.927 bits`.
 
+    The value is exact: a Fraction (a WrittenNumber when typed as a decimal, which keeps its
+    significant figures), ±inf written alone, or a Real (e^2) enclosed on demand -- never a float.
     With `unit` (the unit the part asks in, e.g. "bits"), an answer stated in another information
     unit is converted to it: 1.3357 nats is 1.927 bits; a bare number is taken in `unit`.
     """
     plain = plain_number(raw)
     if plain is not None:
+        if isinstance(plain, Fraction) and not isinstance(raw, Fraction):
+            w = read_written(repr(raw) if isinstance(raw, float) else str(raw))
+            if w is not None and w == plain:
+                return w
         return plain
     text = raw.strip()
     if len(text) > 2000:
         raise InvalidAnswer(f"too long ({len(text)} characters)")
     m = _UNITS.search(text)
     stated = m.group(1).lower() if m else None
-    text = _UNITS.sub("", text).strip()
-    value = _read_unitless(text, log_base)
-    if unit in _INFO_UNITS and stated in _INFO_UNITS and _INFO_UNITS[stated] != _INFO_UNITS[unit]:
-        return float(value) * _INFO_UNITS[stated] / _INFO_UNITS[unit]
-    return value
+    if m:
+        text = text[:m.start()].strip()
+    if unit in _INFO_BASES and stated in _INFO_BASES and _INFO_BASES[stated] != _INFO_BASES[unit]:
+        tree = parse(_without_grouping(text))
+        converted = ("/", ("*", tree, _ln(_INFO_BASES[stated])), _ln(_INFO_BASES[unit]))
+        return evaluate_real(converted, log_base=log_base, text=f"{text} {stated}")
+    return _read_unitless(text, log_base, unit)
 
 
-def _read_unitless(text: str, log_base: Any) -> Fraction | float:
-    if _GROUPED.match(text):
-        text = re.sub(r"[, \u00a0\u2009\u202f_]", "", text)
-    scale = 1
+def _ln(base: Any) -> tuple[Any, ...]:
+    return ("call", "ln", [("name", "e") if base == "e" else ("num", Fraction(base))])
+
+
+def _without_grouping(text: str) -> str:
+    return re.sub(r"[, \u00a0\u2009\u202f_]", "", text) if _GROUPED.match(text) else text
+
+
+def _read_unitless(text: str, log_base: Any, unit: str | None = None) -> Any:
+    text = _without_grouping(text)
+    scale = Fraction(1)
     m = _SCALE.match(text)
     if m:
-        text, scale = m.group(1), _SCALES[m.group(2).lower()]
-    value = evaluate(parse(text), log_base=log_base)
-    return value * scale
+        word = m.group(2)
+        if len(word) == 1 and word.lower() in ("b", "m") and unit in _INFO_BASES:
+            number = m.group(1).strip()
+            other = "bits" if word.lower() == "b" else f"a unit '{word}'"
+            raise InvalidAnswer(f"'{number} {word}' can be read as {number} {'billion' if word.lower() == 'b' else 'million'}"
+                                f" or as {number} in {other}: write the unit ({unit}) or the word in full")
+        text, scale = m.group(1), Fraction(_SCALES[word.lower()])
+    if text.endswith("%"):
+        written = read_written(text[:-1], scale / 100)
+    else:
+        written = read_written(text, scale)
+    if written is not None:
+        return written
+    tree = parse(text)
+    if scale != 1:
+        tree = ("*", tree, ("num", scale))
+    return evaluate_real(tree, log_base=log_base, text=text)
 
 
-def _as_rational(value: Any) -> Fraction | float:
-    """An exact-enough rational for comparison: exact for ints, Fractions and floats; 30 digits
-    for sympy numbers; a float only for infinities and nan. Comparing rationals (not floats) keeps
-    a tiny expected value such as 0.5**2000 from being taken for 0."""
-    if isinstance(value, bool):
-        return Fraction(int(value))
-    if isinstance(value, (int, Fraction)):
-        return Fraction(value)
-    if isinstance(value, float):
-        return value if not math.isfinite(value) else Fraction(value)
-    if isinstance(value, str):
-        return to_float(value)
-    approx30 = value.evalf(30)  # a sympy number
-    if not approx30.is_finite or not approx30.is_real:
-        return to_float(value) if approx30.is_infinite else math.nan
-    return Fraction(str(approx30))
+def compare_numbers(expected: Any, given: Any, tolerance: dict[str, Any] | None) -> bool | None:
+    """Whether `given` is within `tolerance` of `expected`: `rel` (default 1e-3), `abs`, or
+    `sigfigs` (see grader.answers.sigfigs). Decided exactly, by rigorous enclosures, or by an
+    exact symbolic test; None when none of them decides within its bounds."""
+    tol = tolerance or {}
+    if "sigfigs" in tol:
+        return sigfigs.check(expected, given, tol)[0]
+    for v in (expected, given):
+        if isinstance(v, float) and math.isnan(v):
+            return False
+    e_inf, g_inf = _infinite(expected), _infinite(given)
+    if e_inf or g_inf:
+        return e_inf == g_inf
+    rel = Fraction(str(tol.get("rel", DEFAULT_REL if "abs" not in tol else 0)))
+    ab = Fraction(str(tol.get("abs", 0)))
+    try:
+        decided = reals_within(expected, given, rel, ab)
+    except InvalidAnswer:
+        return None
+    if decided is not None:
+        return decided
+    return _proved_equal(expected, given)
 
 
-def _floor_log10(q: Fraction) -> int:
-    n = len(str(q.numerator)) - len(str(q.denominator))
-    while Fraction(10) ** n > q:
-        n -= 1
-    while Fraction(10) ** (n + 1) <= q:
-        n += 1
-    return n
+def _infinite(value: Any) -> int:
+    if isinstance(value, float) and math.isinf(value):
+        return 1 if value > 0 else -1
+    if isinstance(value, str) and value in ("inf", "-inf", "oo"):
+        return -1 if value == "-inf" else 1
+    if getattr(value, "is_infinite", False):
+        return 1 if value.is_positive else -1
+    return 0
+
+
+def _proved_equal(expected: Any, given: Any) -> bool | None:
+    """The last resort for a number the enclosures cannot tell from the expected one: an exact
+    symbolic proof that they are equal (e^(ln 5) is 5), else undecided."""
+    tree = getattr(given, "tree", None)
+    if tree is None:
+        return None
+    from .prove import prove_zero
+
+    try:
+        g = to_sympy(tree, {}, getattr(given, "log_base", None))
+        diff = exact_to_sympy(expected) - g
+    except (InvalidAnswer, TypeError, ValueError):
+        return None
+    return True if prove_zero(diff, {}) else None
 
 
 def within(expected: Any, given: Any, tolerance: dict[str, Any] | None) -> bool:
-    """Tolerant comparison of two numbers: `rel` (default 1e-3), `abs`, or `sigfigs`."""
+    """True only when `given` is shown to be within `tolerance` of `expected`."""
     try:
-        e, g = _as_rational(expected), _as_rational(given)
-    except (TypeError, ValueError, AttributeError):
+        return compare_numbers(expected, given, tolerance) is True
+    except InvalidAnswer:
         return False
-    if isinstance(e, float) or isinstance(g, float):  # inf or nan on one side
-        return isinstance(e, float) and isinstance(g, float) and e == g
-    if e == g:
-        return True
-    tol = tolerance or {}
-    diff = abs(g - e)
-    if "sigfigs" in tol:
-        if e == 0:
-            return False
-        unit = Fraction(10) ** (_floor_log10(abs(e)) - int(tol["sigfigs"]) + 1)
-        return diff <= unit / 2
-    rel = Fraction(str(tol.get("rel", DEFAULT_REL if "abs" not in tol else 0)))
-    ab = Fraction(str(tol.get("abs", 0)))
-    return diff <= ab or diff <= rel * abs(e)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,16 +273,24 @@ class IntegerType(AnswerType):
 
     def parse(self, raw, options):
         value = read_number(raw, options.get("log_base"))
-        if isinstance(value, float) and not math.isinf(value):
-            if value.is_integer() and abs(value) < 2**53:
-                return Fraction(int(value))
-            raise InvalidAnswer(f"a whole number was expected, not {approx(value)}")
+        if isinstance(value, Real):
+            shown = approx(value)
+            if not re.fullmatch(r"-?\d+", shown):
+                raise InvalidAnswer(f"a whole number was expected, not {shown}")
         return value
 
     def equal(self, expected, given, tolerance, options):
+        return self.compare(expected, given, tolerance, options) is True
+
+    def compare(self, expected, given, tolerance, options):
         if tolerance:
-            return within(expected, given, tolerance)
-        return isinstance(given, Fraction) and given == expected
+            return compare_numbers(expected, given, tolerance)
+        if isinstance(given, Fraction):
+            return given == expected
+        if isinstance(given, Real):
+            # 10416 + exp(-40) is not 10416, and 2^(2^-60) is not 1: enclosures tell them apart
+            return compare_numbers(expected, given, {"abs": 0})
+        return False
 
     def display(self, value):
         return format_number(value)
@@ -254,9 +307,12 @@ class RealType(AnswerType):
         return read_number(raw, options.get("log_base"), options.get("unit"))
 
     def equal(self, expected, given, tolerance, options):
+        return self.compare(expected, given, tolerance, options) is True
+
+    def compare(self, expected, given, tolerance, options):
         if expected is None:
             return False
-        return within(expected, given, tolerance)
+        return compare_numbers(expected, given, tolerance)
 
     def display(self, value):
         return "none" if value is None else format_number(value)
@@ -338,26 +394,37 @@ class BooleanType(AnswerType):
         return "yes" if value else "no"
 
 
-_CHOICE = re.compile(r"^\(?([A-Za-z])(?:\)|\.|:|\s|$)")
+_CHOICE = re.compile(r"^\(?([A-Za-z])\)?(?=$|[\s.):,;\-])[\s.):,;\-]*(.*)$", re.DOTALL)
+_HEDGES = {"or", "and", "maybe", "perhaps", "probably", "either", "both", "unsure", "sure", "guess", "think",
+           "possibly", "between"}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 class ChoiceType(AnswerType):
     name = "choice"
-    description = "a letter: A, a, (a), a. All of these (or the option's own name)"
+    description = "one letter: A, a, (a), a. All of these (or the option's own name)"
 
     def parse(self, raw, options):
         text = str(raw).strip()
+        if len(text) > 500:
+            raise InvalidAnswer("too long for a choice")
         # options["labels"] maps letters to what they stand for: "spam" may be answered for "B: spam"
-        for letter, label in (options.get("labels") or {}).items():
-            if len(str(label)) > 1 and text.lower() == str(label).strip().lower():
-                return letter.upper()
+        labels = {str(k).upper(): str(v).strip() for k, v in (options.get("labels") or {}).items()}
+        choices = [str(c).upper() for c in (options.get("choices") or labels or [])]
+        for letter, label in labels.items():
+            if len(label) > 1 and _words(text) == _words(label):
+                return letter
         m = _CHOICE.match(text)
         if not m:
             raise InvalidAnswer("a choice letter (A, B, ...) was expected")
-        letter = m.group(1).upper()
-        choices = options.get("choices")
-        if choices and letter not in [c.upper() for c in choices]:
+        letter, rest = m.group(1).upper(), m.group(2).strip()
+        if choices and letter not in choices:
             raise InvalidAnswer(f"choose one of {', '.join(choices)}")
+        if rest:
+            _refuse_hedges(letter, rest, labels, choices or list("ABCDE"))
         return letter
 
     def equal(self, expected, given, tolerance, options):
@@ -368,19 +435,40 @@ class ChoiceType(AnswerType):
         return given in accepted
 
 
+def _refuse_hedges(letter: str, rest: str, labels: dict[str, str], choices: list[str]) -> None:
+    """The words after a letter may restate its option ("a. All of these", "B (spam)"), but an
+    answer naming two options, hedging, or naming another option's text is not one answer."""
+    words = _words(rest)
+    others = [w.upper() for w in re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", rest)
+              if w.upper() in choices and w.upper() != letter]
+    if others:
+        raise InvalidAnswer(f"this names more than one option ({letter} and {', '.join(dict.fromkeys(others))}):"
+                            " give one letter")
+    hedges = [w for w in words if w in _HEDGES] + (["?"] if "?" in rest else []) + (["/"] if "/" in rest else [])
+    if hedges:
+        raise InvalidAnswer(f"'{rest}' after {letter} makes the answer uncertain ({hedges[0]!r}): give one letter")
+    own = _words(labels.get(letter, ""))
+    for other, label in labels.items():
+        words_of = _words(label)
+        if other != letter and words_of and _contains(words, words_of) and not (own and _contains(words_of, own)):
+            raise InvalidAnswer(f"{letter} is '{labels.get(letter, letter)}' but '{label}' is option {other}:"
+                                " the letter and the text disagree")
+
+
+def _contains(words: list[str], part: list[str]) -> bool:
+    n = len(part)
+    return any(words[i:i + n] == part for i in range(len(words) - n + 1))
+
+
 class ExpressionType(AnswerType):
     name = "expression"
     description = "a formula in the declared symbols: s_i*(1 - s_i), k/N, exp(z1)/(exp(z1)+exp(z2))"
 
     def parse(self, raw, options):
-        from .symbols import make_symbols
-
-        symbols = make_symbols(options.get("symbols", {}))
-        tree = parse(str(raw))
-        value = to_sympy(tree, symbols, options.get("log_base"))
-        if isinstance(value, list):
-            raise InvalidAnswer("a single formula was expected, not a list")
-        return value
+        if isinstance(raw, bool):
+            raise InvalidAnswer("a formula was expected, not true/false")
+        tree = parse(str(raw), symbols=options.get("symbols", {}))
+        return _formula(tree, options)
 
     def equal(self, expected, given, tolerance, options):
         return self.compare(expected, given, tolerance, options) is True
@@ -404,6 +492,15 @@ class ExpressionType(AnswerType):
 
 def _sympy_text(value: Any) -> str:
     return str(value)
+
+
+def _formula(tree: Any, options: dict[str, Any]) -> ParsedFormula:
+    from .symbols import make_symbols
+
+    value = to_sympy(tree, make_symbols(options.get("symbols", {})), options.get("log_base"))
+    if isinstance(value, list):
+        raise InvalidAnswer("a single formula was expected, not a list")
+    return ParsedFormula(value, tree, options.get("log_base"))
 
 
 class MatrixType(AnswerType):
@@ -432,7 +529,7 @@ class MatrixType(AnswerType):
         if "," not in text and text.count("[") > 1:
             # numpy's printed form [[5 0 10] [1 20 9]]: spaces between entries and between rows
             text = re.sub(r"(?<=[\w.)\]])\s+(?=[-+\w.(\[])", ", ", text.strip())
-        tree = parse(text)
+        tree = parse(text, symbols=options.get("symbols", {}))
         if tree[0] != "list":
             raise InvalidAnswer("a vector or matrix in brackets was expected, e.g. [1, 2, 3]")
         return _tree_to_nested(tree, elem, options)
@@ -442,6 +539,9 @@ class MatrixType(AnswerType):
 
     def compare(self, expected, given, tolerance, options):
         elem = self._element_type(options)
+        if _is_row(expected) and isinstance(given, (list, tuple)) and given and \
+                not any(isinstance(g, (list, tuple)) for g in given):
+            given = [given]  # [3 5] or [3, 5] for a 1x2 matrix: in [1 2; 3 4] notation, a row
         verdicts: list[bool | None] = []
         if not _nested_equal(expected, given, lambda e, g: verdicts.append(elem.compare(e, g, tolerance, options))
                              or verdicts[-1] is not False):
@@ -461,16 +561,20 @@ class MatrixType(AnswerType):
         return _map_nested(value, lambda x: json_number(x) if not hasattr(x, "free_symbols") or not x.free_symbols else str(x))
 
 
+def _is_row(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) == 1 and isinstance(value[0], (list, tuple)) \
+        and not any(isinstance(x, (list, tuple)) for x in value[0])
+
+
 def _tree_to_nested(tree, elem, options):
     if tree[0] == "list":
         return [_tree_to_nested(t, elem, options) for t in tree[1]]
     if isinstance(elem, ExpressionType):
-        from .symbols import make_symbols
-
-        return to_sympy(tree, make_symbols(options.get("symbols", {})), options.get("log_base"))
-    value = evaluate(tree, log_base=options.get("log_base"))
+        return _formula(tree, options)
+    value = evaluate_real(tree, log_base=options.get("log_base"))
     if isinstance(elem, IntegerType) and not (isinstance(value, Fraction) and value.denominator == 1):
-        raise InvalidAnswer(f"whole numbers were expected, not {approx(value)}")
+        if not (isinstance(value, Real) and re.fullmatch(r"-?\d+", approx(value))):
+            raise InvalidAnswer(f"whole numbers were expected, not {approx(value)}")
     return value
 
 

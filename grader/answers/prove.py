@@ -1,0 +1,434 @@
+"""Proving that a difference of two formulas is exactly 0, with work bounded by sizes.
+
+Acceptance of a formula needs a proof: some sequence of sound rewrites takes expected − given to
+exactly 0. The rewrites are chosen so that each one's cost is bounded *before* it runs, by the
+size of what it works on: the number of terms an expansion would produce, the degrees of the
+polynomials a cancellation would handle, the number of cases a split would create. What exceeds a
+bound is not attempted, so the same difference gets the same answer on every machine and under
+any load. A CPU-time guard (per thread) remains only as a last resort.
+
+The rewrites:
+- the declared domain of each symbol, written as a map of a positive variable onto it, so that
+  facts such as 1 − θ > 0 become visible (log(θ(1 − θ)) = log θ + log(1 − θ));
+- case splits at the kinks of |a|, max, min, sign and relu in one variable (x + |x| = 2·relu(x)
+  on each side of 0), and at the residues of an integer variable inside floor/ceil;
+- powers of factored bases (θ^999·(1 − θ)^999 = (θ − θ²)^999 without expanding either side);
+- logarithms expanded on positive arguments; bounded expansion and cancellation;
+- exponentials and hyperbolic functions as powers of one positive variable per exponent direction,
+  which turns sigmoid/tanh/softplus identities into rational-function identities;
+- small trigonometric and combinatorial simplifications, and sympy's simplify on small input.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from typing import Any
+
+from .symbols import Region, region
+
+CPU_BUDGET = 0.6  # seconds of this thread's CPU for one proof: a guard, not a bound that decides
+HARD_LIMIT = 0.9  # main thread only: a SIGPROF interrupts a single runaway sympy call
+MAX_TERMS = 300  # an expansion predicted to produce more terms is not attempted
+MAX_DEGREE = 40  # polynomial cancellation only below this degree
+MAX_FACTOR_DEGREE = 12  # a power's base is factored only below this degree
+MAX_OPS = 400  # a candidate larger than this (sympy count_ops) is not rewritten further
+MAX_SIMPLIFY_OPS = 30  # sympy's simplify only on expressions this small
+MAX_CASES = 16
+
+
+class OutOfBudget(Exception):
+    pass
+
+
+class _Budget:
+    def __init__(self, seconds: float):
+        self.deadline = time.thread_time() + seconds
+
+    def check(self) -> None:
+        if time.thread_time() > self.deadline:
+            raise OutOfBudget()
+
+
+@contextmanager
+def hard_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` of process CPU (main thread only; elsewhere the
+    cooperative per-thread budget is the guard)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise OutOfBudget()
+
+    previous = signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+# ---------------------------------------------------------------------------------------------
+# size estimates (computed before a rewrite, so that the rewrite is skipped when too big)
+
+
+def expanded_terms(e: Any, cap: int = 10**6) -> int:
+    """An upper bound on the number of terms sympy's expand would produce."""
+    if e.is_Add:
+        return min(cap, sum(expanded_terms(a, cap) for a in e.args))
+    if e.is_Mul:
+        n = 1
+        for a in e.args:
+            n = min(cap, n * expanded_terms(a, cap))
+        return n
+    if e.is_Function or (e.is_Pow and not e.exp.is_Integer):
+        # expand also works inside function arguments and non-integer powers
+        return max([1] + [expanded_terms(a, cap) for a in e.args])
+    if e.is_Pow and e.exp.is_Integer and e.base.is_Add:
+        # a negative power expands its denominator: (1 + u)^-1998 costs what (1 + u)^1998 does
+        k = expanded_terms(e.base, cap)
+        n = abs(int(e.exp))
+        if k > 50 or n > 200:
+            return cap
+        return min(cap, math.comb(n + k - 1, k - 1))
+    return 1
+
+
+def max_degree(e: Any) -> int:
+    """The largest integer exponent anywhere in e (a proxy for polynomial degrees)."""
+    import sympy as sp
+
+    best = 1
+    for p in e.atoms(sp.Pow):
+        if p.exp.is_Integer:
+            best = max(best, abs(int(p.exp)))
+    return best
+
+
+def _ops(e: Any) -> int:
+    import sympy as sp
+
+    return int(sp.count_ops(e, visual=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# domains and case splits
+
+
+def _mapping(sym: Any, reg: Region, lo: Any, hi: Any) -> Any:
+    """sym as a function of a fresh positive variable covering the open interval (lo, hi)."""
+    import sympy as sp
+
+    u = sp.Dummy(f"u_{sym.name}", positive=True)
+    if lo is None and hi is None:
+        return sym
+    if hi is None:
+        return _q(lo) + u
+    if lo is None:
+        return _q(hi) - u
+    return _q(lo) + (_q(hi) - _q(lo)) * u / (1 + u)
+
+
+def _q(x: Fraction) -> Any:
+    import sympy as sp
+
+    return sp.Rational(x.numerator, x.denominator)
+
+
+def _linear_root(arg: Any, symbols: set[Any]) -> tuple[Any, Fraction] | None:
+    """(s, r) when arg = c·(s − r) for one symbol s and exact rationals c != 0, r."""
+    import sympy as sp
+
+    free = arg.free_symbols & symbols
+    if len(free) != 1:
+        return None
+    s = next(iter(free))
+    if arg.free_symbols - {s}:
+        return None
+    try:
+        poly = sp.Poly(arg, s)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() != 1:
+        return None
+    c, d = poly.all_coeffs()
+    if not (c.is_Rational and d.is_Rational) or c == 0:
+        return None
+    r = -d / c
+    return s, Fraction(int(r.p), int(r.q))
+
+
+def _kink_arguments(e: Any) -> list[Any]:
+    import sympy as sp
+
+    out = []
+    for a in e.atoms(sp.Abs, sp.sign, sp.Heaviside):
+        out.append(a.args[0])
+    for m in e.atoms(sp.Max, sp.Min):
+        args = list(m.args)
+        for i in range(len(args)):
+            for j in range(i + 1, len(args)):
+                out.append(args[i] - args[j])
+    return out
+
+
+def _without_max_min(e: Any) -> Any:
+    """Max and Min of two arguments written with |.|: max(a, b) = (a + b + |a − b|)/2."""
+    import sympy as sp
+
+    def two(args: tuple[Any, ...], larger: bool) -> Any:
+        acc = args[0]
+        for b in args[1:]:
+            acc = (acc + b + (1 if larger else -1) * sp.Abs(acc - b)) / 2
+        return acc
+
+    return e.replace(lambda x: isinstance(x, (sp.Max, sp.Min)), lambda x: two(x.args, isinstance(x, sp.Max)))
+
+
+def cases(diff: Any, decls: dict[str, Any]) -> list[Any] | None:
+    """diff on each piece of the declared domains, cut at the kinks of piecewise functions and at
+    the residues of integer variables in floor/ceil, with each real variable mapped from a
+    positive one. None when there would be more than MAX_CASES pieces."""
+    import sympy as sp
+
+    symbols = {s for s in diff.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)}
+    regions = {s: region(decls.get(s.name)) for s in symbols}
+    cuts: dict[Any, set[Fraction]] = {s: set() for s in symbols}
+    for arg in _kink_arguments(diff):
+        found = _linear_root(arg, symbols)
+        if found is not None:
+            s, r = found
+            reg = regions[s]
+            if not reg.integer and (reg.lo is None or r > reg.lo) and (reg.hi is None or r < reg.hi):
+                cuts[s].add(r)
+    moduli = _integer_moduli(diff, symbols, regions)
+    pieces: list[dict[Any, Any]] = [{}]
+    for s in sorted(symbols, key=lambda x: x.name):
+        reg = regions[s]
+        options: list[Any] = []
+        if reg.integer:
+            m = moduli.get(s, 1)
+            k = sp.Dummy(f"k_{s.name}", integer=True)
+            options = [m * k + r for r in range(m)] if m > 1 else [s]
+        else:
+            ends = [reg.lo, *sorted(cuts[s]), reg.hi]
+            options = [_mapping(s, reg, ends[i], ends[i + 1]) for i in range(len(ends) - 1)]
+        pieces = [dict(p, **{s.name: o}) for p in pieces for o in options]
+        if len(pieces) > MAX_CASES:
+            return None
+    by_name = {s.name: s for s in symbols}
+    out = []
+    for p in pieces:
+        subs = {by_name[name]: v for name, v in p.items() if v is not by_name[name]}
+        out.append(diff.xreplace(subs) if subs else diff)
+    return out
+
+
+def _integer_moduli(diff: Any, symbols: set[Any], regions: dict[Any, Region]) -> dict[Any, int]:
+    """For an integer variable n inside floor(n/q) or ceil(p·n/q): the modulus q to split n by."""
+    import sympy as sp
+
+    out: dict[Any, int] = {}
+    for f in diff.atoms(sp.floor, sp.ceiling):
+        arg = f.args[0]
+        for s in arg.free_symbols & symbols:
+            if not regions[s].integer:
+                continue
+            c = sp.Poly(arg, s).all_coeffs()[0] if arg.is_polynomial(s) and sp.degree(arg, s) == 1 else None
+            if c is not None and c.is_Rational and 1 < c.q <= 6:
+                out[s] = int(math.lcm(out.get(s, 1), int(c.q)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# rewrites
+
+
+def _factored_powers(e: Any) -> Any:
+    """Every power of a sum with a small degree as a power of its factored base, distributed
+    over the factors: (θ − θ²)^999 = (−1)^999·θ^999·(θ − 1)^999 without expanding anything."""
+    import sympy as sp
+
+    def small_sum(b: Any) -> bool:
+        return b.is_Add and len(b.args) <= 20 and max_degree(b) <= MAX_FACTOR_DEGREE
+
+    def refactor(p: Any) -> Any:
+        base = sp.factor(sp.together(p.base))
+        return sp.expand_power_base(base**p.exp, force=False)
+
+    out = e.replace(lambda x: x.is_Pow and small_sum(x.base) and not x.exp.is_Integer or
+                    (x.is_Pow and small_sum(x.base) and x.exp.is_Integer and abs(x.exp) > 1), refactor)
+    # a bare sum that is a factor of such a power must be written the same way
+    return out.replace(lambda x: x.is_Mul, lambda m: sp.Mul(*[sp.factor(a) if small_sum(a) else a for a in m.args]))
+
+
+def _logs_expanded(e: Any) -> Any:
+    import sympy as sp
+
+    def split(lg: Any) -> Any:
+        arg = lg.args[0]
+        if _ops(arg) <= 60 and max_degree(arg) <= MAX_FACTOR_DEGREE:
+            arg = sp.factor(sp.together(arg))
+        return sp.expand_log(sp.log(arg), force=False)
+
+    return e.replace(lambda x: isinstance(x, sp.log), split)
+
+
+def _exp_as_powers(e: Any) -> Any:
+    """Exponentials (and sigmoid, tanh, sinh, cosh through them) as integer powers of one positive
+    variable per direction g: exp(c·g) = t^(c·L) with t = exp(g/L) > 0 and L the lcm of the
+    denominators of the c's; a bare variable g elsewhere becomes L·log(t)."""
+    import sympy as sp
+
+    e = e.rewrite(sp.exp) if e.has(sp.tanh, sp.sinh, sp.cosh) else e
+    e = sp.expand_power_exp(e)
+    e = e.replace(lambda x: isinstance(x, sp.exp) and x.args[0].is_Add,
+                  lambda x: sp.Mul(*[sp.exp(a) for a in x.args[0].args]))
+    groups: dict[Any, set[Any]] = {}
+    for x in e.atoms(sp.exp):
+        c, g = x.args[0].as_coeff_Mul()
+        if g.is_number:
+            continue
+        groups.setdefault(g, set()).add(c)
+    if not groups:
+        return e
+    subs: dict[Any, Any] = {}
+    back: dict[Any, Any] = {}
+    for g, coeffs in sorted(groups.items(), key=lambda kv: sp.default_sort_key(kv[0])):
+        if not all(c.is_Rational for c in coeffs):
+            continue
+        lcm = 1
+        for c in coeffs:
+            lcm = math.lcm(lcm, int(c.q))
+        t = sp.Dummy("t", positive=True)
+        for c in coeffs:
+            subs[sp.exp(c * g)] = t ** (c * lcm)
+        if g.is_Symbol:
+            back[g] = lcm * sp.log(t)
+    e = e.xreplace(subs)
+    if back and not any(e.has(sp.exp(a)) for a in back):
+        e = e.xreplace(back)
+    return e
+
+
+def _log_normal_form(e: Any) -> Any:
+    """R + Σ cᵢ·log(aᵢ) with positive aᵢ: the logs combined into one log of a cancelled product."""
+    import sympy as sp
+
+    e = sp.expand(sp.expand_log(e, force=False)) if expanded_terms(e) <= MAX_TERMS else e
+    terms = sp.Add.make_args(e)
+    logs, rest = [], []
+    for t in terms:
+        c, f = t.as_coeff_Mul()
+        if isinstance(f, sp.log) and f.args[0].is_positive:
+            logs.append((c, f.args[0]))
+        else:
+            rest.append(t)
+    if not logs:
+        return e
+    product = sp.Integer(1)
+    for c, a in logs:
+        if not c.is_Rational or abs(c) > 50:
+            return e
+        product *= a**c
+    product = sp.cancel(sp.together(product)) if max_degree(product) <= MAX_DEGREE else product
+    return sp.Add(*rest) + (sp.log(product) if product != 1 else 0)
+
+
+def _cancelled(e: Any) -> Any:
+    import sympy as sp
+
+    if max_degree(e) > MAX_DEGREE or _ops(e) > MAX_OPS:
+        return e
+    return sp.cancel(sp.together(e))
+
+
+def _expanded(e: Any) -> Any:
+    import sympy as sp
+
+    if expanded_terms(e) > MAX_TERMS:
+        return e
+    return sp.expand(e)
+
+
+def _small_simplify(e: Any) -> Any:
+    import sympy as sp
+
+    if _ops(e) > MAX_SIMPLIFY_OPS or max_degree(e) > 12:
+        return e
+    if e.has(sp.factorial, sp.binomial, sp.gamma):
+        e = sp.gammasimp(sp.combsimp(e))
+        if e == 0:
+            return e
+    if e.has(sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot):
+        e = sp.trigsimp(e)
+        if e == 0:
+            return e
+    return sp.simplify(e)
+
+
+_STEPS: tuple[Callable[[Any], Any], ...] = (
+    _factored_powers,
+    _logs_expanded,
+    _expanded,
+    _cancelled,
+    _exp_as_powers,
+    _log_normal_form,
+    _cancelled,
+    _small_simplify,
+)
+
+
+def _zero_by_rewrites(e: Any, budget: _Budget) -> bool:
+    """Apply the rewrites in turn (each on the result of the last one that worked)."""
+    import sympy as sp
+
+    if e == 0:
+        return True
+    current = e
+    for step in _STEPS:
+        budget.check()
+        if _ops(current) > MAX_OPS * 4:
+            return False
+        try:
+            nxt = step(current)
+        except (TypeError, ValueError, NotImplementedError, RecursionError, ArithmeticError,
+                AttributeError, sp.PolynomialError):
+            continue
+        if nxt == 0:
+            return True
+        if nxt is not None and nxt.is_number and nxt.is_zero is False:
+            return False
+        current = nxt
+    return False
+
+
+def prove_zero(diff: Any, decls: dict[str, Any], seconds: float = CPU_BUDGET) -> bool:
+    """True when diff is shown to be 0 wherever its symbols may be (their declared domains)."""
+    import sympy as sp
+
+    budget = _Budget(seconds)
+    try:
+        with hard_limit(max(seconds * 1.5, HARD_LIMIT)):
+            if diff == 0:
+                return True
+            kinked = diff.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
+            if not kinked and _zero_by_rewrites(diff, budget):
+                return True  # an identity for every real value: on the domain too
+            pieces = cases(_without_max_min(diff) if diff.has(sp.Max, sp.Min) else diff, decls)
+            if pieces is None:
+                return False
+            for piece in pieces:
+                budget.check()
+                if not _zero_by_rewrites(piece, budget):
+                    return False
+            return True
+    except (OutOfBudget, RecursionError, MemoryError):
+        return False
