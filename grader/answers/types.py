@@ -522,6 +522,8 @@ class MatrixType(AnswerType):
         if ";" in text or (re.search(r"\d\s+[-+]?\d", text) and "," not in text and text.count("[") <= 1):
             body = text.strip("[]() ")
             rows = [[x for x in re.split(r"[\s,]+", r.strip()) if x] for r in body.split(";")]
+            while len(rows) > 1 and not rows[-1]:
+                rows.pop()  # [3 5;] is MATLAB's row [3 5]
             if any(len(r) != len(rows[0]) for r in rows):
                 raise InvalidAnswer("rows of different lengths")
             nested: list[Any] = [[elem.parse(x, options) for x in r] for r in rows]

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import SpecError, SpecIssue
 from ..problem import Part, Problem
-from .schema import INVALID, AnyValue, Checker, Custom, Field, Map, Number, Str
+from .schema import INVALID, AnyValue, Checker, Custom, Field, ListOf, Map, Number, OneOf, Str
 from .yamlsafe import Document, load_file
 
 ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
@@ -16,7 +16,10 @@ TOLERANCE = Map(
     {
         "rel": Field(Number(min=0), doc="relative tolerance, e.g. 0.001"),
         "abs": Field(Number(min=0), doc="absolute tolerance"),
-        "sigfigs": Field(Number(min=1, max=15, integer=True), doc="significant figures that must match"),
+        "sigfigs": Field(OneOf([Number(min=1, max=15, integer=True),
+                                ListOf(Number(min=-1, max=15, integer=True), min_len=2, max_len=2)],
+                               description="n, or [n, m]: n figures written, accurate to m (STACK's NumSigFigs)"),
+                         doc="significant figures: the answer is written with n and is the value rounded to n"),
     },
     description="a tolerance {rel:, abs:, sigfigs:}",
 )
@@ -153,7 +156,8 @@ def validate_document(doc: Document) -> Problem:
 def _plain_tolerance(tol: dict[str, Any] | None) -> dict[str, Any] | None:
     if not tol:
         return None
-    return {k: (float(v) if k != "sigfigs" else int(v)) for k, v in tol.items() if v is not None}
+    return {k: (float(v) if k != "sigfigs" else [int(x) for x in v] if isinstance(v, list) else int(v))
+            for k, v in tol.items() if v is not None}
 
 
 def load_problem(path: str) -> Problem:

@@ -370,13 +370,23 @@ def prior_support(family: str) -> tuple[Any, Any]:
 
 
 def param_decl(lo: Any, hi: Any) -> dict[str, Any]:
+    """The declaration of a parameter symbol, with its range exactly as the model states it: an
+    answer is compared on all of (−∞, 5], not on a stand-in such as [−10⁶, 5]."""
     if lo == 0 and hi == 1:
         return {"positive": True, "domain": [0, 1]}
     if lo >= 0:
-        return {"positive": True} if hi == OO else {"positive": True, "domain": [float(lo), float(hi)]}
+        return {"positive": True} if hi == OO else {"positive": True, "domain": [_end(lo), _end(hi)]}
     if hi == OO:
         return {}
-    return {"domain": [float(lo) if lo != -OO else -1e6, float(hi)]}
+    return {"domain": [_end(lo), _end(hi)]}
+
+
+def _end(x: Any) -> Any:
+    if x == -OO:
+        return "-inf"
+    if x == OO:
+        return "inf"
+    return Fraction(int(x.p), int(x.q)) if getattr(x, "is_Rational", False) else float(x)
 
 
 def build(given: dict[str, Any], data: Any, prior: Any, prior_density: Any, path: tuple) -> Setup:
