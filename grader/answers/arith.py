@@ -349,7 +349,7 @@ class Arith:
 
     def transcendental(self, fn: str, x: Any) -> Any:
         if isinstance(x, Fraction) and x == 0:
-            zero = {"sin": 0, "tan": 0, "tanh": 0, "sinh": 0, "atan": 0, "asin": 0, "cos": 1,
+            zero: dict[str, Fraction | int] = {"sin": 0, "tan": 0, "tanh": 0, "sinh": 0, "atan": 0, "asin": 0, "cos": 1,
                     "cosh": 1, "sec": 1, "sigmoid": Fraction(1, 2)}
             if fn in zero:
                 return Fraction(zero[fn])

@@ -19,9 +19,9 @@ from typing import Any
 from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
+from .parser import names_in
 from .prove import OutOfBudget, hard_limit, prove_zero
 from .reals import PRECISIONS, NeedPrecision, context
-from .parser import names_in
 from .symbols import Region, make_symbols, region
 from .symeval import sympy_value
 from .written import ParsedFormula
@@ -73,7 +73,7 @@ def candidates(name: str, reg: Region, count: int) -> list[Fraction]:
     ends = [e for e, closed in ((reg.lo, reg.lo_closed), (reg.hi, reg.hi_closed))
             if e is not None and closed and reg.contains(e)]
     rng = random.Random(f"grader-points-{name}")
-    rand = []
+    rand: list[Fraction] = []
     for _ in range(count * 3):
         if len(rand) >= count:
             break
@@ -170,31 +170,42 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
                 verdict = _differs(expected_at, given_at, ladder)
             except _Skip:
                 continue
-            if verdict is not None and isinstance(verdict[1], str) and _removable(point, given_at, decls):
+            if verdict is not None and isinstance(verdict[1], str) and _removable(point, given_at, expected_at, decls):
                 continue  # (x² − 1)/(x + 1) at x = −1: a hole in a formula equal to x − 1 around it
             if verdict is not None:
                 return _sentence(point, *verdict)
     return None
 
 
-def _removable(point: dict[str, Fraction], given_at: Any, decls: dict[str, Any]) -> bool:
-    """Whether the given formula, undefined at `point`, is defined right next to it (an isolated
-    point such as x/x at 0, which a TA accepts) rather than on a whole stretch (floor(x)/floor(x)
-    on [0, 1), which is refuted)."""
+def _removable(point: dict[str, Fraction], given_at: Any, expected_at: Any, decls: dict[str, Any]) -> bool:
+    """Whether the given formula, undefined at `point`, has there only a hole that its values
+    around fill with the expected value: x/x at 0 and (x² − 1)/(x + 1) at −1 are accepted as a
+    TA would, while floor(x)/floor(x) (undefined on all of [0, 1)) and |x|/x for sign(x) (whose
+    values jump from −1 to 1 around 0, where sign is 0) are refuted."""
+    try:
+        target = expected_at(PRECISIONS[0])
+    except (InvalidAnswer, NeedPrecision, Inexact, ZeroDivisionError, ValueError, OverflowError, TypeError):
+        return False
+    a = Arith(context(PRECISIONS[0]))
+    tried = 0
     for sign in (1, -1):
         near = {}
         for j, (n, v) in enumerate(point.items()):
-            step = Fraction(sign, 997 + 2 * j) * max(1, abs(v))
+            step = Fraction(sign, 997 + 2 * j) * max(Fraction(1), abs(v)) / 1000
             reg = region(decls.get(n))
             near[n] = v + step if reg.integer is False and reg.contains(v + step) else v
         if near == point:
             continue
         try:
-            given_at(PRECISIONS[0], near)
-            return True
+            g = given_at(PRECISIONS[0], near)
         except (InvalidAnswer, NeedPrecision, Inexact, ZeroDivisionError, ValueError, OverflowError, TypeError):
-            continue
-    return False
+            return False
+        gap = abs(a.sub(g, target))
+        close = a.sub(a.mul(Fraction(1, 100), a.add(Fraction(1), abs(target))), gap)
+        if Arith.sign(close) != 1:
+            return False
+        tried += 1
+    return tried > 0
 
 
 def _differs(expected_at: Any, given_at: Any, ladder: tuple[int, ...]) -> tuple[Any, Any] | None:

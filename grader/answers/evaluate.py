@@ -231,7 +231,7 @@ def to_sympy(node: Node, symbols: dict[str, Any], log_base: Any = None) -> Any:
         if tag == "^":
             if const.get(id(n[2])):
                 exponent = constant(n[2])
-                size = abs(exponent) if exponent is not None else abs(evaluate(n[2], None, log_base))
+                size: Any = abs(exponent) if exponent is not None else abs(evaluate(n[2], None, log_base))
                 if size > MAX_SYMBOLIC_EXPONENT:
                     raise InvalidAnswer(f"exponent too large (at most {MAX_SYMBOLIC_EXPONENT})")
             return child(n[1]) ** child(n[2])

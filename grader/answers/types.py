@@ -342,6 +342,8 @@ class ShapeType(AnswerType):
             text = text.strip("()[] ")
             if not text:
                 raise InvalidAnswer("empty shape")
+            if re.search(r"(^[x×X*@])|([x×X*@]$)", text):
+                raise InvalidAnswer(f"incomplete shape {raw.strip()!r}: a size is missing")
             if re.fullmatch(r"\d{1,3}(,0\d\d)+", text):
                 text = text.replace(",", "")  # 3,072: a thousands separator (no size is written 072)
             items = [t for t in re.split(r"\s*,\s*|" + _SHAPE_SEPARATORS.pattern, text) if t != ""]
@@ -421,6 +423,10 @@ class ChoiceType(AnswerType):
         if not m:
             raise InvalidAnswer("a choice letter (A, B, ...) was expected")
         letter, rest = m.group(1).upper(), m.group(2).strip()
+        accepted = {str(a).upper() for a in options.get("accept") or ()}
+        also = re.fullmatch(r"\(also accepted: ([A-Za-z, ]+)\)", rest)
+        if also and letter in accepted and {x.upper() for x in _words(also.group(1))} <= accepted:
+            rest = ""  # the key's own display, "A (also accepted: B)", names only right letters
         if choices and letter not in choices:
             raise InvalidAnswer(f"choose one of {', '.join(choices)}")
         if rest:
