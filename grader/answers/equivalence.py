@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
-from .parser import names_in
+from .parser import names_in, parse
 from .prove import OutOfBudget, hard_limit, prove_zero
 from .reals import PRECISIONS, NeedPrecision, context
 from .symbols import Region, make_symbols, region
@@ -145,17 +145,28 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
     import sympy as sp
 
     g_expr = given.expr if isinstance(given, ParsedFormula) else given
-    symbols = {s.name: s for s in (expected.free_symbols | g_expr.free_symbols) if isinstance(s, sp.Symbol)}
+    # names defined by a formula of other names (`s_0: {equals: exp(z_0)/...}`) are not sampled:
+    # they take the value of their formula at each point of the plain names
+    defined = {n: parse(str(d["equals"]), symbols=decls) for n, d in decls.items() if (d or {}).get("equals")}
+    plain = {n: d for n, d in decls.items() if n not in defined}
+    every = [s for s in (expected.free_symbols | g_expr.free_symbols) if isinstance(s, sp.Symbol)]
+    symbols = {s.name: s for s in every}
+    needed: list[str] = []
     if isinstance(given, ParsedFormula):
         # names that sympy simplified away (x/x is 1) still matter: the formula is undefined at x = 0
-        for name in names_in(given.tree) & set(decls) - set(symbols):
-            symbols[name] = make_symbols({name: decls[name]})[name]
-    names = sorted(symbols)
-    chosen = points(names, decls)
+        used = set(names_in(given.tree))
+        needed = sorted(used & set(defined))
+        for name in list(used & set(defined)):
+            used |= names_in(defined[name])
+        for name in used & set(plain) - set(symbols):
+            symbols[name] = make_symbols({name: plain[name]})[name]
+    names = sorted(n for n in symbols if n not in defined)
+    chosen = points(names, plain)
     ladder = PRECISIONS if deep else FAST
     with hard_limit(0.9):
         for point in (chosen[:DEEP_POINTS] if deep else chosen):
-            env_sym = {symbols[n]: v for n, v in point.items()}
+            # by name: the kind's Symbol and the answer's may differ in assumptions, not in meaning
+            env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
 
             def expected_at(prec: int | None, env: dict[Any, Any] = env_sym) -> Any:
                 return sympy_value(expected, env, prec)
@@ -163,8 +174,11 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
             def given_at(prec: int | None, env: dict[str, Any] = point) -> Any:
                 if isinstance(given, ParsedFormula):
                     arith = Arith(context(prec) if prec is not None else None)
-                    return _Walker(arith, env, given.log_base).run(given.tree)
-                return sympy_value(g_expr, {symbols[n]: v for n, v in env.items()}, prec)
+                    full = dict(env)
+                    for name in needed:
+                        full[name] = _Walker(arith, env, given.log_base).run(defined[name])
+                    return _Walker(arith, full, given.log_base).run(given.tree)
+                return sympy_value(g_expr, {sym: env[sym.name] for sym in every if sym.name in env}, prec)
 
             try:
                 verdict = _differs(expected_at, given_at, ladder)
