@@ -20,7 +20,7 @@ from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
 from .parser import names_in, parse
-from .prove import OutOfBudget, hard_limit, prove_zero
+from .prove import CPU_BUDGET, OutOfBudget, hard_limit, prove_zero
 from .reals import PRECISIONS, NeedPrecision, context
 from .symbols import Region, make_symbols, region
 from .symeval import sympy_value
@@ -33,10 +33,12 @@ _NICE = [Fraction(n, d) for n, d in (
 _NICE_INTEGERS = [Fraction(n) for n in (2, 3, 1, 0, 5, 4, -1, 7, -2, 10, 6, -3, 100, -50)]
 
 
-def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None) -> bool | None:
+def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
+               seconds: float | None = None) -> bool | None:
     """True if proved equal on the declared domains, False if refuted at a point, None if neither
     within the bounds. `given` is a ParsedFormula (its tree is used at the points, and the
-    refutation is recorded on it for the feedback) or a sympy expression."""
+    refutation is recorded on it for the feedback) or a sympy expression. `seconds` only changes
+    the CPU guard of the proof (the bounds that decide are sizes, the same on every machine)."""
     decls = decls or {}
     formula = given if isinstance(given, ParsedFormula) else None
     try:
@@ -50,7 +52,7 @@ def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None) -
             formula.refutation = found
         return False
     try:
-        if prove_zero(expected - g_expr, decls):
+        if prove_zero(expected - g_expr, decls, *(() if seconds is None else (min(seconds, CPU_BUDGET),))):
             return True
         found = refute(expected, formula if formula is not None else g_expr, decls, deep=True)
     except (TypeError, ValueError, RecursionError, OutOfBudget):

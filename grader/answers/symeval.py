@@ -84,6 +84,13 @@ class _Walk:
 
     def function(self, e: Any, sp: Any) -> Any:
         a = self.a
+        if isinstance(e, sp.Piecewise):
+            for piece, cond in e.args:
+                if self.holds(cond, sp):
+                    return self.run(piece)
+            from .arith import Undefined
+
+            raise Undefined("no piece of the formula applies here")
         args = [self.run(x) for x in e.args]
         f = e.func
         names = {sp.exp: "exp", sp.Abs: "abs", sp.sin: "sin", sp.cos: "cos", sp.tan: "tan",
@@ -104,4 +111,46 @@ class _Walk:
             x = args[0]
             if isinstance(x, Fraction) and x.denominator == 1 and x > 0:
                 return a.factorial(x - 1)
-        raise InvalidAnswer(f"cannot evaluate {f.__name__}")
+        return self.by_evalf(e, sp)
+
+    def holds(self, cond: Any, sp: Any) -> bool:
+        """Whether a Piecewise condition holds at the point (decided exactly or by enclosures)."""
+        if cond is sp.true or cond is True:
+            return True
+        if cond is sp.false or cond is False:
+            return False
+        if isinstance(cond, sp.And):
+            return all(self.holds(c, sp) for c in cond.args)
+        if isinstance(cond, sp.Or):
+            return any(self.holds(c, sp) for c in cond.args)
+        if isinstance(cond, sp.Not):
+            return not self.holds(cond.args[0], sp)
+        if isinstance(cond, sp.core.relational.Relational):
+            d = self.a.need_sign(self.a.sub(self.run(cond.lhs), self.run(cond.rhs)))
+            ops = {"<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0, "==": d == 0, "!=": d != 0}
+            if cond.rel_op in ops:
+                return ops[cond.rel_op]
+        raise InvalidAnswer(f"cannot evaluate the condition {cond}")
+
+    def by_evalf(self, e: Any, sp: Any) -> Any:
+        """A function without interval arithmetic here (erf, a non-integer gamma...): sympy's
+        evalf at the exact point, which is accurate to the digits asked (an mpmath computation
+        with error control), widened by 2^-(prec - 16) relative. Only at exact rational points."""
+        if self.a.ctx is None:
+            from .arith import Inexact
+
+            raise Inexact()
+        if not all(isinstance(v, Fraction) for v in self.env.values()):
+            raise InvalidAnswer(f"cannot evaluate {e.func.__name__} here")
+        point = {s: sp.Rational(v.numerator, v.denominator) for s, v in self.env.items()}
+        prec = self.a.ctx.prec
+        try:
+            value = sp.N(e.xreplace(point), int(prec * 0.30103) + 10)
+        except (AttributeError, TypeError, ValueError, ArithmeticError) as exc:
+            raise InvalidAnswer(f"cannot evaluate {e.func.__name__} here") from exc
+        if not getattr(value, "is_Float", False) or not value.is_finite:
+            raise InvalidAnswer(f"cannot evaluate {e.func.__name__} here")
+        ctx = self.a.ctx
+        mid = ctx.mpf(str(value))
+        radius = abs(mid) * ctx.mpf(2) ** (16 - prec) + ctx.mpf(2) ** (-4 * prec)
+        return mid + ctx.mpf([-radius.b, radius.b])
