@@ -185,6 +185,7 @@ CASES: list[tuple[str, str, object, object, str, dict]] = [
     ("integers", E, "sign(x)", "abs(x)/x", "≠", {"symbols": "R"}),
     # ---------------------------------------------------------------- domains at their edges
     ("domains", E, "theta", "max(theta, -1000000)", "≠", {"symbols": {"theta": {"domain": ["-inf", 5]}}}),
+    ("domains", E, "theta", "max(theta, -10^12)", "≠", {"symbols": {"theta": {"domain": ["-inf", 5]}}}),
     ("domains", E, "theta", "min(theta, 5)", "=", {"symbols": {"theta": {"domain": ["-inf", 5]}}}),
     ("domains", E, "theta", "min(theta, 4.9)", "≠", {"symbols": {"theta": {"domain": ["-inf", 5]}}}),
     ("domains", E, "1", "ceil(p)", "≠", {"symbols": {"p": {"domain": [0, 1]}}}),
@@ -245,6 +246,7 @@ CASES: list[tuple[str, str, object, object, str, dict]] = [
     ("numbers", "integer", 10416, "10417", "≠", {}),
     ("numbers", "integer", 10416, "10416+exp(-40)", "≠", {}),
     ("numbers", "integer", 10416, "e^(ln(10416))", "=", {}),
+    ("numbers", "integer", 10416, "10416 + exp(-10^6)", "≠", {}),
     ("numbers", "integer", 4096, "2^12", "=", {}),
     ("numbers", "integer", 4096, "2¹²", "=", {}),
     ("numbers", "integer", 2**32, "2³²", "=", {}),

@@ -22,7 +22,7 @@ from grader.solution import PartSolution
 # (truth, verdict) -> how many cases of the corpus end so
 PINNED = {
     ("=", "correct"): 206,
-    ("≠", "incorrect"): 99,
+    ("≠", "incorrect"): 101,
     ("?", "invalid"): 50,
     ("missing", "missing"): 1,
     # not accepted, not refuted: the expected formula is undefined where the two differ (log(x) vs

@@ -311,3 +311,18 @@ def test_a_refuted_formula_says_where_with_round_values():
     r = check_part(expr_part("s_i*(1-s_i)", decls), "s_i*(1-s_j)")
     assert r.verdict == "incorrect"
     assert "at s_i = 0.5, s_j = 0.3, your expression is 0.35; the correct one is 0.25" in r.feedback
+
+
+def test_every_adversarial_answer_is_decided_or_refused_within_a_second():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_answers.py"
+    spec = importlib.util.spec_from_file_location("bench_answers", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    check_part(bench.EXPR, "x^2-1")
+    for p, answer in bench.CASES:
+        r, cpu = _cpu(lambda p=p, answer=answer: check_part(p, answer))
+        assert cpu < 1.0, (answer if isinstance(answer, str) else "int", cpu)
+        assert r.verdict in ("correct", "incorrect", "invalid", "undecided")

@@ -9,6 +9,7 @@ arguments whose results could not be enclosed cheaply are refused with a reason.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
@@ -22,6 +23,11 @@ MAX_WORK_BITS = 4_000_000  # the sum of the sizes of all exact intermediate resu
 MAX_ROOT = 64  # x^(p/q) is tried exactly for q up to this
 MAX_EXP_ARG = 10**15  # exp(x) for |x| beyond this is refused: its enclosure would cost too much
 MAX_TRIG_ARG = 2**64
+
+
+@functools.lru_cache(maxsize=64)
+def _comb(n: int, k: int) -> int:
+    return math.comb(n, k)  # a sum of 60 equal binomial(20000, 10000) computes it once
 
 
 class Inexact(Exception):
@@ -230,7 +236,7 @@ class Arith:
         size = (math.lgamma(n_ + 1) - math.lgamma(k_ + 1) - math.lgamma(n_ - k_ + 1)) / math.log(2)
         if size > MAX_RESULT_BITS:
             raise InvalidAnswer(f"binomial({n_}, {int(k)}) is too large to compute exactly")
-        return self.exact(Fraction(math.comb(n_, k_)))
+        return self.exact(Fraction(_comb(n_, k_)))
 
     # ------------------------------------------------------------------ functions
     def exp(self, x: Any) -> Any:

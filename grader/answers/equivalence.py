@@ -68,10 +68,12 @@ def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
 # points
 
 
-def candidates(name: str, reg: Region, count: int) -> list[Fraction]:
-    """Values to try for one symbol: round ones inside its range, its closed ends, then
-    deterministic pseudo-random ones (the same on every run and machine)."""
+def candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ...] = ()) -> list[Fraction]:
+    """Values to try for one symbol: round ones inside its range, its closed ends, values just
+    past the constants of the formulas (a kink of max(θ, −10⁶) is at −10⁶, wherever the range
+    ends), then deterministic pseudo-random ones (the same on every run and machine)."""
     nice = [v for v in (_NICE_INTEGERS if reg.integer else _NICE) if reg.contains(v)]
+    beyond = [v for c in constants for v in (c - 1, c + 1, 2 * c) if reg.contains(v)][:12]
     ends = [e for e, closed in ((reg.lo, reg.lo_closed), (reg.hi, reg.hi_closed))
             if e is not None and closed and reg.contains(e)]
     rng = random.Random(f"grader-points-{name}")
@@ -83,7 +85,7 @@ def candidates(name: str, reg: Region, count: int) -> list[Fraction]:
         if v is not None and reg.contains(v):
             rand.append(v)
     out: list[Fraction] = []
-    for v in nice + ends + rand:
+    for v in nice + ends + beyond + rand:
         if v not in out:
             out.append(v)
     return out
@@ -107,13 +109,13 @@ def _random_in(reg: Region, rng: random.Random) -> Fraction | None:
     return scale if rng.random() < 0.5 else -scale
 
 
-def points(names: list[str], decls: dict[str, Any]) -> list[dict[str, Fraction]]:
+def points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, ...] = ()) -> list[dict[str, Fraction]]:
     """Points to try: at point i, symbol j takes its (i + j)-th round value (so that s_i and s_j
     differ), then pseudo-random values for all."""
     if not names:
         return [{}]
     regions = {n: region(decls.get(n)) for n in names}
-    lists = {n: candidates(n, regions[n], RANDOM_POINTS) for n in names}
+    lists = {n: candidates(n, regions[n], RANDOM_POINTS, constants) for n in names}
     longest = max(len(v) for v in lists.values())
     out = []
     for i in range(longest):
@@ -163,7 +165,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
         for name in used & set(plain) - set(symbols):
             symbols[name] = make_symbols({name: plain[name]})[name]
     names = sorted(n for n in symbols if n not in defined)
-    chosen = points(names, plain)
+    chosen = points(names, plain, _constants(expected, g_expr))
     ladder = PRECISIONS if deep else FAST
     with hard_limit(0.9):
         for point in (chosen[:DEEP_POINTS] if deep else chosen):
@@ -191,6 +193,18 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
             if verdict is not None:
                 return _sentence(point, *verdict)
     return None
+
+
+def _constants(*exprs: Any) -> tuple[Fraction, ...]:
+    """The larger rational constants of the formulas, largest first (where kinks may hide)."""
+    import sympy as sp
+
+    found = set()
+    for e in exprs:
+        for r in e.atoms(sp.Rational):
+            if abs(r) >= 10 and r.q < 10**6:
+                found.add(Fraction(int(r.p), int(r.q)))
+    return tuple(sorted(found, key=lambda c: (-abs(c), c)))[:4]
 
 
 def _removable(point: dict[str, Fraction], given_at: Any, expected_at: Any, decls: dict[str, Any]) -> bool:
@@ -288,7 +302,7 @@ def _show(v: Any, digits: int = 4) -> str:
 
     if isinstance(v, Fraction):
         text = format_number(v)
-        if "/" not in text and len(text) <= 10:
+        if "/" not in text and (len(text) <= 10 or v.denominator == 1 and len(text) <= 20):
             return text
         return _significant(float(v), digits)
     try:

@@ -260,8 +260,19 @@ def _factored_powers(e: Any) -> Any:
         return b.is_Add and len(b.args) <= 20 and max_degree(b) <= MAX_FACTOR_DEGREE
 
     def refactor(p: Any) -> Any:
-        base = sp.factor(sp.together(p.base))
-        return sp.expand_power_base(base**p.exp, force=False)
+        num, den = sp.fraction(sp.together(p.base))
+        # factors with a positive leading coefficient, the sign in the constant: (1 − x)^999 is
+        # −(x − 1)^999 (sympy's own factor form −(x − 1) would fold back into 1 − x)
+        parts = []
+        for poly, sign in ((num, 1), (den, -1)):
+            coeff, factors = sp.factor_list(poly)
+            parts.append((coeff, [(f, m * sign) for f, m in factors]))
+        coeff = parts[0][0] / parts[1][0]
+        factors = parts[0][1] + parts[1][1]
+        n = p.exp
+        if not n.is_Integer and not (coeff.is_positive and all(f.is_positive for f, _ in factors)):
+            return sp.expand_power_base(sp.factor(sp.together(p.base)) ** n, force=False)
+        return sp.Mul(coeff**n, *[f ** (m * n) for f, m in factors])
 
     out = e.replace(lambda x: x.is_Pow and small_sum(x.base) and not x.exp.is_Integer or
                     (x.is_Pow and small_sum(x.base) and x.exp.is_Integer and abs(x.exp) > 1), refactor)

@@ -204,7 +204,7 @@ def compare_numbers(expected: Any, given: Any, tolerance: dict[str, Any] | None)
         return None
     if decided is not None:
         return decided
-    return _proved_equal(expected, given)
+    return _proved_equal(expected, given, exact=rel == 0 and ab == 0)
 
 
 def _infinite(value: Any) -> int:
@@ -217,9 +217,10 @@ def _infinite(value: Any) -> int:
     return 0
 
 
-def _proved_equal(expected: Any, given: Any) -> bool | None:
+def _proved_equal(expected: Any, given: Any, exact: bool = False) -> bool | None:
     """The last resort for a number the enclosures cannot tell from the expected one: an exact
-    symbolic proof that they are equal (e^(ln 5) is 5), else undecided."""
+    symbolic proof that they are equal (e^(ln 5) is 5), or -- when only equality is accepted --
+    sympy's sign facts that their difference is not 0 (10416 + exp(-10^6) is not 10416)."""
     tree = getattr(given, "tree", None)
     if tree is None:
         return None
@@ -230,7 +231,11 @@ def _proved_equal(expected: Any, given: Any) -> bool | None:
         diff = exact_to_sympy(expected) - g
     except (InvalidAnswer, TypeError, ValueError):
         return None
-    return True if prove_zero(diff, {}) else None
+    if prove_zero(diff, {}):
+        return True
+    if exact and diff.is_zero is False:
+        return False
+    return None
 
 
 def within(expected: Any, given: Any, tolerance: dict[str, Any] | None) -> bool:
