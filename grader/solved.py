@@ -1,37 +1,101 @@
-"""Solved problems, cached on disk so that a student's repeated `grader check` starts fast.
+"""Solved problems, cached on disk so that a student's repeated `grader check` (and a re-run of
+`grader grade`) starts fast.
 
 Loading a spec needs PyYAML, the schema and the kind's solver; checking an answer needs none of
-them. The first check of a spec solves it and stores the Solution (with the kind's mistake
-feedback) under the user's cache folder; later checks of the same, unchanged spec with the same
-grader code load just that. The key holds the spec's path, size and modification time, the
-Python version and a fingerprint of grader's own source files, so an edited spec or an upgraded
-grader is never answered from a stale entry. The cache is an optimisation only: any failure to
-read or write it falls back to solving.
+them. The first use of a spec solves it and stores the Solution (with the kind's mistake feedback)
+under the user's cache folder; later uses of the same, unchanged spec with the same grader code
+load just that. The key holds the spec's path, size and modification time, the Python version and
+a fingerprint of grader's own source files, so an edited spec or an upgraded grader is never
+answered from a stale entry. The cache is an optimisation only: any failure to read or write it
+falls back to solving.
+
+Each part is stored as its own pickle, without its steps, and unpickled only when an answer to it
+is checked: a numeric part's check never unpickles an expression part's sympy objects (reading a
+sympy object imports sympy, ~40x a bare interpreter's start). The steps and the rest of the
+Solution (for the worked solution) are a separate pickle, read only when they are shown.
 
 GRADER_CACHE_DIR sets the folder; GRADER_NO_CACHE=1 turns the cache off.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import os
 import pickle
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from .solution import Solution
+from .errors import SpecIssue
+from .solution import PartSolution, Solution
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
 class Solved:
+    """A solved spec as stored: what every use needs in plain fields, the values in pickles."""
+
     problem_id: str
     kind: str
     part_ids: list[str]
-    solution: Solution
+    title: str
+    points: list[float]
     feedback: dict[str, str]  # mistake id -> the kind's feedback template
+    raw_digest: str = ""  # sha256 of the spec's data (what a gradebook digest depends on)
+    id_line: int | None = None  # line of `id:` in the spec
+    has_vary: bool = False
+    vary_issues: list[SpecIssue] = field(default_factory=list)
+    visibility: dict[str, str] | None = None
+    path: str = ""
+    part_blobs: list[bytes] = field(default_factory=list)  # each PartSolution, without its steps
+    rest_blob: bytes = b""  # (Solution without parts, {part id: steps})
+    _parts: dict[int, PartSolution] = field(default_factory=dict, repr=False, compare=False)
+    _full: Solution | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, solution: Solution, feedback: dict[str, str], **meta: Any) -> Solved:
+        parts = [pickle.dumps(replace(p, steps=[]), protocol=pickle.HIGHEST_PROTOCOL) for p in solution.parts]
+        shell = copy.copy(solution)
+        shell.parts = []
+        rest = pickle.dumps((shell, {p.id: p.steps for p in solution.parts}), protocol=pickle.HIGHEST_PROTOCOL)
+        out = cls(solution.id, solution.kind, [p.id for p in solution.parts], solution.title,
+                  [float(p.points) for p in solution.parts], feedback, part_blobs=parts, rest_blob=rest, **meta)
+        out._full = solution
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_parts"], state["_full"] = {}, None  # only the pickles are stored or sent
+        return state
+
+    def part(self, index: int) -> PartSolution:
+        """Part `index` for checking an answer (its steps left out), unpickled on first use."""
+        if self._full is not None:
+            return self._full.parts[index]
+        found = self._parts.get(index)
+        if found is None:
+            found = self._parts[index] = pickle.loads(self.part_blobs[index])  # written by Solved.of only
+        return found
+
+    def checkable(self, part_ids: list[str] | None = None) -> Solution:
+        """A Solution with the parts to check (all, or `part_ids`), without any step."""
+        out = Solution(self.problem_id, self.kind, self.title)
+        out.parts = [self.part(i) for i, pid in enumerate(self.part_ids) if part_ids is None or pid in part_ids]
+        return out
+
+    @property
+    def solution(self) -> Solution:
+        """The whole worked solution, steps included."""
+        if self._full is None:
+            shell, steps = pickle.loads(self.rest_blob)
+            full = copy.copy(shell)
+            full.parts = [replace(self.part(i), steps=list(steps.get(pid, []))) for i, pid in enumerate(self.part_ids)]
+            self._full = full
+        return self._full
 
 
 def _cache_dir() -> Path | None:
@@ -42,7 +106,13 @@ def _cache_dir() -> Path | None:
     return Path(base)
 
 
+_FINGERPRINT: str | None = None
+
+
 def _code_fingerprint() -> str:
+    global _FINGERPRINT
+    if _FINGERPRINT is not None:
+        return _FINGERPRINT
     root = Path(__file__).resolve().parent
     acc = 0
     stack = [root]
@@ -55,12 +125,20 @@ def _code_fingerprint() -> str:
                 elif entry.name.endswith(".py"):
                     st = entry.stat()
                     acc = zlib.crc32(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}".encode(), acc)
-    return f"{acc:08x}"
+    _FINGERPRINT = f"{acc:08x}"
+    return _FINGERPRINT
 
 
 def _key(spec: Path) -> str:
     st = spec.stat()
     return f"{FORMAT}|{spec.resolve()}|{st.st_size}|{st.st_mtime_ns}|{sys.version}|{_code_fingerprint()}"
+
+
+def raw_digest(raw: Any) -> str:
+    import json
+
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _solve_fresh(spec: str) -> Solved:
@@ -69,14 +147,23 @@ def _solve_fresh(spec: str) -> Solved:
     from .spec.loader import load_problem
 
     problem = load_problem(spec)
+    vary_issues: list[SpecIssue] = []
+    if problem.vary is not None:
+        from .variant import check_vary
+
+        vary_issues = check_vary(problem)
     solution = solve(problem)
     kind = get_kind(problem.kind)
     feedback = {m.id: m.feedback for m in kind.mistakes} if kind else {}
-    return Solved(problem.id, problem.kind, [p.id for p in problem.parts], solution, feedback)
+    return Solved.of(solution, feedback, raw_digest=raw_digest(problem.raw),
+                     id_line=problem.document.line(("id",)) if problem.document else None,
+                     has_vary=problem.vary is not None, vary_issues=vary_issues, visibility=problem.visibility,
+                     path=problem.path)
 
 
 def solved(spec: str) -> Solved:
-    """The solution of the spec at `spec`, from the cache when it is current."""
+    """The solution of the spec at `spec`, from the cache when it is current. Raises SpecError
+    for a bad spec (never cached)."""
     folder = _cache_dir()
     path = Path(spec)
     if folder is None or not path.is_file():
@@ -91,6 +178,7 @@ def solved(spec: str) -> Solved:
             with open(entry, "rb") as fh:
                 stored_key, value = pickle.load(fh)  # written by this module only, below
             if stored_key == key and isinstance(value, Solved):
+                value.path = spec
                 return value
     except Exception:  # noqa: BLE001 — a broken cache entry is simply recomputed
         pass
@@ -104,5 +192,3 @@ def solved(spec: str) -> Solved:
     except Exception:  # noqa: BLE001 — not being able to cache is not an error
         pass
     return value
-
-

@@ -7,7 +7,7 @@ student becomes an issue with file and line, and the rest is still returned for 
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,15 @@ class Submission:
 
 def load_submission_file(path: str) -> list[Submission]:
     """The submissions in one file. Raises SpecError only when nothing in it can be used."""
+    return list(iter_submission_file(path))
+
+
+def iter_submission_file(path: str) -> Iterator[Submission]:
+    """The submissions in one file, one at a time (a class CSV is read row by row, so memory
+    does not grow with the class). Raises SpecError when nothing in it can be used."""
     if str(path).lower().endswith(".csv"):
-        return _load_csv(path)
+        yield from _iter_csv(path)
+        return
     doc = load_file(path, raw_scalars=True)  # answers exactly as typed, never YAML 1.1 numbers
     data = doc.data
     if not isinstance(data, dict):
@@ -49,24 +56,32 @@ def load_submission_file(path: str) -> list[Submission]:
             issues.append(doc.issue(("answers", pid), "expected a map of part id -> answer"))
             continue
         out[str(pid)] = {str(k): v for k, v in parts.items()}
-    return [Submission(str(student).strip(), out, str(path), doc.line(()), issues)]
+    yield Submission(str(student).strip(), out, str(path), doc.line(()), issues)
 
 
-def _load_csv(path: str) -> list[Submission]:
+def _iter_csv(path: str) -> Iterator[Submission]:
     try:
-        raw = Path(path).read_bytes()
+        size = Path(path).stat().st_size
+        fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 — closed below
     except OSError as exc:
         raise SpecError([SpecIssue(path, None, "", f"cannot read: {exc.strerror or exc}")]) from None
-    if len(raw) > MAX_CSV_BYTES:
-        raise SpecError([SpecIssue(path, None, "", f"file is larger than {MAX_CSV_BYTES // 1_000_000} MB")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpecError([SpecIssue(path, None, "", f"not UTF-8 text (byte {exc.start})")]) from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise SpecError([SpecIssue(path, 1, "", "empty CSV")])
-    header = [h.strip() for h in rows[0]]
+    with fh:
+        if size > MAX_CSV_BYTES:
+            raise SpecError([SpecIssue(path, None, "", f"file is larger than {MAX_CSV_BYTES // 1_000_000} MB")])
+        rows = csv.reader(fh)
+        try:
+            first = next(rows, None)
+            if first is None:
+                raise SpecError([SpecIssue(path, 1, "", "empty CSV")])
+            yield from _csv_rows(path, first, rows)
+        except UnicodeDecodeError as exc:
+            raise SpecError([SpecIssue(path, None, "", f"not UTF-8 text (byte {exc.start})")]) from None
+        except csv.Error as exc:
+            raise SpecError([SpecIssue(path, rows.line_num, "", f"not a readable CSV: {exc}")]) from None
+
+
+def _csv_rows(path: str, first: list[str], rows: Iterator[list[str]]) -> Iterator[Submission]:
+    header = [h.strip() for h in first]
     if not header or header[0].lower() != "student":
         raise SpecError([SpecIssue(path, 1, "", "the header must start with `student`, then problem/part columns")])
     columns: list[tuple[str, str] | None] = [None]
@@ -84,12 +99,15 @@ def _load_csv(path: str) -> list[Submission]:
             continue
         seen_columns.add((pid, part))
         columns.append((pid, part))
-    out: list[Submission] = []
-    for i, row in enumerate(rows[1:], start=2):
+    count = 0
+    line = 1
+    for row in rows:
+        line += 1
         if not any(cell.strip() for cell in row):
             continue
+        i = line
         student = row[0].strip() if row else ""
-        sub = Submission(student, {}, path, i, list(header_issues) if not out else [])
+        sub = Submission(student, {}, path, i, list(header_issues) if not count else [])
         if not student:
             sub.issues.append(SpecIssue(path, i, "student", "empty student name; row skipped"))
             sub.student = f"<row {i}>"
@@ -103,10 +121,10 @@ def _load_csv(path: str) -> list[Submission]:
             if col is None or cell.strip() == "":
                 continue
             sub.answers.setdefault(col[0], {})[col[1]] = cell
-        out.append(sub)
-    if not out:
+        count += 1
+        yield sub
+    if not count:
         raise SpecError(header_issues or [SpecIssue(path, 1, "", "no student rows")])
-    return out
 
 
 def answers_for(sub: Submission, problem_id: str, part_ids: list[str]) -> dict[str, Any]:

@@ -259,7 +259,7 @@ def _integrity(db: Path) -> None:
 
 
 def _start(cmd: list[str], root: Path, slow: str) -> subprocess.Popen:
-    env = {**os.environ, "GRADER_TEST_SLOW": slow}
+    env = {**os.environ, "GRADER_TEST_SLOW": slow, "GRADER_TEST_SLOW_WRITE": slow}
     return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
 

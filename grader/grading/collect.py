@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,12 @@ class Entry:
 
 @dataclass
 class Collected:
-    entries: list[Entry]
+    """What reading the submissions found besides the students (filled as they are read)."""
+
     issues: list[SpecIssue]
     files: int = 0
     not_graded: int = 0  # submissions (files or rows) reported and not graded
+    students: list[str] = field(default_factory=list)  # every usable student, in reading order
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -82,8 +85,14 @@ def canonical(value: Any) -> str:
 
 
 def digest(fingerprint: str, answers: dict[str, Any]) -> str:
-    """What identifies one student's grading of one problem: the problem and the answers."""
-    return hashlib.sha256((fingerprint + "\0" + canonical(answers)).encode("utf-8")).hexdigest()
+    """What identifies one student's grading of one problem: the problem and the answers
+    (part ids sorted; a text answer as typed, any other value as canonical JSON)."""
+    items = []
+    for part in sorted(answers):
+        value = answers[part]
+        text = "s" + value if isinstance(value, str) else "j" + canonical(value)
+        items.append(f"\0{len(part)}:{part}\0{len(text)}:{text}")
+    return hashlib.sha256((fingerprint + "".join(items)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class _Lines:
@@ -108,100 +117,114 @@ def _is_csv(file: str) -> bool:
     return file.lower().endswith(".csv")
 
 
-def collect(path: Path, problems: dict[str, SolvedProblem], fingerprints: dict[str, str],
-            exclude: set[Path]) -> Collected:
-    """Every usable student under `path`, and every issue found on the way."""
-    from ..submissions import load_submission_file
-
+def collect(path: Path, problems: dict[str, SolvedProblem], exclude: set[Path]) -> tuple[Collected, Iterator[Entry]]:
+    """Every usable student under `path`, one at a time (memory does not grow with the class),
+    and what was found on the way (filled in as the entries are read)."""
     files, issues = submission_files(path, exclude)
-    out = Collected([], issues, files=len(files), not_graded=len(issues) - (0 if files else 1))
+    out = Collected(issues, files=len(files), not_graded=len(issues) - (0 if files else 1))
+    return out, _entries(files, problems, out)
+
+
+def _entries(files: list[Path], problems: dict[str, SolvedProblem], out: Collected) -> Iterator[Entry]:
+    from ..submissions import iter_submission_file
+
     lines = _Lines()
-    seen: dict[str, Entry] = {}
+    seen: dict[str, tuple[str, int | None]] = {}  # casefolded name -> where it was first
     reported_columns: set[tuple[str, str]] = set()
     known = ", ".join(problems)
     for file in files:
-        try:
-            subs = load_submission_file(str(file))
-        except SpecError as exc:
-            out.issues.extend(_not_graded(i) for i in exc.issues)
-            out.not_graded += 1
-            continue
+        subs = iter_submission_file(str(file))
         csv_file = _is_csv(str(file))
-        for sub in subs:
-            blocking = False
-            for issue in sub.issues:
-                if issue.path == "student" and "row skipped" in issue.message:
-                    blocking = True
-                    out.issues.append(issue)
-                elif "cells but the header has" in issue.message:
-                    blocking = True
-                    out.issues.append(SpecIssue(issue.file, issue.line, issue.path,
-                                                issue.message + "; row not graded (an unquoted comma in an "
-                                                "answer shifts the columns: quote the cell)"))
-                else:
-                    out.issues.append(issue)
-            if blocking:
+        while True:
+            try:
+                sub = next(subs)
+            except StopIteration:
+                break
+            except SpecError as exc:
+                out.issues.extend(_not_graded(i) for i in exc.issues)
                 out.not_graded += 1
-                continue
-            key = sub.student.casefold()
-            if key in seen:
-                first = seen[key]
-                where = first.file + (f":{first.line}" if first.line else "")
-                out.issues.append(SpecIssue(sub.file, sub.line, "student",
-                                            f"student {sub.student!r} already has a submission ({where}); only "
-                                            "the first one is graded, this one is not"))
-                out.not_graded += 1
-                continue
-            answers: dict[str, dict[str, Any]] = {}
-            for pid, parts in sub.answers.items():
-                base_id = _variant_base(pid, problems)
-                if base_id is not None:  # answers filed under the student's variant id
-                    from ..variant import variant_id
+                break
+            entry = _entry(sub, csv_file, problems, out, lines, seen, reported_columns, known)
+            if entry is not None:
+                yield entry
 
-                    own = variant_id(base_id, sub.student)
-                    where = f"{pid}/..." if csv_file else f"answers.{pid}"
-                    line = 1 if csv_file else lines.line(sub.file, ("answers", pid))
-                    if pid != own:
-                        out.issues.append(SpecIssue(sub.file, line, where, f"{pid} is not this student's variant of "
-                                                    f"{base_id} ({sub.student!r} has {own}); not graded"))
-                        continue
-                    if base_id in sub.answers:
-                        out.issues.append(SpecIssue(sub.file, line, where, f"answers to {base_id} are given under "
-                                                    f"both {base_id} and {pid}; those under {pid} are not graded"))
-                        continue
-                    pid = base_id
-                if pid not in problems:
-                    if csv_file:
-                        for part in parts:
-                            if (sub.file, f"{pid}/{part}") not in reported_columns:
-                                reported_columns.add((sub.file, f"{pid}/{part}"))
-                                out.issues.append(SpecIssue(sub.file, 1, f"{pid}/{part}",
-                                                            f"unknown problem {pid!r} (graded: {known}); "
-                                                            "this column is not graded"))
-                    else:
-                        out.issues.append(SpecIssue(sub.file, lines.line(sub.file, ("answers", pid)),
-                                                    f"answers.{pid}", f"unknown problem {pid!r} (graded: "
-                                                    f"{known}); these answers are not graded"))
-                    continue
-                part_ids = problems[pid].part_ids
+
+def _entry(sub: Any, csv_file: bool, problems: dict[str, SolvedProblem], out: Collected, lines: _Lines,
+           seen: dict[str, tuple[str, int | None]], reported_columns: set[tuple[str, str]], known: str) -> Entry | None:
+    blocking = False
+    for issue in sub.issues:
+        if issue.path == "student" and "row skipped" in issue.message:
+            blocking = True
+            out.issues.append(issue)
+        elif "cells but the header has" in issue.message:
+            blocking = True
+            out.issues.append(SpecIssue(issue.file, issue.line, issue.path,
+                                        issue.message + "; row not graded (an unquoted comma in an "
+                                        "answer shifts the columns: quote the cell)"))
+        else:
+            out.issues.append(issue)
+    if blocking:
+        out.not_graded += 1
+        return None
+    key = sub.student.casefold()
+    if key in seen:
+        first_file, first_line = seen[key]
+        where = first_file + (f":{first_line}" if first_line else "")
+        out.issues.append(SpecIssue(sub.file, sub.line, "student",
+                                    f"student {sub.student!r} already has a submission ({where}); only "
+                                    "the first one is graded, this one is not"))
+        out.not_graded += 1
+        return None
+    answers: dict[str, dict[str, Any]] = {}
+    for pid, parts in sub.answers.items():
+        base_id = _variant_base(pid, problems)
+        if base_id is not None:  # answers filed under the student's variant id
+            from ..variant import variant_id
+
+            own = variant_id(base_id, sub.student)
+            where = f"{pid}/..." if csv_file else f"answers.{pid}"
+            line = 1 if csv_file else lines.line(sub.file, ("answers", pid))
+            if pid != own:
+                out.issues.append(SpecIssue(sub.file, line, where, f"{pid} is not this student's variant of "
+                                            f"{base_id} ({sub.student!r} has {own}); not graded"))
+                continue
+            if base_id in sub.answers:
+                out.issues.append(SpecIssue(sub.file, line, where, f"answers to {base_id} are given under "
+                                            f"both {base_id} and {pid}; those under {pid} are not graded"))
+                continue
+            pid = base_id
+        if pid not in problems:
+            if csv_file:
                 for part in parts:
-                    if part in part_ids:
-                        continue
-                    msg = f"problem {pid!r} has no part {part!r} (parts: {', '.join(part_ids)})"
-                    if csv_file:
-                        if (sub.file, f"{pid}/{part}") not in reported_columns:
-                            reported_columns.add((sub.file, f"{pid}/{part}"))
-                            out.issues.append(SpecIssue(sub.file, 1, f"{pid}/{part}", msg + "; this column is "
-                                                        "not graded"))
-                    else:
-                        out.issues.append(SpecIssue(sub.file, lines.line(sub.file, ("answers", pid, part)),
-                                                    f"answers.{pid}.{part}", msg + "; this answer is not graded"))
-                answers[pid] = dict(parts)
-            entry = Entry(sub.student, sub.file, sub.line, answers)
-            entry.digests = {pid: digest(fingerprints[pid], answers.get(pid, {})) for pid in problems}
-            seen[key] = entry
-            out.entries.append(entry)
-    return out
+                    if (sub.file, f"{pid}/{part}") not in reported_columns:
+                        reported_columns.add((sub.file, f"{pid}/{part}"))
+                        out.issues.append(SpecIssue(sub.file, 1, f"{pid}/{part}",
+                                                    f"unknown problem {pid!r} (graded: {known}); "
+                                                    "this column is not graded"))
+            else:
+                out.issues.append(SpecIssue(sub.file, lines.line(sub.file, ("answers", pid)),
+                                            f"answers.{pid}", f"unknown problem {pid!r} (graded: "
+                                            f"{known}); these answers are not graded"))
+            continue
+        part_ids = problems[pid].part_ids
+        for part in parts:
+            if part in part_ids:
+                continue
+            msg = f"problem {pid!r} has no part {part!r} (parts: {', '.join(part_ids)})"
+            if csv_file:
+                if (sub.file, f"{pid}/{part}") not in reported_columns:
+                    reported_columns.add((sub.file, f"{pid}/{part}"))
+                    out.issues.append(SpecIssue(sub.file, 1, f"{pid}/{part}", msg + "; this column is "
+                                                "not graded"))
+            else:
+                out.issues.append(SpecIssue(sub.file, lines.line(sub.file, ("answers", pid, part)),
+                                            f"answers.{pid}.{part}", msg + "; this answer is not graded"))
+        answers[pid] = dict(parts)
+    entry = Entry(sub.student, sub.file, sub.line, answers)
+    entry.digests = {pid: digest(p.fingerprint, answers.get(pid, {})) for pid, p in problems.items()}
+    seen[key] = (sub.file, sub.line)
+    out.students.append(sub.student)
+    return entry
 
 
 _VARIANT_ID = re.compile(r"^(.+)-v[0-9a-f]{6}$")

@@ -1,50 +1,72 @@
-"""The checking engine of a batch: each problem solved once, answer checks cached.
+"""The checking side of a batch: solved problems, answer keys, and checking one distinct answer.
 
-Students repeat each other: the verdict on one answer to one part is computed once and reused,
-keyed by (problem, part, normalised answer). An answer is normalised by stripping surrounding
-whitespace (the stripped text is what is checked and recorded); non-text answers from YAML or
-JSON (numbers, lists) are keyed by their JSON form.
+Students repeat each other: the verdict on one answer to one part is computed once per batch and
+reused, keyed by (problem, part, normalised answer) — see `dispatch`, which owns that cache and
+hands only answers not seen before to the worker processes. An answer is normalised by stripping
+surrounding whitespace (the stripped text is what is checked and recorded); non-text answers from
+YAML or JSON (numbers, lists) are keyed by their JSON form.
 
 This module is what a worker process runs; it holds no file handles and imports no rich.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..answers.check import PartResult, check_part, shown
 from ..errors import GraderError
 from ..problem import Problem
-from ..solution import Solution
+from ..solution import PartSolution, Solution
+from ..solved import Solved
 
 ERROR = "error"  # a verdict for a part that could not be checked (an internal failure)
-CACHE_ENTRIES = 200_000
 VARIANT_ENTRIES = 512
 
 
-@dataclass
 class SolvedProblem:
-    """What checking answers to one problem needs: its solution and its kind's mistakes."""
+    """What checking answers to one problem needs. Built from a cached `Solved` (each part's value
+    is unpickled only when an answer to it is checked: numeric parts never import sympy) or from
+    a Solution in memory."""
 
-    id: str
-    title: str
-    solution: Solution
-    mistakes: dict[str, Any] = field(default_factory=dict)
-    # set when each student is graded against their own variant (`vary:`, seed = the student)
-    base: Problem | None = None
-    visibility: dict[str, str] | None = None  # the spec's `visibility:` (what students see in Gradescope)
-
-    @property
-    def part_ids(self) -> list[str]:
-        return [p.id for p in self.solution.parts]
+    def __init__(self, id: str, title: str, solution: Solution | Solved, mistakes: dict[str, Any] | None = None,
+                 base: Problem | None = None, visibility: dict[str, str] | None = None,
+                 fingerprint: str = "", path: str = "", has_vary: bool = False):
+        self.id = id
+        self.title = title
+        self._source = solution
+        self.mistakes = mistakes or {}
+        # set when each student is graded against their own variant (`vary:`, seed = the student)
+        self.base = base
+        self.visibility = visibility  # the spec's `visibility:` (what students see in Gradescope)
+        self.fingerprint = fingerprint  # changes when the spec or the grader changes (see run.fingerprint)
+        self.path = path
+        self.has_vary = has_vary
+        if isinstance(solution, Solved):
+            self.part_ids, self.points = list(solution.part_ids), list(solution.points)
+        else:
+            self.part_ids = [p.id for p in solution.parts]
+            self.points = [float(p.points) for p in solution.parts]
 
     @property
     def max_score(self) -> float:
-        return float(sum(p.points for p in self.solution.parts))
+        return float(sum(self.points))
+
+    def part(self, index: int) -> PartSolution:
+        """Part `index`, ready to check an answer (steps may be left out)."""
+        src = self._source
+        return src.part(index) if isinstance(src, Solved) else src.parts[index]
+
+    @property
+    def solution(self) -> Solution:
+        """The whole worked solution (steps included)."""
+        src = self._source
+        return src.solution if isinstance(src, Solved) else src
+
+    def __getstate__(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -75,16 +97,29 @@ def normalise(raw: Any) -> Any:
     return raw.strip() if isinstance(raw, str) else raw
 
 
-class Engine:
-    """Checks students' answers against solved problems, with a bounded cache of verdicts."""
+def error_result(part_id: str, points: float, expected: str, raw: Any, message: str) -> PartResult:
+    return PartResult(part_id, ERROR, 0, points, expected, None if raw is None else shown(str(normalise(raw))),
+                      None, message)
 
-    def __init__(self, problems: dict[str, SolvedProblem], cache: bool = True, entries: int = CACHE_ENTRIES):
+
+def error_results(problem: SolvedProblem, message: str) -> list[PartResult]:
+    """Every part of `problem` with the verdict `error` (grading failed; the student is re-graded
+    on the next run)."""
+    return [PartResult(pid, ERROR, 0, pts, "", None, None, message) for pid, pts in zip(problem.part_ids, problem.points)]
+
+
+# --- checking one distinct answer (in a worker, or in the parent with --jobs 1) -----------------
+
+# (problem id, part index, the student whose variant it is or "", raw answer)
+Item = tuple[str, int, str, Any]
+
+
+class Checker:
+    """Checks single answers against the problems; solves each student's variant once."""
+
+    def __init__(self, problems: dict[str, SolvedProblem]):
         self.problems = problems
-        self.use_cache = cache
-        self.entries = entries
-        self.cache: OrderedDict[tuple[str, str, tuple[str, str]], PartResult] = OrderedDict()
         self.variants: OrderedDict[str, SolvedProblem] = OrderedDict()
-        self.stats = CacheStats()
 
     def variant(self, problem: SolvedProblem, student: str) -> SolvedProblem:
         """The student's own variant of a problem with `vary:` (solved once per variant)."""
@@ -101,91 +136,46 @@ class Engine:
                 self.variants.popitem(last=False)
         return found
 
-    def check(self, problem: SolvedProblem, answers: dict[str, Any]) -> tuple[list[PartResult], list[str]]:
-        """Every part of `problem` against `answers` (part id -> raw). Returns the results and
-        the error messages of parts that could not be checked (their verdict is `error`)."""
-        results: list[PartResult] = []
-        errors: list[str] = []
-        for part in problem.solution.parts:
-            raw = answers.get(part.id)
-            key = (problem.id, part.id, answer_key(raw))
-            cached = self.cache.get(key) if self.use_cache else None
-            if cached is not None:
-                self.cache.move_to_end(key)
-                self.stats.hits += 1
-                results.append(copy.copy(cached))
-                continue
-            self.stats.checks += 1
+    def check(self, item: Item) -> tuple[PartResult, str | None]:
+        """The verdict on one answer, and an error message if it could not be checked."""
+        pid, index, student, raw = item
+        problem = self.problems[pid]
+        part_id, points = problem.part_ids[index], problem.points[index]
+        try:
+            if problem.base is not None:
+                try:
+                    problem = self.variant(problem, student)
+                except GraderError as exc:
+                    message = f"no variant of {pid} for {student!r}: {exc}"
+                    return error_result(part_id, points, "", raw, message), message
+            part = problem.part(index)
+            # looked up at call time, so that a test can stand in for the answer engine
+            return check_part(part, normalise(raw), problem.mistakes), None
+        except Exception as exc:  # noqa: BLE001 — one bad answer must not stop the batch
+            message = f"internal error while checking {pid}/{part_id}: {type(exc).__name__}: {exc}"
             try:
-                result = check_part(part, normalise(raw), problem.mistakes)
-            except Exception as exc:  # noqa: BLE001 — one bad answer must not stop the batch
-                message = f"internal error while checking {problem.id}/{part.id}: {type(exc).__name__}: {exc}"
-                errors.append(message)
-                results.append(PartResult(part.id, ERROR, 0, part.points, part.answer,
-                                          None if raw is None else shown(str(normalise(raw))), None, message))
-                continue
-            if self.use_cache:
-                self.cache[key] = copy.copy(result)
-                if len(self.cache) > self.entries:
-                    self.cache.popitem(last=False)
-            results.append(result)
-        return results, errors
-
-    def grade_student(self, answers: dict[str, dict[str, Any]], problem_ids: list[str], student: str = "") \
-            -> tuple[dict[str, list[PartResult]], list[str]]:
-        """Results by problem id (the base id when graded against a variant), and error messages."""
-        out: dict[str, list[PartResult]] = {}
-        errors: list[str] = []
-        for pid in problem_ids:
-            problem = self.problems[pid]
-            try:
-                if problem.base is not None:
-                    try:
-                        problem = self.variant(problem, student)
-                    except GraderError as exc:
-                        message = f"no variant of {pid} for {student!r}: {exc}"
-                        out[pid], errs = error_results(problem, message), [message]
-                        errors.extend(errs)
-                        continue
-                out[pid], errs = self.check(problem, answers.get(pid) or {})
-            except Exception as exc:  # noqa: BLE001
-                errs = [f"internal error while grading {pid}: {type(exc).__name__}: {exc}"]
-                out[pid] = error_results(problem, errs[0])
-            errors.extend(errs)
-        return out, errors
-
-
-def error_results(problem: SolvedProblem, message: str) -> list[PartResult]:
-    """Every part of `problem` with the verdict `error` (grading failed; the student is re-graded
-    on the next run)."""
-    return [PartResult(p.id, ERROR, 0, p.points, p.answer, None, None, message) for p in problem.solution.parts]
+                expected = problem.part(index).answer
+            except Exception:  # noqa: BLE001
+                expected = ""
+            return error_result(part_id, points, expected, raw, message), message
 
 
 # --- worker processes -------------------------------------------------------------------------
 
-_ENGINE: Engine | None = None
-
-Task = tuple[str, dict[str, dict[str, Any]], list[str]]  # (student, answers, problem ids to grade)
-Done = tuple[str, dict[str, list[PartResult]], list[str]]  # (student, results by problem, errors)
+_CHECKER: Checker | None = None
 
 
-def init_worker(problems: dict[str, SolvedProblem], cache: bool) -> None:
+def init_worker(problems: dict[str, SolvedProblem]) -> None:
     """Runs once in each worker process: the solved problems arrive here (inherited under fork)."""
     import signal
 
-    global _ENGINE
+    global _CHECKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _ENGINE = Engine(problems, cache)
+    _CHECKER = Checker(problems)
 
 
-def work(chunk: list[Task]) -> tuple[list[Done], CacheStats]:
-    """Grade a chunk of students in a worker. Returns the results and this chunk's cache stats."""
-    engine = _ENGINE
-    assert engine is not None, "init_worker was not run"
-    before = replace(engine.stats)
-    done: list[Done] = []
-    for student, answers, pids in chunk:
-        results, errors = engine.grade_student(answers, pids, student)
-        done.append((student, results, errors))
-    delta = CacheStats(engine.stats.checks - before.checks, engine.stats.hits - before.hits)
-    return done, delta
+def work(items: list[Item]) -> list[tuple[PartResult, str | None]]:
+    """Check a chunk of distinct answers in a worker."""
+    checker = _CHECKER
+    assert checker is not None, "init_worker was not run"
+    return [checker.check(item) for item in items]

@@ -9,8 +9,9 @@ Two tables:
   mistake, feedback.
 - the view `review`: the `undecided` answers, for a TA to decide (`SELECT * FROM review`).
 
-Each student's rows are written in one transaction, so a crash or Ctrl-C leaves every student
-either fully graded or not graded at all; re-running skips what is already there with the same
+Students are committed in groups (up to FLUSH_STUDENTS, or every FLUSH_SECONDS), each student
+whole in one transaction, so a crash leaves every student either fully graded or not graded at
+all (Ctrl-C and errors commit what was graded before stopping); re-running skips what is already there with the same
 digest, and replaces the rows of a submission (or spec) that changed.
 
 Several `grader grade` processes may write one gradebook at once (two TAs, or a re-run started
@@ -22,6 +23,7 @@ A process killed mid-write (kill -9) leaves its last transaction rolled back, no
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sqlite3
@@ -34,6 +36,8 @@ from ..errors import GraderError
 
 SCHEMA_VERSION = "1"
 BUSY_SECONDS = 120.0  # how long a writer keeps retrying a busy gradebook in all
+FLUSH_STUDENTS = 64  # students per commit (a crash loses at most these, re-graded on the next run)
+FLUSH_SECONDS = 0.25  # ... or what was graded in this long
 OK, ERROR = "ok", "error"
 
 _SCHEMA = """
@@ -108,6 +112,8 @@ class Gradebook:
         except sqlite3.DatabaseError as exc:
             raise GraderError(f"{self.path}: not a usable gradebook (SQLite: {exc})") from None
         self.run = 0
+        self._pending: list[tuple[str, str | None, int | None, list[ProblemRows], bool]] = []
+        self._flushed = time.monotonic()
 
     def _open(self) -> None:
         # switching to WAL needs a moment alone with the file: another process creating it at the
@@ -143,7 +149,11 @@ class Gradebook:
         return self.run
 
     def close(self) -> None:
-        self.conn.close()
+        """Commit what is recorded, then close (also after an error or Ctrl-C: what was graded is kept)."""
+        try:
+            self.flush()
+        finally:
+            self.conn.close()
 
     def __enter__(self) -> Gradebook:
         return self
@@ -186,43 +196,94 @@ class Gradebook:
                 out[(student, problem)] = Graded(digest, status, run)
         return out
 
-    def rows(self, students: set[str], problems: list[str]) -> Iterator[tuple]:
-        """(student, problem, part, verdict, score, max_score, given, expected, mistake, feedback),
-        ordered by student, then problem as listed, then part position."""
+    def graded_student(self, student: str) -> dict[str, Graded]:
+        """problem -> what is already graded for this student."""
+        return {problem: Graded(digest, status, run) for problem, digest, status, run in self.conn.execute(
+            "SELECT problem, digest, status, run FROM submissions WHERE student = ?", (student,))}
+
+    def student_rows(self, student: str, problems: list[str]) -> list[tuple]:
+        """One student's (student, problem, part, verdict, score, max_score, given, expected, mistake,
+        feedback), problems in the order listed, then parts by position."""
         order = {p: i for i, p in enumerate(problems)}
         found = [r for r in self.conn.execute(
-            "SELECT student, problem, part, position, verdict, score, max_score, given, expected, "
-            "mistake, feedback FROM results") if r[0] in students and r[1] in order]
-        found.sort(key=lambda r: (r[0], order[r[1]], r[3]))
-        for r in found:
-            yield (r[0], r[1], r[2]) + tuple(r[4:])
+            "SELECT student, problem, part, position, verdict, score, max_score, given, expected, mistake, feedback "
+            "FROM results WHERE student = ?", (student,)) if r[1] in order]
+        found.sort(key=lambda r: (order[r[1]], r[3]))
+        return [(r[0], r[1], r[2]) + tuple(r[4:]) for r in found]
+
+    def rows(self, students: list[str], problems: list[str]) -> Iterator[tuple]:
+        """Every row of these students (in the order given) for these problems: see student_rows.
+        Streamed: memory does not grow with the class."""
+        for student in students:
+            yield from self.student_rows(student, problems)
 
     def runs_of(self, students: set[str], problems: list[str]) -> dict[tuple[str, str], int]:
         """Which run graded each (student, problem)."""
         return {(s, p): g.run for (s, p), g in self.graded(problems).items() if s in students}
 
+    def export(self) -> Iterator[str]:
+        """The gradebook as text, one line per result then per (student, problem), sorted: what was
+        graded, without when or by which run (the same class graded any way gives the same text)."""
+        for row in self.conn.execute(
+                "SELECT student, problem, part, position, verdict, score, max_score, given, expected, mistake, "
+                "feedback FROM results ORDER BY student, problem, position"):
+            yield json.dumps(["result", *row], ensure_ascii=False) + "\n"
+        for row in self.conn.execute(
+                "SELECT student, problem, digest, status, file, line, score, max_score FROM submissions "
+                "ORDER BY student, problem"):
+            yield json.dumps(["submission", *row], ensure_ascii=False) + "\n"
+
+    def set_class(self, students: list[str]) -> None:
+        """The students of this class (a temporary table that the queries below join)."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS class (student TEXT PRIMARY KEY)")
+        self.conn.execute("DELETE FROM temp.class")
+        self.conn.executemany("INSERT OR IGNORE INTO temp.class (student) VALUES (?)", ((s,) for s in students))
+
+    def query_class(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
+        """`sql` over `results r` (or `submissions s`) joined with the class, row by row (a cursor:
+        the rows are not all held in memory)."""
+        return iter(self.conn.execute(
+            sql.replace("FROM results r", "FROM results r JOIN temp.class c USING (student)")
+               .replace("FROM submissions s", "FROM submissions s JOIN temp.class c USING (student)"), params))
+
     # --- writing -----------------------------------------------------------------------------
 
-    def record(self, student: str, file: str | None, line: int | None, problems: list[ProblemRows]) -> None:
-        """Write one student's results for these problems, replacing older rows, in one transaction."""
-        _retry(self.path, lambda: self._record(student, file, line, problems))
+    def record(self, student: str, file: str | None, line: int | None, problems: list[ProblemRows],
+               fresh: bool = False) -> None:
+        """Write one student's results for these problems, replacing older rows (none when
+        `fresh`: the student had no rows for them). Writes are grouped: call flush() to commit;
+        each commit holds whole students only."""
+        self._pending.append((student, file, line, problems, fresh))
+        if len(self._pending) >= FLUSH_STUDENTS or time.monotonic() - self._flushed > FLUSH_SECONDS:
+            self.flush()
 
-    def _record(self, student: str, file: str | None, line: int | None, problems: list[ProblemRows]) -> None:
+    def flush(self) -> None:
+        """Commit the students recorded so far, in one transaction."""
+        if self._pending:
+            pending = self._pending
+            _retry(self.path, lambda: self._write(pending))
+            self._pending = []
+        self._flushed = time.monotonic()
+
+    def _write(self, pending: list[tuple[str, str | None, int | None, list[ProblemRows], bool]]) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
         with self._transaction() as db:
-            for pr in problems:
-                db.execute("DELETE FROM results WHERE student = ? AND problem = ?", (student, pr.problem))
-                db.executemany(
-                    "INSERT INTO results (student, problem, part, position, verdict, score, max_score, "
-                    "given, expected, mistake, feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(student, pr.problem, p.id, i, p.verdict, float(p.score), float(p.max_score), p.given,
-                      p.expected, p.mistake, p.feedback) for i, p in enumerate(pr.parts)])
-                db.execute(
-                    "INSERT OR REPLACE INTO submissions (student, problem, digest, status, file, line, score, "
-                    "max_score, run, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (student, pr.problem, pr.digest, pr.status, file, line,
-                     float(sum(p.score for p in pr.parts)), float(sum(p.max_score for p in pr.parts)),
-                     self.run, now))
+            stale = [(student, pr.problem) for student, _f, _l, problems, fresh in pending if not fresh
+                     for pr in problems]
+            if stale:
+                db.executemany("DELETE FROM results WHERE student = ? AND problem = ?", stale)
+            db.executemany(
+                "INSERT OR REPLACE INTO results (student, problem, part, position, verdict, score, max_score, "
+                "given, expected, mistake, feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(student, pr.problem, p.id, i, p.verdict, float(p.score), float(p.max_score), p.given,
+                  p.expected, p.mistake, p.feedback)
+                 for student, _f, _l, problems, _fresh in pending for pr in problems for i, p in enumerate(pr.parts)])
+            db.executemany(
+                "INSERT OR REPLACE INTO submissions (student, problem, digest, status, file, line, score, "
+                "max_score, run, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(student, pr.problem, pr.digest, pr.status, file, line,
+                  float(sum(p.score for p in pr.parts)), float(sum(p.max_score for p in pr.parts)), self.run, now)
+                 for student, file, line, problems, _fresh in pending for pr in problems])
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:

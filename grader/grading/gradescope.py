@@ -79,15 +79,15 @@ def gradescope_result(student: str, problems: list[SolvedProblem], results: dict
     max_total = 0.0
     for i, p in enumerate(problems, start=1):
         see = keys.settings[p.id]
-        for j, part in enumerate(p.solution.parts, start=1):
-            r = results.get((p.id, part.id))
-            max_score = float(part.points)
+        for j, (part_id, points) in enumerate(zip(p.part_ids, p.points), start=1):
+            r = results.get((p.id, part_id))
+            max_score = float(points)
             max_total += max_score
             score = r[4] if r is not None else 0.0
             total += score
-            approx = part.approx if p.base is None else ""
+            approx = p.part(j - 1).approx if p.base is None and not see.key_now else ""
             verdict, output = _part_output(r, see, p.mistakes, approx)
-            name = f"{p.title} ({p.id}), part {part.id}" if p.title and p.title != p.id else f"{p.id}, part {part.id}"
+            name = f"{p.title} ({p.id}), part {part_id}" if p.title and p.title != p.id else f"{p.id}, part {part_id}"
             tests.append({"name": name, "number": f"{i}.{j}", "score": _num(round(score, 10)),
                           "max_score": _num(max_score), "status": "passed" if verdict == "correct" else "failed",
                           "output": output, "visibility": see.tests})

@@ -17,56 +17,66 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from . import spreadsheet as cell
 from .engine import SolvedProblem
 
+if TYPE_CHECKING:
+    from .gradebook import Gradebook
 
-def _write_atomic(path: Path, text: str) -> None:
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[TextIO]:
+    """A file written in full or not at all (a temporary file renamed over `path`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            yield fh
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _by_student(rows: list[tuple]) -> dict[str, dict[tuple[str, str], tuple]]:
-    out: dict[str, dict[tuple[str, str], tuple]] = {}
-    for r in rows:
-        out.setdefault(r[0], {})[(r[1], r[2])] = r
-    return out
+def _write_atomic(path: Path, text: str) -> None:
+    with _atomic(path) as fh:
+        fh.write(text)
 
 
-def write_csv(path: str | os.PathLike[str], rows: list[tuple], problems: list[SolvedProblem],
-              students: list[str]) -> None:
-    columns = [(p.id, part.id) for p in problems for part in p.solution.parts]
-    max_total = sum(p.max_score for p in problems)
-    results = _by_student(rows)
-    import io
-
-    buf = io.StringIO()
-    writer = csv_module.writer(buf, lineterminator="\n")
-    # an undecided answer scores 0 until a TA decides: a last column lists them (only when there are any)
-    review = any(r[3] == "undecided" for r in rows)
-    # text cells go through `cell.text` (no formula can run in a spreadsheet), scores through `cell.number`
-    header = ["student", *[f"{pid}/{part}" for pid, part in columns], "total", "max"] + (["review"] if review else [])
-    writer.writerow([cell.text(h) for h in header])
+def by_student(book: Gradebook, problems: list[SolvedProblem], students: list[str]) \
+        -> Iterator[tuple[str, dict[tuple[str, str], tuple]]]:
+    """Each student (in the order given) with their rows by (problem, part), read one at a time."""
+    pids = [p.id for p in problems]
     for student in students:
-        mine = results.get(student, {})
-        scores = [mine[c][4] if c in mine else None for c in columns]
-        total = sum(s for s in scores if s is not None)
-        row = [cell.text(student), *["" if s is None else cell.number(s) for s in scores],
-               cell.number(total), cell.number(max_total)]
-        if review:
-            row.append(cell.text(" ".join(f"{pid}/{part}" for pid, part in columns
-                                          if _verdict(mine, (pid, part)) == "undecided")))
-        writer.writerow(row)
-    _write_atomic(Path(path), buf.getvalue())
+        yield student, {(r[1], r[2]): r for r in book.student_rows(student, pids)}
+
+
+def write_csv(path: str | os.PathLike[str], book: Gradebook, problems: list[SolvedProblem],
+              students: list[str]) -> None:
+    """The class CSV, written student by student (memory does not grow with the class)."""
+    columns = [(p.id, part_id) for p in problems for part_id in p.part_ids]
+    max_total = sum(p.max_score for p in problems)
+    # an undecided answer scores 0 until a TA decides: a last column lists them (only when there are any)
+    review = next(book.query_class("SELECT 1 FROM results r WHERE r.verdict = 'undecided' LIMIT 1"), None) is not None
+    with _atomic(Path(path)) as fh:
+        writer = csv_module.writer(fh, lineterminator="\n")
+        # text cells go through `cell.text` (no formula can run in a spreadsheet), scores through `cell.number`
+        header = ["student", *[f"{pid}/{part}" for pid, part in columns], "total", "max"] + (["review"] if review else [])
+        writer.writerow([cell.text(h) for h in header])
+        for student, mine in by_student(book, problems, students):
+            scores = [mine[c][4] if c in mine else None for c in columns]
+            total = sum(s for s in scores if s is not None)
+            row = [cell.text(student), *["" if s is None else cell.number(s) for s in scores],
+                   cell.number(total), cell.number(max_total)]
+            if review:
+                row.append(cell.text(" ".join(f"{pid}/{part}" for pid, part in columns
+                                              if _verdict(mine, (pid, part)) == "undecided")))
+            writer.writerow(row)
 
 
 def _verdict(mine: dict[tuple[str, str], tuple], column: tuple[str, str]) -> str | None:
@@ -90,16 +100,15 @@ def safe_names(students: list[str]) -> dict[str, str]:
             for s, name in base.items()}
 
 
-def write_gradescope(folder: str | os.PathLike[str], rows: list[tuple], problems: list[SolvedProblem],
+def write_gradescope(folder: str | os.PathLike[str], book: Gradebook, problems: list[SolvedProblem],
                      students: list[str], visibility: dict[str, str | None] | None = None) -> int:
     """One results.json per student (see `gradescope`); returns how many were written."""
     from .gradescope import Keys, gradescope_result
 
     root = Path(folder)
-    results = _by_student(rows)
     names = safe_names(students)
     keys = Keys(problems, visibility)
-    for student in students:
-        doc = gradescope_result(student, problems, results.get(student, {}), keys)
+    for student, mine in by_student(book, problems, students):
+        doc = gradescope_result(student, problems, mine, keys)
         _write_atomic(root / names[student] / "results.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return len(students)

@@ -4,28 +4,26 @@
     report = grade(["problems/rec6"], "submissions/", db="gradebook.sqlite", csv="grades.csv", jobs=4)
     report.ok, report.summary[0].mean
 
-1. Every spec is loaded and solved once; any spec issue stops everything (SpecError) before a
-   single student is graded.
-2. Every submission file is read; issues are collected (see `collect`), the rest is graded.
-3. Students already in the gradebook with the same digest (same answers, same spec) are skipped;
-   the others are checked by a pool of worker processes (fork; the solutions are inherited),
-   in chunks, each worker with its own cache of verdicts. Each student's rows are committed in one
-   transaction as soon as they arrive, so an interrupted run loses nothing already graded.
-4. A worker that raises on one student records `error` verdicts for that student (re-graded on
-   the next run); a worker that dies takes no one else with it: its chunk is re-run one student
-   at a time and only the student that kills a worker is recorded as an error.
+1. Every spec is loaded and solved once (and cached on disk, like `grader check` does: a re-run
+   solves nothing); any spec issue stops everything (SpecError) before a single student is graded.
+2. The submissions are read one student at a time; issues are collected (see `collect`).
+3. A student already in the gradebook with the same digest (same answers, same spec) is skipped.
+   The others' answers go through one answer cache for the whole batch (see `dispatch`): only
+   answers never seen before are checked, by a pool of worker processes (fork; the solutions are
+   inherited) or in this process with one job. Students are written to the gradebook as soon as
+   their answers are decided, a few dozen per commit (each student whole), so an interrupted run
+   loses at most the last moment's work and grades nothing twice.
+4. An answer that raises records an `error` verdict (the students who gave it are re-graded on
+   the next run); a worker that dies takes no other answer with it.
+5. The summary, the totals and the outputs are computed from the gradebook, student by student.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,8 @@ from ..answers.check import PartResult
 from ..errors import GraderError, SpecError, SpecIssue
 from ..problem import Problem
 from .collect import Entry, collect
-from .engine import CacheStats, Done, Engine, SolvedProblem, Task, error_results, init_worker, work
+from .dispatch import Graded, Verdicts
+from .engine import CacheStats, SolvedProblem
 from .gradebook import ERROR, OK, Gradebook, ProblemRows
 from .summary import PartSummary, Review, for_review, summarise
 
@@ -112,50 +111,61 @@ def spec_files(specs: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def fingerprint(problem: Problem, variants: bool = False) -> str:
+def fingerprint(kind: str, raw_digest: str, variants: bool = False) -> str:
     """Changes when the spec (or the grader, or the variant mode) changes, so grades are recomputed."""
     from .. import __version__
-    from .collect import canonical
 
-    mode = "variants" if variants and problem.vary is not None else "base"
-    text = f"{__version__}\0{problem.kind}\0{mode}\0{canonical(problem.raw)}"
+    mode = "variants" if variants else "base"
+    text = f"{__version__}\0{kind}\0{mode}\0{raw_digest}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_specs(specs: Sequence[str | os.PathLike[str] | Problem], variants: bool = False) \
-        -> tuple[list[SolvedProblem], list[Problem]]:
-    """Load and solve every spec; raise SpecError with every issue of every spec. With
+def load_specs(specs: Sequence[str | os.PathLike[str] | Problem], variants: bool = False) -> list[SolvedProblem]:
+    """Load and solve every spec; raise SpecError with every issue of every spec. A spec file is
+    solved once and cached (see grader.solved): a re-run starts without solving anything. With
     `variants`, a spec with `vary:` is graded per student against their own variant."""
-    from ..api import load_problem, mistakes_of, solve
-    from ..variant import check_vary
+    from ..solved import raw_digest, solved
 
     issues: list[SpecIssue] = []
-    problems: list[Problem] = []
+    out: list[SolvedProblem] = []
     paths: list[str | os.PathLike[str]] = []
+    given: list[Problem] = []
     for s in specs:
         if isinstance(s, Problem):
-            problems.append(s)
+            given.append(s)
         else:
             paths.extend(spec_files([s]))
-    if not specs or (not problems and not paths):
+    if not specs or (not given and not paths):
         raise GraderError("no spec files found")
+    seen: dict[str, str] = {}
+
+    def add(problem: SolvedProblem, id_line: int | None) -> None:
+        if problem.id in seen:
+            issues.append(SpecIssue(problem.path, id_line, "id", f"duplicate problem id {problem.id!r} "
+                                                                 f"(also in {seen[problem.id]})"))
+            return
+        seen[problem.id] = problem.path
+        out.append(problem)
+
     for path in paths:
         if not Path(path).exists():
             issues.append(SpecIssue(str(path), None, "", "no such file"))
             continue
         try:
-            problems.append(load_problem(str(path)))
+            entry = solved(str(path))
         except SpecError as exc:
             issues.extend(exc.issues)
-    seen: dict[str, Problem] = {}
-    solved: list[SolvedProblem] = []
-    for problem in problems:
-        if problem.id in seen:
-            line = problem.document.line(("id",)) if problem.document else None
-            issues.append(SpecIssue(problem.path, line, "id", f"duplicate problem id {problem.id!r} "
-                                                              f"(also in {seen[problem.id].path})"))
             continue
-        seen[problem.id] = problem
+        issues.extend(entry.vary_issues)
+        if variants and entry.has_vary and not entry.vary_issues:
+            add(_per_student(_load(str(path)), variants), entry.id_line)
+            continue
+        add(SolvedProblem(entry.problem_id, entry.title, entry, dict(entry.feedback), None, entry.visibility,
+                          fingerprint(entry.kind, entry.raw_digest), str(path), entry.has_vary), entry.id_line)
+    for problem in given:
+        from ..api import mistakes_of, solve
+        from ..variant import check_vary
+
         vary_issues = check_vary(problem) if problem.vary is not None else []
         issues.extend(vary_issues)
         try:
@@ -163,12 +173,32 @@ def load_specs(specs: Sequence[str | os.PathLike[str] | Problem], variants: bool
         except SpecError as exc:
             issues.extend(exc.issues)
             continue
-        base = problem if variants and problem.vary is not None and not vary_issues else None
-        solved.append(SolvedProblem(problem.id, problem.title, solution, mistakes_of(problem.kind), base,
-                                    problem.visibility))
+        line = problem.document.line(("id",)) if problem.document else None
+        if variants and problem.vary is not None and not vary_issues:
+            add(_per_student(problem, variants, solution), line)
+        else:
+            add(SolvedProblem(problem.id, problem.title, solution, mistakes_of(problem.kind), None,
+                              problem.visibility, fingerprint(problem.kind, raw_digest(problem.raw)), problem.path,
+                              problem.vary is not None), line)
     if issues:
         raise SpecError(issues)
-    return solved, list(seen.values())
+    return out
+
+
+def _load(path: str) -> Problem:
+    from ..api import load_problem
+
+    return load_problem(path)
+
+
+def _per_student(problem: Problem, variants: bool, solution: Any = None) -> SolvedProblem:
+    """A spec with `vary:` graded against each student's own variant."""
+    from ..api import mistakes_of, solve
+    from ..solved import raw_digest
+
+    return SolvedProblem(problem.id, problem.title, solution if solution is not None else solve(problem),
+                         mistakes_of(problem.kind), problem, problem.visibility,
+                         fingerprint(problem.kind, raw_digest(problem.raw), variants), problem.path, True)
 
 
 # --- the batch ----------------------------------------------------------------------------------
@@ -178,132 +208,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
-
-
-def _chunks(tasks: list[Task], jobs: int) -> list[list[Task]]:
-    size = max(1, min(64, len(tasks) // (jobs * 8) or 1))
-    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
-
-
-def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
-
-
-class _Batch:
-    """Runs the tasks, serially or in worker processes, and hands each result to `on_done`."""
-
-    def __init__(self, problems: dict[str, SolvedProblem], jobs: int, cache: bool,
-                 on_done: Callable[[Done], None]):
-        self.problems = problems
-        self.jobs = jobs
-        self.use_cache = cache
-        self.on_done = on_done
-        self.stats = CacheStats()
-
-    def crashed(self, task: Task, why: str) -> Done:
-        student, _answers, pids = task
-        message = f"internal error: {why} while grading {student!r}"
-        return student, {pid: error_results(self.problems[pid], message) for pid in pids}, [message]
-
-    def run(self, tasks: list[Task]) -> None:
-        chunks = _chunks(tasks, self.jobs)
-        if self.jobs <= 1 or len(chunks) <= 1:
-            self._serial(tasks)
-        else:
-            self._parallel(chunks)
-
-    def _serial(self, tasks: list[Task]) -> None:
-        engine = Engine(self.problems, self.use_cache)
-        try:
-            for task in tasks:
-                student, answers, pids = task
-                try:
-                    results, errors = engine.grade_student(answers, pids, student)
-                    done: Done = (student, results, errors)
-                except Exception as exc:  # noqa: BLE001 — one student must not stop the batch
-                    done = self.crashed(task, f"{type(exc).__name__}: {exc}")
-                self.on_done(done)
-        finally:
-            self.stats.add(engine.stats)
-
-    def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
-                                   initargs=(self.problems, self.use_cache))
-
-    def _parallel(self, chunks: list[list[Task]]) -> None:
-        queue: deque[list[Task]] = deque(chunks)
-        suspects: deque[Task] = deque()  # students of a chunk whose worker died, re-run alone
-        pool: ProcessPoolExecutor | None = None
-        try:
-            while queue or suspects:
-                if pool is None:
-                    pool = self._pool()
-                if suspects:
-                    task = suspects[0]
-                    try:
-                        fut = pool.submit(work, [task])
-                    except BrokenProcessPool:  # broken before this task ran: not its fault
-                        _shutdown(pool)
-                        pool = None
-                        continue
-                    suspects.popleft()
-                    try:
-                        self._take(fut.result())
-                    except BrokenProcessPool:
-                        self.on_done(self.crashed(task, "the worker process died"))
-                        _shutdown(pool)
-                        pool = None
-                    except Exception as exc:  # noqa: BLE001
-                        self.on_done(self.crashed(task, f"{type(exc).__name__}: {exc}"))
-                    continue
-                in_flight: dict[Future, list[Task]] = {}
-                broken = False
-                while (queue or in_flight) and not broken:
-                    while queue and len(in_flight) < self.jobs * 2 and not broken:
-                        chunk = queue.popleft()
-                        try:
-                            in_flight[pool.submit(work, chunk)] = chunk
-                        except BrokenProcessPool:
-                            queue.appendleft(chunk)
-                            broken = True
-                    if not in_flight:
-                        break
-                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        chunk = in_flight.pop(fut)
-                        try:
-                            self._take(fut.result())
-                        except BrokenProcessPool:
-                            broken = True
-                            suspects.extend(chunk)
-                        except Exception:  # noqa: BLE001 — e.g. a result that cannot be sent back
-                            suspects.extend(chunk)
-                if broken:
-                    for fut, chunk in in_flight.items():
-                        try:
-                            self._take(fut.result())
-                        except Exception:  # noqa: BLE001
-                            suspects.extend(chunk)
-                    _shutdown(pool)
-                    pool = None
-        finally:
-            if pool is not None:
-                _shutdown(pool)
-
-    def _take(self, result: tuple[list[Done], CacheStats]) -> None:
-        done, stats = result
-        self.stats.add(stats)
-        for item in done:
-            self.on_done(item)
-
-
-def _shutdown(pool: ProcessPoolExecutor) -> None:
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        if proc.is_alive():
-            proc.terminate()
 
 
 def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: str | os.PathLike[str], *,
@@ -316,11 +220,16 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
     Raises SpecError (every issue of every spec) before grading anything if a spec is bad, and
     GraderError for bad usage (no such submissions path, an unusable gradebook file). Issues with
     submissions are in the report; everything else is graded. `progress(done, total)` is called
-    as students are graded. With `variants`, each student is graded on a spec with `vary:`
-    against their own variant (seed: the `student` id; their answers may be filed under the
-    base id or the variant's id). `cache=False` checks every answer afresh (for benchmarks).
-    `visibility` ({tests:, expected:, solution:}, see `grading.visibility`) overrides every spec's
-    `visibility:` in the Gradescope output; by default students never see the key.
+    as students are graded (`total` is 0 while the submissions are still being read). With
+    `variants`, each student is graded on a spec with `vary:` against their own variant (seed:
+    the `student` id; their answers may be filed under the base id or the variant's id).
+    `cache=False` checks every answer afresh (for benchmarks). `visibility` ({tests:, expected:,
+    solution:}, see `grading.visibility`) overrides every spec's `visibility:` in the Gradescope
+    output; by default students never see the key.
+
+    The class is streamed: students are read, checked and written one after another, so memory
+    does not grow with the class (the gradebook is the store); every distinct answer is checked
+    once, by whichever worker is free (see `dispatch`).
     """
     start = time.perf_counter()
     jobs = default_jobs() if jobs is None else jobs
@@ -333,98 +242,111 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
             settings(None, visibility)
         except (TypeError, ValueError) as exc:
             raise GraderError(f"visibility: {exc}") from None
-    solved, problems = load_specs(specs, variants)
+    solved = load_specs(specs, variants)
     by_id = {p.id: p for p in solved}
-    fingerprints = {p.id: fingerprint(p, variants) for p in problems}
     exclude = {Path(db).resolve(), Path(f"{db}-wal").resolve(), Path(f"{db}-shm").resolve(),
                Path(f"{db}-journal").resolve()}
-    exclude |= {Path(p.path).resolve() for p in problems if p.path}
+    exclude |= {Path(p.path).resolve() for p in solved if p.path}
     if csv:
         exclude.add(Path(csv).resolve())
     if gradescope:
         exclude.add(Path(gradescope).resolve())
-    collected = collect(Path(submissions_path), by_id, fingerprints, exclude)
-    report = GradeReport(str(db), solved, sorted((e.student for e in collected.entries), key=_order), {},
-                         not_graded=collected.not_graded, files=collected.files, issues=list(collected.issues),
-                         jobs=jobs)
-    for p in problems:
-        if p.vary is not None and not variants:
+    collected, entries = collect(Path(submissions_path), by_id, exclude)
+    report = GradeReport(str(db), solved, [], {}, jobs=jobs)
+    for p in solved:
+        if p.has_vary and p.base is None:
             report.notes.append(f"{p.id} has `vary:` but is graded against its base values; with --variants "
                                 "each student is graded against their own variant")
-        elif p.vary is not None:
+        elif p.base is not None:
             report.notes.append(f"{p.id}: each student graded against their own variant (seed: the student id)")
 
     with Gradebook(db) as book:
         book.start_run()
-        already = book.graded(by_id)
-        tasks: list[Task] = []
-        entries: dict[str, Entry] = {}
-        for entry in collected.entries:
-            stale = [pid for pid in by_id
-                     if (g := already.get((entry.student, pid))) is None or g.digest != entry.digests[pid]
-                     or g.status != OK]
-            if stale:
-                tasks.append((entry.student, {pid: entry.answers.get(pid, {}) for pid in stale}, stale))
-                entries[entry.student] = entry
-            else:
-                report.skipped += 1
-        total = len(tasks)
+        verdicts = Verdicts(by_id, jobs, cache)
         done_count = 0
-        if progress:
-            progress(0, total)
+        queued = 0
 
-        def on_done(item: Done) -> None:
+        def record(graded: Graded) -> None:
             nonlocal done_count
-            student, results, errors = item
-            entry = entries[student]
+            student, results, errors = graded
+            entry, fresh = student.payload
             rows = [ProblemRows(pid, entry.digests[pid], ERROR if any(r.verdict == "error" for r in parts) else OK,
                                 parts) for pid, parts in results.items()]
-            book.record(student, entry.file, entry.line, rows)
+            book.record(entry.student, entry.file, entry.line, rows, fresh)
             if errors:
                 report.errors += 1
-                report.issues.extend(SpecIssue(entry.file, entry.line, "", f"{student}: {e}; recorded as "
+                report.issues.extend(SpecIssue(entry.file, entry.line, "", f"{entry.student}: {e}; recorded as "
                                                "`error`, re-graded on the next run") for e in errors)
             done_count += 1
             if progress:
-                progress(done_count, total)
+                progress(done_count, 0 if reading else queued)
 
-        batch = _Batch(by_id, jobs, cache, on_done)
+        reading = True
+        if progress:
+            progress(0, 0)
         try:
-            batch.run(tasks)
+            for entry in entries:
+                already = book.graded_student(entry.student)
+                stale = [pid for pid in by_id
+                         if (g := already.get(pid)) is None or g.digest != entry.digests[pid] or g.status != OK]
+                if not stale:
+                    report.skipped += 1
+                    continue
+                queued += 1
+                verdicts.submit(entry.student, (_Light(entry), not any(pid in already for pid in stale)),
+                                entry.answers, stale)
+                for graded in verdicts.ready():
+                    record(graded)
+            reading = False
+            for graded in verdicts.drain():
+                record(graded)
         finally:
-            report.cache = batch.stats
+            verdicts.close()
+            report.cache = verdicts.stats
+            book.flush()
         report.graded = done_count
+        report.issues[:0] = collected.issues  # the submissions' issues first, then grading errors
+        report.not_graded, report.files = collected.not_graded, collected.files
+        report.students = sorted(collected.students, key=_order)
 
-        students = set(report.students)
-        pids = [p.id for p in solved]
-        rows = list(book.rows(students, pids))
-    report.totals = _totals(rows, solved, students)
-    report.summary = summarise(rows, solved, students)
-    report.review = for_review(rows, students)
-    if csv:
-        from .outputs import write_csv
+        book.set_class(report.students)
+        report.totals = _totals(book, solved, report.students)
+        report.summary = summarise(book, solved)
+        report.review = for_review(book, solved)
+        if csv:
+            from .outputs import write_csv
 
-        write_csv(csv, rows, solved, report.students)  # with a `review` column if any answer is undecided
-        report.csv = str(csv)
-    if gradescope:
-        from .outputs import write_gradescope
+            write_csv(csv, book, solved, report.students)  # with a `review` column if any answer is undecided
+            report.csv = str(csv)
+        if gradescope:
+            from .outputs import write_gradescope
 
-        report.gradescope_files = write_gradescope(gradescope, rows, solved, report.students, visibility)
-        report.gradescope = str(gradescope)
+            report.gradescope_files = write_gradescope(gradescope, book, solved, report.students, visibility)
+            report.gradescope = str(gradescope)
     report.seconds = time.perf_counter() - start
     return report
+
+
+class _Light:
+    """What writing a student needs of their entry, without their answers (which are not kept)."""
+
+    __slots__ = ("student", "file", "line", "digests")
+
+    def __init__(self, entry: Entry):
+        self.student, self.file, self.line, self.digests = entry.student, entry.file, entry.line, entry.digests
 
 
 def _order(student: str) -> tuple[str, str]:
     return (student.casefold(), student)
 
 
-def _totals(rows: list[tuple], problems: list[SolvedProblem], students: set[str]) -> dict[str, tuple[float, float]]:
+def _totals(book: Gradebook, problems: list[SolvedProblem], students: list[str]) -> dict[str, tuple[float, float]]:
     max_total = sum(p.max_score for p in problems)
     out = {s: (0.0, max_total) for s in students}
-    for r in rows:
-        score, _ = out[r[0]]
-        out[r[0]] = (score + r[4], max_total)
+    wanted = {p.id for p in problems}
+    for student, problem, score in book.query_class("SELECT s.student, s.problem, s.score FROM submissions s"):
+        if problem in wanted and student in out:
+            out[student] = (out[student][0] + score, max_total)
     return out
 
 

@@ -10,6 +10,7 @@ from ..answers.check import _num
 
 if TYPE_CHECKING:
     from .engine import SolvedProblem
+    from .gradebook import Gradebook
     from .run import GradeReport
 
 VERDICTS = ("correct", "incorrect", "invalid", "missing", "undecided", "error")
@@ -53,35 +54,41 @@ class Review:
         return {"student": self.student, "problem": self.problem, "part": self.part, "given": self.given}
 
 
-def for_review(rows: list[tuple], students: set[str]) -> list[Review]:
-    return [Review(r[0], r[1], r[2], r[6]) for r in rows if r[3] == UNDECIDED and r[0] in students]
+def for_review(book: Gradebook, problems: list[SolvedProblem]) -> list[Review]:
+    """The undecided answers of the class (see Gradebook.set_class), by student, problem, part."""
+    order = {p.id: i for i, p in enumerate(problems)}
+    found = [r for r in book.query_class(
+        "SELECT r.student, r.problem, r.part, r.given, r.position FROM results r WHERE r.verdict = ?", (UNDECIDED,))
+        if r[1] in order]
+    found.sort(key=lambda r: (r[0].casefold(), r[0], order[r[1]], r[4]))
+    return [Review(r[0], r[1], r[2], r[3]) for r in found]
 
 
-def summarise(rows: list[tuple], problems: list[SolvedProblem], students: set[str]) -> list[PartSummary]:
-    """Rows are gradebook results: (student, problem, part, verdict, score, max_score, given, ...)."""
+def summarise(book: Gradebook, problems: list[SolvedProblem]) -> list[PartSummary]:
+    """Per-part statistics of the class (see Gradebook.set_class), computed by the gradebook."""
     out: dict[tuple[str, str], PartSummary] = {}
-    wrong: dict[tuple[str, str], Counter[str]] = {}
-    mistakes: dict[tuple[str, str], Counter[str]] = {}
-    totals: dict[tuple[str, str], float] = {}
     for p in problems:
-        for part in p.solution.parts:
-            key = (p.id, part.id)
-            out[key] = PartSummary(p.id, part.id, float(part.points), verdicts={v: 0 for v in VERDICTS[:4]})
-            wrong[key], mistakes[key], totals[key] = Counter(), Counter(), 0.0
-    for student, problem, part, verdict, score, _max, given, _expected, mistake, _fb in rows:
+        for part_id, points in zip(p.part_ids, p.points):
+            out[(p.id, part_id)] = PartSummary(p.id, part_id, float(points), verdicts={v: 0 for v in VERDICTS[:4]})
+    totals: dict[tuple[str, str], float] = {}
+    wrong: dict[tuple[str, str], Counter[str]] = {k: Counter() for k in out}
+    mistakes: dict[tuple[str, str], Counter[str]] = {k: Counter() for k in out}
+    # one pass over the class's rows, in the gradebook's order (the same sums on every run)
+    for problem, part, verdict, score, given, mistake in book.query_class(
+            "SELECT r.problem, r.part, r.verdict, r.score, r.given, r.mistake FROM results r"):
         key = (problem, part)
-        if student not in students or key not in out:
+        s = out.get(key)
+        if s is None:
             continue
-        s = out[key]
         s.students += 1
         s.verdicts[verdict] = s.verdicts.get(verdict, 0) + 1
-        totals[key] += score
-        if verdict in ("incorrect", "invalid") and given is not None:
+        totals[key] = totals.get(key, 0.0) + score
+        if given is not None and verdict in ("incorrect", "invalid"):
             wrong[key][given] += 1
         if mistake:
             mistakes[key][mistake] += 1
     for key, s in out.items():
-        s.mean = totals[key] / s.students if s.students else 0.0
+        s.mean = totals.get(key, 0.0) / s.students if s.students else 0.0
         s.wrong_answers = _top(wrong[key])
         s.mistakes = _top(mistakes[key])
     return list(out.values())

@@ -1,0 +1,251 @@
+"""One answer cache for the whole batch, and the worker processes that fill it.
+
+The parent process reads the students one by one. For each answer it computes the key
+(problem, part, normalised answer); an answer already decided, or already sent to a worker, is a
+cache hit. Only answers never seen before go to the workers, in small chunks, so every distinct
+answer is checked exactly once whatever the number of jobs (with --jobs 2 each worker does half of
+the distinct checks, not all of them twice). A student is handed back, in the order they came,
+as soon as every one of their answers is decided; the parent writes them to the gradebook while
+the workers check the next answers.
+
+With one job the answers are checked in the parent, as they come. A worker that raises on an
+answer records the `error` verdict for it (see engine.Checker); a worker that dies (a segfault,
+os._exit, the OOM killer) takes no other answer with it: the answers of the chunks it had are
+re-run one at a time in a fresh pool, and only the answer that kills a worker again gets `error`.
+Memory is bounded: at most MAX_PENDING students wait for their verdicts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ..answers.check import PartResult
+from .engine import (
+    CacheStats,
+    Checker,
+    Item,
+    SolvedProblem,
+    answer_key,
+    error_result,
+    init_worker,
+    normalise,
+    work,
+)
+
+CHUNK = 12  # distinct answers per task sent to a worker
+MAX_DECIDED = 200_000  # verdicts kept; the oldest not needed by a waiting student are forgotten beyond
+MAX_PENDING = 1024  # students read ahead while their answers are being checked
+IN_FLIGHT_PER_JOB = 4
+
+Key = tuple[Any, ...]
+Verdict = tuple[PartResult, "str | None"]  # the result, and an error message if it could not be checked
+
+
+class Student:
+    """One student to grade: their answers' keys, in problem and part order."""
+
+    __slots__ = ("name", "payload", "keys", "pids")
+
+    def __init__(self, name: str, payload: Any, pids: list[str], keys: list[list[Key]]):
+        self.name, self.payload, self.pids, self.keys = name, payload, pids, keys
+
+
+Graded = tuple[Student, dict[str, list[PartResult]], list[str]]  # (student, results by problem, errors)
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+class Verdicts:
+    """The batch's answer cache, and the checking of what it does not hold yet."""
+
+    def __init__(self, problems: dict[str, SolvedProblem], jobs: int = 1, cache: bool = True):
+        self.problems = problems
+        self.jobs = jobs
+        self.use_cache = cache
+        self.stats = CacheStats()
+        self.decided: dict[Key, Verdict] = {}
+        self.queued: set[Key] = set()  # sent to a worker or about to be
+        self.batch: list[tuple[Key, Item]] = []
+        self.in_flight: dict[Future, list[tuple[Key, Item]]] = {}
+        self.pending: deque[Student] = deque()
+        self.checker = Checker(problems)
+        self.pool: ProcessPoolExecutor | None = None
+        self._unique = itertools.count()  # with cache=False every answer is its own key
+
+    # --- the parent's side ------------------------------------------------------------------
+
+    def submit(self, name: str, payload: Any, answers: dict[str, dict[str, Any]], pids: list[str]) -> None:
+        """Queue a student: `answers` maps problem id -> part id -> raw answer, for the problems `pids`."""
+        keys: list[list[Key]] = []
+        for pid in pids:
+            problem = self.problems[pid]
+            mine = answers.get(pid) or {}
+            seed = name if problem.base is not None else ""
+            row = []
+            for index, part_id in enumerate(problem.part_ids):
+                raw = mine.get(part_id)
+                key: Key = (pid, index, seed, answer_key(raw)) if self.use_cache else (next(self._unique),)
+                row.append(key)
+                if key in self.decided or key in self.queued:
+                    self.stats.hits += 1
+                    continue
+                self.stats.checks += 1
+                item: Item = (pid, index, seed, normalise(raw))
+                if self.jobs <= 1:
+                    self.decided[key] = self.checker.check(item)
+                else:
+                    self.queued.add(key)
+                    self.batch.append((key, item))
+                    if len(self.batch) >= CHUNK:
+                        self._send()
+            keys.append(row)
+        self.pending.append(Student(name, payload, pids, keys))
+        if len(self.decided) > MAX_DECIDED:
+            self._forget()
+
+    def _forget(self) -> None:
+        """Bound the cache: drop the oldest verdicts no waiting student needs (one-off answers,
+        mostly; a common answer forgotten is simply checked again)."""
+        needed = {k for student in self.pending for row in student.keys for k in row}
+        excess = len(self.decided) - MAX_DECIDED * 9 // 10
+        for key in list(itertools.islice(self.decided, excess + len(needed))):
+            if excess <= 0:
+                break
+            if key not in needed:
+                del self.decided[key]
+                excess -= 1
+
+    def ready(self) -> Iterator[Graded]:
+        """The students whose answers are all decided, in the order they were submitted; waits
+        for the workers only when too many students are waiting."""
+        self._collect(block=False)
+        while len(self.pending) > MAX_PENDING or len(self.in_flight) > self.jobs * IN_FLIGHT_PER_JOB:
+            if not self._collect(block=True):
+                break
+            yield from self._pop()
+        yield from self._pop()
+
+    def drain(self) -> Iterator[Graded]:
+        """Every student still waiting (the end of the batch)."""
+        self._send()
+        while self.pending:
+            yield from self._pop()
+            if self.pending and not self._collect(block=True):
+                break
+
+    def close(self) -> None:
+        if self.pool is not None:
+            _shutdown(self.pool)
+            self.pool = None
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _pop(self) -> Iterator[Graded]:
+        while self.pending:
+            student = self.pending[0]
+            if not all(k in self.decided for row in student.keys for k in row):
+                if not self.batch and not self.in_flight:  # nothing will come: should not happen
+                    raise RuntimeError("a student's answers were never sent to be checked")
+                if self.batch and not self.in_flight:
+                    self._send()
+                return
+            self.pending.popleft()
+            results: dict[str, list[PartResult]] = {}
+            errors: list[str] = []
+            for pid, row in zip(student.pids, student.keys):
+                out = []
+                for key in row:
+                    result, error = self.decided[key]
+                    out.append(result)
+                    if error and error not in errors:
+                        errors.append(error)
+                    if not self.use_cache:
+                        del self.decided[key]
+                results[pid] = out
+            yield student, results, errors
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
+                                            initargs=(self.problems,))
+        return self.pool
+
+    def _send(self) -> None:
+        if not self.batch:
+            return
+        chunk, self.batch = self.batch, []
+        try:
+            fut = self._pool().submit(work, [item for _key, item in chunk])
+        except BrokenProcessPool:
+            self._recover(chunk)
+            return
+        self.in_flight[fut] = chunk
+
+    def _collect(self, block: bool) -> bool:
+        """Take the results of finished chunks (waiting for one if `block`). False if nothing is
+        in flight."""
+        if block and self.batch:
+            self._send()
+        if not self.in_flight:
+            return False
+        if block:
+            done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+        else:
+            done = {f for f in self.in_flight if f.done()}
+        suspects: list[tuple[Key, Item]] = []
+        for fut in done:
+            chunk = self.in_flight.pop(fut)
+            try:
+                verdicts = fut.result()
+            except Exception:  # noqa: BLE001 — a dead worker, or a result that could not come back
+                suspects.extend(chunk)
+                continue
+            for (key, _item), verdict in zip(chunk, verdicts):
+                self.decided[key] = verdict
+                self.queued.discard(key)
+        if suspects:
+            self._recover(suspects)
+        return True
+
+    def _recover(self, suspects: list[tuple[Key, Item]]) -> None:
+        """A worker died: the pool is gone. Everything in flight is re-run, the suspects alone."""
+        for fut, chunk in list(self.in_flight.items()):
+            try:
+                verdicts = fut.result()
+            except Exception:  # noqa: BLE001
+                suspects.extend(chunk)
+            else:
+                for (key, _item), verdict in zip(chunk, verdicts):
+                    self.decided[key] = verdict
+                    self.queued.discard(key)
+            del self.in_flight[fut]
+        self.close()
+        for key, item in suspects:
+            try:
+                self.decided[key] = self._pool().submit(work, [item]).result()[0]
+            except Exception as exc:  # noqa: BLE001
+                why = "the worker process died" if isinstance(exc, BrokenProcessPool) else f"{type(exc).__name__}: {exc}"
+                pid, index, _seed, raw = item
+                problem = self.problems[pid]
+                message = f"internal error: {why} while checking {pid}/{problem.part_ids[index]}"
+                self.decided[key] = (error_result(problem.part_ids[index], problem.points[index], "", raw, message),
+                                     message)
+                self.close()
+            self.queued.discard(key)
+
+
+def _shutdown(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
