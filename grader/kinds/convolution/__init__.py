@@ -34,6 +34,7 @@ from .core import (
     window_values,
 )
 from .spec import IndexNode, MatrixNode, PairNode
+from .._pooling_rule import pooling_padding_error
 
 MODES = ("cross-correlation", "convolution", "maxpool", "avgpool")
 POOLS = ("maxpool", "avgpool")
@@ -130,9 +131,9 @@ def geometry_issues(given: dict[str, Any], padding: Pair) -> list[tuple[str, str
         return issues
     if pooling:
         for axis, name in ((0, "rows"), (1, "columns")):
-            if 2 * g.padding[axis] > g.effective[axis]:
-                issues.append(("padding", f"pooling padding can be at most half the pool window (PyTorch's rule): "
-                                          f"padding {g.padding[axis]} with a window of {g.effective[axis]} {name}"))
+            reason = pooling_padding_error(g.padding[axis], g.window[axis])
+            if reason:
+                issues.append(("padding", f"along the {name}, {reason}"))
                 return issues
         if given["mode"] == "maxpool" or given["count_include_pad"] is False:
             empty = empty_windows(g)

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import SolveError
+from .._pooling_rule import pooling_padding_error
 from .expr import Div, E, N, Prod, Sum, Sym, Value, num_latex, num_text, tex_text
 from .spec import ACTIVATIONS
 
@@ -495,8 +496,9 @@ def _pool(ctx: _Ctx, layer: Layer) -> None:
             padding = (0,) * n
     if not isinstance(padding, str):
         for a, L, k, s, d, p in zip(axes, spatial, ks, ss, ds, padding):
-            if not ctx.keras and p > k // 2:
-                raise _fail(layer, "padding", f"padding {p} is more than half the kernel size {k} (PyTorch requires padding <= kernel_size/2)")
+            reason = None if ctx.keras else pooling_padding_error(p, k)
+            if reason:
+                raise _fail(layer, "padding", reason)
             w = _Window(a, L, k, s, d, p, p)
             results.append((w, _window_size(ctx, layer, w, ceil_mode=ceil_mode, dilated=is_max)))
         note = ""
@@ -609,14 +611,17 @@ def _elementwise(ctx: _Ctx, layer: Layer) -> None:
         layer.param_terms = [(Sym("num_parameters", r"n_{\alpha}", k), False)]
         layer.param_labels = ["α"]
         layer.param_note = "one learned slope α per channel (or one in all)"
-    layer.rf = [(1, 1, 1)] * (len(shape) - 1) if layer.image else None
-    layer.rf_reason = "" if layer.image else "the receptive field is defined for feature maps"
+    # an elementwise layer maps each position to itself, so it passes any positional input through:
+    # a feature map [C, H, W], or a [C, L] signal before its first conv1d (an MLP's [D] has no positions)
+    positional = len(shape) >= 2
+    layer.rf = [(1, 1, 1)] * (len(shape) - 1) if positional else None
+    layer.rf_reason = "" if positional else "a [D] vector has no spatial positions"
     if t in ("softmax", "log_softmax"):
         nd = len(shape) + 1  # PyTorch numbers the batch axis 0
         if not -nd <= spec["dim"] < nd:
             raise _fail(layer, "dim", f"dim {spec['dim']} is out of range for a {len(shape)}-dimensional input plus the "
                                       f"batch axis (−{nd} to {nd - 1})")
-    if t in ("softmax", "log_softmax") and layer.image:
+    if t in ("softmax", "log_softmax") and positional:
         dim = spec["dim"] % nd
         channel_axis = nd - 1 if ctx.channels_last else 1
         if dim != channel_axis:

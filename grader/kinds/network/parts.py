@@ -540,8 +540,13 @@ def q_receptive_field(nets: Networks, part: Part) -> PartSolution:
             raise SolveError(f"the receptive field is {' x '.join(map(str, r))} (not square): ask for one axis with "
                              "`axis: h` or `axis: w`", part.path)
         value = r[0]
-    steps.append(Step(f"one unit of {target.name} sees {value} input pixels along each side" if axis is None
-                      else f"one unit of {target.name} sees {value} input pixels along {axis}",
+    if len(r) == 1:
+        seen = f"one unit of {target.name} sees {value} consecutive input positions"
+    elif axis is None:
+        seen = f"one unit of {target.name} sees {value} input pixels along each side"
+    else:
+        seen = f"one unit of {target.name} sees {value} input pixels along {axis}"
+    steps.append(Step(seen,
                       rf"r = {value}"))
     return part.solution("integer", value, steps=steps)
 
