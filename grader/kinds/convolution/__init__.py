@@ -20,6 +20,7 @@ from ...problem import Part, Problem
 from ...solution import Alternative, PartSolution, Solution, Step, Table
 from ...spec.schema import Bool, Checker, Field, Map, Quantity, Str
 from .. import Kind, Mistake, register
+from .._pooling_rule import pooling_padding_error
 from .core import (
     Geometry,
     Matrix,
@@ -34,7 +35,6 @@ from .core import (
     window_values,
 )
 from .spec import IndexNode, MatrixNode, PairNode
-from .._pooling_rule import pooling_padding_error
 
 MODES = ("cross-correlation", "convolution", "maxpool", "avgpool")
 POOLS = ("maxpool", "avgpool")
