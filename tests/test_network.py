@@ -77,6 +77,14 @@ STATED = {
     "ee147/ee147-review-q3-connections.yaml": {"connections": 50},
     "ee147/ee147-lstm-gru-ratio.yaml": {"rnn_params": 32, "lstm_params": 128, "gru_params": 96, "lstm_ratio": 4,
                                         "gru_ratio": 3, "keras_gru_params": 108},
+    "ee147/ee147-inception.yaml": {  # Szegedy et al. Table 1: inception (3a) outputs 28x28x256, "128M" ops
+        "depth": (256, 28, 28), "macs": 128049152, "naive_depth": (64 + 128 + 32 + 192, 28, 28),
+        "naive_macs": 28 * 28 * 192 * (64 + 128 * 9 + 32 * 25), "macs_factor": Fraction(303464448, 128049152),
+    },
+    "ee147/ee147-resnet18.yaml": {  # torchvision's published totals; He et al. Table 1: conv2_x 56x56, conv3_x 28x28
+        "total_params": 11689512, "macs": 1814073344, "layer1_shape": (64, 56, 56), "layer2_shape": (128, 28, 28),
+        "basic_params": 2 * (64 * 64 * 9 + 2 * 64),
+    },
     "ceng796/ceng796-fc-200x200.yaml": {"weights": 200 * 200 * 40000, "params": 1600040000},
     "ceng796/ceng796-sparse-4x4.yaml": {"out_size": (3, 3), "sparse": 36, "dense": 144},
 }

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from ...spec.schema import Bool, Custom, Field, Quantity, Str
 from .. import Kind, Mistake, register
+from .graph import GIVEN
 from .parts import solve
-from .spec import GIVEN, layer_refs
+from .spec import layer_refs
 
 _NETWORK = Field(Str(), doc="which network, when `given` has several `networks`")
 _LAYER = Field(Str(), doc="a layer name (`name:` or the default <type>-<k>)")
@@ -29,8 +30,12 @@ QUANTITIES = [
     Quantity("output_shape", "shape", "the output shape of a layer, without the batch dimension (default: the last layer)",
              {"layer": _LAYER, "network": _NETWORK,
               "spatial": Field(Bool(), default=False, doc="only the spatial size (H×W or L), without the channels")}),
-    Quantity("params", "integer", "trainable parameters of the listed layers (all when omitted)",
-             {"layers": _LAYERS, "layer": _LAYER, "network": _NETWORK, "include_bias": _BIAS}),
+    Quantity("params", "integer", "trainable parameters of the listed layers or block uses (all when omitted)",
+             {"layers": _LAYERS, "layer": _LAYER, "network": _NETWORK, "include_bias": _BIAS,
+              "trainable": Field(Bool(), doc="false: every parameter, trainable or not (frozen layers; Keras' batch-norm "
+                                             "moving statistics): Keras' \"Total params\" (default true: trainable only)"),
+              "buffers": Field(Bool(), doc="true: add PyTorch's buffers (batch norm's running statistics and "
+                                           "num_batches_tracked), as sum(b.numel() for b in model.buffers())")}),
     Quantity("weights", "integer", "parameters that are not biases (all layers when omitted)",
              {"layers": _LAYERS, "layer": _LAYER, "network": _NETWORK}),
     Quantity("biases", "integer", "bias parameters (all layers when omitted)",
@@ -43,6 +48,10 @@ QUANTITIES = [
              {"layers": _LAYERS, "layer": _LAYER, "network": _NETWORK, "include_bias": _BIAS,
               "to_network": Field(Str(), doc="the denominator's network (default: the same)"),
               "to_layers": Field(Custom(layer_refs, "a layer name or a list of names"), doc="default: every layer")}),
+    Quantity("macs_ratio", "real", "MACs of `layers` (of `network`) divided by those of `to_layers` (of `to_network`)",
+             {"layers": _LAYERS, "layer": _LAYER, "network": _NETWORK,
+              "to_network": Field(Str(), doc="the denominator's network (default: the same)"),
+              "to_layers": Field(Custom(layer_refs, "a layer name or a list of names"), doc="default: every layer")}),
     Quantity("connections", "integer", "connections as LeNet counts them: per output unit, one per weight use plus one "
              "for the bias (conv, linear and pooling layers; all conv and linear layers when omitted)",
              {"layer": _LAYER, "layers": _LAYERS, "network": _NETWORK,
@@ -53,7 +62,7 @@ QUANTITIES = [
     Quantity("receptive_field", "integer", "side, in input pixels, of the input region one output unit of the layer sees "
              "(r += (k − 1)·d·jump; borders ignored)",
              {"layer": _LAYER, "network": _NETWORK,
-              "axis": Field(Str(choices=("h", "w", "l")), doc="for a non-square receptive field")}),
+              "axis": Field(Str(choices=("d", "h", "w", "l")), doc="for a non-square receptive field")}),
     Quantity("fan_in", "integer", "weights of one output unit of a conv or linear layer (its fan-in)",
              {"layer": Field(Str(), required=True, doc="a layer name"), "network": _NETWORK,
               "include_bias": Field(Bool(), doc="add the unit's bias (default false)")}),
@@ -76,6 +85,21 @@ MISTAKES = [
             "Recurrent layers count biases differently by framework: PyTorch keeps two bias vectors per gate "
             "(b_ih and b_hh), Keras one (a GRU with reset_after=True: two). With this problem's convention the "
             "count is {expected}."),
+    Mistake("shortcut-no-params", "counted a projection shortcut as parameter-free",
+            "A residual shortcut is free only when it is the identity. Here the shortcut changes the shape, so it is "
+            "a 1×1 convolution (and its batch norm) with parameters of its own; counting them gives {expected}."),
+    Mistake("concat-for-add", "concatenated where the branches are added (channel count)",
+            "A residual connection adds the branches elementwise: the channel count stays the same, it does not "
+            "sum as in a concatenation. The answer is {expected}."),
+    Mistake("no-expansion", "left out the bottleneck's expansion factor",
+            "A bottleneck block widens its output again: its last 1×1 convolution has planes × expansion channels "
+            "(4 in ResNet-50), not planes. With the expansion the answer is {expected}."),
+    Mistake("frozen-counted", "counted the frozen (trainable: false) layers as trainable",
+            "Layers marked trainable: false keep their parameters fixed; only the others are trainable. "
+            "The trainable count is {expected}."),
+    Mistake("trainable-only", "left out the non-trainable parameters (Keras' Total params counts them)",
+            "Keras' \"Total params\" includes the non-trainable ones, such as batch normalization's moving mean and "
+            "variance (2 per channel). With them the total is {expected}."),
     Mistake("no-floor", "did not round the output size down (or wrote a fraction)",
             "An output size is a whole number of window positions: ⌊(W + 2P − D·(K − 1) − 1)/S⌋ + 1 rounds the "
             "division down (a window that does not fit is dropped). The answer is {expected}, not {given}."),

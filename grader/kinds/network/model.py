@@ -55,6 +55,19 @@ class Layer:
     rf_reason: str = ""
     neurons: bool = False  # conv / linear: its output units are neurons
     biases_other_convention: Value | None = None  # recurrent: the bias count of the other framework
+    inputs: list[str] = field(default_factory=list)  # node names ("input" for the network's input)
+    in_shapes: list[Shape] = field(default_factory=list)
+    merge_line: str = ""  # how a merge combines its inputs' shapes (for the graph steps)
+    non_trainable: Value = 0  # Keras: non-trainable weights of their own (batch norm's moving mean and variance)
+    buffers: Value = 0  # PyTorch: buffers (batch norm's running statistics and its num_batches_tracked)
+    conn_bias: E | None = None  # bias connections per position (default: one per output unit)
+    rf_kind: str = "window"  # how output index o reads its input: window o·s − pad + t·d; transposed; nearest
+    rf_offsets: list[int] | None = None  # the left padding per axis (where a window starts; aligns branches)
+
+    @property
+    def frozen(self) -> bool:
+        """`trainable: false`: its parameters are there but not trained."""
+        return self.spec.get("trainable") is False
 
     def _count(self, biases: bool) -> Value:
         out: Value = 0
@@ -85,12 +98,27 @@ class Net:
     channels_last: bool
     layers: list[Layer]
     path: tuple
+    instances: dict[str, list[str]] = field(default_factory=dict)  # block instance -> its node names
+    instance_blocks: dict[str, str] = field(default_factory=dict)  # block instance -> block ("" for a repeat group)
 
     def find(self, name: str) -> Layer | None:
+        """The layer called `name`; for a block instance, its output (its last node)."""
+        if name in self.instances:
+            name = self.instances[name][-1]
         for layer in self.layers:
             if layer.name == name:
                 return layer
         return None
+
+    @property
+    def is_graph(self) -> bool:
+        """Whether any layer takes something other than the layer before it."""
+        prev = "input"
+        for layer in self.layers:
+            if layer.inputs != [prev]:
+                return True
+            prev = layer.name
+        return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +159,7 @@ class _Ctx:
         self.bias = net["bias"]
         self.rounding = rounding
         self.mode = "floor"
+        self.add_as_concat = False  # the `concat-for-add` mistake: every add concatenates its inputs
 
     def mode_for(self, index: int) -> str:
         if self.rounding is None:
@@ -140,29 +169,37 @@ class _Ctx:
 
 
 def analyze(net: dict[str, Any], name: str, path: tuple, rounding: tuple[str, int | None] | None = None,
-            stop: int | None = None) -> Net:
+            stop: int | None = None, add_as_concat: bool = False) -> Net:
     """Every layer of a validated network (with `input`, `bias`, `convention` filled in)."""
     ctx = _Ctx(net, rounding)
+    ctx.add_as_concat = add_as_concat
     shape: Shape = tuple(net["input"])
-    image = len(shape) == 3
-    result = Net(name, shape, image, ctx.convention, ctx.channels_last, [], path)
+    image = len(shape) >= 3
+    result = Net(name, shape, image, ctx.convention, ctx.channels_last, [], path, dict(net.get("_instances") or {}),
+                 dict(net.get("_instance_blocks") or {}))
+    outputs: dict[str, tuple[Shape, bool]] = {"input": (shape, image)}
+    prev = "input"
     for i, (spec, lname) in enumerate(zip(net["layers"], default_names(net["layers"]))):
         if stop is not None and i > stop:
             break
         ctx.mode = ctx.mode_for(i)
-        layer = Layer(i, lname, spec["type"], spec, path + ("layers", i), shape, shape, image)
-        _HANDLERS[_family(spec["type"])](ctx, layer)
+        sources = list(spec.get("from") or (prev,))
+        in_shape, in_image = outputs[sources[0]]
+        layer = Layer(i, lname, spec["type"], spec, tuple(spec.get("_path") or path + ("layers", i)),
+                      in_shape, in_shape, in_image, inputs=sources, in_shapes=[outputs[s][0] for s in sources])
+        HANDLERS[_family(spec["type"])](ctx, layer)
         if any(v > MAX_DIM for v in layer.out_shape) or layer.params > MAX_DIM * MAX_DIM:
             raise _fail(layer, None, "the sizes grow beyond 10^40; such networks are not supported")
         result.layers.append(layer)
-        shape, image = layer.out_shape, layer.image
+        outputs[lname] = (layer.out_shape, layer.image)
+        prev = lname
     return result
 
 
 def _family(t: str) -> str:
     if t in ELEMENTWISE:
         return "elementwise"
-    for prefix in ("conv_transpose", "conv", "maxpool", "avgpool", "adaptive", "batchnorm"):
+    for prefix in ("conv_transpose", "conv", "maxpool", "avgpool", "adaptive", "batchnorm", "instancenorm"):
         if t.startswith(prefix):
             return prefix
     return t
@@ -177,13 +214,18 @@ def _bias(ctx: _Ctx, layer: Layer) -> bool:
     return ctx.bias if b is None else bool(b)
 
 
-AXES = {1: ("L",), 2: ("H", "W")}
+AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def ndim(t: str) -> int:
+    """The spatial dimensions of a conv/pool/norm type: conv1d 1, conv3d 3, else 2."""
+    return 1 if t.endswith("1d") else 3 if t.endswith("3d") else 2
 
 
 def _split(ctx: _Ctx, layer: Layer, n: int) -> tuple[Value, list[Value]]:
     shape = layer.in_shape
     if len(shape) != n + 1:
-        want = ("[L, C]" if n == 1 else "[H, W, C]") if ctx.channels_last else ("[C, L]" if n == 1 else "[C, H, W]")
+        want = "[" + ", ".join(("C",) + AXES[n] if not ctx.channels_last else AXES[n] + ("C",)) + "]"
         raise _fail(layer, None, f"needs a {want} input, but the incoming shape is "
                                  f"{shape_text(shape, layer.image, ctx.channels_last)} ({len(shape)} dimensions)")
     if ctx.channels_last:
@@ -316,7 +358,7 @@ def _emit_windows(ctx: _Ctx, layer: Layer, results: list[tuple[_Window, tuple]],
 
 def _conv(ctx: _Ctx, layer: Layer) -> None:
     spec, t = layer.spec, layer.type
-    n = 1 if t.endswith("1d") else 2
+    n = ndim(t)
     c_in, spatial = _split(ctx, layer, n)
     if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
         raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape "
@@ -388,6 +430,47 @@ def _conv(ctx: _Ctx, layer: Layer) -> None:
     layer.fan_in = Prod([Cin] + kern)
     layer.fan_in_nic = Prod(list(kern)) if len(kern) > 1 else kern[0]
     layer.rf = [(k, s, d) for k, s, d in zip(ks, ss, ds)]
+    layer.rf_offsets = _left_pads(ctx, padding, spatial, ks, ss, ds, outs)
+    if spec.get("connection_table") is not None:
+        _partial_connections(layer, spec["connection_table"], c_in, c_out, g, Cout, kern, list(outsyms), bias)
+
+
+def _partial_connections(layer: Layer, table: tuple[tuple[int, ...], ...], c_in: Value, c_out: int, g: int,
+                         Cout: Sym, kern: list[E], outsyms: list[E], bias: bool) -> None:
+    """LeNet-5's C3: output map i is connected to the input maps table[i] only."""
+    if g != 1:
+        raise _fail(layer, "connection_table", "a connection table replaces groups (use one or the other)")
+    if len(table) != c_out:
+        raise _fail(layer, "connection_table", f"the table has {len(table)} rows but out_channels is {c_out} (one row per output map)")
+    top = max(max(row) for row in table)
+    if top >= c_in:
+        raise _fail(layer, "connection_table", f"input map {top} does not exist: the input has {num_text(c_in)} maps (numbered from 0)")
+    links = sum(len(row) for row in table)
+    sizes = sorted({len(row) for row in table})
+    L = Sym("Σ|S_i|", r"\sum_i |S_i|", links)
+    layer.param_terms = [(Prod([L, *kern]), False)] + ([(Cout, True)] if bias else [])
+    counts = ", ".join(f"{sum(1 for row in table if len(row) == n)} maps see {n}" for n in sizes)
+    layer.param_note = (f"partial connections: output map i sees only its input maps S_i ({counts}; "
+                        f"Σ|S_i| = {links} map pairs, not {num_text(c_in)}·{c_out})")
+    layer.weights_nic = None
+    layer.macs = Prod([*outsyms, L, *kern])
+    layer.macs_nic = None
+    layer.conn_units, layer.conn_inner, layer.conn_bias = list(outsyms), Prod([L, *kern]), Cout
+    layer.conn_inner_nic = None
+    layer.fan_in = layer.fan_in_nic = None
+
+
+def _left_pads(ctx: _Ctx, padding: Any, spatial: list[Value], ks: tuple[int, ...], ss: tuple[int, ...],
+               ds: tuple[int, ...], outs: list[Value]) -> list[int]:
+    """Where the first window starts, per axis: the padding before the input (for 'same': PyTorch puts
+    the smaller half first; Keras pads (out − 1)·s + k_eff − in in all, the smaller half first)."""
+    if padding == "valid":
+        return [0] * len(ks)
+    if padding == "same":
+        if not ctx.keras:
+            return [d * (k - 1) // 2 for k, d in zip(ks, ds)]
+        return [max(int((o - 1) * s + d * (k - 1) + 1 - L), 0) // 2 for L, k, s, d, o in zip(spatial, ks, ss, ds, outs)]
+    return list(padding)
 
 
 def _keras_same(ctx: _Ctx, L: Value, s: int) -> Value:
@@ -398,7 +481,7 @@ def _keras_same(ctx: _Ctx, L: Value, s: int) -> Value:
 
 def _conv_transpose(ctx: _Ctx, layer: Layer) -> None:
     spec, t = layer.spec, layer.type
-    n = 1 if t.endswith("1d") else 2
+    n = ndim(t)
     c_in, spatial = _split(ctx, layer, n)
     if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
         raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape has {num_text(c_in)} channels")
@@ -466,12 +549,17 @@ def _conv_transpose(ctx: _Ctx, layer: Layer) -> None:
         layer.param_terms.append((Cout, True))
     insyms = [Sym(f"{a}_in", f"{a}_{{in}}", v) for a, v in zip(axes, spatial)]
     layer.macs = Prod(insyms + [Cin, per_in])
-    layer.rf_reason = "the receptive-field recurrence does not cover transposed convolutions"
+    if isinstance(padding, str):
+        layer.rf_reason = "Keras' 'same'/'valid' transposed convolutions place their windows by the output size"
+    else:
+        layer.rf = [(k, s, d) for k, s, d in zip(ks, ss, ds)]
+        layer.rf_kind = "transposed"
+        layer.rf_offsets = list(padding)
 
 
 def _pool(ctx: _Ctx, layer: Layer) -> None:
     spec, t = layer.spec, layer.type
-    n = 1 if t.endswith("1d") else 2
+    n = ndim(t)
     is_max = t.startswith("max")
     c, spatial = _split(ctx, layer, n)
     ks = spec["kernel_size"]
@@ -514,11 +602,17 @@ def _pool(ctx: _Ctx, layer: Layer) -> None:
     kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
     layer.conn_units, layer.conn_inner = units, Prod(list(kern))
     layer.rf = [(k, s, d) for k, s, d in zip(ks, ss, ds)]
+    layer.rf_offsets = _left_pads(ctx, padding, spatial, ks, ss, ds, outs)
+    if spec.get("learnable"):  # LeNet-5's trainable subsampling: (window sum)·coefficient + bias, per channel
+        layer.param_terms = [(C, False), (C, True)]
+        layer.param_labels = ["coefficients", "biases"]
+        layer.param_note = "LeNet-5's trainable subsampling: one coefficient and one bias per channel"
+        layer.has_bias = True
 
 
 def _adaptive(ctx: _Ctx, layer: Layer) -> None:
     spec, t = layer.spec, layer.type
-    n = 1 if t.endswith("1d") else 2
+    n = ndim(t)
     c, spatial = _split(ctx, layer, n)
     axes = AXES[n]
     outs = []
@@ -551,6 +645,8 @@ def _batchnorm(ctx: _Ctx, layer: Layer) -> None:
     shape = layer.in_shape
     if t == "batchnorm2d" and len(shape) != 3:
         raise _fail(layer, None, f"needs a {'[H, W, C]' if ctx.channels_last else '[C, H, W]'} input, but the incoming shape is {shape_text(shape)}")
+    if t == "batchnorm3d" and len(shape) != 4:
+        raise _fail(layer, None, f"needs a {'[D, H, W, C]' if ctx.channels_last else '[C, D, H, W]'} input, but the incoming shape is {shape_text(shape)}")
     if t == "batchnorm1d" and len(shape) not in (1, 2):
         raise _fail(layer, None, f"needs a [C] or [C, L] input, but the incoming shape is {shape_text(shape)}")
     c = shape[-1] if ctx.channels_last else shape[0]
@@ -565,6 +661,13 @@ def _batchnorm(ctx: _Ctx, layer: Layer) -> None:
         layer.param_note = "γ and β, one each per channel; the running mean and variance are buffers, not parameters"
     else:
         layer.param_note = "affine=False: no parameters (the running statistics are buffers)"
+    if spec["track_running_stats"]:
+        # Keras keeps the moving mean and variance as non-trainable weights; PyTorch as buffers,
+        # with one more: num_batches_tracked
+        if ctx.keras:
+            layer.non_trainable = 2 * c
+        else:
+            layer.buffers = 2 * c + 1
     layer.rf = [(1, 1, 1)] * (len(shape) - 1)
 
 
@@ -827,11 +930,14 @@ def _reshape(ctx: _Ctx, layer: Layer) -> None:
     layer.rf_reason = "reshape changes the axes"
 
 
-_HANDLERS = {
+HANDLERS = {
     "conv": _conv, "conv_transpose": _conv_transpose, "maxpool": _pool, "avgpool": _pool, "adaptive": _adaptive,
     "batchnorm": _batchnorm, "layernorm": _layernorm, "elementwise": _elementwise, "flatten": _flatten,
     "linear": _linear, "embedding": _embedding, "rnn": _recurrent, "lstm": _recurrent, "gru": _recurrent,
     "permute": _permute, "reshape": _reshape,
 }
 
-__all__ = ["Layer", "Net", "analyze", "default_names", "shape_latex", "shape_text"]
+# the layers of graphs and modern architectures register their handlers here
+from . import more_layers  # noqa: E402,F401
+
+__all__ = ["HANDLERS", "Layer", "Net", "analyze", "default_names", "ndim", "shape_latex", "shape_text"]

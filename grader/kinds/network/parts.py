@@ -40,6 +40,7 @@ class Networks:
                         merged[key] = given.get(key)
                 self.specs[str(name)] = (merged, ("given", "networks", name))
         self.nets: dict[str, Net] = {name: analyze(spec, name, path) for name, (spec, path) in self.specs.items()}
+        self._no_expansion: dict[str, Net | None] = {}
 
     def pick(self, part: Part, key: str = "network") -> Net:
         name = part.args.get(key)
@@ -60,12 +61,41 @@ class Networks:
         except (SolveError, ZeroDivisionError, ValueError, TypeError):
             return None
 
+    def no_expansion(self, net: Net) -> Net | None:
+        """The network with every block argument `expansion` set to 1 (a bottleneck's expansion left
+        out), when some block has one that is not 1."""
+        spec, _ = self.specs[net.name]
+        source = spec.get("_source")
+        if source is None or not any("expansion" in block.get("args", {}) for block, _ in source[2].values()):
+            return None
+        if net.name not in self._no_expansion:
+            self._no_expansion[net.name] = self.variant(net, overrides={"expansion": 1})
+        return self._no_expansion[net.name]
+
+    def variant(self, net: Net, *, add_as_concat: bool = False, overrides: dict[str, Any] | None = None) -> Net | None:
+        """The network as a mistake computes it (every add a concat; block arguments forced), or None."""
+        from .graph import reexpand
+
+        spec, path = self.specs[net.name]
+        if overrides:
+            again = reexpand(spec, overrides)
+            if again is None:
+                return None
+            spec = again
+        try:
+            return analyze(spec, net.name, path, add_as_concat=add_as_concat)
+        except (SolveError, ZeroDivisionError, ValueError, TypeError, KeyError):
+            return None
+
 
 def _layer(net: Net, part: Part, key: str, name: str) -> Layer:
     layer = net.find(name)
     if layer is None:
-        names = ", ".join(layer.name for layer in net.layers)
-        raise SolveError(f"no layer named {name!r} (the layers are: {names})", part.path + (key,))
+        names = [layer.name for layer in net.layers]
+        listing = ", ".join(names) if len(names) <= 40 else ", ".join(names[:40]) + f", ... ({len(names)} in all)"
+        uses = [n for n in net.instances if "." not in n]
+        extra = f"; block uses: {', '.join(uses)}" if uses else ""
+        raise SolveError(f"no layer named {name!r} (the layers are: {listing}{extra})", part.path + (key,))
     return layer
 
 
@@ -82,15 +112,24 @@ def _select(net: Net, part: Part, default: Callable[[Layer], bool]) -> tuple[lis
     key = "layer" if one is not None else "layers"
     out: list[Layer] = []
     for ref in refs:
-        if ref.startswith("type:"):
-            t = ref[5:].strip()
-            found = [layer for layer in net.layers if layer.type == t]
-            if not found:
-                raise SolveError(f"no layer of type {t!r} in this network", part.path + (key,))
-        else:
-            found = [_layer(net, part, key, ref)]
+        found = _refer(net, part, key, ref)
         out.extend(layer for layer in found if layer not in out)
-    return out, True
+    # a block use named as a whole selects its layers; those without parameters go unmentioned
+    return out, not any(ref in net.instances for ref in refs)
+
+
+def _refer(net: Net, part: Part, key: str, ref: str) -> list[Layer]:
+    """The layers one reference names: a layer, every layer of a block use, or every layer of a type."""
+    if ref.startswith("type:"):
+        t = ref[5:].strip()
+        found = [layer for layer in net.layers if layer.type == t]
+        if not found:
+            raise SolveError(f"no layer of type {t!r} in this network", part.path + (key,))
+        return found
+    if ref in net.instances:
+        names = set(net.instances[ref])
+        return [layer for layer in net.layers if layer.name in names]
+    return [_layer(net, part, key, ref)]
 
 
 def _title(layer: Layer) -> str:
@@ -124,17 +163,30 @@ def _approx(x: Fraction) -> str:
 def table_step(nets: Networks) -> list[Step]:
     steps = []
     for name, net in nets.nets.items():
-        rows = [["input", "", _shape(net, None), ""]]
+        graph = net.is_graph
+        rows = [["input", "", *([""] if graph else []), _shape(net, None), ""]]
+        prev = "input"
         for layer in net.layers:
-            rows.append([layer.name, layer.type, _shape(net, layer), num_text(layer.params)])
+            inputs = ", ".join(layer.inputs) if layer.inputs != [prev] else ""
+            params = num_text(layer.params) + (" (frozen)" if layer.frozen and layer.params else "")
+            rows.append([layer.name, layer.type, *([inputs] if graph else []), _shape(net, layer), params])
+            prev = layer.name
         tot = sum((layer.params for layer in net.layers), 0)
-        rows.append(["total", "", "", num_text(tot)])
+        rows.append(["total", "", *([""] if graph else []), "", num_text(tot)])
         layout = "H×W×C, channels last" if net.channels_last else "C@H×W, channels first"
-        head = "Shapes after every layer" if nets.single else f"Network {name}: shapes after every layer"
+        what = "node of the graph" if graph else "layer"
+        head = f"Shapes after every {what}" if nets.single else f"Network {name}: shapes after every {what}"
         conv = f"; {net.convention} convention" if net.convention != "pytorch" else ""
         title = f"{head} (no batch dimension; feature maps as {layout}{conv})"
-        steps.append(Step(title, latex=tex_text(title),
-                          table=Table(["layer", "type", "output shape", "params"], rows)))
+        if graph:
+            title += "; `from` lists a node's inputs where it is not the node above"
+        columns = ["layer", "type", *(["from"] if graph else []), "output shape", "params"]
+        steps.append(Step(title, latex=tex_text(title), table=Table(columns, rows)))
+        merges = [layer.merge_line for layer in net.layers if layer.merge_line]
+        if merges:
+            head = "Where shapes merge:"
+            steps.append(Step(head, tex_text(head)))
+            steps.extend(Step(line, tex_text(line)) for line in merges)
     return steps
 
 
@@ -159,10 +211,76 @@ def _param_expr(layer: Layer, include_bias: bool, nic: bool = False) -> E | None
     return total(terms)
 
 
-def _param_steps(layers: list[Layer], include_bias: bool, explicit: bool, what: str = "params") -> tuple[list[Step], Value]:
+GROUP_ABOVE = 12  # more layers with parameters than this: one line per block use, not per layer
+
+
+def units_of(net: Net) -> dict[str, str]:
+    """node name -> the outermost block use holding it (a `repeat` counts each repetition)."""
+    out: dict[str, str] = {}
+    for inst in sorted(net.instances, key=len, reverse=True):
+        if net.instance_blocks.get(inst):
+            for name in net.instances[inst]:
+                out[name] = inst
+    return out
+
+
+def _grouped_steps(net: Net, layers: list[Layer], value_of: Callable[[Layer], Value], what: str,
+                   exprs: dict[str, E] | None = None) -> tuple[list[Step], Value]:
+    """One line per block use (its layers' counts summed), one per layer outside blocks."""
+    units = units_of(net)
+    groups: list[tuple[str, list[tuple[Layer, Value]]]] = []
+    for layer in layers:
+        v = value_of(layer)
+        key = units.get(layer.name, layer.name)
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append((layer, v))
+        else:
+            groups.append((key, [(layer, v)]))
+    steps: list[Step] = []
+    items: list[tuple[str, Value]] = []
+    k = 0
+    while k < len(groups):
+        key, members = groups[k]
+        block = net.instance_blocks.get(key, "")
+        nonzero = [(layer, v) for layer, v in members if v]
+        sub: Value = sum((v for _, v in members), 0)
+        # consecutive uses of one block with the same counts: one line
+        same = [key]
+        while (k + len(same) < len(groups) and block and net.instance_blocks.get(groups[k + len(same)][0]) == block
+               and [v for _, v in groups[k + len(same)][1]] == [v for _, v in members]):
+            same.append(groups[k + len(same)][0])
+        if block:
+            inner = " + ".join(f"{layer.name[len(key) + 1:]} {num_text(v)}" for layer, v in nonzero) or "0"
+            label = ", ".join(same) + f" (block {block}" + (", each)" if len(same) > 1 else ")")
+            steps.append(Step(f"{label}: {what} = {inner} = {num_text(sub)}" if len(nonzero) > 1 else f"{label}: {what} = {num_text(sub)}",
+                              tex_text(label) + f" = {num_latex(sub)}"))
+        elif sub:
+            expr = (exprs or {}).get(key)
+            if expr is not None:
+                text, tex = equation(f"{_title(members[0][0])}: {what}", expr, tex_text(key))
+                steps.append(Step(text, tex))
+            else:
+                steps.append(Step(f"{_title(members[0][0])}: {what} = {num_text(sub)}", tex_text(key) + f" = {num_latex(sub)}"))
+        for name in same:
+            if sub:
+                items.append((name, sub))
+        k += len(same)
+    value = sum((v for _, v in items), 0)
+    if len(items) > 1:
+        steps.append(_sum_line(f"total {what}", items, value))
+    return steps, value
+
+
+def _param_steps(layers: list[Layer], include_bias: bool, explicit: bool, what: str = "params",
+                 net: Net | None = None) -> tuple[list[Step], Value]:
     if not include_bias:
         what = "weights"
+    with_params = [layer for layer in layers if _param_expr(layer, include_bias) is not None]
+    if net is not None and net.instances and len(with_params) > GROUP_ABOVE:
+        exprs = {layer.name: e for layer in layers if (e := _param_expr(layer, include_bias)) is not None}
+        return _grouped_steps(net, layers, lambda layer: exprs[layer.name].value if layer.name in exprs else 0, what, exprs)
     steps: list[Step] = []
+    notes_shown: set[str] = set()
     items: list[tuple[str, Value]] = []
     empty: list[str] = []
     for layer in layers:
@@ -188,7 +306,8 @@ def _param_steps(layers: list[Layer], include_bias: bool, explicit: bool, what: 
             elif include_bias and layer.biases and what == "params":
                 text += f" ({num_text(layer.weights)} weights + {num_text(layer.biases)} biases)"
             steps.append(Step(text, tex))
-        if layer.param_note and layer.type not in ("conv2d", "conv1d", "linear"):
+        if layer.param_note and layer.type not in ("conv2d", "conv1d", "linear") and layer.param_note not in notes_shown:
+            notes_shown.add(layer.param_note)
             steps.append(Step(layer.param_note, tex_text(layer.param_note)))
         items.append((layer.name, expr.value))
     value = sum((v for _, v in items), 0)
@@ -204,9 +323,21 @@ def q_output_shape(nets: Networks, part: Part) -> PartSolution:
     name = part.args.get("layer")
     layer = _layer(net, part, "layer", name) if name is not None else net.layers[-1]
     spatial = bool(part.args.get("spatial"))
-    prev = net.layers[layer.index - 1] if layer.index > 0 else None
-    steps = [Step(f"Input to {_title(layer)}: {_shape(net, prev)}" + (f" (the output of {prev.name})" if prev else " (the network input)"),
-                  rf"\text{{input}} = {_shape_tex(net, prev)}")]
+    steps = []
+    if name is not None and name in net.instances:
+        block = net.instance_blocks.get(name)
+        what = f"block {block}" if block else "the repeated block"
+        steps.append(Step(f"The output of {name} (a use of {what}) is the output of its last layer, {layer.name}",
+                          tex_text(f"{name}: output of {layer.name}")))
+    sources = [(src, net.find(src) if src != "input" else None) for src in layer.inputs]
+    if len(sources) == 1:
+        src, prev = sources[0]
+        steps.append(Step(f"Input to {_title(layer)}: {_shape(net, prev)}"
+                          + (f" (the output of {src})" if prev else " (the network input)"),
+                          rf"\text{{input}} = {_shape_tex(net, prev)}"))
+    else:
+        listing = ", ".join(f"{src} {_shape(net, prev)}" for src, prev in sources)
+        steps.append(Step(f"Inputs to {_title(layer)}: {listing}", tex_text(f"inputs: {listing}")))
     for k, (text, tex) in enumerate(layer.shape_lines):
         steps.append(Step(f"{layer.name}: {text}" if k == 0 else text, tex))
     shape = tuple(layer.out_shape)
@@ -233,6 +364,19 @@ def q_output_shape(nets: Networks, part: Part) -> PartSolution:
             add("layout-chw", shape[-1:] + shape[:-1])
         else:
             add("layout-hwc", shape[1:] + shape[:1])
+    if any(other.type == "add" for other in net.layers[:layer.index + 1]):
+        concat = nets.variant(net, add_as_concat=True)
+        if concat is not None:
+            alt_shape = tuple(concat.layers[layer.index].out_shape)
+            if spatial:
+                alt_shape = alt_shape[:-1] if net.channels_last else alt_shape[1:]
+            add("concat-for-add", alt_shape)
+    expansion = nets.no_expansion(net)
+    if expansion is not None:
+        found = expansion.find(layer.name)
+        if found is not None:
+            alt2 = tuple(found.out_shape)
+            add("no-expansion", alt2[:-1] if spatial and net.channels_last else alt2[1:] if spatial else alt2)
     for how in ("exact", "ceil"):
         for which in (layer.index, None):
             other = nets.rerun(net, (how, which), layer.index)
@@ -268,23 +412,108 @@ def q_params(nets: Networks, part: Part) -> PartSolution:
     net = nets.pick(part)
     layers, explicit = _select(net, part, lambda layer: True)
     include_bias = _include_bias(part)
-    steps, value = _param_steps(layers, include_bias, explicit)
+    trainable_only = part.args.get("trainable") is not False
+    with_buffers = bool(part.args.get("buffers"))
+    frozen = [layer for layer in layers if layer.frozen and layer.params]
+    counted = [layer for layer in layers if not (trainable_only and layer.frozen)]
+    steps, value = _param_steps(counted, include_bias, explicit, net=net)
     if not include_bias:
         steps.insert(0, Step("Weights only (include_bias: false): the biases are not counted", r"\text{weights only}"))
+    if trainable_only and frozen:
+        names = ", ".join(layer.name for layer in frozen)
+        steps.insert(0, Step(f"Trainable parameters only: {names} (trainable: false) are frozen and not counted",
+                             tex_text("frozen: " + names)))
+    extra: list[tuple[str, Value]] = []
+    if not trainable_only:
+        for layer in layers:
+            if layer.non_trainable:
+                extra.append((f"{layer.name} moving mean and variance", layer.non_trainable))
+        if frozen or extra:
+            head = ("All parameters, trainable or not (Keras' \"Total params\")" if net.convention == "keras"
+                    else "All parameters, trainable or not")
+            steps.insert(0, Step(head, tex_text(head)))
+    if with_buffers:
+        for layer in layers:
+            if layer.buffers:
+                extra.append((f"{layer.name} buffers", layer.buffers))
+    if extra:
+        for label, v in extra:
+            what = ("2·C non-trainable weights (Keras keeps the moving statistics as weights)" if "moving" in label
+                    else "running_mean and running_var (C each) + num_batches_tracked (1)")
+            steps.append(Step(f"{label}: {num_text(v)} ({what})", tex_text(label) + f" = {num_latex(v)}"))
+        items = [("params", value)] + extra
+        value = sum((v for _, v in items), 0)
+        steps.append(_sum_line("total", items, value))
     alts = []
     if include_bias:
-        no_bias = sum((layer.weights for layer in layers), 0)
+        no_bias = sum((layer.weights for layer in counted), 0) + sum((v for _, v in extra), 0)
         if no_bias != value:
             alts.append(Alternative("no-bias", no_bias))
-    nic = _nic_total(layers, include_bias)
+    nic = _nic_total(counted, include_bias) + sum((v for _, v in extra), 0)
     if nic != value:
         alts.append(Alternative("no-input-channels", nic))
-    if include_bias and any(layer.biases_other_convention is not None for layer in layers):
+    if include_bias and any(layer.biases_other_convention is not None for layer in counted):
         other = sum((layer.weights + (layer.biases if layer.biases_other_convention is None
-                                      else layer.biases_other_convention) for layer in layers), 0)
+                                      else layer.biases_other_convention) for layer in counted), 0)
         if other != value:
             alts.append(Alternative("rnn-bias-count", other))
+    if frozen and trainable_only:
+        alts.append(Alternative("frozen-counted", value + sum((layer.params for layer in frozen), 0)))
+    if not trainable_only and any(layer.non_trainable for layer in layers):
+        alts.append(Alternative("trainable-only", value - sum((layer.non_trainable for layer in layers), 0)))
+    alts += _graph_param_alternatives(nets, net, counted, value, include_bias)
     return part.solution("integer", value, steps=steps, alternatives=alts)
+
+
+def _graph_param_alternatives(nets: Networks, net: Net, layers: list[Layer], value: Value,
+                              include_bias: bool) -> list[Alternative]:
+    """The graph mistakes: a projection shortcut counted as free, adds taken for concats, a
+    bottleneck's expansion left out (the same layers, counted in the mistaken network)."""
+    alts = []
+    shortcut = shortcut_layers(net)
+    chosen = {layer.name for layer in layers}
+    free = sum((_param_value(layer, include_bias) for layer in layers if layer.name in shortcut), 0)
+    if free:
+        alts.append(Alternative("shortcut-no-params", value - free))
+    for mistake, other in (("concat-for-add", nets.variant(net, add_as_concat=True) if any(
+            layer.type == "add" for layer in net.layers) else None), ("no-expansion", nets.no_expansion(net))):
+        if other is None:
+            continue
+        alt = sum((_param_value(layer, include_bias) for layer in other.layers if layer.name in chosen), 0)
+        if alt != value:
+            alts.append(Alternative(mistake, alt))
+    return alts
+
+
+def _param_value(layer: Layer, include_bias: bool) -> Value:
+    expr = _param_expr(layer, include_bias)
+    return expr.value if expr is not None else 0
+
+
+def shortcut_layers(net: Net) -> set[str]:
+    """Layers on the shortcut branch of an add: of the add's input branches since their last common
+    node, the one with the fewest layers (a projection shortcut: a 1×1 conv and its batch norm)."""
+    by_name = {layer.name: layer for layer in net.layers}
+    ancestors: dict[str, set[str]] = {"input": set()}
+    for layer in net.layers:
+        acc: set[str] = set()
+        for src in layer.inputs:
+            acc |= ancestors[src] | {src}
+        ancestors[layer.name] = acc
+    out: set[str] = set()
+    for layer in net.layers:
+        if layer.type != "add":
+            continue
+        reach = [ancestors[src] | {src} for src in layer.inputs]
+        common = set.intersection(*reach)
+        index = {name: by_name[name].index if name in by_name else -1 for name in common}
+        fork = max(common, key=lambda n: index[n]) if common else None
+        below = (ancestors[fork] | {fork}) if fork is not None else set()
+        branches = [r - below for r in reach]
+        shortest = min(branches, key=len)
+        if sum(1 for b in branches if len(b) == len(shortest)) == 1:
+            out |= {n for n in shortest if n in by_name and by_name[n].params}
+    return out
 
 
 def _nic_total(layers: list[Layer], include_bias: bool) -> Value:
@@ -364,7 +593,7 @@ def q_params_share(nets: Networks, part: Part) -> PartSolution:
     net = nets.pick(part)
     layers, _ = _select(net, part, lambda layer: True)
     include_bias = _include_bias(part)
-    steps, sel = _param_steps(layers, include_bias, True)
+    steps, sel = _param_steps(layers, include_bias, True, net=net)
     all_layers = net.layers
     tot: Value = 0
     for layer in all_layers:
@@ -398,8 +627,8 @@ def q_params_ratio(nets: Networks, part: Part) -> PartSolution:
             else:
                 found = [_layer(other, part, "to_layers", ref)]
             to_layers.extend(layer for layer in found if layer not in to_layers)
-    s1, top = _param_steps(layers, include_bias, True)
-    s2, bottom = _param_steps(to_layers, include_bias, True)
+    s1, top = _param_steps(layers, include_bias, True, net=net)
+    s2, bottom = _param_steps(to_layers, include_bias, True, net=other)
     if bottom == 0:
         raise SolveError("the denominator has no parameters", part.path + ("to_layers",))
     label1 = f"{net.name}" if not nets.single else "numerator"
@@ -410,6 +639,44 @@ def q_params_ratio(nets: Networks, part: Part) -> PartSolution:
     steps.append(Step(f"ratio = {num_text(top)}/{num_text(bottom)} = {num_text(value)}{approx}",
                       rf"\frac{{{num_latex(top)}}}{{{num_latex(bottom)}}} = {num_latex(value)}"))
     return part.solution("real", value, steps=steps, alternatives=_ratio_alternatives(layers, to_layers, include_bias, value))
+
+
+def q_macs_ratio(nets: Networks, part: Part) -> PartSolution:
+    net = nets.pick(part)
+    other = nets.pick(part, "to_network") if (part.args.get("to_network") is not None or nets.single) else net
+
+    def macs_of(n: Net, key: str) -> tuple[list[Step], Value]:
+        refs = part.args.get(key)
+        if refs is None:
+            chosen = [layer for layer in n.layers if layer.macs is not None]
+        else:
+            chosen = []
+            for ref in refs:
+                chosen.extend(layer for layer in _refer(n, part, key, ref) if layer.macs is not None and layer not in chosen)
+        values = {layer.name: layer.macs.value for layer in chosen if layer.macs is not None}
+        total_macs: Value = sum(values.values(), 0)
+        if n.instances and len(values) > GROUP_ABOVE:
+            return _grouped_steps(n, chosen, lambda layer: values.get(layer.name, 0), "macs")[0], total_macs
+        steps = [Step(*equation(f"{_title(layer)}: macs", layer.macs, tex_text(layer.name)))
+                 for layer in chosen if layer.macs is not None]
+        if len(values) > 1:
+            steps.append(_sum_line("total macs", list(values.items()), total_macs))
+        return steps, total_macs
+
+    if part.args.get("layer") is not None:
+        raise SolveError("macs_ratio takes `layers:` (and `to_layers:`)", part.path + ("layer",))
+    s1, top = macs_of(net, "layers")
+    s2, bottom = macs_of(other, "to_layers")
+    if bottom == 0:
+        raise SolveError("the denominator has no multiply-accumulates", part.path)
+    label1 = net.name if not nets.single else "numerator"
+    label2 = other.name if not nets.single else "denominator"
+    value = Fraction(top) / bottom
+    steps = [Step(f"{label1}:", tex_text(label1))] + s1 + [Step(f"{label2}:", tex_text(label2))] + s2
+    approx = "" if value.denominator == 1 else f" ≈ {_approx(value)}"
+    steps.append(Step(f"ratio = {num_text(top)}/{num_text(bottom)} = {num_text(value)}{approx}",
+                      rf"\frac{{{num_latex(top)}}}{{{num_latex(bottom)}}} = {num_latex(value)}"))
+    return part.solution("real", value, steps=steps)
 
 
 def _ratio_alternatives(top: list, bottom: list, include_bias: bool, value: Fraction) -> list[Alternative]:
@@ -439,14 +706,19 @@ def _count_quantity(nets: Networks, part: Part, what: str) -> PartSolution:
     items: list[tuple[str, Value]] = []
     nic_total: Value = 0
     plain_total: Value = 0
+    if not explicit and part.args.get("layers", part.args.get("layer")) is not None:
+        # a block use named as a whole: its layers that have this quantity
+        layers = [layer for layer in layers if (layer.conn_units is not None and layer.conn_inner is not None)
+                  or (what == "macs" and layer.macs is not None)]
+    exprs: dict[str, E] = {}
     for layer in layers:
         if what == "connections":
             if layer.conn_units is None or layer.conn_inner is None:
                 raise SolveError(f"{layer.name} is a {layer.type} layer: connections are counted for conv, linear and "
                                  "pooling layers", part.path + ("layers" if part.args.get("layers") else "layer",))
             with_bias = include_bias and layer.has_bias
-            expr = _connections(layer.conn_units, layer.conn_inner, with_bias)
-            nic = _connections(layer.conn_units, layer.conn_inner_nic or layer.conn_inner, with_bias)
+            expr = _connections(layer.conn_units, layer.conn_inner, with_bias, layer.conn_bias)
+            nic = _connections(layer.conn_units, layer.conn_inner_nic or layer.conn_inner, with_bias, layer.conn_bias)
             plain_total += _connections(layer.conn_units, layer.conn_inner, False).value
         else:
             if layer.macs is None:
@@ -459,8 +731,13 @@ def _count_quantity(nets: Networks, part: Part, what: str) -> PartSolution:
         text, tex = equation(f"{_title(layer)}: {what}", expr, tex_text(layer.name))
         steps.append(Step(text, tex))
         items.append((layer.name, expr.value))
+        exprs[layer.name] = expr
         nic_total += nic.value
     value = sum((v for _, v in items), 0)
+    if net.instances and sum(1 for _, v in items if v) > GROUP_ABOVE:
+        values = dict(items)
+        steps, _ = _grouped_steps(net, layers, lambda layer: values.get(layer.name, 0), what, exprs)
+        items = []
     if what == "connections":
         biased = include_bias and any(layer.has_bias for layer in layers)
         head = ("Connections as LeNet counts them: for every output unit, one per weight it uses"
@@ -480,10 +757,10 @@ def _count_quantity(nets: Networks, part: Part, what: str) -> PartSolution:
     return part.solution("integer", value, steps=steps, alternatives=alts)
 
 
-def _connections(units: list[E], inner: E, bias: bool) -> E:
+def _connections(units: list[E], inner: E, bias: bool, per_position_bias: E | None = None) -> E:
     """units·(weights per unit + 1), or units·(weights per unit)."""
     if bias:
-        return Prod([*units, Sum([inner, N(1)])])
+        return Prod([*units, Sum([inner, per_position_bias or N(1)])])
     if isinstance(inner, Prod):
         inner = Prod(inner.items, group=len(units) > 0)
     return Prod([*units, inner]) if units else inner
@@ -498,57 +775,12 @@ def q_macs(nets: Networks, part: Part) -> PartSolution:
 
 
 def q_receptive_field(nets: Networks, part: Part) -> PartSolution:
+    from .receptive import receptive_field
+
     net = nets.pick(part)
     name = part.args.get("layer")
     target = _layer(net, part, "layer", name) if name is not None else net.layers[-1]
-    n_axes = len(net.input_shape) - 1
-    if not net.input_image and n_axes != 1:
-        n_axes = len(net.input_shape) - 1
-    r = [1] * max(n_axes, 1)
-    j = [1] * max(n_axes, 1)
-    steps = [Step("Receptive field by the recurrence r ← r + (k − 1)·d·j, j ← j·s, from r = 1, j = 1 "
-                  "(image borders ignored)", r"r_{l} = r_{l-1} + (k_l - 1)\,d_l\,j_{l-1},\quad j_l = j_{l-1}\,s_l")]
-    axis_names = ["h", "w"] if len(r) == 2 else ["l"]
-    for layer in net.layers[:target.index + 1]:
-        if layer.rf is None:
-            reason = layer.rf_reason or "it has no feature map"
-            raise SolveError(f"the receptive field cannot be followed through {layer.name} ({layer.type}): {reason}",
-                             part.path + ("layer",))
-        if len(layer.rf) != len(r):
-            raise SolveError(f"{layer.name} has {len(layer.rf)} spatial axes but the input has {len(r)}", part.path + ("layer",))
-        if all(k == 1 and s == 1 for k, s, _ in layer.rf):
-            continue
-        lines, texs = [], []
-        for a, (k, s, d) in enumerate(layer.rf):
-            new_r = r[a] + (k - 1) * d * j[a]
-            new_j = j[a] * s
-            ax = f"_{axis_names[a]}" if len(r) > 1 else ""
-            lines.append(f"r{ax} = {r[a]} + ({k} − 1)·{d}·{j[a]} = {new_r}, j{ax} = {j[a]}·{s} = {new_j}")
-            texs.append(rf"r{ax} = {r[a]} + ({k} - 1)\cdot {d}\cdot {j[a]} = {new_r},\ j{ax} = {new_j}")
-            r[a], j[a] = new_r, new_j
-        if len(lines) == 2 and lines[0].replace("_h", "_w") == lines[1]:
-            lines, texs = [lines[0].replace("r_h", "r_h = r_w").replace("j_h =", "j_h = j_w =")], [texs[0]]
-        steps.append(Step(f"{layer.name} (k={layer.rf[0][0]}, s={layer.rf[0][1]}, d={layer.rf[0][2]}): " + "; ".join(lines)
-                          if len(set(layer.rf)) == 1 else f"{layer.name}: " + "; ".join(lines), ", ".join(texs)))
-    axis = part.args.get("axis")
-    if axis is not None:
-        if axis not in axis_names:
-            raise SolveError(f"axis must be one of {', '.join(axis_names)} here", part.path + ("axis",))
-        value = r[axis_names.index(axis)]
-    else:
-        if len(set(r)) > 1:
-            raise SolveError(f"the receptive field is {' x '.join(map(str, r))} (not square): ask for one axis with "
-                             "`axis: h` or `axis: w`", part.path)
-        value = r[0]
-    if len(r) == 1:
-        seen = f"one unit of {target.name} sees {value} consecutive input positions"
-    elif axis is None:
-        seen = f"one unit of {target.name} sees {value} input pixels along each side"
-    else:
-        seen = f"one unit of {target.name} sees {value} input pixels along {axis}"
-    steps.append(Step(seen,
-                      rf"r = {value}"))
-    return part.solution("integer", value, steps=steps)
+    return receptive_field(net, target, part, part.args.get("axis"))
 
 
 def q_fan_in(nets: Networks, part: Part) -> PartSolution:
@@ -582,6 +814,7 @@ QUANTITY_SOLVERS: dict[str, Callable[[Networks, Part], PartSolution]] = {
     "neurons": q_neurons,
     "params_share": q_params_share,
     "params_ratio": q_params_ratio,
+    "macs_ratio": q_macs_ratio,
     "connections": q_connections,
     "macs": q_macs,
     "receptive_field": q_receptive_field,

@@ -19,7 +19,6 @@ from ...spec.schema import (
     Custom,
     Field,
     Int,
-    ListOf,
     Map,
     Node,
     Number,
@@ -210,25 +209,107 @@ def _recurrent(kind: str) -> dict[str, Field]:
 
 _ACT = _fields(inplace=Field(Bool(), default=False))
 
+# LeNet-5's C3: which of the 6 S2 maps feed each of the 16 C3 maps (LeCun et al. 1998, Table I)
+LENET5_C3_TABLE = (
+    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),
+    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5), (0, 1, 2, 5),
+    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
+    (0, 1, 2, 3, 4, 5),
+)
+
+
+def connection_table_value(x: Any) -> tuple[tuple[int, ...], ...]:
+    """`connection_table`: "lenet5", or one list of input-channel indices (from 0) per output channel."""
+    if isinstance(x, str):
+        if x.lower().replace("-", "") == "lenet5":
+            return LENET5_C3_TABLE
+        raise ValueError(f"'lenet5' or a list of input-channel lists, got {x!r}")
+    if not isinstance(x, list) or not x:
+        raise ValueError("one list of input channels per output channel")
+    out = []
+    for row in x:
+        items = int_list(0)(row)
+        if len(set(items)) != len(items):
+            raise ValueError(f"an output channel lists an input channel twice: {list(items)}")
+        out.append(items)
+    return tuple(out)
+
+
+def from_value(x: Any) -> Any:
+    """`from`: a layer name (or `input`), or a list of names for a merge."""
+    if isinstance(x, str) and x.strip():
+        return x.strip()
+    if isinstance(x, list) and x and all(isinstance(v, str) and v.strip() for v in x):
+        return [v.strip() for v in x]
+    raise ValueError("a layer name, `input`, or a list of layer names")
+
+
+def number_or_list(x: Any) -> Any:
+    from ...spec.schema import exact_number
+
+    items = x if isinstance(x, list) else [x]
+    out = []
+    for v in items:
+        if isinstance(v, bool):
+            raise ValueError("numbers")
+        n = exact_number(v)
+        if n <= 0:
+            raise ValueError(f"positive numbers, got {v}")
+        out.append(n)
+    return out if isinstance(x, list) else out[0]
+
+
+def _depthwise(separable: bool) -> dict[str, Field]:
+    f = _conv(2)
+    del f["groups"]
+    if not separable:
+        del f["out_channels"]
+        f["in_channels"].doc = "optional: inferred from the incoming shape"
+    f["depth_multiplier"] = Field(Int(min=1, max=MAX_SIZE), default=1,
+                                  doc="filters per input channel (Keras' depth_multiplier; groups = C_in in PyTorch)")
+    if separable:
+        f["bias"] = Field(Bool(), doc="the pointwise convolution's bias (default: the network's `bias`)")
+        f["depthwise_bias"] = Field(Bool(), default=False,
+                                    doc="a bias on the depthwise part too (Keras SeparableConv2D has none; "
+                                        "two nn.Conv2d with bias=True have one)")
+    return f
+
 LAYER_FIELDS: dict[str, dict[str, Field]] = {
     "conv1d": _conv(1),
     "conv2d": _conv(2),
+    "conv3d": _conv(3),
     "conv_transpose1d": _conv(1, transposed=True),
     "conv_transpose2d": _conv(2, transposed=True),
     "maxpool1d": _pool(1, "max"),
     "maxpool2d": _pool(2, "max"),
+    "maxpool3d": _pool(3, "max"),
     "avgpool1d": _pool(1, "avg"),
     "avgpool2d": _pool(2, "avg"),
+    "avgpool3d": _pool(3, "avg"),
     "adaptive_avgpool1d": _adaptive(1),
     "adaptive_avgpool2d": _adaptive(2),
     "adaptive_maxpool1d": _adaptive(1),
     "adaptive_maxpool2d": _adaptive(2),
+    "adaptive_avgpool3d": _adaptive(3),
+    "global_avgpool2d": _fields(keepdims=Field(Bool(), default=False, doc="Keras' keepdims: [C, 1, 1] instead of [C]")),
+    "global_maxpool2d": _fields(keepdims=Field(Bool(), default=False, doc="Keras' keepdims: [C, 1, 1] instead of [C]")),
     "batchnorm1d": _fields(num_features=Field(Int(min=1, max=MAX_SIZE), doc="optional: inferred"), eps=Field(Number(min=0)),
                            momentum=Field(AnyValue()), affine=Field(Bool(), default=True),
                            track_running_stats=Field(Bool(), default=True)),
     "batchnorm2d": _fields(num_features=Field(Int(min=1, max=MAX_SIZE), doc="optional: inferred"), eps=Field(Number(min=0)),
                            momentum=Field(AnyValue()), affine=Field(Bool(), default=True),
                            track_running_stats=Field(Bool(), default=True)),
+    "batchnorm3d": _fields(num_features=Field(Int(min=1, max=MAX_SIZE), doc="optional: inferred"), eps=Field(Number(min=0)),
+                           momentum=Field(AnyValue()), affine=Field(Bool(), default=True),
+                           track_running_stats=Field(Bool(), default=True)),
+    "groupnorm": _fields(num_groups=Field(Int(min=1, max=MAX_SIZE), required=True),
+                         num_channels=Field(Int(min=1, max=MAX_SIZE), doc="optional: inferred"),
+                         eps=Field(Number(min=0)), affine=Field(Bool(), default=True)),
+    **{f"instancenorm{n}d": _fields(num_features=Field(Int(min=1, max=MAX_SIZE), doc="optional: inferred"),
+                                     eps=Field(Number(min=0)), momentum=Field(AnyValue()),
+                                     affine=Field(Bool(), default=False, doc="PyTorch's default: no parameters"),
+                                     track_running_stats=Field(Bool(), default=False))
+       for n in (1, 2, 3)},
     "layernorm": _fields(normalized_shape=Field(Custom(int_list(1), "a whole number or a list of them"),
                                                 doc="default: the last dimension"),
                          eps=Field(Number(min=0)), elementwise_affine=Field(Bool(), default=True),
@@ -264,7 +345,49 @@ LAYER_FIELDS: dict[str, dict[str, Field]] = {
     "log_softmax": _fields(dim=Field(Int(), default=-1)),
     "prelu": _fields(num_parameters=Field(Int(min=1, max=MAX_SIZE), default=1)),
     "identity": {},
+    "add": {},
+    "multiply": {},
+    "concat": _fields(dim=Field(Int(), doc="PyTorch's numbering (the batch is 0); default: the channel axis")),
+    "pad": _fields(padding=Field(Custom(int_list(0), "a whole number or a list of them"), required=True,
+                                 doc="an int for every side, or PyTorch's F.pad order: [left, right, top, bottom] "
+                                     "(last axis first)"),
+                   mode=Field(Str(choices=("constant", "reflect", "replicate", "circular")), default="constant"),
+                   value=Field(Number(), default=0)),
+    "upsample": _fields(scale_factor=Field(Custom(number_or_list, "a positive number or a list of them")),
+                        size=Field(Custom(int_list(1), "a whole number or a list of them")),
+                        mode=Field(Str(choices=("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear")),
+                                   default="nearest"),
+                        align_corners=Field(Bool())),
+    "depthwise_conv2d": _depthwise(False),
+    "separable_conv2d": _depthwise(True),
+    "squeeze_excitation": _fields(squeeze_channels=Field(Int(min=1, max=MAX_SIZE), doc="the bottleneck width"),
+                                  reduction=Field(Int(min=1, max=MAX_SIZE),
+                                                  doc="squeeze_channels = C // reduction (default 16, Hu et al.)"),
+                                  bias=Field(Bool(), doc="default: the network's `bias`")),
+    "multihead_attention": _fields(num_heads=Field(Int(min=1, max=MAX_SIZE), required=True),
+                                   embed_dim=Field(Int(min=1, max=MAX_SIZE), doc="optional: inferred from [T, E]"),
+                                   kdim=Field(Int(min=1, max=MAX_SIZE)), vdim=Field(Int(min=1, max=MAX_SIZE)),
+                                   bias=Field(Bool(), doc="default: the network's `bias`"),
+                                   add_bias_kv=Field(Bool(), default=False), dropout=Field(Probability(), default=0),
+                                   batch_first=Field(Bool(), default=False, doc="accepted; shapes here have no batch")),
     "activation": _fields(function=Field(Str(), default="", doc="any elementwise function, e.g. square or log")),
+}
+
+LAYER_FIELDS["conv2d"]["connection_table"] = Field(
+    Custom(connection_table_value, "'lenet5' or one list of input channels per output channel"),
+    doc="a partial connection scheme: output channel i sees only the listed input channels (LeNet-5's C3: lenet5)")
+LAYER_FIELDS["avgpool2d"]["learnable"] = Field(
+    Bool(), default=False, doc="LeNet-5's subsampling: the window's sum times a trainable coefficient plus a trainable "
+                               "bias, per channel (2 parameters per channel)")
+
+MERGES = {"add", "multiply", "concat"}
+
+# keys every layer accepts
+COMMON_FIELDS = {
+    "from": Field(Custom(from_value, "a layer name, `input`, or a list of names"),
+                  doc="the layer's input: a layer name or `input` (default: the layer before); a merge lists several"),
+    "trainable": Field(Bool(), default=True, doc="false: a frozen layer, its parameters are not trainable "
+                                                 "(Keras' trainable=False, PyTorch's requires_grad_(False))"),
 }
 
 ACTIVATIONS = {"relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh", "softplus",
@@ -278,8 +401,11 @@ ALIASES = {
     "averagepooling2d": "avgpool2d", "batchnorm": "batchnorm2d", "batchnormalization": "batchnorm2d",
     "batch_norm": "batchnorm2d", "layer_norm": "layernorm", "simplernn": "rnn", "simple_rnn": "rnn",
     "local_response_norm": "lrn", "localresponsenorm": "lrn", "norm": "lrn", "leakyrelu": "leaky_relu",
-    "logsoftmax": "log_softmax", "adaptiveavgpool2d": "adaptive_avgpool2d", "globalaveragepooling2d": "adaptive_avgpool2d",
-    "dropout1d": "dropout",
+    "logsoftmax": "log_softmax", "adaptiveavgpool2d": "adaptive_avgpool2d", "globalaveragepooling2d": "global_avgpool2d",
+    "dropout1d": "dropout", "interpolate": "upsample", "zeropad2d": "pad", "zero_padding2d": "pad",
+    "depthwiseconv2d": "depthwise_conv2d", "separableconv2d": "separable_conv2d", "groupnormalization": "groupnorm",
+    "globalmaxpooling2d": "global_maxpool2d", "multiheadattention": "multihead_attention", "se": "squeeze_excitation",
+    "concatenate": "concat", "mul": "multiply",
 }
 
 
@@ -306,6 +432,7 @@ class LayerNode(Node):
         fields = {
             "type": Field(Str(), required=True),
             "name": Field(Str(pattern=NAME_PATTERN, description="a layer name of letters, digits, '_', '.' and '-'")),
+            **COMMON_FIELDS,
             **LAYER_FIELDS[kind],
         }
         return Map(fields, description=f"a {kind} layer").check(value, path, c)
@@ -315,61 +442,11 @@ LAYERS_DOC = (
     "the layers in order. Each is {type: ..., name: ..., arguments} with PyTorch's argument names and defaults. "
     "Types: " + ", ".join(LAYER_FIELDS) + ". A layer without `name` is called <type>-<k>, k counting the "
     "layers of that type from 1 (conv2d-1, conv2d-2, relu-1); parts refer to layers by these names only "
-    "(not by position). `linear` acts on the last dimension, as in PyTorch (flatten first for a feature map)."
+    "(not by position). `linear` acts on the last dimension, as in PyTorch (flatten first for a feature map). "
+    "Graphs: `from:` names a layer's input (a layer, `input`, or a list for the merges add/concat/multiply); "
+    "`{block: NAME, name:, repeat:, args:}` uses a block defined under `blocks:`."
 )
 
 
-def _network_fields(top: bool) -> dict[str, Field]:
-    return {
-        "input": Field(Custom(shape_value, "a shape such as [3, 128, 128] or \"3@128x128\""), required=False,
-                       doc="the input shape without the batch dimension: [C, H, W], [C, L] for conv1d, [T, D] for rnn/lstm/gru, [D] for an MLP"),
-        "bias": Field(Bool(), default=True if top else None, doc="default `bias` of every layer that has one"),
-        "convention": Field(Str(choices=("pytorch", "keras")), default="pytorch" if top else None,
-                            doc="pytorch: two bias vectors per recurrent gate group, recurrent layers return every step; "
-                                "keras: one bias vector (GRU reset_after=true: two), return_sequences false, 'same' padding with any stride"),
-        "data_format": Field(Str(choices=("channels_first", "channels_last")),
-                             doc="channels_first ([C, H, W], PyTorch) or channels_last ([H, W, C], Keras); default: by convention"),
-        "layers": Field(ListOf(LayerNode(), min_len=1, max_len=500, description="a list of layers"),
-                        required=not top, doc=LAYERS_DOC),
-    }
-
-
-def _check_network(out: dict[str, Any], path: tuple, c: Checker) -> None:
-    names: dict[str, int] = {}
-    for i, layer in enumerate(out.get("layers") or []):
-        if layer.get("name") is not None:
-            if layer["name"] in names:
-                c.error(path + ("layers", i, "name"), f"duplicate layer name {layer['name']!r}")
-            names[layer["name"]] = i
-
-
-NETWORK = Map(_network_fields(top=False), description="a network {input, layers, ...}", check_all=_check_network)
-
-
-def _check_given(out: dict[str, Any], path: tuple, c: Checker) -> None:
-    has_layers, has_nets = out.get("layers") is not None, out.get("networks") is not None
-    if has_layers == has_nets:
-        c.error(path, "give either `layers` (one network) or `networks` (several named networks), not "
-                      + ("both" if has_layers else "neither"))
-        return
-    if has_layers:
-        if out.get("input") is None:
-            c.error(path, "missing required key 'input' (the input shape, e.g. [3, 128, 128])")
-        _check_network(out, path, c)
-    else:
-        for name, net in out["networks"].items():
-            if net.get("input") is None and out.get("input") is None:
-                c.error(path + ("networks", name), "missing required key 'input' (here or in `given`)")
-
-
-def _networks_value() -> Node:
-    return Map({}, extra=NETWORK, description="a map of named networks {name: {input, layers, ...}}")
-
-
-GIVEN_FIELDS = _network_fields(top=True)
-GIVEN_FIELDS["networks"] = Field(
-    _networks_value(), doc="several named networks (each with its own layers; input/bias/convention default to "
-                           "the ones above); parts then pick one with `network:`")
-GIVEN = Map(GIVEN_FIELDS, description="a network", check_all=_check_given)
-
-__all__ = ["ACTIVATIONS", "GIVEN", "INVALID", "LAYER_FIELDS", "layer_refs", "shape_value"]
+__all__ = ["ACTIVATIONS", "COMMON_FIELDS", "INVALID", "LAYERS_DOC", "LAYER_FIELDS", "LayerNode", "MERGES",
+           "from_value", "layer_refs", "shape_value"]
