@@ -85,6 +85,16 @@ STATED = {
         "total_params": 11689512, "macs": 1814073344, "layer1_shape": (64, 56, 56), "layer2_shape": (128, 28, 28),
         "basic_params": 2 * (64 * 64 * 9 + 2 * 64),
     },
+    "ee147/ee147-googlenet.yaml": {  # Table 1's modules; AlexNet and VGG-16 as in their own specs above
+        "inception_3a_shape": (256, 28, 28), "final_shape": (1024, 7, 7),
+        "alexnet_ratio": Fraction(62378344, 6998552), "vgg_ratio": Fraction(138357544, 6998552),
+    },
+    "ee147/ee147-resnet-blocks.yaml": {  # He et al.: 3x3 convs without bias, batch norm after each
+        "basic_params": 2 * (64 * 64 * 9 + 2 * 64), "basic_rf": 5, "down_shape": (128, 28, 28),
+        "down_params": 64 * 128 * 9 + 128 * 128 * 9 + 64 * 128 + 3 * 2 * 128, "shortcut_params": 64 * 128 + 2 * 128,
+        "bottleneck_shape": (256, 56, 56),
+        "bottleneck_params": 256 * 64 + 64 * 64 * 9 + 64 * 256 + 2 * (64 + 64 + 256),
+    },
     "ceng796/ceng796-fc-200x200.yaml": {"weights": 200 * 200 * 40000, "params": 1600040000},
     "ceng796/ceng796-sparse-4x4.yaml": {"out_size": (3, 3), "sparse": 36, "dense": 144},
 }

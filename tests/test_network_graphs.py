@@ -424,6 +424,45 @@ def test_inception_module_matches_torch():
     assert sol.part("depth").value == (256, 28, 28)
 
 
+class GoogLeNet(nn.Module):
+    """Szegedy et al. 2015, Table 1 (no auxiliary classifiers), with the Inception module above."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3)
+        self.pool1 = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.conv2_reduce = nn.Conv2d(64, 64, 1)
+        self.conv2 = nn.Conv2d(64, 192, 3, padding=1)
+        self.pool2 = nn.MaxPool2d(3, 2, ceil_mode=True)
+        table = {"3a": (192, 64, 96, 128, 16, 32, 32), "3b": (256, 128, 128, 192, 32, 96, 64),
+                 "4a": (480, 192, 96, 208, 16, 48, 64), "4b": (512, 160, 112, 224, 24, 64, 64),
+                 "4c": (512, 128, 128, 256, 24, 64, 64), "4d": (512, 112, 144, 288, 32, 64, 64),
+                 "4e": (528, 256, 160, 320, 32, 128, 128), "5a": (832, 256, 160, 320, 32, 128, 128),
+                 "5b": (832, 384, 192, 384, 48, 128, 128)}
+        self.modules_ = nn.ModuleDict({k: Inception(*v) for k, v in table.items()})
+        self.pool3, self.pool4 = nn.MaxPool2d(3, 2, ceil_mode=True), nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.avgpool = nn.AvgPool2d(7, 1)
+        self.fc = nn.Linear(1024, 1000)
+
+    def forward(self, x):
+        x = self.pool2(self.conv2(self.conv2_reduce(self.pool1(self.conv1(x)))))
+        m = self.modules_
+        x = self.pool3(m["3b"](m["3a"](x)))
+        x = self.pool4(m["4e"](m["4d"](m["4c"](m["4b"](m["4a"](x))))))
+        return self.fc(torch.flatten(self.avgpool(m["5b"](m["5a"](x))), 1))
+
+
+def test_googlenet_spec_matches_torch():
+    problem = load_problem(str(ROOT / "problems/ee147/ee147-googlenet.yaml"))
+    net = Networks(problem.given).nets["googlenet"]
+    for layer in net.layers:
+        if layer.name[:2] in ("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"):
+            layer.name = "modules_." + layer.name
+    net.instances = {}
+    assert compare_with_torch(net, GoogLeNet(), (3, 224, 224)) >= 60
+    assert solve(problem).part("googlenet_params").value == sum(p.numel() for p in GoogLeNet().parameters())
+
+
 class UNet(nn.Module):
     def __init__(self) -> None:
         super().__init__()

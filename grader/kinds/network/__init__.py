@@ -3,6 +3,10 @@
 Everything is exact integer arithmetic (fractions only for shares and for the `no-floor` mistake);
 this module imports neither sympy nor numpy.
 
+Graphs (CONTRACT §1.1): a layer may name its input with `from:` (a layer, `input`, or a list for the
+merges add / concat / multiply); `blocks:` define reusable blocks used as {block:, name:, repeat:,
+args:} (see graph.py); block uses are named like torchvision's modules (layer1.0.conv1).
+
 Conventions (contract §1.2): shapes have no batch dimension and are channels-first ([C, H, W]) unless
 `data_format: channels_last` (the default with `convention: keras`). Layers are named by `name:`
 or, when unnamed, `<type>-<k>` (k counts the layers of that type from 1: conv2d-1, relu-2); parts
@@ -60,7 +64,9 @@ QUANTITIES = [
              "activations, pooling and normalisation not counted; all layers when omitted)",
              {"layer": _LAYER, "layers": _LAYERS, "network": _NETWORK}),
     Quantity("receptive_field", "integer", "side, in input pixels, of the input region one output unit of the layer sees "
-             "(r += (k − 1)·d·jump; borders ignored)",
+             "(r += (k − 1)·d·jump; borders ignored). On a graph: the union over the paths from the input, which for "
+             "centred branches is the receptive field along the path with the largest one; through transposed "
+             "convolutions, the most inputs one unit reads",
              {"layer": _LAYER, "network": _NETWORK,
               "axis": Field(Str(choices=("d", "h", "w", "l")), doc="for a non-square receptive field")}),
     Quantity("fan_in", "integer", "weights of one output unit of a conv or linear layer (its fan-in)",

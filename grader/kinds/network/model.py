@@ -160,6 +160,7 @@ class _Ctx:
         self.rounding = rounding
         self.mode = "floor"
         self.add_as_concat = False  # the `concat-for-add` mistake: every add concatenates its inputs
+        self.lenient_adds = False  # a mistaken network: an add of unequal shapes keeps its first input's
 
     def mode_for(self, index: int) -> str:
         if self.rounding is None:
@@ -169,10 +170,11 @@ class _Ctx:
 
 
 def analyze(net: dict[str, Any], name: str, path: tuple, rounding: tuple[str, int | None] | None = None,
-            stop: int | None = None, add_as_concat: bool = False) -> Net:
+            stop: int | None = None, add_as_concat: bool = False, lenient_adds: bool = False) -> Net:
     """Every layer of a validated network (with `input`, `bias`, `convention` filled in)."""
     ctx = _Ctx(net, rounding)
     ctx.add_as_concat = add_as_concat
+    ctx.lenient_adds = lenient_adds
     shape: Shape = tuple(net["input"])
     image = len(shape) >= 3
     result = Net(name, shape, image, ctx.convention, ctx.channels_last, [], path, dict(net.get("_instances") or {}),

@@ -36,7 +36,7 @@ def _merge(ctx: _Ctx, layer: Layer) -> None:
         t = "concat"
     names = " + ".join(layer.inputs) if t != "multiply" else " · ".join(layer.inputs)
     if t == "add":
-        if any(tuple(s) != tuple(shapes[0]) for s in shapes):
+        if any(tuple(s) != tuple(shapes[0]) for s in shapes) and not ctx.lenient_adds:
             raise _fail(layer, "from", f"add needs inputs of one shape, but they are {_listing(layer, ctx)} "
                                        "(a residual shortcut whose shape changes needs a projection, e.g. a 1x1 conv)")
         out = tuple(shapes[0])
@@ -367,10 +367,12 @@ def _attention(ctx: _Ctx, layer: Layer) -> None:
         labels.append("bias_k, bias_v")
     layer.param_terms, layer.param_labels = terms, labels
     layer.param_note = "the heads split E; they add no parameters"
-    Ts, Ss = Sym("T", "T", T), Sym("S", "S", S + (1 if spec["add_bias_kv"] else 0))
-    layer.macs = Sum([Prod([Ts, Es, Es]), Prod([Sym("S", "S", S), Es, Sym("kdim", "k_{dim}", kd)]),
-                      Prod([Sym("S", "S", S), Es, Sym("vdim", "v_{dim}", vd)]),
-                      Prod([Ts, Ss, Es]), Prod([Ts, Ss, Es]), Prod([Ts, Es, Es])])
+    # MACs of the weights only (the contract's definition): the four projections. The products QKᵀ
+    # and (softmax)·V multiply activations by activations and are not counted (nor by torch's counter)
+    Ts, Ss = Sym("T", "T", T), Sym("S", "S", S)
+    layer.macs = Sum([Prod([Ts, Es, Es]), Prod([Ss, Es, Sym("kdim", "k_{dim}", kd)]),
+                      Prod([Ss, Es, Sym("vdim", "v_{dim}", vd)]), Prod([Ts, Es, Es])])
+    layer.param_note += "; MACs count the four projections (QKᵀ and the weighted sum of V multiply activations, not weights)"
     layer.rf_reason = "attention lets every position see every other"
 
 
