@@ -760,3 +760,32 @@ def test_receptive_field_of_centred_dags_matches_the_gradient(data):
                        "parts": [{"id": "r", "ask": "receptive_field", "layer": last}]})
     sol = solve(validate_document(load_text(text, "t.json")))
     assert sol.part("r").value == extent, nodes
+
+
+# ---------------------------------------------------------------------------------------------
+# the graph mistakes, each recomputed from the mistaken network
+
+
+def test_graph_mistakes_are_named_when_a_student_makes_them():
+    from grader.api import check
+
+    problem = load_problem(str(ROOT / "problems/ee147/ee147-resnet-blocks.yaml"))
+    shortcut = 64 * 128 + 2 * 128
+    answers = {
+        "down_params": str(solve(problem).part("down_params").value - shortcut),  # the 1x1 projection counted as free
+        "bottleneck_shape": "64@56x56",  # the expansion by 4 left out
+        "bottleneck_params": str(256 * 64 + 64 * 64 * 9 + 64 * 64 + 2 * (64 + 64 + 64)),
+    }
+    result = check(problem, answers)
+    mistakes = {p.id: p.mistake for p in result.parts if p.id in answers}
+    assert mistakes == {"down_params": "shortcut-no-params", "bottleneck_shape": "no-expansion",
+                        "bottleneck_params": "no-expansion"}
+    # adding taken for concatenating: the residual sum's channels counted twice
+    net = {"input": [64, 8, 8], "layers": [
+        {"name": "conv", "type": "conv2d", "out_channels": 64, "kernel_size": 3, "padding": 1},
+        {"name": "sum", "type": "add", "from": ["conv", "input"]},
+        {"name": "next", "type": "conv2d", "out_channels": 10, "kernel_size": 1}]}
+    text = json.dumps({"id": "t", "kind": "network", "given": net, "parts": [
+        {"id": "s", "ask": "output_shape", "layer": "sum"}, {"id": "p", "ask": "params", "layers": ["next"]}]})
+    graded = check(validate_document(load_text(text, "t.json")), {"s": "128@8x8", "p": str(128 * 10 + 10)})
+    assert [p.mistake for p in graded.parts] == ["concat-for-add", "concat-for-add"]

@@ -40,10 +40,10 @@ def _merge(ctx: _Ctx, layer: Layer) -> None:
             raise _fail(layer, "from", f"add needs inputs of one shape, but they are {_listing(layer, ctx)} "
                                        "(a residual shortcut whose shape changes needs a projection, e.g. a 1x1 conv)")
         out = tuple(shapes[0])
-        layer.merge_line = f"{layer.name} adds {names}, all {shape_text(out, layer.image, ctx.channels_last)}: the shape is kept"
+        layer.merge_line = f"adds {names}, all {shape_text(out, layer.image, ctx.channels_last)}: the shape is kept"
     elif t == "multiply":
         out = _broadcast(layer, ctx)
-        layer.merge_line = (f"{layer.name} multiplies {names} elementwise "
+        layer.merge_line = (f"multiplies {names} elementwise "
                             f"({_listing(layer, ctx)}; broadcast as in PyTorch) → {shape_text(out, len(out) == 3, ctx.channels_last)}")
     else:
         nd = len(shapes[0])
@@ -66,7 +66,7 @@ def _merge(ctx: _Ctx, layer: Layer) -> None:
         out = tuple(total if a == axis else shapes[0][a] for a in range(nd))
         what = "channels" if (nd >= 2 and axis == (nd - 1 if ctx.channels_last else 0)) else f"sizes along axis {axis + 1}"
         parts = " + ".join(num_text(s[axis]) for s in shapes)
-        layer.merge_line = (f"{layer.name} concatenates {', '.join(layer.inputs)} along the {what}: "
+        layer.merge_line = (f"concatenates {', '.join(layer.inputs)} along the {what}: "
                             f"{parts} = {num_text(total)} → {shape_text(out, len(out) == 3, ctx.channels_last)}")
     layer.out_shape = out
     layer.image = len(out) >= 3 and all(len(s) == len(out) for s in shapes)

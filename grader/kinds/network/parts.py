@@ -182,7 +182,7 @@ def table_step(nets: Networks) -> list[Step]:
             title += "; `from` lists a node's inputs where it is not the node above"
         columns = ["layer", "type", *(["from"] if graph else []), "output shape", "params"]
         steps.append(Step(title, latex=tex_text(title), table=Table(columns, rows)))
-        merges = [layer.merge_line for layer in net.layers if layer.merge_line]
+        merges = [f"{layer.name} {layer.merge_line}" for layer in net.layers if layer.merge_line]
         if merges:
             head = "Where shapes merge:"
             steps.append(Step(head, tex_text(head)))
