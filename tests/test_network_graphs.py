@@ -789,3 +789,23 @@ def test_graph_mistakes_are_named_when_a_student_makes_them():
         {"id": "s", "ask": "output_shape", "layer": "sum"}, {"id": "p", "ask": "params", "layers": ["next"]}]})
     graded = check(validate_document(load_text(text, "t.json")), {"s": "128@8x8", "p": str(128 * 10 + 10)})
     assert [p.mistake for p in graded.parts] == ["concat-for-add", "concat-for-add"]
+
+
+def test_hostile_blocks_are_refused_quickly():
+    import time
+
+    recursive = {"input": [3, 8, 8], "blocks": {"b": {"layers": [{"block": "b"}]}}, "layers": [{"block": "b"}]}
+    with pytest.raises(SpecError, match="nested more than"):
+        solve_given(recursive)
+    huge = {"input": [3, 8, 8], "blocks": {
+        "a": {"layers": [{"type": "relu"}, {"type": "relu"}]},
+        "b": {"layers": [{"block": "a", "repeat": 1000}]},
+        "c": {"layers": [{"block": "b", "repeat": 1000}]}}, "layers": [{"block": "c", "repeat": 1000}]}
+    start = time.monotonic()
+    with pytest.raises(SpecError, match="more than 5,000 layers"):
+        solve_given(huge)
+    assert time.monotonic() - start < 5
+    text = {"input": [3, 8, 8], "blocks": {"b": {"args": ["c"], "layers": [
+        {"type": "conv2d", "out_channels": "c**99999", "kernel_size": 1}]}}, "layers": [{"block": "b", "args": {"c": 7}}]}
+    with pytest.raises(SpecError):
+        solve_given(text)
