@@ -1,0 +1,1 @@
+"""Support code of the learning-theory kinds: `sample-complexity`, `shattering`, `vc-dimension`."""

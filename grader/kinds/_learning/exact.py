@@ -1,0 +1,239 @@
+"""Exact rational linear algebra and linear feasibility (no floats anywhere).
+
+`decide(G, h, free)` answers whether G·z >= h has a solution (z_k free for k in `free`, z_k >= 0
+otherwise) and returns either a solution or a Farkas certificate: y >= 0 with (Gᵀy)_k = 0 for
+free k, (Gᵀy)_k <= 0 for the others, and h·y = 1 > 0 — then y·G·z would be both <= 0 and >= 1.
+Both are found by the same small phase-1 simplex (Bland's rule, so it terminates), and exactly
+one of the two systems is feasible (Farkas' lemma); finding both or neither is reported as an
+internal inconsistency instead of an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+Vec = list[Fraction]
+Mat = list[list[Fraction]]
+
+
+class Inconsistent(ArithmeticError):
+    """Both or neither of a system and its Farkas alternative came out feasible (a bug)."""
+
+
+def feasible_point(A: Mat, b: Vec) -> Vec | None:
+    """Some x >= 0 with A·x = b, or None. Phase 1 of the simplex method, exact, Bland's rule."""
+    m = len(A)
+    n = len(A[0]) if m else 0
+    if m == 0:
+        return [Fraction(0)] * n
+    rows: list[list[Fraction]] = []
+    for i in range(m):
+        sign = -1 if b[i] < 0 else 1
+        row = [sign * Fraction(a) for a in A[i]] + [Fraction(1 if k == i else 0) for k in range(m)] + [sign * Fraction(b[i])]
+        rows.append(row)
+    width = n + m
+    basis = [n + i for i in range(m)]
+    # objective: minimise the sum of the artificials = maximise -sum; reduced costs row
+    cost = [Fraction(0)] * (width + 1)
+    for i in range(m):
+        for k in range(width + 1):
+            if k < n or k == width:
+                cost[k] -= rows[i][k]
+    # cost[k] < 0 for a column that can still lower the sum of artificials
+    while True:
+        enter = next((k for k in range(width) if cost[k] < 0), None)
+        if enter is None:
+            break
+        best: tuple[Fraction, int] | None = None
+        leave = -1
+        for i in range(m):
+            a = rows[i][enter]
+            if a > 0:
+                ratio = rows[i][width] / a
+                key = (ratio, basis[i])
+                if best is None or key < best:
+                    best, leave = key, i
+        if leave < 0:  # unbounded: cannot happen in phase 1 (the sum is bounded below by 0)
+            raise Inconsistent("phase 1 unbounded")
+        pivot = rows[leave][enter]
+        rows[leave] = [v / pivot for v in rows[leave]]
+        for i in range(m):
+            if i != leave and rows[i][enter] != 0:
+                f = rows[i][enter]
+                rows[i] = [v - f * p for v, p in zip(rows[i], rows[leave])]
+        if cost[enter] != 0:
+            f = cost[enter]
+            cost = [v - f * p for v, p in zip(cost, rows[leave])]
+        basis[leave] = enter
+    if cost[width] != 0:  # the least sum of artificials is -cost[width] > 0
+        return None
+    x = [Fraction(0)] * n
+    for i, k in enumerate(basis):
+        if k < n:
+            x[k] = rows[i][width]
+    return x
+
+
+@dataclass
+class Outcome:
+    feasible: bool
+    solution: Vec | None = None  # z with G·z >= h
+    certificate: Vec | None = None  # Farkas y (see the module docstring)
+
+
+def solve_inequalities(G: Mat, h: Vec, free: set[int]) -> Vec | None:
+    """Some z with G·z >= h (z_k >= 0 unless k in `free`), or None."""
+    m = len(G)
+    nz = len(G[0]) if m else 0
+    cols: list[tuple[int, int]] = []  # (variable, sign) per standard-form column
+    for k in range(nz):
+        cols.append((k, 1))
+        if k in free:
+            cols.append((k, -1))
+    A = [[s * G[i][k] for k, s in cols] + [Fraction(-1 if j == i else 0) for j in range(m)] for i in range(m)]
+    x = feasible_point(A, list(h))
+    if x is None:
+        return None
+    z = [Fraction(0)] * nz
+    for (k, s), v in zip(cols, x):
+        z[k] += s * v
+    return z
+
+
+def farkas_certificate(G: Mat, h: Vec, free: set[int]) -> Vec | None:
+    """Some y >= 0 with (Gᵀy)_k = 0 (k free), (Gᵀy)_k <= 0 (otherwise), h·y = 1; or None."""
+    m = len(G)
+    nz = len(G[0]) if m else 0
+    A: Mat = []
+    b: Vec = []
+    bounded = [k for k in range(nz) if k not in free]
+    for k in range(nz):
+        row = [Fraction(G[i][k]) for i in range(m)]
+        row += [Fraction(1 if k == kk else 0) for kk in bounded]  # + t_k = 0 with t_k >= 0
+        A.append(row)
+        b.append(Fraction(0))
+    A.append([Fraction(v) for v in h] + [Fraction(0)] * len(bounded))
+    b.append(Fraction(1))
+    x = feasible_point(A, b)
+    return None if x is None else x[:m]
+
+
+def decide(G: Mat, h: Vec, free: set[int]) -> Outcome:
+    """A solution of G·z >= h, or the Farkas certificate that there is none (see above)."""
+    z = solve_inequalities(G, h, free)
+    if z is not None:
+        if not satisfies(G, h, free, z):
+            raise Inconsistent("the simplex returned a point that violates the system")
+        return Outcome(True, solution=z)
+    y = farkas_certificate(G, h, free)
+    if y is None or not is_certificate(G, h, free, y):
+        raise Inconsistent("neither a solution nor a Farkas certificate was found")
+    return Outcome(False, certificate=y)
+
+
+def satisfies(G: Mat, h: Vec, free: set[int], z: Vec) -> bool:
+    if any(z[k] < 0 for k in range(len(z)) if k not in free):
+        return False
+    return all(sum((g * v for g, v in zip(row, z)), Fraction(0)) >= hh for row, hh in zip(G, h))
+
+
+def is_certificate(G: Mat, h: Vec, free: set[int], y: Vec) -> bool:
+    if any(v < 0 for v in y) or sum((a * v for a, v in zip(h, y)), Fraction(0)) <= 0:
+        return False
+    nz = len(G[0]) if G else 0
+    for k in range(nz):
+        col = sum((G[i][k] * y[i] for i in range(len(G))), Fraction(0))
+        if (k in free and col != 0) or (k not in free and col > 0):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# linear algebra
+
+
+def null_space_vector(M: Mat) -> Vec | None:
+    """A nonzero x with M·x = 0 (from the reduced row echelon form), or None when there is none.
+    The vector has 1 at the first free column and 0 at the other free columns: a small support."""
+    rows = [list(map(Fraction, r)) for r in M]
+    ncols = len(rows[0]) if rows else 0
+    pivots: list[int] = []
+    r = 0
+    for c in range(ncols):
+        p = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if p is None:
+            continue
+        rows[r], rows[p] = rows[p], rows[r]
+        pv = rows[r][c]
+        rows[r] = [v / pv for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+        if r == len(rows):
+            break
+    free = [c for c in range(ncols) if c not in pivots]
+    if not free:
+        return None
+    f0 = free[0]
+    x = [Fraction(0)] * ncols
+    x[f0] = Fraction(1)
+    for i, c in enumerate(pivots):
+        x[c] = -rows[i][f0]
+    return x
+
+
+def solve_square(M: Mat, rhs: Vec) -> Vec | None:
+    """The solution of M·x = rhs for a square nonsingular M, or None when M is singular."""
+    n = len(M)
+    rows = [list(map(Fraction, M[i])) + [Fraction(rhs[i])] for i in range(n)]
+    for c in range(n):
+        p = next((i for i in range(c, n) if rows[i][c] != 0), None)
+        if p is None:
+            return None
+        rows[c], rows[p] = rows[p], rows[c]
+        pv = rows[c][c]
+        rows[c] = [v / pv for v in rows[c]]
+        for i in range(n):
+            if i != c and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[c])]
+    return [rows[i][n] for i in range(n)]
+
+
+def dot(a: Vec, b: Vec) -> Fraction:
+    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+
+
+def solve_any(M: Mat, rhs: Vec) -> Vec | None:
+    """Some x with M·x = rhs (free variables set to 0), or None when there is none."""
+    if not M:
+        return []
+    ncols = len(M[0])
+    rows = [list(map(Fraction, M[i])) + [Fraction(rhs[i])] for i in range(len(M))]
+    pivots: list[int] = []
+    r = 0
+    for c in range(ncols):
+        p = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if p is None:
+            continue
+        rows[r], rows[p] = rows[p], rows[r]
+        pv = rows[r][c]
+        rows[r] = [v / pv for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+        if r == len(rows):
+            break
+    if any(all(v == 0 for v in row[:ncols]) and row[ncols] != 0 for row in rows):
+        return None
+    x = [Fraction(0)] * ncols
+    for i, c in enumerate(pivots):
+        x[c] = rows[i][ncols]
+    return x

@@ -1,0 +1,42 @@
+"""`vc-dimension`: the VC dimension of a hypothesis class, with the two-sided argument.
+
+The value is a number, or an expression in the dimension when `dimension:` is a symbol (d + 1
+for halfspaces with bias, d without, 2d for boxes, d + 1 for balls, 2k for unions of k
+intervals, 7 for rectangles that may turn). The steps show a set of that size which the
+`shattering` solver checks labeling by labeling, and why no larger set is shattered (Radon's
+theorem, extreme points, alternation), illustrated on one more point. `exists_shattered_set`
+(`n:`) answers "is some set of n points shattered?". Support code: grader/kinds/_learning/.
+"""
+
+from __future__ import annotations
+
+from ..problem import Problem
+from ..solution import Solution
+from . import Kind, register
+from ._learning.quantities import MISTAKES, QUANTITIES
+from ._learning.spec import given_schema
+
+EXAMPLE = """\
+hypothesis_class: halfspaces    # thresholds | intervals | unions-of-intervals | halfspaces | homogeneous-halfspaces
+                                # | axis-aligned-rectangles | balls | rectangles (may turn)
+dimension: d                    # a number, or a symbol: the answer is then an expression in d
+# parts: {ask: vc_dimension} | {ask: exists_shattered_set, n: 4, dimension: 2}
+#        (with points: also shattered, unrealizable_labeling, realizable)
+"""
+
+
+def solve(problem: Problem) -> Solution:
+    from ._learning.solve_vc import solve_problem
+
+    return solve_problem(problem, "vc-dimension")
+
+
+register(Kind(
+    name="vc-dimension",
+    summary="VC dimension of a hypothesis class (a number or an expression in d), with both halves of the argument",
+    given=given_schema(points_required=False),
+    quantities=QUANTITIES,
+    solve=solve,
+    mistakes=MISTAKES,
+    example=EXAMPLE,
+))
