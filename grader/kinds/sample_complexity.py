@@ -30,7 +30,7 @@ from ._learning import counts as C
 from ._learning.bounds import Formula, Inputs, ceil_n, delta_value, epsilon_value, n_value, standard
 from ._learning.reals import fmt, ln, to_fraction
 from ._learning.spec import ALIASES as SHATTER_ALIASES
-from ._learning.spec import DIMENSION, K, ORIENTATION
+from ._learning.spec import DIMENSION, ORIENTATION, K
 from ._learning.vc import vc_value
 
 # ---------------------------------------------------------------------------------------------

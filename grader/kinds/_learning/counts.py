@@ -87,6 +87,7 @@ def named(cls: str, n: int, depth: int | None = None, terms: int | None = None, 
     if cls == "decision-trees":
         k = depth or 1
         internal, leaves = 2 ** k - 1, 2 ** k
+        factors: tuple[tuple[int, int], ...]
         if repeat:
             factors = ((n, internal), (2, leaves))
             text = f"{n}^{internal}·2^{leaves}"

@@ -281,8 +281,11 @@ def solve_vc(ctx: Context, part: Part) -> PartSolution:
         syms = make_symbols(decls)
         d = syms.get(dim, dim) if isinstance(dim, str) else dim
         k = syms.get(ctx.k, ctx.k) if isinstance(ctx.k, str) else ctx.k
-        value = sp.sympify(vc_value(ctx.cls, d, k, ctx.orientation))
-        alts = [Alternative(m, sp.sympify(v)) for m, v in vc_alternatives(ctx, d, k, value)]
+        def as_sympy(v: Any) -> Any:
+            return v if isinstance(v, sp.Basic) else sp.Integer(v)
+
+        value = as_sympy(vc_value(ctx.cls, d, k, ctx.orientation))
+        alts = [Alternative(m, as_sympy(v)) for m, v in vc_alternatives(ctx, d, k, value)]
         steps = vc_steps(ctx, dim, str(value), numeric=None)
         return part.solution("expression", value, answer=str(value), steps=steps, alternatives=alts,
                              options={"symbols": decls})
