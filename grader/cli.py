@@ -6,6 +6,7 @@ so `grader check` on a numeric problem with piped output starts fast.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -332,7 +333,7 @@ def new(kind: str, out: str | None) -> None:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--to", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "html"]), default="markdown", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "html", "pdf"]), default="markdown", show_default=True)
 @_guard
 def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
     """Write worked solutions of SPEC files or folders as documents (solutions/ is made this way).
@@ -370,11 +371,18 @@ def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
               default=None, help="Gradescope: when students see the worked solution (default: the spec's, else never).")
 @click.option("--variants", is_flag=True,
               help="Grade each student on a spec with `vary:` against their own variant (seed: the student id).")
+@click.option("--lms", nargs=2, type=(click.Choice(["canvas", "moodle"]), click.Path(dir_okay=False)), default=None,
+              metavar="canvas|moodle FILE", help="Write the CSV that LMS's gradebook import reads (see README).")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write one feedback page per student (HTML and Markdown), keys as --show-* allow.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), metavar="FILE.html",
+              help="Write a class report: per part the mean, score histograms, verdicts, common wrong answers.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guard
 def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | None, gradescope_dir: str | None,
           jobs: int | None, tests_visibility: str | None, show_expected: str | None, show_solution: str | None,
-          variants: bool, fmt: str) -> None:
+          variants: bool, lms: tuple[str, str] | None, feedback_dir: str | None, report_file: str | None,
+          fmt: str) -> None:
     """Grade a class: every submission under --submissions against the SPEC files or folders.
 
     Each spec is solved once; each student's verdicts are written to the gradebook (--db) in one
@@ -406,22 +414,24 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
     reported; the rest of the class is graded), or on a bad spec (nothing is graded) or bad usage.
 
     \b
-    Example:
+    Examples:
       grader grade problems/rec6 --submissions subs/ --csv grades.csv --gradescope gs/
+      grader grade problems/rec6 -s subs/ --lms canvas canvas.csv --feedback fb/ --report class.html
     """
     from .grading import grade as grade_class
     from .grading.summary import print_report, progress_bar, report_json, report_text
 
     shown = {"tests": tests_visibility, "expected": show_expected, "solution": show_solution}
+    documents = functools.partial(grade_class, lms=lms, feedback=feedback_dir, report_html=report_file)
     show_bar = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:
         if show_bar:
             with progress_bar() as progress:
-                report = grade_class(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
-                                     jobs=jobs, variants=variants, progress=progress, visibility=shown)
+                report = documents(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
+                                   jobs=jobs, variants=variants, progress=progress, visibility=shown)
         else:
-            report = grade_class(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
-                                 jobs=jobs, variants=variants, visibility=shown)
+            report = documents(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
+                               jobs=jobs, variants=variants, visibility=shown)
     except KeyboardInterrupt:
         click.echo(f"interrupted: the students graded so far are saved in {db}; "
                    "re-run the same command to finish", err=True)

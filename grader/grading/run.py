@@ -64,6 +64,7 @@ class GradeReport:
     csv: str | None = None
     gradescope: str | None = None
     gradescope_files: int = 0
+    outputs_extra: dict[str, str] = field(default_factory=dict)  # lms, feedback, report: where written
 
     @property
     def ok(self) -> bool:
@@ -92,7 +93,7 @@ class GradeReport:
             "jobs": self.jobs,
             "seconds": round(self.seconds, 3),
             "outputs": {"csv": self.csv, "gradescope": self.gradescope,
-                        "gradescope_files": self.gradescope_files},
+                        "gradescope_files": self.gradescope_files, **self.outputs_extra},
         }
 
 
@@ -214,7 +215,8 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
           db: str | os.PathLike[str] = "gradebook.sqlite", csv: str | os.PathLike[str] | None = None,
           gradescope: str | os.PathLike[str] | None = None, jobs: int | None = None, variants: bool = False,
           cache: bool = True, progress: Progress | None = None,
-          visibility: dict[str, str | None] | None = None) -> GradeReport:
+          visibility: dict[str, str | None] | None = None, lms: tuple[str, str | os.PathLike[str]] | None = None,
+          feedback: str | os.PathLike[str] | None = None, report_html: str | os.PathLike[str] | None = None) -> GradeReport:
     """Grade every submission under `submissions_path` against `specs` (files, folders or Problems).
 
     Raises SpecError (every issue of every spec) before grading anything if a spec is bad, and
@@ -230,6 +232,8 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
     The class is streamed: students are read, checked and written one after another, so memory
     does not grow with the class (the gradebook is the store); every distinct answer is checked
     once, by whichever worker is free (see `dispatch`).
+    `lms` = (canvas|moodle, FILE) writes that LMS's gradebook import; `feedback` a folder of one
+    page per student (HTML and Markdown, same visibility rules); `report_html` the class report.
     """
     start = time.perf_counter()
     jobs = default_jobs() if jobs is None else jobs
@@ -249,8 +253,9 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
     exclude |= {Path(p.path).resolve() for p in solved if p.path}
     if csv:
         exclude.add(Path(csv).resolve())
-    if gradescope:
-        exclude.add(Path(gradescope).resolve())
+    for out_path in (gradescope, feedback, report_html, lms[1] if lms else None):
+        if out_path:
+            exclude.add(Path(out_path).resolve())
     collected, entries = collect(Path(submissions_path), by_id, exclude)
     report = GradeReport(str(db), solved, [], {}, jobs=jobs)
     for p in solved:
@@ -323,6 +328,22 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
 
             report.gradescope_files = write_gradescope(gradescope, book, solved, report.students, visibility)
             report.gradescope = str(gradescope)
+        pids = [p.id for p in solved]
+        if lms:
+            from .lms import write_lms
+
+            write_lms(lms[0], lms[1], book.rows(report.students, pids), solved, report.students)
+            report.outputs_extra["lms"] = f"{lms[0]}: {lms[1]}"
+        if feedback:
+            from .feedback import write_feedback
+
+            write_feedback(feedback, book, solved, report.students, visibility)
+            report.outputs_extra["feedback"] = str(feedback)
+        if report_html:
+            from .class_report import write_report
+
+            write_report(report_html, book.rows(report.students, pids), solved, report.students, report.summary)
+            report.outputs_extra["report"] = str(report_html)
     report.seconds = time.perf_counter() - start
     return report
 
