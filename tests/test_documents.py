@@ -235,3 +235,20 @@ def test_class_report_draws_each_part_with_svg_and_names_the_hardest(graded):
     assert page.count('<svg class="verdicts"') == 1 + 13  # one bar per part
     assert "Hardest part" in page and "mle-for-map ×1" in page and "no-bias ×1" in page
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "").replace('evil.example', '')
+
+
+def test_terminal_summary_draws_each_part_s_verdicts_as_a_bar():
+    from grader.grading.summary import PartSummary, bar_cells, bar_text
+
+    s = PartSummary("p", "a", 1.0, students=7, verdicts={"correct": 4, "incorrect": 2, "invalid": 0, "missing": 1})
+    cells = bar_cells(s, width=14)
+    assert cells == [("correct", 8), ("incorrect", 4), ("missing", 2)] and sum(c for _, c in cells) == 14
+    assert bar_text(PartSummary("p", "b", 1.0, verdicts={"correct": 1, "incorrect": 2})) == "#####" + "x" * 11
+    assert bar_text(PartSummary("p", "c", 1.0, verdicts={})) == ""
+
+
+def test_grade_summary_shows_the_distribution_column(graded):
+    run = CliRunner().invoke(cli, ["grade", str(ROOT / "problems/rec6/rec6-map-poisson.yaml"), str(ROOT / "problems/rec6/rec6-cnn.yaml"),
+                                   "--submissions", str(graded / "subs"), "--db", str(graded / "gb.sqlite"), "--jobs", "1"])
+    assert run.exit_code == 0, run.output
+    assert "distribution" in run.output and re.search(r"\n  map +2 +[\d.]+ +#+x+ ", run.output), run.output

@@ -109,6 +109,29 @@ def _counts(items: list[tuple[str, int]]) -> str:
     return ", ".join(f"{_clip(a)} ×{n}" for a, n in items) or "-"
 
 
+BAR_WIDTH = 16
+BAR_MARKS = {"correct": "#", "incorrect": "x", "invalid": "?", "missing": ".", "undecided": "~", "error": "!"}
+
+
+def bar_cells(s: PartSummary, width: int = BAR_WIDTH) -> list[tuple[str, int]]:
+    """(verdict, cells) of a part's verdict distribution drawn `width` cells wide (largest remainders)."""
+    total = sum(s.verdicts.values())
+    if not total:
+        return []
+    exact = [(v, n * width / total) for v, n in s.verdicts.items() if n]
+    cells = [(v, int(x)) for v, x in exact]
+    short = width - sum(c for _, c in cells)
+    order = sorted(range(len(exact)), key=lambda i: -(exact[i][1] - int(exact[i][1])))
+    for i in order[:short]:
+        cells[i] = (cells[i][0], cells[i][1] + 1)
+    return [(v, c) for v, c in cells if c]
+
+
+def bar_text(s: PartSummary) -> str:
+    """The distribution as plain characters: # correct, x incorrect, ? invalid, . missing, ~ undecided."""
+    return "".join(BAR_MARKS.get(v, "!") * c for v, c in bar_cells(s))
+
+
 def _verdicts(s: PartSummary) -> str:
     return " ".join(f"{v}={n}" for v, n in s.verdicts.items() if n or v in VERDICTS[:4])
 
@@ -138,6 +161,8 @@ def footer_lines(report: GradeReport) -> list[str]:
         out.append(f"CSV: {report.csv}")
     if report.gradescope:
         out.append(f"Gradescope: {report.gradescope_files} results.json file(s) in {report.gradescope}")
+    for name, where in report.outputs_extra.items():
+        out.append(f"{name.capitalize() if name != 'lms' else 'LMS import'}: {where}")
     if report.issues:
         out.append(f"{len(report.issues)} issue(s) with submissions (see above): exit code 2.")
     return out
@@ -164,9 +189,9 @@ def report_text(report: GradeReport) -> str:
         mean_total = sum(s.mean for s in parts)
         title = f"{p.id}: {p.title}" if p.title and p.title != p.id else p.id
         lines.append(f"{title}  (mean {mean_total:.2f} of {_pts(p.max_score)} points)")
-        rows = [["part", "points", "mean", "verdicts", "common wrong answers", "common mistakes"]]
+        rows = [["part", "points", "mean", "distribution", "verdicts", "common wrong answers", "common mistakes"]]
         for s in parts:
-            rows.append([s.part, _pts(s.max_score), f"{s.mean:.2f}", _verdicts(s), _counts(s.wrong_answers),
+            rows.append([s.part, _pts(s.max_score), f"{s.mean:.2f}", bar_text(s), _verdicts(s), _counts(s.wrong_answers),
                          _counts(s.mistakes)])
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for i, r in enumerate(rows):
@@ -174,6 +199,8 @@ def report_text(report: GradeReport) -> str:
             if i == 0:
                 lines.append("  " + "  ".join("-" * w for w in widths))
         lines.append("")
+    lines.append("distribution: " + ", ".join(f"{m} {v}" for v, m in BAR_MARKS.items() if v != "error"))
+    lines.append("")
     lines.extend(review_lines(report))
     if report.issues:
         lines.append("Issues")
@@ -205,12 +232,14 @@ def print_report(report: GradeReport, console: Any = None) -> None:
         table.add_column("part", style="magenta")
         table.add_column("points", justify="right")
         table.add_column("mean", justify="right")
+        table.add_column("distribution", no_wrap=True)
         table.add_column("verdicts")
         table.add_column("common wrong answers")
         table.add_column("common mistakes")
         for s in parts:
             verdicts = " ".join(f"[{styles.get(v, '')}]{v} {n}[/]" for v, n in s.verdicts.items() if n) or "-"
-            table.add_row(escape(s.part), _pts(s.max_score), f"{s.mean:.2f}", verdicts,
+            bar = "".join(f"[{styles.get(v, '')}]{'█' * c}[/]" for v, c in bar_cells(s))
+            table.add_row(escape(s.part), _pts(s.max_score), f"{s.mean:.2f}", bar, verdicts,
                           escape(_counts(s.wrong_answers)), escape(_counts(s.mistakes)))
         console.print(table)
     for i, line in enumerate(review_lines(report)):
