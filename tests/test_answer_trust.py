@@ -326,3 +326,26 @@ def test_every_adversarial_answer_is_decided_or_refused_within_a_second():
         r, cpu = _cpu(lambda p=p, answer=answer: check_part(p, answer))
         assert cpu < 1.0, (answer if isinstance(answer, str) else "int", cpu)
         assert r.verdict in ("correct", "incorrect", "invalid", "undecided")
+
+
+def test_off_the_main_thread_the_same_verdicts_within_the_same_bounds():
+    import threading
+
+    decls = {"n": {"integer": True, "nonnegative": True}, "k": {"integer": True, "nonnegative": True}, "x": {}}
+    cases = [("binomial(n+1, k+1)", "binomial(n, k) + binomial(n, k+1)"), ("tanh(x)", "2*sigmoid(2*x)-1"),
+             ("x", "x^999*(1-x)^999 - (x-x^2)^999 + x"), ("x", "x^999*(1-x)^999 - (x-x^2)^998 + x")]
+    results: dict[str, list[tuple[str, float]]] = {}
+
+    def run(tag):
+        for expected, answer in cases:
+            start = time.thread_time()
+            v = check_part(expr_part(expected, decls), answer).verdict
+            results.setdefault(tag, []).append((v, time.thread_time() - start))
+
+    worker = threading.Thread(target=run, args=("thread",))
+    worker.start()
+    worker.join()
+    run("main")
+    assert [v for v, _ in results["thread"]] == [v for v, _ in results["main"]] == \
+        ["correct", "correct", "correct", "incorrect"]
+    assert max(t for _, t in results["thread"]) < 1.0

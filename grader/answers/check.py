@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import InvalidAnswer
 from ..solution import Judgement, PartSolution, Solution
 from . import sigfigs
+from .prove import OutOfBudget
 from .types import answer_type
 from .written import ParsedFormula, WrittenNumber
 
@@ -127,6 +128,14 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         result.feedback = judged.feedback or ("Correct." if judged.verdict == CORRECT else
                                               f"Not correct: the expected answer is {part.answer_line}.")
         return result
+    from .prove import answer_budget
+
+    with answer_budget():  # all the comparisons of one answer (entries, mistakes) share 1 s of CPU
+        return _verdict(result, part, atype, value, mistakes)
+
+
+def _verdict(result: PartResult, part: PartSolution, atype: Any, value: Any, mistakes: dict[str, Any] | None
+             ) -> PartResult:
     try:
         decided = _compare(atype, part.value, value, part)
     except InvalidAnswer as exc:  # e.g. a fraction where significant figures were asked
@@ -218,7 +227,7 @@ def _compare(atype: Any, expected: Any, given: Any, part: PartSolution) -> bool 
         return atype.compare(expected, given, part.tolerance, part.options)
     except InvalidAnswer:
         raise
-    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError):
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError, OutOfBudget):
         return None
 
 

@@ -20,7 +20,7 @@ from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
 from .parser import names_in, parse
-from .prove import CPU_BUDGET, OutOfBudget, hard_limit, prove_zero
+from .prove import CPU_BUDGET, OutOfBudget, answer_budget, prove_zero, remaining
 from .reals import PRECISIONS, NeedPrecision, context
 from .symbols import Region, make_symbols, region
 from .symeval import sympy_value
@@ -39,7 +39,11 @@ def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
     within the bounds. `given` is a ParsedFormula (its tree is used at the points, and the
     refutation is recorded on it for the feedback) or a sympy expression. `seconds` only changes
     the CPU guard of the proof (the bounds that decide are sizes, the same on every machine)."""
-    decls = decls or {}
+    with answer_budget():
+        return _equivalent(expected, given, decls or {}, seconds)
+
+
+def _equivalent(expected: Any, given: Any, decls: dict[str, Any], seconds: float | None) -> bool | None:
     formula = given if isinstance(given, ParsedFormula) else None
     try:
         expected = expected.expr if isinstance(expected, ParsedFormula) else exact_to_sympy(expected)
@@ -167,31 +171,32 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
     names = sorted(n for n in symbols if n not in defined)
     chosen = points(names, plain, _constants(expected, g_expr))
     ladder = PRECISIONS if deep else FAST
-    with hard_limit(0.9):
-        for point in (chosen[:DEEP_POINTS] if deep else chosen):
-            # by name: the kind's Symbol and the answer's may differ in assumptions, not in meaning
-            env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
+    for point in (chosen[:DEEP_POINTS] if deep else chosen):
+        if remaining() <= 0:
+            raise OutOfBudget()
+        # by name: the kind's Symbol and the answer's may differ in assumptions, not in meaning
+        env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
 
-            def expected_at(prec: int | None, env: dict[Any, Any] = env_sym) -> Any:
-                return sympy_value(expected, env, prec)
+        def expected_at(prec: int | None, env: dict[Any, Any] = env_sym) -> Any:
+            return sympy_value(expected, env, prec)
 
-            def given_at(prec: int | None, env: dict[str, Any] = point) -> Any:
-                if isinstance(given, ParsedFormula):
-                    arith = Arith(context(prec) if prec is not None else None)
-                    full = dict(env)
-                    for name in needed:
-                        full[name] = _Walker(arith, env, given.log_base).run(defined[name])
-                    return _Walker(arith, full, given.log_base).run(given.tree)
-                return sympy_value(g_expr, {sym: env[sym.name] for sym in every if sym.name in env}, prec)
+        def given_at(prec: int | None, env: dict[str, Any] = point) -> Any:
+            if isinstance(given, ParsedFormula):
+                arith = Arith(context(prec) if prec is not None else None)
+                full = dict(env)
+                for name in needed:
+                    full[name] = _Walker(arith, env, given.log_base).run(defined[name])
+                return _Walker(arith, full, given.log_base).run(given.tree)
+            return sympy_value(g_expr, {sym: env[sym.name] for sym in every if sym.name in env}, prec)
 
-            try:
-                verdict = _differs(expected_at, given_at, ladder)
-            except _Skip:
-                continue
-            if verdict is not None and isinstance(verdict[1], str) and _removable(point, given_at, expected_at, decls):
-                continue  # (x² − 1)/(x + 1) at x = −1: a hole in a formula equal to x − 1 around it
-            if verdict is not None:
-                return _sentence(point, *verdict)
+        try:
+            verdict = _differs(expected_at, given_at, ladder)
+        except _Skip:
+            continue
+        if verdict is not None and isinstance(verdict[1], str) and _removable(point, given_at, expected_at, decls):
+            continue  # (x² − 1)/(x + 1) at x = −1: a hole in a formula equal to x − 1 around it
+        if verdict is not None:
+            return _sentence(point, *verdict)
     return None
 
 

@@ -33,7 +33,6 @@ from typing import Any
 from .symbols import Region, region
 
 CPU_BUDGET = 0.6  # seconds of this thread's CPU for one proof: a guard, not a bound that decides
-HARD_LIMIT = 0.9  # main thread only: a SIGPROF interrupts a single runaway sympy call
 MAX_TERMS = 300  # an expansion predicted to produce more terms is not attempted
 MAX_DEGREE = 40  # polynomial cancellation only below this degree
 MAX_FACTOR_DEGREE = 12  # a power's base is factored only below this degree
@@ -46,9 +45,34 @@ class OutOfBudget(Exception):
     pass
 
 
+ANSWER_BUDGET = 0.9  # seconds of CPU for all the comparisons of one answer (its matrix entries,
+                     # its mistakes): a guard that the size bounds keep far away (typically < 0.2 s)
+_STATE = threading.local()
+
+
+@contextmanager
+def answer_budget(seconds: float = ANSWER_BUDGET) -> Iterator[None]:
+    """One answer's CPU budget. Nested scopes share the outermost deadline, so the entries of a
+    matrix and the mistakes tried after a refutation all fit in the same second."""
+    if getattr(_STATE, "deadline", None) is not None:
+        yield
+        return
+    _STATE.deadline = time.thread_time() + seconds
+    try:
+        with hard_limit(seconds + 0.05):
+            yield
+    finally:
+        _STATE.deadline = None
+
+
+def remaining() -> float:
+    deadline = getattr(_STATE, "deadline", None)
+    return math.inf if deadline is None else deadline - time.thread_time()
+
+
 class _Budget:
     def __init__(self, seconds: float):
-        self.deadline = time.thread_time() + seconds
+        self.deadline = min(time.thread_time() + seconds, time.thread_time() + remaining())
 
     def check(self) -> None:
         if time.thread_time() > self.deadline:
@@ -58,8 +82,9 @@ class _Budget:
 @contextmanager
 def hard_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after `seconds` of process CPU (main thread only; elsewhere the
-    cooperative per-thread budget is the guard)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    cooperative per-thread budget is the guard). Not re-entrant: an inner call is a no-op."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer") \
+            or getattr(_STATE, "hard", False):
         yield
         return
 
@@ -68,11 +93,13 @@ def hard_limit(seconds: float) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGPROF, on_alarm)
     signal.setitimer(signal.ITIMER_PROF, seconds)
+    _STATE.hard = True
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+        _STATE.hard = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,7 +454,7 @@ def prove_zero(diff: Any, decls: dict[str, Any], seconds: float = CPU_BUDGET) ->
 
     budget = _Budget(seconds)
     try:
-        with hard_limit(max(seconds * 1.5, HARD_LIMIT)):
+        with answer_budget():
             if diff == 0:
                 return True
             kinked = diff.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
