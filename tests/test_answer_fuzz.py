@@ -126,8 +126,51 @@ def battery(rec: Recorder) -> None:
         if first != second:
             assert verdict != "correct"
 
+    @SETTINGS
+    @given(st.integers(-10**6, 10**6), st.integers(1, 10**6), st.sampled_from(["{}", "{:,}", "{}.0", "{:e}"]))
+    def wrong_integers(value: int, shift: int, form: str) -> None:
+        part = PartSolution("p", "integer", value, str(value))
+        wrong = value + shift
+        text = form.format(wrong) if form != "{:e}" else f"{wrong}e0"
+        assert rec.check("wrong-integer", part, text) != "correct", text
+
+    @SETTINGS
+    @given(st.lists(st.integers(1, 512), min_size=1, max_size=4), st.integers(0, 3), st.integers(1, 9),
+           st.sampled_from(["x", "×", ",", " x "]))
+    def wrong_shapes(dims: list[int], at: int, shift: int, sep: str) -> None:
+        part = PartSolution("p", "shape", tuple(dims), "x".join(map(str, dims)))
+        wrong = list(dims)
+        wrong[at % len(wrong)] += shift
+        assert rec.check("wrong-shape", part, sep.join(map(str, wrong))) != "correct"
+        if len(set(dims)) > 1:
+            assert rec.check("reversed-shape", part, sep.join(map(str, dims[::-1]))) != "correct"
+
+    @SETTINGS
+    @given(st.lists(st.lists(st.integers(-9, 9), min_size=2, max_size=2), min_size=1, max_size=3),
+           st.integers(0, 5), st.integers(1, 3), st.booleans())
+    def wrong_matrices(rows: list[list[int]], at: int, shift: int, matlab: bool) -> None:
+        part = PartSolution("p", "matrix", rows, str(rows))
+        wrong = [list(r) for r in rows]
+        wrong[at % len(rows)][at % 2] += shift
+        text = "[" + "; ".join(" ".join(map(str, r)) for r in wrong) + "]" if matlab else str(wrong)
+        assert rec.check("wrong-matrix", part, text) != "correct", text
+
+    @SETTINGS
+    @given(st.lists(st.sampled_from([1, -1]), min_size=1, max_size=8), st.integers(0, 7), st.booleans())
+    def wrong_labelings(labels: list[int], at: int, signs: bool) -> None:
+        part = PartSolution("p", "labeling", tuple(labels), str(labels))
+        wrong = list(labels)
+        wrong[at % len(wrong)] *= -1
+        text = " ".join("+" if v > 0 else "-" for v in wrong) if signs else str(wrong)
+        assert rec.check("wrong-labeling", part, text) != "correct", text
+        assert rec.check("wrong-boolean", PARTS["boolean"], "no" if signs else "false") != "correct"
+
     garbage()
     values()
+    wrong_integers()
+    wrong_shapes()
+    wrong_matrices()
+    wrong_labelings()
     wrong_numbers()
     wrong_polynomials()
     two_letters()
