@@ -174,7 +174,7 @@ def _dims(value: Any) -> tuple[int, ...]:
     return ()
 
 
-def _hint(part: PartSolution, value: Any, given: str) -> str:
+def _hint(part: PartSolution, value: Any, given: str | None) -> str:
     """What a TA would add to 'not correct': where a formula differs, the shape is off, the
     significant figures, or the rounding was too coarse."""
     refutation = _refutations(value)
