@@ -74,7 +74,7 @@ def _check_given(g: dict[str, Any], path: tuple, c: Checker) -> None:
         c.error(path + ("reset",), f"`reset:` is the GRU's, not {cell}'s")
     w = g.get("weights")
     if w is not None:
-        want = {"weight_ih": (G * H, D), "weight_hh": (G * H, H)}
+        want: dict[str, tuple[int, ...]] = {"weight_ih": (G * H, D), "weight_hh": (G * H, H)}
         bias = g["bias"]
         if bias is not False:
             want["bias_ih"] = (G * H,)
