@@ -72,10 +72,31 @@ def _equivalent(expected: Any, given: Any, decls: dict[str, Any], seconds: float
 # points
 
 
+_CANDIDATES: dict[tuple[Any, ...], list[Fraction]] = {}  # the same symbols on the same domains: every answer to a part
+_EXPECTED_AT: dict[tuple[Any, ...], tuple[bool, Any]] = {}  # the expected formula's values at the points
+_MEMO_ENTRIES = 20_000
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> Any:
+    if len(memo) >= _MEMO_ENTRIES:
+        memo.clear()  # bounded; the next answers to the same part refill it
+    memo[key] = value
+    return value
+
+
 def candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ...] = ()) -> list[Fraction]:
     """Values to try for one symbol: round ones inside its range, its closed ends, values just
     past the constants of the formulas (a kink of max(θ, −10⁶) is at −10⁶, wherever the range
-    ends), then deterministic pseudo-random ones (the same on every run and machine)."""
+    ends), then deterministic pseudo-random ones (the same on every run and machine).
+    Computed once per symbol, domain and constants (they are the same for every answer to a part)."""
+    key = (name, reg.lo, reg.hi, reg.lo_closed, reg.hi_closed, reg.integer, count, constants)
+    found = _CANDIDATES.get(key)
+    if found is None:
+        found = _remember(_CANDIDATES, key, _candidates(name, reg, count, constants))
+    return found
+
+
+def _candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ...]) -> list[Fraction]:
     nice = [v for v in (_NICE_INTEGERS if reg.integer else _NICE) if reg.contains(v)]
     beyond = [v for c in constants for v in (c - 1, c + 1, 2 * c) if reg.contains(v)][:12]
     ends = [e for e, closed in ((reg.lo, reg.lo_closed), (reg.hi, reg.hi_closed))
@@ -89,8 +110,10 @@ def candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ..
         if v is not None and reg.contains(v):
             rand.append(v)
     out: list[Fraction] = []
+    seen: set[Fraction] = set()
     for v in nice + ends + beyond + rand:
-        if v not in out:
+        if v not in seen:
+            seen.add(v)
             out.append(v)
     return out
 
@@ -178,7 +201,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
         env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
 
         def expected_at(prec: int | None, env: dict[Any, Any] = env_sym) -> Any:
-            return sympy_value(expected, env, prec)
+            return _expected_value(expected, env, prec)
 
         def given_at(prec: int | None, env: dict[str, Any] = point) -> Any:
             if isinstance(given, ParsedFormula):
@@ -198,6 +221,28 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
         if verdict is not None:
             return _sentence(point, *verdict)
     return None
+
+
+def _expected_value(expected: Any, env: dict[Any, Any], prec: int | None) -> Any:
+    """The expected formula at a point: computed once per point and precision, then reused for
+    every other answer to the same part (the points are the same for all of them). What it
+    raises (undefined there, not exact) is remembered and raised again."""
+    try:
+        key = (expected, prec, tuple(sorted((s.name, env[s]) for s in expected.free_symbols if s in env)))
+        hash(key)
+    except TypeError:  # a value that is not hashable (an interval): not remembered
+        return sympy_value(expected, env, prec)
+    found = _EXPECTED_AT.get(key)
+    if found is None:
+        try:
+            found = (True, sympy_value(expected, env, prec))
+        except Exception as exc:  # noqa: BLE001 — remembered as it is, raised again below
+            found = (False, exc)
+        _remember(_EXPECTED_AT, key, found)
+    ok, value = found
+    if not ok:
+        raise value.with_traceback(None)
+    return value
 
 
 def _constants(*exprs: Any) -> tuple[Fraction, ...]:
