@@ -1,168 +1,211 @@
-"""How fast is `grader grade` on a large class? Serial without cache, serial with cache, parallel.
+"""How fast is `grader grade` on a realistic class, and how much memory does it take?
 
-    python benchmarks/bench_grade.py [STUDENTS] [JOBS]      (defaults: 2000 students, 2 jobs)
+    python benchmarks/bench_grade.py [--students 2000] [--rounds 3] [--big 20000] [--naive-sample 60]
 
-A synthetic class answers the real specs problems/rec6/rec6-cnn.yaml and
-problems/rec6/rec6-map-poisson.yaml (when their kinds exist; otherwise a small built-in kind):
-per part, answers are drawn from a pool (the right answer in several notations, what each known
-mistake gives, a few wrong numbers) plus ~10% one-off answers, so students repeat each other as
-real classes do. Each run grades into a fresh gradebook; the figures and ratios are printed.
+The class is generated (benchmarks/classgen.py, seeded): ten problems of the bank, 45 parts
+(integers, reals, shapes, matrices, seven expression parts), answers clustered the way real
+classes cluster. Printed, in one run (wall times are medians of --rounds runs, commands
+alternated; the machine is shared, so ratios matter more than seconds):
+
+- part-checks/s of `grader grade --jobs 1` and `--jobs 2` (fresh gradebooks), and their ratio;
+- the naive grader (every answer parsed and `sympy.simplify(a - b) == 0`, no dedupe), measured
+  on --naive-sample students, and the same naive script with a dict of answers already checked
+  (the whole class); grader's ratio to each;
+- distinct answers checked per second (the real cost: each one is a parse and a comparison);
+- a re-run with nothing left to grade, and one student's grading with a warm cache;
+- peak resident memory (VmHWM) of grading --students and --big students.
+
+Each `grader` run is a fresh process (`python -m grader grade ...`), as a TA runs it.
 """
 
 from __future__ import annotations
 
-import csv
-import random
+import argparse
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SPECS = [ROOT / "problems/rec6/rec6-cnn.yaml", ROOT / "problems/rec6/rec6-map-poisson.yaml"]
+sys.path.insert(0, str(ROOT))
 
-SYMBOLIC = """\
-id: bench-poisson-ll
-kind: estimate
-given:
-  model: poisson
-  data: [3, 4, 1]
-  prior: {family: gamma, shape: 2, scale: 2}
-parts:
-  - {id: mle, ask: mle}
-  - {id: ll, ask: log_likelihood}
-"""
+from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
 
-FALLBACK = """\
-id: bench-pair
-kind: bench-pair
-given: {a: "1/3", b: 0.5}
-parts:
-  - {id: s, ask: sum, points: 2}
-  - {id: t, ask: sum}
+_PEAK = """
+import runpy, sys
+sys.argv = ["grader", *{args!r}]
+try:
+    runpy.run_module("grader", run_name="__main__")
+except SystemExit:
+    pass
+print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), file=sys.stderr)
 """
 
 
-def _fallback_kind() -> None:
-    from grader.kinds import Kind, Mistake, register
-    from grader.solution import Alternative, Solution
-    from grader.spec.schema import Field, Map, Number, Quantity
-
-    def solve(problem):  # type: ignore[no-untyped-def]
-        sol = Solution(problem.id, problem.kind, problem.title)
-        g = problem.given
-        for part in problem.parts:
-            sol.parts.append(part.solution("real", g["a"] + g["b"], alternatives=[Alternative("minus", g["a"] - g["b"])]))
-        return sol
-
-    register(Kind("bench-pair", "a + b", Map({"a": Field(Number(), required=True), "b": Field(Number(), required=True)}),
-                  [Quantity("sum", "real", "a + b")], solve, [Mistake("minus", "subtracted", "You subtracted.")]))
+def grader(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 2):
+        raise SystemExit(f"grader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return seconds
 
 
-def specs(workdir: Path) -> list[Path]:
-    from grader.api import load_problem, solve
-    from grader.errors import SpecError
-
-    usable = []
-    symbolic = workdir / "bench-poisson-ll.yaml"
-    symbolic.write_text(SYMBOLIC)
-    for spec in [*SPECS, symbolic]:
-        try:
-            solve(load_problem(str(spec)))
-            usable.append(spec)
-        except (SpecError, OSError):
-            pass
-    if not usable:
-        _fallback_kind()
-        path = workdir / "bench-pair.yaml"
-        path.write_text(FALLBACK)
-        usable = [path]
-    return usable
+def peak_mb(args: list[str], env: dict[str, str]) -> float:
+    done = subprocess.run([sys.executable, "-c", _PEAK.format(args=args)], capture_output=True, text=True,
+                          env=env, cwd=ROOT)
+    return int(done.stderr.split()[-1]) / 1024
 
 
-def pools(spec_paths: list[Path]) -> dict[tuple[str, str], list[str]]:
+# --- the naive grader ------------------------------------------------------------------------
+
+def _sym(value: Any) -> Any:
+    import sympy as sp
+
+    if hasattr(value, "expr"):
+        return value.expr
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        return sp.Float(value)
+    if isinstance(value, (tuple, list)):
+        return [_sym(v) for v in value]
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    import sympy as sp
+
+    if isinstance(a, list) or isinstance(b, list):
+        return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, sp.Basic) and isinstance(b, sp.Basic):
+        return sp.simplify(a - b) == 0
+    return bool(a == b)
+
+
+def naive_check(part: Any, raw: str) -> str:
+    """What a TA's first script does: parse, then simplify(expected - given) == 0."""
     from grader.answers.types import answer_type
-    from grader.api import load_problem, solve
 
-    rng = random.Random(1)
-    out = {}
-    for spec in spec_paths:
-        sol = solve(load_problem(str(spec)))
-        for part in sol.parts:
-            atype = answer_type(part.type)
-            pool = [part.answer, part.answer, part.answer, f" {part.answer} "]
-            for alt in part.alternatives:
-                try:
-                    pool.append(atype.display(alt.value))
-                except (ValueError, TypeError, ArithmeticError):
-                    pass
-            pool += [str(rng.randrange(1, 10**6)) for _ in range(4)]
-            if part.type == "expression":
-                pool += [f"{part.answer} + 0", f"({part.answer})*1", f"{part.answer} + 1"]
-            out[(sol.id, part.id)] = pool
-    return out
+    if not raw.strip():
+        return "missing"
+    try:
+        given = answer_type(part.type).parse(raw, part.options)
+    except Exception:  # noqa: BLE001
+        return "invalid"
+    return "correct" if _same(_sym(part.value), _sym(given)) else "incorrect"
 
 
-def one_off(col: tuple[str, str], answer_pools: dict[tuple[str, str], list[str]], rng: random.Random) -> str:
-    """An answer nobody else gives (a cache miss); for an expression, one sympy must refute or prove."""
-    if col[1] == "ll":
-        k = rng.randrange(2, 10**6)
-        # half wrong (refuted by evaluation), half an equivalent form sympy has to prove
-        base = answer_pools[col][0]
-        return f"{base} + {k}" if rng.random() < 0.5 else f"{base} + log({k}*theta) - log(theta) - log({k})"
-    return str(rng.randrange(10**7))
+def naive(cols: list[tuple[str, Any]], class_csv: Path, limit: int | None, memo: bool) -> tuple[float, int]:
+    import csv
 
+    import sympy  # noqa: F401 — imported before the clock starts, as grader's workers have it
 
-def write_class(path: Path, students: int, answer_pools: dict[tuple[str, str], list[str]]) -> None:
-    rng = random.Random(2)
-    columns = list(answer_pools)
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["student", *[f"{p}/{q}" for p, q in columns]])
-        for i in range(students):
-            row = [f"student{i:05d}@uni.edu"]
-            for col in columns:
-                r = rng.random()
-                if r < 0.05:
-                    row.append("")
-                elif r < 0.15:
-                    row.append(one_off(col, answer_pools, rng))
+    seen: dict[tuple[int, str], str] = {}
+    count = 0
+    start = time.perf_counter()
+    with open(class_csv, newline="") as fh:
+        rows = csv.reader(fh)
+        next(rows)
+        for i, row in enumerate(rows):
+            if limit is not None and i >= limit:
+                break
+            for j, raw in enumerate(row[1:]):
+                count += 1
+                if memo:
+                    key = (j, raw.strip())
+                    if key not in seen:
+                        seen[key] = naive_check(cols[j][1], raw)
                 else:
-                    row.append(rng.choice(answer_pools[col]))
-            w.writerow(row)
+                    naive_check(cols[j][1], raw)
+    return time.perf_counter() - start, count
 
 
-def timed(label: str, spec_paths: list[Path], subs: Path, db: Path, **kw: object) -> tuple[float, object]:
-    from grader import grade
+def distinct_rate(cols: list[tuple[str, Any]], class_csv: Path) -> tuple[int, float]:
+    """Distinct answers of the class checked by grader's engine, one process: (count, per second)."""
+    import csv
+
+    from grader.answers.check import check_part
+
+    distinct: dict[tuple[int, str], str] = {}
+    with open(class_csv, newline="") as fh:
+        rows = csv.reader(fh)
+        next(rows)
+        for row in rows:
+            for j, raw in enumerate(row[1:]):
+                distinct.setdefault((j, raw.strip()), raw)
+    import sympy  # noqa: F401
 
     start = time.perf_counter()
-    report = grade(spec_paths, subs, db=db, **kw)  # type: ignore[arg-type]
-    seconds = time.perf_counter() - start
-    answers = report.cache.checks + report.cache.hits
-    print(f"{label:<28} {seconds:7.2f} s   {answers / seconds:9.0f} answers/s   "
-          f"checks {report.cache.checks:6d}  reused {report.cache.hits:6d}")
-    return seconds, report
+    for (j, _key), raw in distinct.items():
+        check_part(cols[j][1], raw.strip() or None)
+    return len(distinct), len(distinct) / (time.perf_counter() - start)
 
 
 def main() -> None:
-    students = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    jobs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--students", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--big", type=int, default=20000, help="the class size of the memory figure (0: skip)")
+    ap.add_argument("--naive-sample", type=int, default=60)
+    opts = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        spec_paths = specs(work)
-        answer_pools = pools(spec_paths)
+        env = {**os.environ, "GRADER_CACHE_DIR": str(work / "cache"), "PYTHONPATH": str(ROOT)}
+        specs = spec_paths(work)
+        cols = columns(specs)
         subs = work / "class.csv"
-        write_class(subs, students, answer_pools)
-        print(f"{students} students x {len(answer_pools)} parts ({', '.join(p.stem for p in spec_paths)})")
-        t_plain, r1 = timed("serial, no cache", spec_paths, subs, work / "a.sqlite", jobs=1, cache=False)
-        t_cache, r2 = timed("serial, cache", spec_paths, subs, work / "b.sqlite", jobs=1)
-        t_par, r3 = timed(f"--jobs {jobs}, cache", spec_paths, subs, work / "c.sqlite", jobs=jobs)
-        t_resume, r4 = timed("re-run (all graded)", spec_paths, subs, work / "c.sqlite", jobs=jobs)
-        assert r1.totals == r2.totals == r3.totals == r4.totals, "the runs disagree"  # type: ignore[attr-defined]
-        print(f"cache speed-up        {t_plain / t_cache:5.2f}x")
-        print(f"--jobs {jobs} speed-up      {t_cache / t_par:5.2f}x over serial with cache, "
-              f"{t_plain / t_par:5.2f}x over serial without")
-        print(f"re-run                {t_resume:5.2f} s (nothing to grade)")
+        write_class(subs, cols, opts.students, seed=1)
+        one = work / "one.csv"
+        write_class(one, cols, 1, seed=5)
+        base = [*map(str, specs), "--submissions"]
+        parts = opts.students * len(cols)
+        print(f"{opts.students} students x {len(cols)} parts = {parts} part-checks "
+              f"({len(specs)} problems: {', '.join(p.stem for p in specs)})")
+        grader(["grade", *base, str(one), "--db", str(work / "warm.sqlite")], env)  # solve and cache the specs
+
+        times: dict[str, list[float]] = {"1": [], "2": []}
+        for r in range(opts.rounds):
+            for jobs in ("1", "2") if r % 2 == 0 else ("2", "1"):
+                db = work / f"r{r}-j{jobs}.sqlite"
+                times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs], env))
+        t1, t2 = statistics.median(times["1"]), statistics.median(times["2"])
+        print(f"grader grade --jobs 1           {t1:7.2f} s   {parts / t1:9,.0f} part-checks/s")
+        print(f"grader grade --jobs 2           {t2:7.2f} s   {parts / t2:9,.0f} part-checks/s   "
+              f"{t1 / t2:.2f}x --jobs 1")
+        rerun = statistics.median(grader(["grade", *base, str(subs), "--db", str(work / "r0-j1.sqlite")], env)
+                                  for _ in range(opts.rounds))
+        print(f"re-run, nothing to grade        {rerun:7.2f} s")
+        single = statistics.median(grader(["grade", *base, str(one), "--db", str(work / f"one{i}.sqlite")], env)
+                                   for i in range(opts.rounds))
+        print(f"one student, warm cache         {single:7.2f} s")
+
+        n_distinct, rate = distinct_rate(cols, subs)
+        print(f"distinct answers                {n_distinct:7d}     {rate:9,.0f} distinct checks/s (one process)")
+        tn, cn = naive(cols, subs, opts.naive_sample, memo=False)
+        tm, cm = naive(cols, subs, None, memo=True)
+        best = parts / min(t1, t2)
+        print(f"naive (simplify per answer)     {cn / tn:9,.0f} part-checks/s   grader is {best / (cn / tn):,.0f}x "
+              f"(measured on {opts.naive_sample} students)")
+        print(f"naive with a memo of answers    {cm / tm:9,.0f} part-checks/s   grader is {best / (cm / tm):.2f}x")
+
+        print(f"peak memory, {opts.students:,} students    "
+              f"{peak_mb(['grade', *base, str(subs), '--db', str(work / 'm1.sqlite'), '--jobs', '1'], env):6.0f} MB")
+        if opts.big:
+            big = work / "big.csv"
+            write_class(big, cols, opts.big, seed=2)
+            start = time.perf_counter()
+            mb = peak_mb(["grade", *base, str(big), "--db", str(work / "m2.sqlite"), "--jobs", "1"], env)
+            print(f"peak memory, {opts.big:,} students   {mb:6.0f} MB   ({time.perf_counter() - start:.1f} s)")
 
 
 if __name__ == "__main__":
