@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["check", "load_problem", "solve", "grade", "export", "make_variant"]
+__all__ = ["check", "find_specs", "load_problem", "solve", "grade", "export", "make_variant"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("check", "load_problem", "solve"):
+    if name in ("check", "find_specs", "load_problem", "solve"):
         from . import api
 
         return getattr(api, name)

@@ -7,50 +7,102 @@
     '10416'
     >>> check(problem, {"conv_params": "10404"}).part("conv_params").mistake
     'no-bias'
+
+A spec given as a path is solved through the on-disk cache (grader.solved): a repeated `check`
+of an unchanged spec needs neither YAML nor the solver.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .answers.check import CheckResult, check_solution
-from .errors import SolveError, SpecError
+from .errors import GraderError, SpecError, SpecIssue, UnknownPart
 from .kinds import get as get_kind
+from .kinds.framework import solve_problem
 from .problem import Problem
 from .solution import Solution
-from .spec.loader import load_problem, solve_error_issue
+from .spec.files import find_specs
+from .spec.loader import load_problem
+
+Spec = Problem | str | os.PathLike[str]
 
 
-def _problem(problem: Problem | str | Path) -> Problem:
-    return problem if isinstance(problem, Problem) else load_problem(str(problem))
+def _name(problem: Spec) -> str:
+    return problem.path or problem.id if isinstance(problem, Problem) else str(problem)
 
 
-def solve(problem: Problem | str | Path) -> Solution:
-    """The worked solution of a problem (a Problem or a spec path). Raises SpecError."""
-    problem = _problem(problem)
-    kind = get_kind(problem.kind)
-    assert kind is not None  # the loader checked it
-    try:
-        solution = kind.solve(problem)
-    except SolveError as exc:
-        raise SpecError([solve_error_issue(problem, exc.path, exc.message)]) from None
-    solution.title = solution.title or problem.title
-    solution.source = solution.source or problem.source
+def _require(problem: Spec, known: list[str], asked: Iterable[str]) -> None:
+    unknown = [p for p in dict.fromkeys(asked) if p not in known]
+    if unknown:
+        raise UnknownPart(_name(problem), unknown, known)
+
+
+def solve(problem: Spec, parts: Iterable[str] | None = None) -> Solution:
+    """The worked solution of a problem (a Problem or a spec path), or of some of its `parts`.
+
+    Raises SpecError for a bad spec, UnknownPart for a part the problem does not have."""
+    wanted = list(parts) if parts is not None else None
+    if isinstance(problem, Problem):
+        if wanted is not None:
+            _require(problem, [p.id for p in problem.parts], wanted)
+        kind = get_kind(problem.kind)
+        assert kind is not None  # the loader checked it
+        return solve_problem(kind, problem, wanted)
+    from .solved import solved
+
+    solution = solved(str(problem)).solution
+    if wanted is not None:
+        _require(problem, [p.id for p in solution.parts], wanted)
+        solution = solution.only(wanted)
     return solution
 
 
-def mistakes_of(kind_name: str) -> dict[str, Any]:
-    kind = get_kind(kind_name)
-    return {m.id: m for m in kind.mistakes} if kind else {}
+def check(problem: Spec, answers: Mapping[str, Any] | None = None, solution: Solution | None = None,
+          parts: Iterable[str] | None = None, submission: str | os.PathLike[str] | None = None) -> CheckResult:
+    """Check a student's answers against the solved problem.
+
+    `answers` maps part ids to raw answers; `submission` is a submission file (YAML or JSON, one
+    student, as for `grader grade`) whose answers `answers` override. `parts` limits the result to
+    those parts (default: every part). What is wrong with the input but leaves something to check
+    is in `result.issues` (an answer to a part the problem does not have, a bad key in the
+    submission) and the rest is checked; UnknownPart is raised when nothing known is left."""
+    if solution is not None or isinstance(problem, Problem):
+        whole = solution or solve(problem)
+        known = [p.id for p in whole.parts]
+        checkable = whole.only
+    else:  # from the cache: only the parts checked are unpickled (a numeric check never imports sympy)
+        from .solved import solved
+
+        stored = solved(str(problem))
+        known, checkable = stored.part_ids, stored.checkable
+    given = dict(answers or {})
+    _require(problem, known, [p for p in parts or [] if p not in given or p in known])  # unknown answers: below
+    issues: list[SpecIssue] = []
+    unknown = [k for k in given if k not in known]
+    if unknown:
+        error = UnknownPart(_name(problem), unknown, known)
+        if len(unknown) == len(given) and submission is None:
+            raise error
+        issues.append(SpecIssue(_name(problem), None, "", f"{error.message}; not checked"))
+        given = {k: v for k, v in given.items() if k in known}
+    if submission is not None:
+        from .submissions import load_submission_file, submission_answers
+
+        subs = load_submission_file(str(submission))
+        if len(subs) != 1:
+            raise GraderError(f"{submission}: expected one student's answers, found {len(subs)}")
+        from_file, more = submission_answers(subs[0], checkable([]).id, known)
+        issues += subs[0].issues + more
+        given = {**from_file, **given}
+    only = [p for p in parts if p in known] if parts else None
+    checked = checkable(known if only is None else only)
+    result = check_solution(checked, given, checked.mistakes, only)
+    result.issues = issues
+    return result
 
 
-def check(problem: Problem | str | Path, answers: dict[str, Any], solution: Solution | None = None,
-          parts: list[str] | None = None) -> CheckResult:
-    """Check a student's answers ({part id: answer}) against the solved problem."""
-    problem = _problem(problem)
-    solution = solution or solve(problem)
-    return check_solution(solution, answers, mistakes_of(problem.kind), parts)
-
-
-__all__ = ["CheckResult", "Problem", "Solution", "SpecError", "check", "load_problem", "solve"]
+__all__ = ["CheckResult", "Problem", "Solution", "SpecError", "UnknownPart", "check", "find_specs",
+           "load_problem", "solve"]

@@ -7,41 +7,33 @@ so `grader check` on a numeric problem with piped output starts fast.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 
-from .errors import GraderError, SpecError
-
-EXIT_OK, EXIT_WRONG, EXIT_BAD = 0, 1, 2
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+from .errors import EXIT_BAD, EXIT_OK, EXIT_WRONG, GraderError, InternalError
+from .spec.files import SPEC_SUFFIXES, find_specs
 
 
 def _rich_output() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _fail(issues_text: str, fmt: str, issues: list | None = None) -> None:
-    """Report a user error (bad spec, bad submission, bad usage) and exit 2."""
+def _fail(exc: GraderError, fmt: str) -> None:
+    """Report a user error (bad spec, bad submission, bad usage) in its own words and exit code."""
     if fmt == "json":
-        import json
-
-        doc = {"error": issues_text.splitlines()[0] if issues_text else "error",
-               "issues": [{"file": i.file, "line": i.line, "path": i.path, "message": i.message} for i in (issues or [])]}
-        click.echo(json.dumps(doc, indent=2))
-    click.echo(issues_text, err=True)
-    sys.exit(EXIT_BAD)
+        click.echo(json.dumps(exc.to_json(), indent=2))
+    click.echo("\n".join(exc.prefix + line for line in exc.lines()), err=True)
+    sys.exit(exc.exit_code)
 
 
 def _fail_json_only(message: str, fmt: str) -> None:
     if fmt == "json":
-        import json
-
-        click.echo(json.dumps({"error": message, "issues": []}, indent=2))
+        click.echo(json.dumps(GraderError(message).to_json(), indent=2))
 
 
 def _json_requested(argv: list[str]) -> bool:
@@ -57,35 +49,21 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         fmt = kwargs.get("fmt", "text")
         try:
             return fn(*args, **kwargs)
-        except SpecError as exc:
-            _fail("\n".join(f"error: {i}" for i in exc.issues), fmt, exc.issues)
         except GraderError as exc:
-            _fail(f"error: {exc}", fmt)
+            _fail(exc, fmt)
         except KeyboardInterrupt:
             _fail_json_only("interrupted", fmt)
             click.echo("interrupted", err=True)
             sys.exit(130)
         except OSError as exc:  # a folder that cannot be created, a file that cannot be written
             where = f" {exc.filename}" if exc.filename else ""
-            _fail(f"error: cannot use{where}: {exc.strerror or exc}", fmt)
+            _fail(GraderError(f"cannot use{where}: {exc.strerror or exc}"), fmt)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 — the last line of defence, by design
-            _fail(f"internal error: {type(exc).__name__}: {exc} (please report this with the spec)", fmt)
+            _fail(InternalError(f"{type(exc).__name__}: {exc} (please report this with the spec)"), fmt)
 
     return wrapper
-
-
-def spec_paths(paths: tuple[str, ...] | list[str], suffixes: tuple[str, ...] = SPEC_SUFFIXES) -> list[Path]:
-    """Spec files named directly or found (recursively, sorted) under folders."""
-    out: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(sorted(q for q in path.rglob("*") if q.suffix.lower() in suffixes and q.is_file()))
-        else:
-            out.append(path)
-    return out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -118,18 +96,13 @@ def solve(specs: tuple[str, ...], parts: tuple[str, ...], fmt: str) -> None:
     """
     from .api import solve as solve_problem
 
-    paths = spec_paths(specs)
+    paths = find_specs(specs)
     if not paths:
         raise GraderError("no spec files found")
-    solutions = []
-    for path in paths:
-        sol = solve_problem(str(path))
-        if parts:
-            unknown = [p for p in parts if p not in [q.id for q in sol.parts]]
-            if unknown and len(paths) == 1:
-                raise GraderError(f"{path}: no part {', '.join(unknown)} (parts: {', '.join(q.id for q in sol.parts)})")
-            sol.parts = [q for q in sol.parts if q.id in parts]
-        solutions.append(sol)
+    if len(paths) == 1:
+        solutions = [solve_problem(paths[0], parts or None)]
+    else:  # several specs: --part picks the parts of each that has them
+        solutions = [solve_problem(path).only(parts) if parts else solve_problem(path) for path in paths]
     _print_solutions(solutions, fmt, as_list=len(paths) > 1)
 
 
@@ -187,8 +160,7 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
     Example:
       grader check problems/rec6/rec6-cnn.yaml --answer a=3@64x64 --answer conv_params=10404
     """
-    from .answers.check import check_solution
-    from .solved import solved
+    from .api import check as check_answers
 
     try:
         given = _parse_answer_options(answers)
@@ -196,29 +168,8 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
         raise GraderError(exc.format_message()) from None
     if not submission and not given:
         raise GraderError("no answers: give a SUBMISSION file or --answer PART=VALUE")
-    problem = solved(spec)  # cached: a repeated check needs neither YAML nor the solver
-    only: list[str] | None = None
-    warnings: list[str] = []  # a bad submission is reported, and what can be checked still is
-    unknown = [k for k in given if k not in problem.part_ids]
-    if unknown:  # reported (exit 2), and the other answers are still checked
-        warnings.append(f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(problem.part_ids)}); "
-                        "not checked")
-        given = {k: v for k, v in given.items() if k in problem.part_ids}
-        if not given and not submission:
-            raise GraderError(warnings[0])
-    if submission:
-        from .submissions import load_submission_file, submission_answers
-
-        subs = load_submission_file(submission)
-        if len(subs) != 1:
-            raise GraderError(f"{submission}: expected one student's answers, found {len(subs)}")
-        from_file, issues = submission_answers(subs[0], problem.problem_id, problem.part_ids)
-        warnings += [str(i) for i in subs[0].issues + issues]
-        given = {**from_file, **given}
-    else:
-        only = list(given)
-    # only the parts checked are unpickled: a numeric part's check never imports sympy
-    result = check_solution(problem.checkable(only), given, problem.feedback, parts=only)
+    # without a submission file, only the parts answered on the command line are reported
+    result = check_answers(spec, given, submission=submission, parts=None if submission else list(given))
     if fmt == "json":
         from .render.json_out import check_json
 
@@ -231,11 +182,11 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
         from .render.plain import check_text
 
         click.echo(check_text(result), nl=False)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+    for issue in result.issues:  # a bad submission is reported, and what can be checked still is
+        click.echo(f"warning: {issue}", err=True)
     # a blank, undecided or wrong part is not "all correct"
     all_correct = bool(result.parts) and all(p.verdict == "correct" for p in result.parts)
-    sys.exit(EXIT_BAD if warnings else EXIT_OK if all_correct else EXIT_WRONG)
+    sys.exit(EXIT_BAD if result.issues else EXIT_OK if all_correct else EXIT_WRONG)
 
 
 # --- validate --------------------------------------------------------------------------------
@@ -253,14 +204,14 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     from .validation import validate_paths
 
-    report = validate_paths(spec_paths(paths, SPEC_SUFFIXES + (".csv",)))  # class CSVs are checked too
+    report = validate_paths(find_specs(paths, SPEC_SUFFIXES + (".csv",)))  # class CSVs are checked too
     if fmt == "json":
         import json
 
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         for issue in report.issues:
-            click.echo(f"error: {issue}", err=fmt == "text" and False)
+            click.echo(f"error: {issue}")
         click.echo(report.summary())
     sys.exit(EXIT_OK if report.ok else EXIT_BAD)
 

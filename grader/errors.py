@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+EXIT_OK, EXIT_WRONG, EXIT_BAD = 0, 1, 2
 
 
 class GraderError(Exception):
-    """Base of every error the CLI turns into a message and exit code 2."""
+    """Base of every error a user can cause. It knows how it is shown: its message lines (each
+    printed after "error: "), its JSON document and its exit code (as click's exceptions do)."""
+
+    exit_code = EXIT_BAD
+    prefix = "error: "  # what the CLI prints before each line
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": str(self) or "error", "issues": []}
+
+
+class InternalError(GraderError):
+    """A bug in grader (or in a kind) that reached a user: said plainly, never as a traceback."""
+
+    prefix = "internal error: "
 
 
 @dataclass
@@ -17,6 +36,9 @@ class SpecIssue:
     line: int | None
     path: str  # key path, e.g. "given.layers[2].stride"
     message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "path": self.path, "message": self.message}
 
     def __str__(self) -> str:
         where = self.file
@@ -33,6 +55,21 @@ class SpecError(GraderError):
     def __init__(self, issues: list[SpecIssue]):
         self.issues = issues
         super().__init__("\n".join(str(i) for i in issues))
+
+    def lines(self) -> list[str]:
+        return [str(i) for i in self.issues]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": str(self.issues[0]) if self.issues else "error", "issues": [i.to_json() for i in self.issues]}
+
+
+class UnknownPart(GraderError):
+    """Parts asked for (by --part, --answer, or the API's `parts=`/`answers`) that the problem lacks."""
+
+    def __init__(self, spec: str, unknown: list[str], known: list[str]):
+        self.unknown = unknown
+        self.message = f"{spec}: no part {', '.join(map(repr, unknown))} (parts: {', '.join(known)})"
+        super().__init__(self.message)
 
 
 class InvalidAnswer(GraderError):

@@ -28,14 +28,14 @@ SUFFIX = {"markdown": ".md", "latex": ".tex", "html": ".html", "pdf": ".tex"}
 def export(specs: list[str], out_dir: str, fmt: str = "markdown") -> list[Path]:
     """Solve every spec (files or folders) and write one document each under `out_dir`."""
     from .api import load_problem, solve
-    from .cli import spec_paths
+    from .spec.files import find_specs
 
     written: list[Path] = []
     issues: list = []  # a broken spec is reported with all the others, after the good ones are written
     out = Path(out_dir)
     for spec in specs:
         root = Path(spec)
-        for path in spec_paths([spec]):
+        for path in find_specs([spec]):
             try:
                 problem = load_problem(str(path))
                 solution = solve(problem)

@@ -5,8 +5,8 @@ Renderers read this and nothing else; they know no math. Kinds build it and know
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -93,9 +93,16 @@ class Solution:
     source: str = ""
     steps: list[Step] = field(default_factory=list)
     parts: list[PartSolution] = field(default_factory=list)
+    notes: str = ""  # the spec's `notes:` (corrections of the source), shown in every format
+    mistakes: dict[str, str] = field(default_factory=dict)  # mistake id -> the kind's feedback template
 
     def part(self, part_id: str) -> PartSolution:
         for p in self.parts:
             if p.id == part_id:
                 return p
         raise KeyError(part_id)
+
+    def only(self, part_ids: Iterable[str]) -> Solution:
+        """This solution with just the parts in `part_ids` (in the problem's order)."""
+        wanted = set(part_ids)
+        return replace(self, parts=[p for p in self.parts if p.id in wanted])

@@ -32,7 +32,7 @@ from typing import Any
 from .errors import SpecIssue
 from .solution import PartSolution, Solution
 
-FORMAT = 2
+FORMAT = 3  # 3: a Solution carries its notes and mistake feedback
 
 
 @dataclass
@@ -83,7 +83,7 @@ class Solved:
 
     def checkable(self, part_ids: list[str] | None = None) -> Solution:
         """A Solution with the parts to check (all, or `part_ids`), without any step."""
-        out = Solution(self.problem_id, self.kind, self.title)
+        out = Solution(self.problem_id, self.kind, self.title, mistakes=dict(self.feedback))
         out.parts = [self.part(i) for i, pid in enumerate(self.part_ids) if part_ids is None or pid in part_ids]
         return out
 
@@ -142,8 +142,8 @@ def raw_digest(raw: Any) -> str:
 
 
 def _solve_fresh(spec: str) -> Solved:
-    from .api import solve
     from .kinds import get as get_kind
+    from .kinds.framework import solve_problem
     from .spec.loader import load_problem
 
     problem = load_problem(spec)
@@ -152,10 +152,10 @@ def _solve_fresh(spec: str) -> Solved:
         from .variant import check_vary
 
         vary_issues = check_vary(problem)
-    solution = solve(problem)
     kind = get_kind(problem.kind)
-    feedback = {m.id: m.feedback for m in kind.mistakes} if kind else {}
-    return Solved.of(solution, feedback, raw_digest=raw_digest(problem.raw),
+    assert kind is not None  # the loader checked it
+    solution = solve_problem(kind, problem)
+    return Solved.of(solution, solution.mistakes, raw_digest=raw_digest(problem.raw),
                      id_line=problem.document.line(("id",)) if problem.document else None,
                      has_vary=problem.vary is not None, vary_issues=vary_issues, visibility=problem.visibility,
                      path=problem.path)

@@ -129,11 +129,15 @@ def test_rec6_shares_as_the_document_writes_them():
     result = check(problem, {"conv_share": "2.57%", "fc_share": "97.43%", "total_params": "405,050"}, solution=sol,
                    parts=["conv_share", "fc_share", "total_params"])
     assert [p.verdict for p in result.parts] == ["correct"] * 3
-    # without biases the share is 10404/404900 = 0.025695, within the default 0.1% of 0.025715: the
-    # alternative is computed, but only a tighter tolerance could tell the two apart
+    # without biases the share is 10404/404900 = 0.025695, within the default 0.1% of 0.025715: it
+    # is accepted as right, so it names no mistake; a tighter tolerance tells the two apart
     alts = {a.mistake: a.value for a in sol.part("conv_share").alternatives}
-    assert alts["no-bias"] == Fraction(10404, 10404 + 394496)
+    assert "no-bias" not in alts
     assert alts["no-input-channels"] == Fraction(12 * 17 * 17 + 12, 12 * 17 * 17 + 12 + 394634)
+    problem.part("conv_share").tolerance = {"rel": Fraction(1, 10**5)}
+    tight = {a.mistake: a.value for a in solve(problem).part("conv_share").alternatives}
+    assert tight["no-bias"] == Fraction(10404, 10404 + 394496)
+    assert check(problem, {"conv_share": "0.025695"}, parts=["conv_share"]).parts[0].mistake == "no-bias"
 
 
 def test_every_value_is_exact():

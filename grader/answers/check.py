@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InvalidAnswer
+from ..errors import InvalidAnswer, SpecIssue
 from ..solution import Judgement, PartSolution, Solution
 from . import sigfigs
 from .prove import OutOfBudget
@@ -43,6 +43,7 @@ class CheckResult:
     id: str
     parts: list[PartResult] = field(default_factory=list)
     title: str = ""
+    issues: list[SpecIssue] = field(default_factory=list)  # what was wrong with a submission file read for it
 
     @property
     def score(self) -> float:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GraderError, SpecError, SpecIssue
+from ..spec.files import visible_files
 from ..spec.yamlsafe import Document
 from .engine import SolvedProblem
 
@@ -53,10 +54,6 @@ class Collected:
     students: list[str] = field(default_factory=list)  # every usable student, in reading order
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
 def submission_files(path: Path, exclude: set[Path]) -> tuple[list[Path], list[SpecIssue]]:
     """The submission files under `path` (sorted), and the other files found there (as issues)."""
     if not path.exists():
@@ -65,8 +62,8 @@ def submission_files(path: Path, exclude: set[Path]) -> tuple[list[Path], list[S
         return [path], []
     files: list[Path] = []
     issues: list[SpecIssue] = []
-    for q in sorted(path.rglob("*")):
-        if not q.is_file() or _hidden(q, path) or q.resolve() in exclude:
+    for q in visible_files(path):
+        if q.resolve() in exclude:
             continue
         if any(parent in exclude for parent in q.resolve().parents):
             continue

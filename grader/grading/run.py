@@ -31,13 +31,13 @@ from typing import Any
 from ..answers.check import PartResult
 from ..errors import GraderError, SpecError, SpecIssue
 from ..problem import Problem
+from ..spec.files import find_specs
 from .collect import Entry, collect
 from .dispatch import Graded, Verdicts
 from .engine import CacheStats, SolvedProblem
 from .gradebook import ERROR, OK, Gradebook, ProblemRows
 from .summary import PartSummary, Review, for_review, summarise
 
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 Progress = Callable[[int, int], None]
 
 
@@ -100,16 +100,8 @@ class GradeReport:
 # --- specs ------------------------------------------------------------------------------------
 
 def spec_files(specs: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """Spec files named directly or found (recursively, sorted) under folders."""
-    out: list[Path] = []
-    for p in specs:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(sorted(q for q in path.rglob("*") if q.suffix in SPEC_SUFFIXES and q.is_file()
-                              and not any(s.startswith(".") for s in q.relative_to(path).parts)))
-        else:
-            out.append(path)
-    return out
+    """Spec files named directly or found under folders (grader.spec.files.find_specs)."""
+    return find_specs(specs)
 
 
 def fingerprint(kind: str, raw_digest: str, variants: bool = False) -> str:
@@ -164,7 +156,7 @@ def load_specs(specs: Sequence[str | os.PathLike[str] | Problem], variants: bool
         add(SolvedProblem(entry.problem_id, entry.title, entry, dict(entry.feedback), None, entry.visibility,
                           fingerprint(entry.kind, entry.raw_digest), str(path), entry.has_vary), entry.id_line)
     for problem in given:
-        from ..api import mistakes_of, solve
+        from ..api import solve
         from ..variant import check_vary
 
         vary_issues = check_vary(problem) if problem.vary is not None else []
@@ -178,7 +170,7 @@ def load_specs(specs: Sequence[str | os.PathLike[str] | Problem], variants: bool
         if variants and problem.vary is not None and not vary_issues:
             add(_per_student(problem, variants, solution), line)
         else:
-            add(SolvedProblem(problem.id, problem.title, solution, mistakes_of(problem.kind), None,
+            add(SolvedProblem(problem.id, problem.title, solution, solution.mistakes, None,
                               problem.visibility, fingerprint(problem.kind, raw_digest(problem.raw)), problem.path,
                               problem.vary is not None), line)
     if issues:
@@ -194,11 +186,11 @@ def _load(path: str) -> Problem:
 
 def _per_student(problem: Problem, variants: bool, solution: Any = None) -> SolvedProblem:
     """A spec with `vary:` graded against each student's own variant."""
-    from ..api import mistakes_of, solve
+    from ..api import solve
     from ..solved import raw_digest
 
-    return SolvedProblem(problem.id, problem.title, solution if solution is not None else solve(problem),
-                         mistakes_of(problem.kind), problem, problem.visibility,
+    solution = solution if solution is not None else solve(problem)
+    return SolvedProblem(problem.id, problem.title, solution, solution.mistakes, problem, problem.visibility,
                          fingerprint(problem.kind, raw_digest(problem.raw), variants), problem.path, True)
 
 

@@ -1,7 +1,7 @@
 """The registry of solver kinds.
 
-Each kind is a module in this package that calls `register(Kind(...))` when imported. Looking a
-kind up imports only its own module (`network` -> grader.kinds.network, `naive-bayes` ->
+Each kind is a module or package in this package that calls `register(Kind(...))` when imported.
+Looking a kind up imports only its own module (`network` -> grader.kinds.network, `naive-bayes` ->
 grader.kinds.naive_bayes), so checking a numeric problem never imports the symbolic kinds.
 Adding a kind is adding a module: nothing else changes.
 """
@@ -11,10 +11,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import Kind, Mistake
+from ..spec.schema import Quantity
+from .base import Answer, Kind, Mistake
 
 _REGISTRY: dict[str, Kind] = {}
-_NOT_KINDS = {"base"}
+_NOT_KINDS = {"base", "framework", "values"}
 
 
 def register(kind: Kind) -> Kind:
@@ -46,4 +47,4 @@ def load_all() -> list[Kind]:
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
-__all__ = ["Kind", "Mistake", "get", "load_all", "register"]
+__all__ = ["Answer", "Kind", "Mistake", "Quantity", "get", "load_all", "register"]

@@ -1,21 +1,25 @@
-"""What a solver kind is: its `given` schema, its quantities, its known mistakes, and a solver."""
+"""What a solver kind is: its `given` schema, its quantities (each with its solver), its mistakes.
+
+A kind declares; grader/kinds/framework.py does the rest (the part loop, error lines, type and
+mistake checks). See /README.md "Writing a kind".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..spec.schema import Map, Quantity
 
 if TYPE_CHECKING:
     from ..problem import Problem
-    from ..solution import Solution
+    from ..solution import Alternative, Judgement, Solution, Step
 
 
 @dataclass
 class Mistake:
-    """A known misconception. The kind computes what it produces (an Alternative) per part."""
+    """A known misconception. The kind computes what it produces per part (Answer.mistakes)."""
 
     id: str
     description: str  # "left out the bias terms"
@@ -23,15 +27,41 @@ class Mistake:
 
 
 @dataclass
+class Answer:
+    """What a quantity's solver returns: the exact value, how it was found, what mistakes give.
+
+    `mistakes` maps a declared mistake id to the value that mistake produces (or a list of values
+    when it can be made several ways); order matters, the first match names the mistake. Values that
+    are None or equal to the answer are dropped by the framework. `type` is needed only when the
+    quantity declares several types; `answer` only when the type's own display is not the one wanted.
+    """
+
+    value: Any
+    steps: list[Step] = field(default_factory=list)
+    mistakes: dict[str, Any] | list[Alternative] = field(default_factory=dict)
+    answer: str | None = None
+    type: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    verify: Callable[[Any], Judgement | None] | None = None
+
+
+@dataclass
 class Kind:
+    """A solver kind. New style: each Quantity has `solve=`, and `setup`/`intro` are optional.
+
+    Old style (still supported): `solve(problem) -> Solution` solves every part at once.
+    """
+
     name: str
     summary: str
     given: Map
     quantities: list[Quantity]
-    solve: Callable[[Problem], Solution]
+    solve: Callable[[Problem], Solution] | None = None
     mistakes: list[Mistake] = field(default_factory=list)
     example: str = ""  # a YAML `given:` block, shown by `grader kinds KIND`
-    needs_sympy: bool = False
+    needs_sympy: bool = False  # unused; accepted so that kinds written before the framework still load
+    setup: Callable[[Problem], Any] | None = None  # problem -> the context every solver receives
+    intro: Callable[[Any], list[Step]] | None = None  # context -> the steps shown before the parts
 
     def quantity(self, name: str) -> Quantity | None:
         for q in self.quantities:
@@ -39,8 +69,7 @@ class Kind:
                 return q
         return None
 
-    def mistake(self, mistake_id: str) -> Mistake | None:
-        for m in self.mistakes:
-            if m.id == mistake_id:
-                return m
-        return None
+    @property
+    def feedback(self) -> dict[str, str]:
+        """Mistake id -> its feedback template."""
+        return {m.id: m.feedback for m in self.mistakes}

@@ -308,12 +308,25 @@ def schema_lines(node: Node, indent: int = 0) -> list[str]:
 
 @dataclass
 class Quantity:
-    """Something a part may ask for: its answer type and the extra keys it takes."""
+    """Something a part may ask for: its answer type(s), the extra keys it takes, and how to solve it.
+
+    `type` names an answer type; a quantity whose answer can take several types writes them all,
+    the usual one first: "integer|real|expression". `solve(ctx, part)` returns a kinds.Answer
+    (grader/kinds/framework.py calls it); a kind that solves the whole problem at once (the old
+    `Kind(solve=...)`) leaves it None. `units` are words a student may write after a number
+    ("10416 parameters"); they are only read, never required.
+    """
 
     name: str
     type: str
     description: str
     args: dict[str, Field] = field(default_factory=dict)
+    solve: Callable[[Any, Any], Any] | None = None
+    units: tuple[str, ...] = ()
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.type.split("|"))
 
 
 __all__ = [

@@ -601,7 +601,7 @@ register(Kind(
     quantities=[
         Quantity("output", "matrix", "the whole output matrix", args={"padding": _pad_field()}),
         Quantity("output_shape", "shape", "the output size (rows x columns)", args={"padding": _pad_field()}),
-        Quantity("output_value", "integer", "one output entry (a real or an expression when not whole)",
+        Quantity("output_value", "integer|real|expression", "one output entry (a real when not whole, an expression when symbolic)",
                  args={"at": Field(IndexNode(), required=True, doc="[row, column], from 0; negative from the end"),
                        "padding": _pad_field()}),
     ],

@@ -205,9 +205,9 @@ _CATEGORY = Field(Custom(_observation, description="a category label"), doc="cat
 _EST_ARGS = {"parameter": _PARAM, "category": _CATEGORY, "data": _PART_DATA, "prior": _PART_PRIOR}
 
 QUANTITIES = [
-    Quantity("mle", "real", "maximum-likelihood estimate (a vector for categorical; an expression when the data are symbolic)", dict(_EST_ARGS)),
-    Quantity("map", "real", "maximum a posteriori estimate, the posterior mode (needs a prior)", dict(_EST_ARGS)),
-    Quantity("posterior_mean", "real", "posterior mean E[θ|D] (needs a prior)", dict(_EST_ARGS)),
+    Quantity("mle", "real|expression|matrix", "maximum-likelihood estimate (a vector for categorical; an expression when the data are symbolic)", dict(_EST_ARGS)),
+    Quantity("map", "real|expression|matrix", "maximum a posteriori estimate, the posterior mode (needs a prior)", dict(_EST_ARGS)),
+    Quantity("posterior_mean", "real|expression|matrix", "posterior mean E[θ|D] (needs a prior)", dict(_EST_ARGS)),
     Quantity("log_likelihood", "expression", "log p(D|θ) as an expression in the parameter (theta, lambda, mu & sigma, theta_j)",
              {"data": _PART_DATA}),
     Quantity("likelihood", "real", "p(D|θ), the probability (density) of the data at a parameter value",
