@@ -122,7 +122,7 @@ _PART = {"function": Field(FUNCTION, doc="this part's activation (default: given
          **_param_fields("; overrides given")}
 QUANTITIES = [
     Quantity("value", "real", "f(at); for maxout max_j(w_jᵀat + b_j)", {"at": Field(POINT, required=True), **_PART}),
-    Quantity("derivative", "real",
+    Quantity("derivative", "real|expression|vector",
              "f′(at) (a real; the gradient vector for maxout), or without `at:` f′(x) as an expression in x "
              "(a piecewise function needs `region:`)",
              {"at": Field(POINT), "region": Field(REGION, doc="without at: the branch x > 0 or x < 0"), **_PART}),

@@ -65,12 +65,12 @@ _CASE = Str(choices=("same", "different"))
 QUANTITIES = [
     Quantity("probabilities", "vector", "the softmax outputs s = softmax(z/T)"),
     Quantity("probability", "real", "one softmax output s_i", {"i": Field(_INDEX, required=True, doc="the class")}),
-    Quantity("loss", "real", "the cross-entropy −Σ_k t_k·log s_k (natural log; t = the one-hot or smoothed label)"),
+    Quantity("loss", "real|expression", "the cross-entropy −Σ_k t_k·log s_k (natural log; t = the one-hot or smoothed label)"),
     Quantity("gradient", "vector", "∂L/∂z = (s − t)/T, the gradient of the loss with respect to the logits"),
     Quantity("targets", "vector", "the target distribution t (one-hot, or smoothed)"),
     Quantity("target", "real", "one entry t_i of the target distribution", {"i": Field(_INDEX, required=True, doc="the class")}),
     Quantity("jacobian", "matrix", "J[i][j] = ∂s_i/∂z_j = s_i(δ_ij − s_j)/T"),
-    Quantity("jacobian_entry", "real",
+    Quantity("jacobian_entry", "real|expression",
              "one entry ∂s_i/∂z_j (a number; an expression in s_0 … s_{K-1} for symbolic logits; with `case:` an "
              "expression in s_i, s_j)",
              {"i": Field(_INDEX, doc="row: the output s_i"), "j": Field(_INDEX, doc="column: the logit z_j"),
