@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -452,7 +453,7 @@ def _roster_variants(spec: str, roster: str, out: str | None, fmt: str) -> None:
 
     if out is None:
         raise click.UsageError("--roster writes one file per student: give --out DIR")
-    problems = [load_problem(str(p)) for p in spec_paths([spec])]
+    problems = [load_problem(str(p)) for p in find_specs([spec])]
     varied = [p for p in problems if p.vary]
     if not varied:
         raise click.UsageError(f"{spec}: no spec here has `vary:`, so there is nothing to vary")
