@@ -510,6 +510,7 @@ def test_receptive_field_matches_the_gradient_of_a_central_unit(data):
     oh, ow = y.shape[2] // 2, y.shape[3] // 2
     y[0, 0, oh, ow].backward()
     nz = (x.grad[0].abs().sum(0) > 0).nonzero()
+    assume(len(nz) > 0)  # random weights can cancel every path to the unit: no gradient to measure
     rows, cols = nz[:, 0], nz[:, 1]
     assume(rows.min() > 0 and cols.min() > 0 and rows.max() < size - 1 and cols.max() < size - 1)
     extent_h = int(rows.max() - rows.min() + 1)
