@@ -15,7 +15,7 @@ of an unchanged spec needs neither YAML nor the solver.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .answers.check import CheckResult, check_solution
@@ -72,7 +72,7 @@ def check(problem: Spec, answers: Mapping[str, Any] | None = None, solution: Sol
     if solution is not None or isinstance(problem, Problem):
         whole = solution or solve(problem)
         known = [p.id for p in whole.parts]
-        checkable = whole.only
+        checkable: Callable[[list[str]], Solution] = whole.only
     else:  # from the cache: only the parts checked are unpickled (a numeric check never imports sympy)
         from .solved import solved
 
