@@ -13,7 +13,7 @@ QUANTITIES = [
              "(any unrealisable labeling is accepted)"),
     Quantity("realizable", "boolean", "whether some hypothesis produces the given labeling",
              {"labeling": Field(LABELING, required=True, doc="labels of the points in order: [1, -1, 1] or '+ - +'")}),
-    Quantity("vc_dimension", "integer", "the VC dimension of H (an expression when the dimension is a symbol such as d)",
+    Quantity("vc_dimension", "integer|expression", "the VC dimension of H (an expression when the dimension is a symbol such as d)",
              {"dimension": Field(DIMENSION, doc="this part's dimension, overriding given.dimension")}),
     Quantity("exists_shattered_set", "boolean", "whether some set of n points is shattered by H (n ≤ VC(H))",
              {"n": Field(Int(min=0, max=1000), required=True, doc="the number of points"),
