@@ -67,11 +67,25 @@ def decide(setup: Setup, labeling: Labeling) -> Decision:
     for i in range(len(points)):
         for j in range(i + 1, len(points)):
             if points[i] == points[j] and labeling[i] != labeling[j]:
-                return _checked(Unrealisable(Repeated(i, j)), points, labeling)
+                return checked(Unrealisable(Repeated(i, j)), points, labeling)
     decision = _DECIDERS[setup.cls](setup, points, labeling)
-    return _checked(decision, points, labeling)
+    return checked(decision, points, labeling)
 
-def _checked(decision: Decision, points: list[Point], labeling: Labeling) -> Decision:
+
+def flip(decision: Decision) -> Decision | None:
+    """The decision of the opposite labeling, for halfspaces with bias: (−w, −b) realises −y when
+    (w, b) realises y with every margin at least 1; the certificate's two sides swap."""
+    if isinstance(decision, Realised) and isinstance(decision.hypothesis, Halfspace) \
+            and not decision.hypothesis.homogeneous:
+        h = decision.hypothesis
+        return Realised(Halfspace(tuple(-v for v in h.w), -h.b - 1 if all(v == 0 for v in h.w) else -h.b))
+    if isinstance(decision, Unrealisable) and isinstance(decision.certificate, ConvexWeights):
+        c = decision.certificate
+        return Unrealisable(ConvexWeights(c.minus, c.plus))
+    return None
+
+
+def checked(decision: Decision, points: list[Point], labeling: Labeling) -> Decision:
     if isinstance(decision, Realised) and decision.hypothesis.labels(points) != tuple(labeling):
         raise InternalError(f"witness {decision.hypothesis.text()} does not produce the labeling")
     if isinstance(decision, Unrealisable) and not decision.certificate.check(points, labeling):
@@ -326,16 +340,23 @@ def _signs(a: list[Fraction], negative_first: bool = False) -> Labeling:
         a = [-v for v in a]
     return tuple(-1 if v < 0 else 1 for v in a)
 
-def interpolating_witness(setup: Setup, labeling: Labeling) -> Hypothesis | None:
-    """For affinely (or linearly) independent points: w·p_i + b = y_i exactly (every margin 1)."""
+def interpolating_witnesses(setup: Setup):
+    """For affinely (or linearly) independent points: a function labeling -> the halfspace with
+    w·p_i + b = y_i exactly (every margin 1), or None for other classes or dependent points."""
     points = list(setup.points)
-    if setup.cls == "halfspaces":
-        M = [list(p) + [Fraction(1)] for p in points]
-        sol = exact.solve_any(M, [Fraction(y) for y in labeling])
-        if sol is None:
-            return None
+    if setup.cls not in ("halfspaces", "homogeneous-halfspaces") or not points:
+        return None
+    homogeneous = setup.cls == "homogeneous-halfspaces"
+    M = [list(p) + ([] if homogeneous else [Fraction(1)]) for p in points]
+    try:
+        solve = exact.right_inverse(M)
+    except ValueError:
+        return None
+
+    def witness(labeling: Labeling) -> Hypothesis:
+        sol = solve([Fraction(y) for y in labeling])
+        if homogeneous:
+            return Halfspace(tuple(sol), Fraction(0), homogeneous=True)
         return Halfspace(tuple(sol[:setup.dim]), sol[setup.dim])
-    if setup.cls == "homogeneous-halfspaces":
-        sol = exact.solve_any([list(p) for p in points], [Fraction(y) for y in labeling])
-        return None if sol is None else Halfspace(tuple(sol), Fraction(0), homogeneous=True)
-    return None
+
+    return witness

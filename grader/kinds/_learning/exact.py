@@ -23,24 +23,34 @@ class Inconsistent(ArithmeticError):
 
 def feasible_point(A: Mat, b: Vec) -> Vec | None:
     """Some x >= 0 with A·x = b, or None. Phase 1 of the simplex method, exact, Bland's rule."""
+    return phase_one(A, b)[0]
+
+
+def phase_one(A: Mat, b: Vec) -> tuple[Vec | None, Vec | None]:
+    """(x, None) with x >= 0 and A·x = b, or (None, y) with Aᵀy <= 0 and b·y > 0 (Farkas).
+
+    Minimises the sum of artificial variables a in A'x + a = b' (rows signed so b' >= 0). At the
+    optimum the dual u (u_i = 1 − the artificial's reduced cost) has A'ᵀu <= 0 and b'·u = the
+    optimum; when that is > 0, y = sign·u proves A·x = b, x >= 0 infeasible.
+    """
     m = len(A)
     n = len(A[0]) if m else 0
     if m == 0:
-        return [Fraction(0)] * n
+        return [Fraction(0)] * n, None
+    signs = [-1 if b[i] < 0 else 1 for i in range(m)]
     rows: list[list[Fraction]] = []
     for i in range(m):
-        sign = -1 if b[i] < 0 else 1
+        sign = signs[i]
         row = [sign * Fraction(a) for a in A[i]] + [Fraction(1 if k == i else 0) for k in range(m)] + [sign * Fraction(b[i])]
         rows.append(row)
     width = n + m
     basis = [n + i for i in range(m)]
-    # objective: minimise the sum of the artificials = maximise -sum; reduced costs row
+    # the reduced costs of "minimise the sum of the artificials"; cost[width] = −(its current value)
     cost = [Fraction(0)] * (width + 1)
     for i in range(m):
         for k in range(width + 1):
             if k < n or k == width:
                 cost[k] -= rows[i][k]
-    # cost[k] < 0 for a column that can still lower the sum of artificials
     while True:
         enter = next((k for k in range(width) if cost[k] < 0), None)
         if enter is None:
@@ -50,29 +60,29 @@ def feasible_point(A: Mat, b: Vec) -> Vec | None:
         for i in range(m):
             a = rows[i][enter]
             if a > 0:
-                ratio = rows[i][width] / a
-                key = (ratio, basis[i])
+                key = (rows[i][width] / a, basis[i])
                 if best is None or key < best:
                     best, leave = key, i
         if leave < 0:  # unbounded: cannot happen in phase 1 (the sum is bounded below by 0)
             raise Inconsistent("phase 1 unbounded")
         pivot = rows[leave][enter]
-        rows[leave] = [v / pivot for v in rows[leave]]
+        if pivot != 1:
+            rows[leave] = [v / pivot for v in rows[leave]]
+        pr = rows[leave]
         for i in range(m):
-            if i != leave and rows[i][enter] != 0:
-                f = rows[i][enter]
-                rows[i] = [v - f * p for v, p in zip(rows[i], rows[leave])]
-        if cost[enter] != 0:
-            f = cost[enter]
-            cost = [v - f * p for v, p in zip(cost, rows[leave])]
+            f = rows[i][enter]
+            if i != leave and f != 0:
+                rows[i] = [v - f * p if p else v for v, p in zip(rows[i], pr)]
+        f = cost[enter]
+        cost = [v - f * p if p else v for v, p in zip(cost, pr)]
         basis[leave] = enter
-    if cost[width] != 0:  # the least sum of artificials is -cost[width] > 0
-        return None
+    if cost[width] != 0:  # the least sum of artificials is −cost[width] > 0
+        return None, [signs[i] * (1 - cost[n + i]) for i in range(m)]
     x = [Fraction(0)] * n
     for i, k in enumerate(basis):
         if k < n:
             x[k] = rows[i][width]
-    return x
+    return x, None
 
 
 @dataclass
@@ -84,6 +94,11 @@ class Outcome:
 
 def solve_inequalities(G: Mat, h: Vec, free: set[int]) -> Vec | None:
     """Some z with G·z >= h (z_k >= 0 unless k in `free`), or None."""
+    return solve_or_certify(G, h, free)[0]
+
+
+def solve_or_certify(G: Mat, h: Vec, free: set[int]) -> tuple[Vec | None, Vec | None]:
+    """(z, None) with G·z >= h, or (None, y) a Farkas certificate (unchecked) from the same simplex."""
     m = len(G)
     nz = len(G[0]) if m else 0
     cols: list[tuple[int, int]] = []  # (variable, sign) per standard-form column
@@ -92,13 +107,15 @@ def solve_inequalities(G: Mat, h: Vec, free: set[int]) -> Vec | None:
         if k in free:
             cols.append((k, -1))
     A = [[s * G[i][k] for k, s in cols] + [Fraction(-1 if j == i else 0) for j in range(m)] for i in range(m)]
-    x = feasible_point(A, list(h))
+    x, dual = phase_one(A, list(h))
     if x is None:
-        return None
+        # the standard form's columns are ±G_k and −I: its Farkas vector is the system's
+        scale = sum((a * v for a, v in zip(h, dual or [])), Fraction(0))
+        return None, [v / scale for v in dual] if dual is not None and scale > 0 else None
     z = [Fraction(0)] * nz
     for (k, s), v in zip(cols, x):
         z[k] += s * v
-    return z
+    return z, None
 
 
 def farkas_certificate(G: Mat, h: Vec, free: set[int]) -> Vec | None:
@@ -121,12 +138,14 @@ def farkas_certificate(G: Mat, h: Vec, free: set[int]) -> Vec | None:
 
 def decide(G: Mat, h: Vec, free: set[int]) -> Outcome:
     """A solution of G·z >= h, or the Farkas certificate that there is none (see above)."""
-    z = solve_inequalities(G, h, free)
+    z, y = solve_or_certify(G, h, free)
     if z is not None:
         if not satisfies(G, h, free, z):
             raise Inconsistent("the simplex returned a point that violates the system")
         return Outcome(True, solution=z)
-    y = farkas_certificate(G, h, free)
+    if y is not None and is_certificate(G, h, free, y):
+        return Outcome(False, certificate=y)
+    y = farkas_certificate(G, h, free)  # a second, separate LP: the two must agree
     if y is None or not is_certificate(G, h, free, y):
         raise Inconsistent("neither a solution nor a Farkas certificate was found")
     return Outcome(False, certificate=y)
@@ -237,3 +256,39 @@ def solve_any(M: Mat, rhs: Vec) -> Vec | None:
     for i, c in enumerate(pivots):
         x[c] = rows[i][ncols]
     return x
+
+
+def right_inverse(M: Mat):
+    """For M of full row rank: a function rhs -> some x with M·x = rhs (free variables 0).
+    The row reduction is done once, so many right-hand sides cost one product each."""
+    m = len(M)
+    ncols = len(M[0]) if m else 0
+    rows = [list(map(Fraction, M[i])) + [Fraction(1 if j == i else 0) for j in range(m)] for i in range(m)]
+    pivots: list[int] = []
+    r = 0
+    for c in range(ncols):
+        p = next((i for i in range(r, m) if rows[i][c] != 0), None)
+        if p is None:
+            continue
+        rows[r], rows[p] = rows[p], rows[r]
+        pv = rows[r][c]
+        rows[r] = [v / pv for v in rows[r]]
+        for i in range(m):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+        if r == m:
+            break
+    if r < m:
+        raise ValueError("not of full row rank")
+    T = [row[ncols:] for row in rows]
+
+    def solve(rhs: Vec) -> Vec:
+        x = [Fraction(0)] * ncols
+        for i, c in enumerate(pivots):
+            x[c] = sum((t * v for t, v in zip(T[i], rhs) if v), Fraction(0))
+        return x
+
+    return solve

@@ -61,11 +61,12 @@ def outside_arc(deltas: list[tuple[Fraction, Fraction]]) -> Arc | None:
 
 def fold(arc: Arc | None) -> list[Arc]:
     """The orientations θ in [0, 1) (a quarter turn) for which θ + m lies in `arc` for some
-    whole m: open intervals of [0, 1), or [(0, 1)] when the arc is a quarter turn or longer."""
+    whole m: open intervals of [0, 1), or [(0, 1)] when the arc is longer than a quarter turn (an
+    open arc of exactly a quarter turn misses one orientation)."""
     if arc is None:
         return []
     lo, hi = arc
-    if hi - lo >= 1:
+    if hi - lo > 1:
         return [(Fraction(0), Fraction(1))]
     m = math.floor(lo)
     lo, hi = lo - m, hi - m

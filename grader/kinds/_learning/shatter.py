@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 
 from .classes import (
     Decision,
+    InternalError,
     Realised,
     Setup,
     Structural,
     Undecided,
     Unrealisable,
+    checked,
     decide,
-    interpolating_witness,
+    flip,
+    interpolating_witnesses,
     structural_no,
 )
 from .hypotheses import Labeling
@@ -42,6 +45,27 @@ class Shattering:
     total: int = 0  # 2^n
     how: str = ""  # how the answer was reached
     repeated: tuple[int, int] | None = None
+
+
+def decide_all(setup: Setup, labelings: list[Labeling], known: dict[Labeling, Decision] | None = None) \
+        -> list[tuple[Labeling, Decision]]:
+    """Every labeling decided. For halfspaces with bias, −y is decided from y (the witness and
+    certificate flip sides); the flipped one is checked exactly like any other."""
+    done: dict[Labeling, Decision] = dict(known or {})
+    for lab in labelings:
+        if lab in done:
+            continue
+        mirror = tuple(-v for v in lab)
+        if setup.cls == "halfspaces" and mirror in done:
+            flipped = flip(done[mirror])
+            if flipped is not None:
+                try:
+                    done[lab] = checked(flipped, list(setup.points), lab)
+                    continue
+                except InternalError:
+                    pass
+        done[lab] = decide(setup, lab)
+    return [(lab, done[lab]) for lab in labelings]
 
 
 def all_labelings(n: int) -> list[Labeling]:
@@ -66,7 +90,7 @@ def shatter(setup: Setup) -> Shattering:
         out.shattered, out.labeling, out.decision = False, lab, decide(setup, lab)
         out.how = "two of the points are equal"
         if out.total <= FULL_TABLE:
-            out.rows = [(lab2, decide(setup, lab2)) for lab2 in all_labelings(n)]
+            out.rows = decide_all(setup, all_labelings(n))
         return out
     st: Structural = structural_no(setup)
     if st.labeling is not None:
@@ -75,13 +99,13 @@ def shatter(setup: Setup) -> Shattering:
             raise ArithmeticError("a structural labeling turned out realisable")  # pragma: no cover - a bug
         out.shattered, out.labeling, out.decision, out.how = False, st.labeling, decision, st.reason
         if out.total <= FULL_TABLE:
-            out.rows = [(lab, decide(setup, lab)) for lab in all_labelings(n)]
+            out.rows = decide_all(setup, all_labelings(n), {st.labeling: decision})
         return out
     if st.shattered or setup.cls in ("thresholds", "intervals", "unions-of-intervals"):
         out.shattered, out.how = True, st.reason
+        interpolate = interpolating_witnesses(setup)
         for lab in all_labelings(n)[:limit]:
-            witness = interpolating_witness(setup, lab)
-            out.rows.append((lab, decide(setup, lab) if witness is None else _realised(setup, lab, witness)))
+            out.rows.append((lab, decide(setup, lab) if interpolate is None else _realised(setup, lab, interpolate(lab))))
         return out
     if out.total > limit:
         out.how = (f"{n} points have {out.total:,} labelings, more than the {limit:,} this solver decides one by one, "
@@ -105,7 +129,7 @@ def shatter(setup: Setup) -> Shattering:
     out.shattered, out.labeling, out.decision = False, found[0], found[1]
     out.how = "the labelings were tried, fewest − labels first"
     if out.total <= FULL_TABLE:
-        out.rows = [(lab, decided.get(lab) or decide(setup, lab)) for lab in all_labelings(n)]
+        out.rows = decide_all(setup, all_labelings(n), decided)
     return out
 
 
