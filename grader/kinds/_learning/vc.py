@@ -98,11 +98,10 @@ UPPER = {
               "and f2 ≤ 0 < f1 on J, so the affine function f1 − f2 (the ‖x‖² terms cancel) is negative on I and "
               "positive on J — a hyperplane separating I from J, impossible when their hulls meet. So one of the two "
               "labelings fails: no d + 2 points are shattered."),
-    "rectangles": ("Eight points cannot be shattered by rectangles of any orientation: if one point is inside the "
-                   "convex hull of the others, label it − and the others +; otherwise the points are in convex "
-                   "position and a labeling that alternates around the hull needs more sides than a rectangle has "
-                   "(the known case analysis gives VC = 7). The solver confirms it on the sets it is given: "
-                   "ask for `shattered` with eight points."),
+    "rectangles": ("No 8 points are shattered by rectangles of any orientation. If one of them lies in the convex "
+                   "hull of the others, label it − and the others +: a rectangle is convex. Points in convex position "
+                   "need a longer case analysis (the known result is VC = 7), which this solution does not reproduce; "
+                   "the solver does decide any given set exactly — ask `shattered` with the eight points."),
 }
 
 
