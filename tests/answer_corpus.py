@@ -241,7 +241,8 @@ CASES: list[tuple[str, str, object, object, str, dict]] = [
     ("numbers", "integer", 10416, "10 416", "=", {}),
     ("numbers", "integer", 10416, "1.0416e4", "=", {}),
     ("numbers", "integer", 10416, "10416.0", "=", {}),
-    ("numbers", "integer", 10416, "10416 parameters", "=", {}),
+    ("numbers", "integer", 10416, "10416 parameters", "=", {"units": ("parameters",)}),  # declared by the quantity
+    ("numbers", "integer", 10416, "10416 parameters", "?", {}),  # a word the quantity does not declare
     ("numbers", "integer", 10416, "010416", "=", {}),
     ("numbers", "integer", 10416, "10417", "≠", {}),
     ("numbers", "integer", 10416, "10416+exp(-40)", "≠", {}),

@@ -23,7 +23,7 @@ from grader.solution import PartSolution
 PINNED = {
     ("=", "correct"): 206,
     ("≠", "incorrect"): 101,
-    ("?", "invalid"): 50,
+    ("?", "invalid"): 51,
     ("missing", "missing"): 1,
     # not accepted, not refuted: the expected formula is undefined where the two differ (log(x) vs
     # log|x| for x < 0; log θ + log(1 − θ) vs log(θ(1 − θ)) for θ outside (0, 1))

@@ -27,7 +27,13 @@ def equal(type_name, expected, raw, tolerance=None, **options):
 
 @pytest.mark.parametrize("raw", ["10416", "10,416", "10 416", "1.0416e4", "10416.0", "10416 parameters", 10416, 10416.0])
 def test_integer_notations(raw):
-    assert parse("integer", raw) == 10416
+    assert parse("integer", raw, units=("parameters", "params")) == 10416
+
+
+def test_unit_words_are_the_ones_the_quantity_declares():
+    assert parse("integer", "10416 param", units=("parameters", "params")) == 10416
+    with pytest.raises(InvalidAnswer):
+        parse("integer", "10416 neurons", units=("parameters",))
 
 
 @pytest.mark.parametrize("raw", ["10417", "1.04e4", "10,41"])

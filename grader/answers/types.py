@@ -107,12 +107,11 @@ def json_number(value: Any) -> Any:
     return f
 
 
-# Unit words a student may append. Matched at the very end of the (right-stripped) text, after
-# a non-letter: a linear scan, so a run of 2,000 spaces costs nothing.
-_UNITS = re.compile(
-    r"(?<![A-Za-z_])(bits?|nats?|hartleys?|parameters?|params?|weights?|connections?|macs?|px|pixels?|units?|neurons?)$",
-    re.IGNORECASE,
-)
+# A unit word a student may append: the information units (which convert, below) and the words a
+# part's quantity declares (its `units`, in the answer options: "parameters", "px"). Matched at the
+# very end of the (right-stripped) text, after a non-letter: a linear scan, so a run of 2,000
+# spaces costs nothing.
+_UNIT_WORD = re.compile(r"(?<![A-Za-z_])([A-Za-z]+)$")
 _SCALE = re.compile(r"^(.*\d)\s*(thousand|million|billion|k|m|b)$", re.IGNORECASE)
 _SCALES = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "b": 10**9}
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[, \u00a0\u2009\u202f_]\d{3})+(?:\.\d+)?$")
@@ -122,13 +121,21 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[, \u00a0\u2009\u202f_]\d{3})+(?:\.\d+)?
 _INFO_BASES = {"bit": 2, "bits": 2, "nat": "e", "nats": "e", "hartley": 10, "hartleys": 10}
 
 
-def read_number(raw: Any, log_base: Any = None, unit: str | None = None) -> Any:
+def _unit_word(word: str, declared: Any) -> bool:
+    """Whether `word` is an information unit or one of the `declared` words (either number)."""
+    word = word.lower()
+    allowed = {w.lower() for w in declared or ()} | set(_INFO_BASES)
+    return word in allowed or f"{word}s" in allowed or (word.endswith("s") and word[:-1] in allowed)
+
+
+def read_number(raw: Any, log_base: Any = None, unit: str | None = None, units: Any = ()) -> Any:
     """A student's number: `10,416`, `1.0416e4`, `8%`, `2/25`, `e^2`, `ln(3)/2`, `1.927 bits`.
 
     The value is exact: a Fraction (a WrittenNumber when typed as a decimal, which keeps its
     significant figures), ±inf written alone, or a Real (e^2) enclosed on demand -- never a float.
     With `unit` (the unit the part asks in, e.g. "bits"), an answer stated in another information
-    unit is converted to it: 1.3357 nats is 1.927 bits; a bare number is taken in `unit`.
+    unit is converted to it: 1.3357 nats is 1.927 bits; a bare number is taken in `unit`. `units`
+    are the other words the part allows after a number (its quantity's declared units).
     """
     plain = plain_number(raw)
     if plain is not None:
@@ -140,7 +147,9 @@ def read_number(raw: Any, log_base: Any = None, unit: str | None = None) -> Any:
     text = raw.strip()
     if len(text) > 2000:
         raise InvalidAnswer(f"too long ({len(text)} characters)")
-    m = _UNITS.search(text)
+    m = _UNIT_WORD.search(text)
+    if m and not _unit_word(m.group(1), units):
+        m = None
     stated = m.group(1).lower() if m else None
     if m:
         text = text[:m.start()].strip()
@@ -277,7 +286,7 @@ class IntegerType(AnswerType):
     description = "a whole number: 10416, 10,416, 1.0416e4"
 
     def parse(self, raw, options):
-        value = read_number(raw, options.get("log_base"))
+        value = read_number(raw, options.get("log_base"), units=options.get("units"))
         if isinstance(value, Real):
             shown = approx(value)
             if not re.fullmatch(r"-?\d+", shown):
@@ -309,7 +318,7 @@ class RealType(AnswerType):
     description = "a number: 0.08, 8%, 2/25, 18/7, e^2, ln(3)/2, 1.927 bits"
 
     def parse(self, raw, options):
-        return read_number(raw, options.get("log_base"), options.get("unit"))
+        return read_number(raw, options.get("log_base"), options.get("unit"), options.get("units"))
 
     def equal(self, expected, given, tolerance, options):
         return self.compare(expected, given, tolerance, options) is True

@@ -74,6 +74,16 @@ QUANTITIES = [
               "include_bias": Field(Bool(), doc="add the unit's bias (default false)")}),
 ]
 
+# the words a student may write after a number ("10416 parameters"); singular or plural
+_UNIT_WORDS = {
+    "params": ("parameters", "params", "weights"), "weights": ("weights", "parameters", "params"),
+    "biases": ("biases", "parameters", "params"), "neurons": ("neurons", "units"),
+    "connections": ("connections",), "macs": ("macs", "multiply-accumulates"),
+    "receptive_field": ("px", "pixels"), "fan_in": ("weights", "inputs", "connections"),
+}
+for _q in QUANTITIES:
+    _q.units = _UNIT_WORDS.get(_q.name, ())
+
 MISTAKES = [
     Mistake("no-bias", "left out the bias terms",
             "You left out the bias terms: every filter of a conv layer and every output unit of a linear layer "
