@@ -23,9 +23,9 @@ from typing import Any
 from ...answers.types import format_number
 from ...errors import SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Step, Table
 from ...spec.schema import Bool, Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
-from .. import Kind, Mistake, register
+from .. import Answer, Kind, Mistake, register
 from .core import (
     BASES,
     LOG_LATEX,
@@ -108,17 +108,6 @@ GIVEN = Map({
     "normalize": Field(Bool(), default=False, doc="divide p and q by their sums (for counts or unnormalised weights)"),
 }, check_all=_check_given, description="two discrete distributions")
 
-_BASE_ARG = Field(BASE, doc="this part's base, overriding given.base")
-QUANTITIES = [
-    Quantity("kl", "real", "KL divergence KL(from‖to) = Σ from_i·log(from_i/to_i) (+∞ when to_i = 0 < from_i)",
-             {"from": Field(DIST, default="p", doc="p or q"), "to": Field(DIST, default="q", doc="p or q"), "base": _BASE_ARG}),
-    Quantity("entropy", "real", "entropy H(of) = −Σ of_i·log of_i",
-             {"of": Field(DIST, default="p", doc="p or q"), "base": _BASE_ARG}),
-    Quantity("cross_entropy", "real", "cross-entropy H(from, to) = −Σ from_i·log to_i (from = the true distribution)",
-             {"from": Field(DIST, default="p", doc="p or q"), "to": Field(DIST, default="q", doc="p or q"), "base": _BASE_ARG}),
-    Quantity("symmetric", "boolean", "whether KL(p‖q) = KL(q‖p) for this pair (KL is not symmetric in general)",
-             {"base": _BASE_ARG}),
-]
 
 MISTAKES = [
     Mistake("wrong-base", "answered in nats where bits were asked, or the reverse (another log base)",
@@ -270,30 +259,26 @@ def _float(v: Any) -> float:
     return math.inf if v == math.inf else float(v if isinstance(v, Fraction) else v.evalf(30))
 
 
-def _alternatives(ctx: _Ctx, measure: str, a: str, b: str | None, base: Any, value: Any) -> list[Alternative]:
-    out: list[Alternative] = []
+def _finite(v: Any) -> Any:
+    """A mistake's value, or None when it is infinite (an infinite answer is not this mistake)."""
+    return None if math.isinf(_float(v)) else v
+
+
+def _mistakes(ctx: _Ctx, measure: str, a: str, b: str | None, base: Any, value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     if measure in ("kl", "cross_entropy") and b is not None:
-        out.append(Alternative("swapped", ctx.value(measure, b, a, base)))
+        out["swapped"] = _finite(ctx.value(measure, b, a, base))
     if measure == "kl":
-        out.append(Alternative("cross-for-kl", ctx.value("cross_entropy", a, b, base)))
+        out["cross-for-kl"] = _finite(ctx.value("cross_entropy", a, b, base))
     if measure == "cross_entropy":
-        out.append(Alternative("kl-for-cross", ctx.value("kl", a, b, base)))
-    for other in BASES:
-        if other != base:
-            out.append(Alternative("wrong-base", ctx.value(measure, a, b, other)))
+        out["kl-for-cross"] = _finite(ctx.value("kl", a, b, base))
+    out["wrong-base"] = [_finite(ctx.value(measure, a, b, other)) for other in BASES if other != base]
     if value != math.inf:
-        out.append(Alternative("sign", -value))
-    fv = _float(value)
-    kept: list[Alternative] = []
-    for alt in out:
-        fa = _float(alt.value)
-        if math.isinf(fa) or _close(fa, fv):
-            continue
-        kept.append(alt)
-    return kept
+        out["sign"] = -value
+    return out
 
 
-def _solve_measure(ctx: _Ctx, part: Part) -> PartSolution:
+def _solve_measure(ctx: _Ctx, part: Part) -> Answer:
     measure = part.ask
     base = part.args.get("base") or ctx.base
     if measure == "entropy":
@@ -315,11 +300,10 @@ def _solve_measure(ctx: _Ctx, part: Part) -> PartSolution:
         steps.append(Step(f"Check: {_title('kl', a, b)} = {_title('cross_entropy', a, b)} − {_title('entropy', a, None)} "
                           f"= {decimal(ce)} − {decimal(h)} = {decimal(_float(ce) - _float(h))} ✓"))
     answer = exact_text(ts, base)
-    return part.solution("real", value, answer=answer, steps=steps, options={"unit": UNITS[base]},
-                         alternatives=_alternatives(ctx, measure, a, b, base, value))
+    return Answer(value, steps, _mistakes(ctx, measure, a, b, base, value), answer=answer, options={"unit": UNITS[base]})
 
 
-def _solve_symmetric(ctx: _Ctx, part: Part) -> PartSolution:
+def _solve_symmetric(ctx: _Ctx, part: Part) -> Answer:
     base = part.args.get("base") or ctx.base
     ctx.dist("q", part, "ask")
     pq, qp = ctx.value("kl", "p", "q", base), ctx.value("kl", "q", "p", base)
@@ -336,39 +320,41 @@ def _solve_symmetric(ctx: _Ctx, part: Part) -> PartSolution:
         Step("They are equal: for this pair KL happens to be symmetric" if same else
              "They differ: KL divergence is not symmetric (it is not a distance)"),
     ]
-    return part.solution("boolean", bool(same), steps=steps)
+    return Answer(bool(same), steps)
 
 
-def _given_step(ctx: _Ctx) -> Step:
+def _given_steps(ctx: _Ctx) -> list[Step]:
     g = ctx.problem.given
     keys = [k for k in ("p", "q") if k in ctx.dists]
     rows = [[ctx.names[i]] + [format_number(ctx.dists[k][i]) for k in keys] for i in range(len(ctx.names))]
     text = "The distributions" + (" (normalised: each weight divided by the sum of its vector)" if g["normalize"] else "")
-    return Step(text, table=Table(["outcome"] + [_name(k) for k in keys], rows))
+    return [Step(text, table=Table(["outcome"] + [_name(k) for k in keys], rows))]
 
 
-def solve(problem: Problem) -> Solution:
-    ctx = _Ctx(problem)
-    sol = Solution(problem.id, "divergence", problem.title)
-    sol.steps = [_given_step(ctx)]
-    try:
-        for part in problem.parts:
-            if part.ask == "symmetric":
-                sol.parts.append(_solve_symmetric(ctx, part))
-            else:
-                sol.parts.append(_solve_measure(ctx, part))
-    except (ArithmeticError, RecursionError) as exc:
-        raise SolveError(f"the computation failed: {type(exc).__name__}") from None
-    return sol
+# ---------------------------------------------------------------------------------------------
+# the kind
 
+_BASE_ARG = Field(BASE, doc="this part's base, overriding given.base")
+QUANTITIES = [
+    Quantity("kl", "real", "KL divergence KL(from‖to) = Σ from_i·log(from_i/to_i) (+∞ when to_i = 0 < from_i)",
+             {"from": Field(DIST, default="p", doc="p or q"), "to": Field(DIST, default="q", doc="p or q"), "base": _BASE_ARG},
+             solve=_solve_measure),
+    Quantity("entropy", "real", "entropy H(of) = −Σ of_i·log of_i",
+             {"of": Field(DIST, default="p", doc="p or q"), "base": _BASE_ARG}, solve=_solve_measure),
+    Quantity("cross_entropy", "real", "cross-entropy H(from, to) = −Σ from_i·log to_i (from = the true distribution)",
+             {"from": Field(DIST, default="p", doc="p or q"), "to": Field(DIST, default="q", doc="p or q"), "base": _BASE_ARG},
+             solve=_solve_measure),
+    Quantity("symmetric", "boolean", "whether KL(p‖q) = KL(q‖p) for this pair (KL is not symmetric in general)",
+             {"base": _BASE_ARG}, solve=_solve_symmetric),
+]
 
 register(Kind(
     name="divergence",
     summary="entropy, cross-entropy and KL divergence of discrete distributions, exact (bits, nats or hartleys)",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=_Ctx,
+    intro=_given_steps,
 ))

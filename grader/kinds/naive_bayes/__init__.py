@@ -35,7 +35,7 @@ from typing import Any
 from ...answers.types import approx, format_number
 from ...errors import SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Alternative, PartSolution, Step, Table
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
 from .. import Kind, Mistake, register
 from .model import (
@@ -228,6 +228,7 @@ class _Ctx:
         self.model = Model(self.data, self.settings)
         self.L = self.data.label
         self._models: dict[Settings, Model] = {self.settings: self.model}
+        self.text: _Text  # set by _setup: it reads this context
 
     @property
     def variant(self) -> str:
@@ -492,28 +493,6 @@ def _undefined(part: Part, exc: Undefined) -> SolveError:
     return SolveError(f"{part.ask} is undefined here: {exc}", part.path)
 
 
-def _distinct(value: Any, alts: list[Alternative]) -> list[Alternative]:
-    """Alternatives that differ from the answer and from each other."""
-    out: list[Alternative] = []
-    try:
-        fv = float(value) if isinstance(value, Fraction) else float(value.evalf(30))
-    except (TypeError, AttributeError):
-        return alts
-    for a in alts:
-        if a.value is None:
-            continue
-        try:
-            fa = float(a.value) if isinstance(a.value, Fraction) else float(a.value.evalf(30))
-        except (TypeError, AttributeError):
-            continue
-        if abs(fa - fv) <= 1e-12 * (1 + abs(fv)):
-            continue
-        if any(o.mistake == a.mistake and o.value == a.value for o in out):
-            continue
-        out.append(a)
-    return out
-
-
 def _try(fn: Any) -> Any:
     try:
         return fn()
@@ -571,7 +550,7 @@ def _solve_prior(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
     for mid, alt in ctx.variants():
         if mid in ("no-smoothing", "smoothed-prior"):
             alts.append(Alternative(mid, alt.prior(c).value))
-    return part.solution("real", e.value, steps=steps, alternatives=_distinct(e.value, alts))
+    return part.solution("real", e.value, steps=steps, alternatives=alts)
 
 
 def _solve_likelihood(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
@@ -594,7 +573,7 @@ def _solve_likelihood(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
         for mid, alt in ctx.variants():
             alts.append(Alternative(mid, _try(lambda alt=alt: alt.theta(f, None, c).value)))
         alts.append(Alternative("complement", 1 - value))
-        return part.solution("real", value, steps=steps, alternatives=_distinct(value, alts))
+        return part.solution("real", value, steps=steps, alternatives=alts)
     if raw is None:
         raise SolveError("say which value of the feature: `value:`", part.path)
     v = ctx.value(f, raw, part.path + ("value",))
@@ -612,7 +591,7 @@ def _solve_likelihood(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
                  Step(t.gauss_line(m, f, v, c))]
         for mid, alt in ctx.variants():
             alts.append(Alternative(mid, _try(lambda alt=alt: alt.density(f, v, c))))
-        return part.solution("real", value, answer=_exact_answer(value), steps=steps, alternatives=_distinct(value, alts))
+        return part.solution("real", value, answer=_exact_answer(value), steps=steps, alternatives=alts)
     e = m.theta(f, v, c)
     value = e.value
     n_c = d.n(c)
@@ -626,7 +605,7 @@ def _solve_likelihood(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
         alts.append(Alternative("inverted", Fraction(int(e.count), n_v)))
     for mid, alt in ctx.variants():
         alts.append(Alternative(mid, _try(lambda alt=alt: alt.theta(f, v, c).value)))
-    return part.solution("real", value, steps=steps, alternatives=_distinct(value, alts))
+    return part.solution("real", value, steps=steps, alternatives=alts)
 
 
 def _solve_mean_variance(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
@@ -649,7 +628,7 @@ def _solve_mean_variance(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
     alts = [Alternative("std-for-variance", sp.sqrt(sp.Rational(var.numerator, var.denominator)))]
     if n > 1:
         alts.append(Alternative("unbiased-variance", var * n / (n - 1)))
-    return part.solution("real", var, steps=steps, alternatives=_distinct(var, alts))
+    return part.solution("real", var, steps=steps, alternatives=alts)
 
 
 def _score_steps(ctx: _Ctx, t: _Text, m: Model, x: dict[str, Value], c: Value, detail: bool) -> tuple[list[Step], Any]:
@@ -701,7 +680,7 @@ def _solve_joint(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
     steps.append(Step(f"P(x, {t.y(c)}) = P({t.y(c)})·Π_j {factor}"))
     more, joint = _score_steps(ctx, t, ctx.model, x, c, detail=True)
     return part.solution("real", joint, answer=_exact_answer(joint), steps=steps + more,
-                         alternatives=_distinct(joint, _joint_alts(ctx, x, c)))
+                         alternatives=_joint_alts(ctx, x, c))
 
 
 def _all_scores(ctx: _Ctx, t: _Text, x: dict[str, Value]) -> tuple[list[Step], dict[Value, Any]]:
@@ -730,7 +709,7 @@ def _solve_posterior(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
             Alternative("complement", _try(lambda: 1 - value))]
     for mid, alt in ctx.variants():
         alts.append(Alternative(mid, _try(lambda alt=alt: alt.posterior(x, c))))
-    return part.solution("real", value, answer=_exact_answer(value), steps=steps, alternatives=_distinct(value, alts))
+    return part.solution("real", value, answer=_exact_answer(value), steps=steps, alternatives=alts)
 
 
 def _prediction_type(ctx: _Ctx) -> tuple[str, Any, dict[str, Any]]:
@@ -864,39 +843,42 @@ def _differs(a: Any, b: Any) -> bool:
     return _greater(a, b) or _greater(b, a)
 
 
-def solve(problem: Problem) -> Solution:
+def _setup(problem: Problem) -> _Ctx:
     ctx = _Ctx(problem)
-    t = _Text(ctx)
-    sol = Solution(problem.id, "naive-bayes", problem.title)
-    sol.steps = _shared_steps(ctx, t)
-    handlers = {"prior": _solve_prior, "likelihood": _solve_likelihood, "joint": _solve_joint,
-                "posterior": _solve_posterior, "prediction": _solve_prediction,
-                "mean": _solve_mean_variance, "variance": _solve_mean_variance}
-    try:
-        for part in problem.parts:
-            if part.ask == "num_parameters":
-                sol.parts.append(_solve_num_parameters(ctx, part))
-            elif part.ask == "log_odds":
-                sol.parts.append(_solve_log_odds(ctx, part))
-            elif part.ask == "boundary_degree":
-                sol.parts.append(_solve_boundary_degree(ctx, part))
-            else:
-                try:
-                    sol.parts.append(handlers[part.ask](ctx, part, t))
-                except Undefined as exc:
-                    raise _undefined(part, exc) from None
-    except (ArithmeticError, RecursionError) as exc:
-        raise SolveError(f"the computation failed: {type(exc).__name__}: {exc}") from None
-    return sol
+    ctx.text = _Text(ctx)
+    return ctx
 
+
+def _intro(ctx: _Ctx) -> list[Step]:
+    return _shared_steps(ctx, ctx.text)
+
+
+def _with_text(fn: Callable[[_Ctx, Part, _Text], PartSolution]) -> Callable[[_Ctx, Part], PartSolution]:
+    """A solver that also writes with the table's text helpers; a 0/0 estimate is a spec error."""
+    def solver(ctx: _Ctx, part: Part) -> PartSolution:
+        try:
+            return fn(ctx, part, ctx.text)
+        except Undefined as exc:
+            raise _undefined(part, exc) from None
+    return solver
+
+
+_SOLVERS: dict[str, Callable[[_Ctx, Part], PartSolution]] = {
+    "num_parameters": _solve_num_parameters, "log_odds": _solve_log_odds, "boundary_degree": _solve_boundary_degree,
+    "prior": _with_text(_solve_prior), "likelihood": _with_text(_solve_likelihood), "joint": _with_text(_solve_joint),
+    "posterior": _with_text(_solve_posterior), "prediction": _with_text(_solve_prediction),
+    "mean": _with_text(_solve_mean_variance), "variance": _with_text(_solve_mean_variance),
+}
+for _q in QUANTITIES:
+    _q.solve = _SOLVERS[_q.name]
 
 register(Kind(
     name="naive-bayes",
     summary="naive Bayes from a table: parameter counts, priors, likelihoods, joint scores, posteriors, predictions (exact)",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=_setup,
+    intro=_intro,
 ))
