@@ -6,7 +6,7 @@
   failed computation at that part, never as a traceback;
 - what a solver returns is checked against its declaration: the answer type must be one the
   quantity declares and the value must be of that type; every mistake id must be declared;
-- mistake values that are None, repeated, or equal to the answer under the answer type's own
+- mistake values that are None, NaN, repeated, or equal to the answer under the answer type's own
   comparison are dropped (a student who writes them is right, so they name no mistake);
 - the Solution is filled with what it needs to stand alone: title, source, notes, feedback.
 
@@ -121,11 +121,19 @@ def _real_mistakes(ps: PartSolution) -> list[Alternative]:
     atype = answer_type(ps.type)
     kept: list[Alternative] = []
     for alt in ps.alternatives:
-        if alt.value is None or any(k.mistake == alt.mistake and _same(k.value, alt.value) for k in kept):
+        if alt.value is None or _has_nan(alt.value) or any(k.mistake == alt.mistake and _same(k.value, alt.value)
+                                                           for k in kept):
             continue
         if not _accepted(atype, ps, alt.value):
             kept.append(alt)
     return kept
+
+
+def _has_nan(value: Any) -> bool:
+    """A value no answer can equal (a variance divided by n − 1 = 0): no mistake produces it."""
+    if isinstance(value, (list, tuple)):
+        return any(_has_nan(v) for v in value)
+    return (isinstance(value, float) and value != value) or type(value).__name__ == "NaN"  # sympy's nan
 
 
 def _same(a: Any, b: Any) -> bool:
