@@ -47,10 +47,23 @@ print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHW
 """
 
 
+CPU: list[float] = []  # CPU seconds (user + system, the command and its workers) of each grader() call
+
+
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def grader(args: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of one `grader` command (its CPU seconds are appended to CPU)."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env, cwd=ROOT)
     seconds = time.perf_counter() - start
+    CPU.append(_children_cpu() - cpu)
     if done.returncode not in (0, 2):
         raise SystemExit(f"grader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return seconds
@@ -174,20 +187,23 @@ def main() -> None:
         grader(["grade", *base, str(one), "--db", str(work / "warm.sqlite")], env)  # solve and cache the specs
 
         times: dict[str, list[float]] = {"1": [], "2": []}
+        cpu: dict[str, list[float]] = {"1": [], "2": []}
         for r in range(opts.rounds):
             for jobs in ("1", "2") if r % 2 == 0 else ("2", "1"):
                 db = work / f"r{r}-j{jobs}.sqlite"
                 times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs], env))
+                cpu[jobs].append(CPU[-1])
         t1, t2 = statistics.median(times["1"]), statistics.median(times["2"])
-        print(f"grader grade --jobs 1           {t1:7.2f} s   {parts / t1:9,.0f} part-checks/s")
+        c1, c2 = statistics.median(cpu["1"]), statistics.median(cpu["2"])
+        print(f"grader grade --jobs 1           {t1:7.2f} s   {parts / t1:9,.0f} part-checks/s   (CPU {c1:.1f} s)")
         print(f"grader grade --jobs 2           {t2:7.2f} s   {parts / t2:9,.0f} part-checks/s   "
-              f"{t1 / t2:.2f}x --jobs 1")
+              f"{t1 / t2:.2f}x --jobs 1   (CPU {c2:.1f} s in all processes)")
         rerun = statistics.median(grader(["grade", *base, str(subs), "--db", str(work / "r0-j1.sqlite")], env)
                                   for _ in range(opts.rounds))
-        print(f"re-run, nothing to grade        {rerun:7.2f} s")
+        print(f"re-run, nothing to grade        {rerun:7.2f} s   (CPU {CPU[-1]:.2f} s)")
         single = statistics.median(grader(["grade", *base, str(one), "--db", str(work / f"one{i}.sqlite")], env)
                                    for i in range(opts.rounds))
-        print(f"one student, warm cache         {single:7.2f} s")
+        print(f"one student, warm cache         {single:7.2f} s   (CPU {CPU[-1]:.2f} s)")
 
         n_distinct, rate = distinct_rate(cols, subs)
         print(f"distinct answers                {n_distinct:7d}     {rate:9,.0f} distinct checks/s (one process)")

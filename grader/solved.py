@@ -20,7 +20,6 @@ GRADER_CACHE_DIR sets the folder; GRADER_NO_CACHE=1 turns the cache off.
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import pickle
 import sys
@@ -135,6 +134,7 @@ def _key(spec: Path) -> str:
 
 
 def raw_digest(raw: Any) -> str:
+    import hashlib  # here: a check reading the cache never needs it
     import json
 
     text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))

@@ -39,7 +39,7 @@ from .engine import (
 )
 
 CHUNK = 12  # distinct answers per task sent to a worker
-MAX_DECIDED = 200_000  # verdicts kept; the oldest not needed by a waiting student are forgotten beyond
+MAX_DECIDED = 20_000  # verdicts kept; beyond, those given only once (one-off answers) are forgotten
 MAX_PENDING = 1024  # students read ahead while their answers are being checked
 IN_FLIGHT_PER_JOB = 4
 
@@ -73,6 +73,7 @@ class Verdicts:
         self.use_cache = cache
         self.stats = CacheStats()
         self.decided: dict[Key, Verdict] = {}
+        self.reused: dict[Key, int] = {}  # how often a decided answer was given again (what to keep)
         self.queued: set[Key] = set()  # sent to a worker or about to be
         self.batch: list[tuple[Key, Item]] = []
         self.in_flight: dict[Future, list[tuple[Key, Item]]] = {}
@@ -97,6 +98,7 @@ class Verdicts:
                 row.append(key)
                 if key in self.decided or key in self.queued:
                     self.stats.hits += 1
+                    self.reused[key] = self.reused.get(key, 0) + 1
                     continue
                 self.stats.checks += 1
                 item: Item = (pid, index, seed, normalise(raw))
@@ -113,16 +115,20 @@ class Verdicts:
             self._forget()
 
     def _forget(self) -> None:
-        """Bound the cache: drop the oldest verdicts no waiting student needs (one-off answers,
-        mostly; a common answer forgotten is simply checked again)."""
+        """Bound the cache (memory must not grow with the class): forget the verdicts on answers
+        given only once so far (one-off answers, mostly), oldest first, then if need be the
+        oldest others; never one a waiting student needs. A common answer forgotten is simply
+        checked again."""
         needed = {k for student in self.pending for row in student.keys for k in row}
-        excess = len(self.decided) - MAX_DECIDED * 9 // 10
-        for key in list(itertools.islice(self.decided, excess + len(needed))):
-            if excess <= 0:
-                break
-            if key not in needed:
-                del self.decided[key]
-                excess -= 1
+        target = MAX_DECIDED // 2
+        for rare_only in (True, False):
+            for key in list(self.decided):
+                if len(self.decided) <= target:
+                    break
+                if key not in needed and (not rare_only or not self.reused.get(key)):
+                    del self.decided[key]
+                    self.reused.pop(key, None)
+        self.reused = {k: n // 2 for k, n in self.reused.items() if n > 1 and k in self.decided}  # age the counts
 
     def ready(self) -> Iterator[Graded]:
         """The students whose answers are all decided, in the order they were submitted; waits
