@@ -158,7 +158,7 @@ def _exact(literal: str) -> Fraction:
 
 class _Parser:
     def __init__(self, tokens: list[tuple[str, Any, int]], ends: list[int], text: str,
-                 symbols: frozenset[str] = frozenset()):
+                 symbols: frozenset[str] = frozenset(), functions: dict[str, tuple[int, int]] | None = None):
         self.tokens = tokens
         self.ends = ends
         self.i = 0
@@ -166,6 +166,7 @@ class _Parser:
         self.depth = 0
         self.bars = 0  # how many |...| are open: inside one, a "|" closes it
         self.symbols = symbols
+        self.functions = {**FUNCTIONS, **(functions or {})}
 
     def peek(self) -> tuple[str, Any, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -311,10 +312,10 @@ class _Parser:
         if value == "sigma" and nxt is not None and nxt[0] in ("name", "num"):
             raise InvalidAnswer("'sigma' followed by a factor can be read as a product (σ·x) or as the"
                                 " sigmoid σ(x): write sigma(...) for the sigmoid, or declare the product with *", pos)
-        if self.at_op("(") and value in FUNCTIONS:
+        if self.at_op("(") and value in self.functions:
             self.take()
             args = self.items(")")
-            lo, hi = FUNCTIONS[value]
+            lo, hi = self.functions[value]
             if not lo <= len(args) <= hi:
                 raise InvalidAnswer(f"{value}() takes {lo if lo == hi else f'{lo} to {hi}'} argument(s)", pos)
             return ("call", ALIASES.get(value, value), args)
@@ -370,16 +371,18 @@ class _Parser:
             return out
 
 
-def parse(text: str, symbols: Any = ()) -> Node:
+def parse(text: str, symbols: Any = (), functions: dict[str, tuple[int, int]] | None = None) -> Node:
     """Parse `text` into a tree, or raise InvalidAnswer with the reason and position.
 
     `symbols`: the names the answer may use as variables; such a name is never read as the function
-    of the same name (a declared `sigma` is a standard deviation, not the sigmoid)."""
+    of the same name (a declared `sigma` is a standard deviation, not the sigmoid).
+    `functions`: more function names (with their argument counts) this answer may call, e.g. the
+    matrix functions tr and det of a matrix expression; the tree only names them."""
     if not isinstance(text, str):
         text = str(text)
     normal = normalize(_bounded(text))
     tokens, ends = _tokens(normal)
-    return _Parser(tokens, ends, normal, frozenset(symbols)).parse()
+    return _Parser(tokens, ends, normal, frozenset(symbols), dict(functions or {})).parse()
 
 
 def names_in(node: Node) -> set[str]:

@@ -366,7 +366,11 @@ class ShapeType(AnswerType):
         else:
             raise InvalidAnswer("a shape was expected")
         out = []
+        dims = options.get("dims") or {}  # named sizes, e.g. {"n": 3}: "n x m" reads as 3x2
         for item in items:
+            if isinstance(item, str) and item.strip() in dims:
+                out.append(Fraction(int(dims[item.strip()])))
+                continue
             n = read_number(item) if not isinstance(item, (int, Fraction)) else Fraction(item)
             if isinstance(n, float):
                 raise InvalidAnswer(f"shape sizes are whole numbers or fractions, not {item!r}")
@@ -376,6 +380,8 @@ class ShapeType(AnswerType):
         return tuple(int(v) if v.denominator == 1 else v for v in out)
 
     def equal(self, expected, given, tolerance, options):
+        if options.get("ignore_ones"):  # a vector n is n×1 too (the sizes themselves are never 1)
+            return tuple(v for v in expected if v != 1) == tuple(v for v in given if v != 1)
         return tuple(expected) == tuple(given)
 
     def display(self, value):
@@ -664,10 +670,34 @@ class LabelingType(AnswerType):
         return None if value is None else list(value)
 
 
+class MatrixExpressionType(AnswerType):
+    """A formula in declared matrices (Bᵀ, (A + Aᵀ)x): refuted on exact random instances, accepted
+    only by an entrywise symbolic proof (grader/answers/matrix_expr.py). The value is its text."""
+
+    name = "matrix-expression"
+    description = "a matrix formula in the declared matrices: B^T, (A + A^T)*x, -2*Sigma^-1*(x - z), x*x^T"
+
+    def parse(self, raw, options):
+        from .matrix_expr import read
+
+        return read(raw, options)
+
+    def equal(self, expected, given, tolerance, options):
+        return self.compare(expected, given, tolerance, options) is True
+
+    def compare(self, expected, given, tolerance, options):
+        from .matrix_expr import decide, read
+
+        return decide(read(expected, options), given, options)
+
+    def display(self, value):
+        return str(value)
+
+
 TYPES: dict[str, AnswerType] = {
     t.name: t
     for t in (IntegerType(), RealType(), ShapeType(), BooleanType(), ChoiceType(), ExpressionType(),
-              MatrixType(), LabelingType())
+              MatrixType(), LabelingType(), MatrixExpressionType())
 }
 TYPES["vector"] = TYPES["matrix"]
 
