@@ -8,8 +8,9 @@ A declaration may instead define its name by a formula in the other declared nam
 `{"z_0": {}, "z_1": {}, "s_0": {"equals": "exp(z_0)/(exp(z_0) + exp(z_1))"}}`. A student may then
 write either `s_0*(1 - s_0)` or the same with exps of the logits; both are read in the plain symbols
 (z_0, z_1), and so is the expected value (`definitions` gives the substitution), so that dependent
-names (s_0 + s_1 = 1) are compared as what they are. The formula is kind-provided text, read with
-the same whitelist parser as every answer.
+names (s_0 + s_1 = 1) are compared as what they are. A formula may use the names defined before it
+(a backprop graph's nodes, in order). It is kind-provided text, read with the same whitelist parser as
+every answer.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def make_symbols(spec: dict[str, Any]) -> dict[str, Any]:
     out = dict(plain)
     for name, decl in spec.items():
         if _defined(decl):
-            out[name] = to_sympy(parse(str(decl["equals"])), plain)
+            out[name] = to_sympy(parse(str(decl["equals"])), dict(out))  # may use the names defined before it
     return out
 
 

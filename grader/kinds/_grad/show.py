@@ -66,9 +66,36 @@ def matrix(rows: list[list[Any]]) -> str:
 def exact(value: Any) -> str:
     """The exact form as text that the answer parser reads back: exp(-2)/(exp(-2) + exp(-1) + 1), 1/4,
     e/(1 + e + exp(2)) (sympy prints Euler's number as E)."""
-    import re
+    return _printer().doprint(to_sympy(value))
 
-    return re.sub(r"\bE\b", "e", str(to_sympy(value)))
+
+_PRINTER: list[Any] = []
+
+
+def _printer() -> Any:
+    if not _PRINTER:
+        from sympy.printing.str import StrPrinter
+
+        class AnswerPrinter(StrPrinter):
+            def _print_Exp1(self, expr: Any) -> str:
+                return "e"  # sympy's E; a symbol named E stays E
+
+        _PRINTER.append(AnswerPrinter())
+    return _PRINTER[0]
+
+
+def tidy(expr: Any) -> Any:
+    """The shorter of an expression and its cancelled form: σ(z) − y, not the chain rule's raw product
+    (never simplify(): it turns sigmoids into cosh, which students do not write)."""
+    import sympy as sp
+
+    if not isinstance(expr, sp.Basic) or expr.is_Rational or sp.count_ops(expr) > 150:
+        return expr
+    try:
+        cancelled = sp.cancel(expr)
+    except (sp.PolynomialError, TypeError, ValueError):
+        return expr
+    return cancelled if len(str(cancelled)) < len(str(expr)) else expr
 
 
 def exact_nested(value: Any) -> str:

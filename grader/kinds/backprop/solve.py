@@ -1,0 +1,403 @@
+"""Solving a backprop problem: the forward table, the backward pass as a TA writes it, the parts."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ...errors import InvalidAnswer, SolveError
+from ...problem import Part, Problem
+from ...solution import Alternative, PartSolution, Solution, Step, Table
+from .._grad.show import decimal, exact
+from .graph import Backward, Graph, GraphError, build
+from .tensor import Tensor, shape_text
+
+LONGEST_EXACT = 80  # past this, a number is shown as a decimal in the steps
+
+
+def solve_problem(problem: Problem) -> Solution:
+    given = dict(problem.given)
+    if isinstance(given["inputs"], list):
+        given["inputs"] = {name: None for name in given["inputs"]}
+    try:
+        graph = build(given)
+    except GraphError as exc:
+        raise SolveError(exc.message, exc.path) from None
+    except InvalidAnswer as exc:  # pragma: no cover - the schema parsed every formula already
+        raise SolveError(str(exc), ("given", "nodes")) from None
+    ctx = _Context(graph)
+    sol = Solution(problem.id, "backprop", problem.title)
+    sol.steps = [forward_step(graph)]
+    if graph.output in graph.nodes and graph.values[graph.output].is_scalar:
+        sol.steps += ctx.backward_steps(graph.output)
+    for part in problem.parts:
+        try:
+            sol.parts.append(ctx.solve_part(part))
+        except GraphError as exc:
+            raise SolveError(exc.message, exc.path or part.path) from None
+    return sol
+
+
+# ---------------------------------------------------------------------------------------------
+# showing values
+
+
+def show(x: Any) -> str:
+    """An exact scalar as text: -1/8, exp(-1)/(1 + exp(-1)) ≈ 0.268941, or a symbolic expression."""
+    if getattr(x, "free_symbols", None):
+        return exact(x)
+    text = exact(x)
+    dec = decimal(x)
+    if text == dec or _is_plain_rational(x):
+        return text
+    if len(text) > LONGEST_EXACT:
+        return f"≈ {dec}"
+    return f"{text} ≈ {dec}"
+
+
+def brief(x: Any) -> str:
+    """For a chain of products in a step: exact when rational or symbolic, else the decimal."""
+    if getattr(x, "free_symbols", None) or _is_plain_rational(x):
+        return exact(x)
+    return decimal(x)
+
+
+def brief_tensor(t: Tensor) -> str:
+    return brief(t.item) if t.is_scalar else show_tensor(t)
+
+
+def _is_plain_rational(x: Any) -> bool:
+    return getattr(x, "is_Rational", False) or isinstance(x, (int, Fraction))
+
+
+def show_tensor(t: Tensor) -> str:
+    if t.is_scalar:
+        return show(t.item)
+    if all(_is_plain_rational(x) or getattr(x, "free_symbols", None) for x in t.data):
+        return _nested(t.nested(), exact)
+    return _nested(t.nested(), decimal)
+
+
+def _nested(v: Any, fn: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_nested(x, fn) for x in v) + "]"
+    return fn(v)
+
+
+def _plain(x: Any) -> Any:
+    """A stored value: a rational as a Fraction (no sympy needed to check it), the rest as is."""
+    if getattr(x, "is_Rational", False):
+        return Fraction(int(x.p), int(x.q))
+    return x
+
+
+def _stored(t: Tensor) -> Any:
+    from .sympy_ops import standard
+
+    v = t.nested()
+    if isinstance(v, list):
+        return [[_plain(standard(x)) for x in row] if isinstance(row, list) else _plain(standard(row)) for row in v]
+    return _plain(standard(v))
+
+
+# ---------------------------------------------------------------------------------------------
+# the forward pass
+
+
+def forward_step(graph: Graph) -> Step:
+    tensors = any(not v.is_scalar for v in graph.values.values())
+    cols = ["name", "formula", "value"] + (["shape"] if tensors else [])
+    rows = []
+    for name, value in graph.inputs.items():
+        kind = "input (a symbol)" if name in graph.symbolic else "input"
+        rows.append([name, kind, show_tensor(value)] + ([shape_text(value.shape)] if tensors else []))
+    for name, node in graph.nodes.items():
+        value = graph.values[name]
+        rows.append([name, node.formula, show_tensor(value)] + ([shape_text(value.shape)] if tensors else []))
+    order = "" if list(graph.nodes) == graph.spec_order else " (reordered so that each node comes after what it uses)"
+    return Step(f"Forward pass: each node computed from the values above it{order}", table=Table(cols, rows, title="forward pass"))
+
+
+# ---------------------------------------------------------------------------------------------
+# the backward pass and the parts
+
+
+class _Context:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.passes: dict[str, Backward] = {}
+
+    def backward(self, of: str) -> Backward:
+        if of not in self.passes:
+            self.passes[of] = self.graph.backward(of)
+        return self.passes[of]
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def backward_steps(self, of: str) -> list[Step]:
+        g = self.graph
+        bw = self.backward(of)
+        steps = [Step(f"Backward pass from {of}: ∂{of}/∂{of} = 1. Last node first, each node multiplies its upstream "
+                      f"gradient ∂{of}/∂node by the local derivative of its formula and sends the product down to "
+                      "each name it uses (upstream × local = downstream)")]
+        consumers = {name: [n for n in bw.order if name in g.nodes[n].refs] for name in bw.contributions}
+        for n in bw.order:
+            node = g.nodes[n]
+            up = bw.grads[n]
+            head = f"At {n} = {node.formula}{gate_remark(g, n)}, upstream ∂{of}/∂{n} = {brief_tensor(up)}"
+            lines = [self._contribution_text(of, n, r, up, bw) for r in node.refs]
+            steps.append(Step(head + ": " + "; ".join(lines)))
+            for r in node.refs:
+                done = consumers[r][-1] == n
+                parts = bw.contributions[r]
+                if done and len(parts) > 1:
+                    added = " + ".join(f"({brief_tensor(c.value)})" for c in parts)
+                    steps.append(Step(
+                        f"{r} feeds {len(parts)} nodes ({', '.join(c.node for c in parts)}): the gradients of all paths add "
+                        f"(multivariate chain rule): ∂{of}/∂{r} = {added} = {brief_tensor(bw.grads[r])}"))
+        leaves = [name for name in g.inputs if name in bw.grads]
+        if leaves:
+            steps.append(Step("Gradients of the inputs: " + "; ".join(
+                f"∂{of}/∂{name} = {brief_tensor(bw.grads[name])}" for name in leaves)))
+        return steps
+
+    def _contribution_text(self, of: str, n: str, r: str, up: Tensor, bw: Backward) -> str:
+        g = self.graph
+        c = next(x.value for x in bw.contributions[r] if x.node == n)
+        if up.is_scalar and c.is_scalar:
+            form = local_form(g, n, r)
+            loc = g.local(n, r).value[0][0]
+            loc_text = brief(loc)
+            chain = f"∂{of}/∂{r} ← ∂{of}/∂{n}·∂{n}/∂{r} = ({brief(up.item)})·({form})"
+            if form != loc_text:
+                chain += f" = ({brief(up.item)})·({loc_text})"
+            return f"{chain} = {brief(c.item)}"
+        return f"∂{of}/∂{r} ← {tensor_rule(g, n, r, of)} = {brief_tensor(c)} ({shape_text(c.shape)})"
+
+    # -- parts ---------------------------------------------------------------------------
+
+    def solve_part(self, part: Part) -> PartSolution:
+        ask = part.ask
+        if ask == "value":
+            return self._value(part)
+        if ask == "shape":
+            name = self._name(part, "node")
+            v = self.graph.values[name]
+            steps = [Step(f"{name} is a {shape_text(v.shape)}")]
+            return part.solution("shape", v.shape or (1,), steps=steps)
+        if ask == "local_gradient":
+            return self._local(part)
+        return self._gradient(part)
+
+    def _name(self, part: Part, key: str, nodes_only: bool = False) -> str:
+        name = part.args[key]
+        known = list(self.graph.nodes) if nodes_only else list(self.graph.inputs) + list(self.graph.nodes)
+        if name not in known:
+            what = "node" if nodes_only else "input or node"
+            raise SolveError(f"{name!r} is not an {what} of the graph (known: {', '.join(known)})", part.path + (key,))
+        return str(name)
+
+    def _value(self, part: Part) -> PartSolution:
+        name = self._name(part, "node")
+        v = self.graph.values[name]
+        node = self.graph.nodes.get(name)
+        text = f"{name} = {node.formula} = {show_tensor(v)}" if node else f"{name} is an input: {show_tensor(v)}"
+        return self._answer(part, v, [Step(text + " (the forward pass above)")], [])
+
+    def _local(self, part: Part) -> PartSolution:
+        g = self.graph
+        n = self._name(part, "node", nodes_only=True)
+        r = self._name(part, "wrt")
+        if r not in g.nodes[n].refs:
+            raise SolveError(f"{n} = {g.nodes[n].formula} does not use {r} directly (it uses {', '.join(g.nodes[n].refs)}); "
+                             f"ask for `gradient` for the chain rule", part.path + ("wrt",))
+        out, inp = g.values[n], g.values[r]
+        loc = g.local(n, r)
+        if len(out.shape) > 1 or len(inp.shape) > 1:
+            raise SolveError(f"the local derivative of {shape_text(out.shape)} {n} with respect to {shape_text(inp.shape)} "
+                             f"{r} has more than two dimensions; ask for `gradient` instead", part.path)
+        if out.is_scalar and inp.is_scalar:
+            value = Tensor.scalar(loc.value[0][0])
+            text = f"∂{n}/∂{r} = {local_form(g, n, r)}"
+            if text.split(" = ")[-1] != show(loc.value[0][0]):
+                text += f" = {show(loc.value[0][0])}"
+        elif out.is_scalar or inp.is_scalar:
+            flat = [x for row in loc.value for x in row]
+            value = Tensor((len(flat),), tuple(flat))
+            text = f"∂{n}/∂{r} entry by entry: {show_tensor(value)}"
+        else:
+            value = Tensor((len(loc.value), len(loc.value[0])), tuple(x for row in loc.value for x in row))
+            text = f"the Jacobian J[o][e] = ∂{n}[o]/∂{r}[e]: {show_tensor(value)}"
+        return self._answer(part, value, [Step(text + gate_remark(g, n))], ["sign"])
+
+    def _gradient(self, part: Part) -> PartSolution:
+        g = self.graph
+        of = part.args.get("of") or g.output
+        if of not in g.nodes:
+            raise SolveError(f"{of!r} is not a node of the graph", part.path + ("of",))
+        r = self._name(part, "wrt")
+        bw = self.backward(of)
+        steps: list[Step] = []
+        if of != g.output:
+            steps += self.backward_steps(of)
+        if r not in bw.grads:
+            value = Tensor(g.values[r].shape, tuple(0 for _ in g.values[r].data))
+            steps.append(Step(f"{of} does not depend on {r}: no path leads from {r} to {of}, so the gradient is 0"))
+            return self._answer(part, value, steps, [])
+        grad = bw.grads[r]
+        parts = bw.contributions.get(r, [])
+        text = f"∂{of}/∂{r} = {show_tensor(grad)}"
+        if len(parts) > 1:
+            text += f" — the sum of the {len(parts)} paths through {', '.join(c.node for c in parts)}"
+        if not grad.is_scalar:
+            text += f" ({shape_text(grad.shape)}: the shape of {r})"
+        steps.append(Step(text + (" (the backward pass above)" if of == g.output else "")))
+        alts: list[tuple[str, Tensor]] = [("sign", grad.map(lambda x: -x))]
+        if len(parts) > 1:
+            alts += [("one-path", c.value) for c in parts]
+        if of != r and len(parts) == 1 and grad.is_scalar:
+            consumer = parts[0].node
+            if consumer != of and g.values[consumer].is_scalar:
+                alts.append(("no-chain", Tensor.scalar(g.local(consumer, r).value[0][0])))
+        if _has_square(g):
+            alts += [("factor-2", grad.map(lambda x: 2 * x)), ("factor-2", grad.map(lambda x: x / 2))]
+        if len(grad.shape) == 2:
+            from .tensor import transpose
+
+            alts.append(("transposed", transpose(grad)))
+        return self._answer(part, grad, steps, alts)
+
+    # -- the answer ----------------------------------------------------------------------
+
+    def _answer(self, part: Part, value: Tensor, steps: list[Step], alts: Any) -> PartSolution:
+        stored = _stored(value)
+        symbolic = any(getattr(x, "free_symbols", None) for x in value.data)
+        alternatives = []
+        for item in alts:
+            if isinstance(item, str):  # a plain "sign"
+                alternatives.append(Alternative(item, _negate(stored)))
+            else:
+                mistake, t = item
+                if t.shape == value.shape and all(_same(a, b) for a, b in zip(t.data, value.data)):
+                    continue
+                alternatives.append(Alternative(mistake, _stored(t)))
+        if value.is_scalar:
+            if symbolic:
+                return part.solution("expression", stored, answer=exact(stored), steps=steps, alternatives=alternatives,
+                                     options={"symbols": self.declarations()})
+            ps = part.solution("real", stored, answer=exact(stored), steps=steps, alternatives=alternatives)
+            ps.approx = "" if decimal(stored) == ps.answer else decimal(stored)
+            return ps
+        type = "vector" if len(value.shape) == 1 else "matrix"
+        options: dict[str, Any] = {"elements": "expression", "symbols": self.declarations()} if symbolic else {}
+        shown = _nested(stored, exact)
+        ps = part.solution(type, stored, answer=shown, steps=steps, alternatives=alternatives, options=options)
+        if not symbolic:
+            approx = _nested(stored, decimal)
+            ps.approx = "" if approx == shown else approx
+        return ps
+
+    def declarations(self) -> dict[str, Any]:
+        """The symbols of an expression answer: the symbolic inputs; the numeric inputs and the scalar
+        nodes as what they are (so `y*(1 - y)*x` may be written for a node y)."""
+        g = self.graph
+        decls: dict[str, Any] = {}
+        for name, value in g.inputs.items():
+            if name in g.symbolic:
+                decls[name] = {}
+            elif value.is_scalar and _is_plain_rational(value.item):
+                decls[name] = {"equals": f"({exact(value.item)})"}
+        from .graph import GRAPH_FUNCTIONS
+
+        for name, node in g.nodes.items():
+            uses_tensors = any(not g.values[r].is_scalar for r in node.refs) or not g.values[name].is_scalar
+            graph_only = any(f"{fn}(" in node.formula for fn in GRAPH_FUNCTIONS)
+            if uses_tensors or graph_only or not all(r in decls for r in node.refs):
+                continue
+            decls[name] = {"equals": node.formula}
+        return decls
+
+
+def _negate(stored: Any) -> Any:
+    if isinstance(stored, list):
+        return [_negate(x) for x in stored]
+    return -stored
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) or (not getattr(a - b, "free_symbols", None) and abs(float(a - b)) < 1e-30)
+    except (TypeError, ValueError):
+        return False
+
+
+def _has_square(g: Graph) -> bool:
+    def squares(tree: Any) -> bool:
+        if not isinstance(tree, tuple):
+            return False
+        if tree[0] == "^" and tree[2] == ("num", Fraction(2)):
+            return True
+        if tree[0] == "call":
+            return any(squares(a) for a in tree[2])
+        if tree[0] == "list":
+            return any(squares(a) for a in tree[1])
+        return any(squares(x) for x in tree[1:] if isinstance(x, tuple))
+
+    return any(squares(n.tree) for n in g.nodes.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# how a TA names the local derivatives
+
+
+def local_form(g: Graph, n: str, r: str) -> str:
+    """∂n/∂r written in the names of the graph: y(1 − y) for a sigmoid node y, 1 − y² for tanh, y for exp."""
+    import sympy as sp
+
+    tree = g.nodes[n].tree
+    if tree[0] == "call" and len(tree[2]) == 1 and tree[2][0] == ("name", r):
+        y = sp.Symbol(n, real=True)
+        special = {"sigmoid": y * (1 - y), "sigma": y * (1 - y), "tanh": 1 - y**2, "exp": y}.get(tree[1])
+        if special is not None:
+            return exact(special)
+    return exact(g.local(n, r).symbolic[0][0])
+
+
+def gate_remark(g: Graph, n: str) -> str:
+    tree = g.nodes[n].tree
+    names = [t for t in tree[1:] if isinstance(t, tuple) and t[0] == "name"] if tree[0] in ("+", "*", "-") else []
+    if tree[0] == "+" and len(names) == 2:
+        return " (an add gate: it passes the upstream gradient to both inputs unchanged)"
+    if tree[0] == "*" and len(names) == 2 and names[0] != names[1]:
+        return " (a multiply gate: each input gets the upstream gradient times the other input)"
+    if tree[0] == "call" and tree[1] in ("max", "min") and len(tree[2]) == 2:
+        which = "larger" if tree[1] == "max" else "smaller"
+        return f" (a {tree[1]} gate: it routes the upstream gradient to the {which} input; the other gets 0)"
+    return ""
+
+
+def tensor_rule(g: Graph, n: str, r: str, of: str) -> str:
+    """The rule behind a vector/matrix contribution, as the lecture writes it."""
+    tree = g.nodes[n].tree
+    up = f"∂{of}/∂{n}"
+    if tree[0] == "call" and tree[1] == "matmul" and all(a[0] == "name" for a in tree[2]):
+        a, b = tree[2][0][1], tree[2][1][1]
+        sa, sb = g.values[a].shape, g.values[b].shape
+        if len(sa) == 2 and len(sb) == 1:
+            if r == a:
+                return f"{up}·{b}ᵀ ((∂L/∂{n}: {sa[0]}×1)·({b}ᵀ: 1×{sb[0]}) = {sa[0]}×{sa[1]})"
+            return f"{a}ᵀ·{up} (({sa[1]}×{sa[0]})·({sa[0]}) = {sa[1]})"
+        if len(sa) == 2 and len(sb) == 2:
+            return f"{up}·{b}ᵀ" if r == a else f"{a}ᵀ·{up}"
+    if tree[0] == "call" and tree[1] == "relu" and tree[2][0] == ("name", r):
+        return f"1({r} > 0) ⊙ {up} (relu passes the gradient where its input is positive)"
+    if tree[0] == "call" and tree[1] == "dot":
+        other = [a[1] for a in tree[2] if a[0] == "name" and a[1] != r]
+        return f"{up}·{other[0]}" if other else f"2·{up}·{r}"
+    if tree[0] in ("+", "-") and g.values[r].shape == g.values[n].shape:
+        sign = "−" if tree[0] == "-" and tree[2] == ("name", r) else ""
+        return f"{sign}{up} (an add gate passes the gradient through)"
+    if tree[0] == "call" and tree[1] in ("sum", "mean"):
+        return f"{up}·1{' / ' + str(len(g.values[r].data)) if tree[1] == 'mean' else ''} for every entry"
+    return (f"Σ_o ({up})_o·∂{n}_o/∂{r} (the derivative of {n} = {g.nodes[n].formula} with respect to {r}, "
+            "entry by entry, times the upstream gradient)")
