@@ -186,9 +186,12 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
     if isinstance(given, ParsedFormula):
         # names that sympy simplified away (x/x is 1) still matter: the formula is undefined at x = 0
         used = set(names_in(given.tree))
-        needed = sorted(used & set(defined))
-        for name in list(used & set(defined)):
-            used |= names_in(defined[name])
+        # a definition may use the names defined before it (a backprop graph's nodes): close over
+        # them from the last to the first, then compute them first to last
+        for name in reversed(list(defined)):
+            if name in used:
+                used |= names_in(defined[name])
+        needed = [name for name in defined if name in used]
         for name in used & set(plain) - set(symbols):
             symbols[name] = make_symbols({name: plain[name]})[name]
     names = sorted(n for n in symbols if n not in defined)
@@ -208,7 +211,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
                 arith = Arith(context(prec) if prec is not None else None)
                 full = dict(env)
                 for name in needed:
-                    full[name] = _Walker(arith, env, given.log_base).run(defined[name])
+                    full[name] = _Walker(arith, full, given.log_base).run(defined[name])
                 return _Walker(arith, full, given.log_base).run(given.tree)
             return sympy_value(g_expr, {sym: env[sym.name] for sym in every if sym.name in env}, prec)
 

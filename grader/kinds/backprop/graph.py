@@ -48,7 +48,7 @@ class GraphError(ValueError):
 
 
 def parse_formula(text: str) -> Tree:
-    return parse(text, GRAPH_FUNCTIONS)
+    return parse(text, functions=GRAPH_FUNCTIONS)
 
 
 @dataclass
