@@ -102,12 +102,12 @@ GIVEN = Map({
 }, description="a computation graph")
 
 QUANTITIES = [
-    Quantity("value", "real", "the forward value of a node or input (a number, vector, matrix, or an expression)",
+    Quantity("value", "real|vector|matrix|expression", "the forward value of a node or input (a number, vector, matrix, or an expression)",
              {"node": Field(Str(), required=True, doc="a node or input name")}),
-    Quantity("gradient", "real", "∂output/∂wrt by backpropagation (the shape of wrt; an expression if inputs are symbols)",
+    Quantity("gradient", "real|vector|matrix|expression", "∂output/∂wrt by backpropagation (the shape of wrt; an expression if inputs are symbols)",
              {"wrt": Field(Str(), required=True, doc="an input or node"),
               "of": Field(Str(), doc="the scalar node to differentiate (default: the output)")}),
-    Quantity("local_gradient", "real", "∂node/∂wrt of one node with respect to a name its formula uses directly",
+    Quantity("local_gradient", "real|vector|matrix|expression", "∂node/∂wrt of one node with respect to a name its formula uses directly",
              {"node": Field(Str(), required=True, doc="a node"), "wrt": Field(Str(), required=True, doc="a name in its formula")}),
     Quantity("shape", "shape", "the shape of a node's value", {"node": Field(Str(), required=True, doc="a node or input")}),
 ]

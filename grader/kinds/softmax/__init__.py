@@ -64,7 +64,7 @@ _CASE = Str(choices=("same", "different"))
 
 QUANTITIES = [
     Quantity("probabilities", "vector", "the softmax outputs s = softmax(z/T)"),
-    Quantity("probability", "real", "one softmax output s_i", {"i": Field(_INDEX, required=True, doc="the class")}),
+    Quantity("probability", "real|expression", "one softmax output s_i", {"i": Field(_INDEX, required=True, doc="the class")}),
     Quantity("loss", "real|expression", "the cross-entropy −Σ_k t_k·log s_k (natural log; t = the one-hot or smoothed label)"),
     Quantity("gradient", "vector", "∂L/∂z = (s − t)/T, the gradient of the loss with respect to the logits"),
     Quantity("targets", "vector", "the target distribution t (one-hot, or smoothed)"),
