@@ -167,9 +167,6 @@ MISTAKES = [
     Mistake("no-clip", "forgot to clip the gradient norm first",
             "{given} uses the unclipped gradient: its norm is above the threshold, so it is scaled down first. "
             "The expected answer is {expected}."),
-    Mistake("coupled-decay", "mixed up AdamW's decoupled weight decay with Adam's L2 penalty (or the reverse)",
-            "{given} applies the weight decay the other way: AdamW shrinks x by (1 − lr·λ) outside the adaptive step, Adam "
-            "adds λ·x to the gradient. The expected answer is {expected}."),
     Mistake("convention", "gave the velocity in the other convention (v = −lr·b of the notes vs PyTorch's buffer b)",
             "{given} is the velocity in the other convention: the notes' v = −lr·b and PyTorch's buffer b differ by the factor "
             "−lr (the parameters are the same). The expected answer is {expected}."),

@@ -352,8 +352,6 @@ class _Context:
             out.append(("bias-correction", pick(self.run(bias_correction=not self.g["bias_correction"]))))
         if self.clip is not None and any(self.main.clipped):
             out.append(("no-clip", pick(self.run(clip=None))))
-        if self.rule in ("adam", "adamw") and self.hyper.get("weight_decay", 0) != 0:
-            out.append(("coupled-decay", pick(self.run(rule="adam" if self.rule == "adamw" else "adamw"))))
         return [(m, v) for m, v in out if v is not None]
 
     def _answer(self, part: Part, value: list[Any], steps: list[Step], alts: list[tuple[str, Any]]) -> PartSolution:
