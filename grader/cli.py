@@ -16,12 +16,19 @@ from typing import Any
 
 import click
 
+from . import render
 from .errors import EXIT_BAD, EXIT_OK, EXIT_WRONG, GraderError, InternalError
 from .spec.files import SPEC_SUFFIXES, find_specs
 
 
-def _rich_output() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+def _format_option(document: str, default: str = "text") -> Callable[..., Any]:
+    """--format, with the choices of the formats that render `document` (grader/render)."""
+    return click.option("--format", "fmt", type=click.Choice(render.names(document)), default=default,
+                        show_default=True, help="Output format.")
+
+
+def _show(text: str) -> None:
+    click.echo(text, nl=False)
 
 
 def _fail(exc: GraderError, fmt: str) -> None:
@@ -43,7 +50,6 @@ def _json_requested(argv: list[str]) -> bool:
 
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     """No traceback reaches a user: spec errors exit 2 with their message, the rest too."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -85,8 +91,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--part", "parts", multiple=True, metavar="ID", help="Only these parts (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "latex"]), default="text",
-              show_default=True, help="Output format.")
+@_format_option("solutions")
 @_guard
 def solve(specs: tuple[str, ...], parts: tuple[str, ...], fmt: str) -> None:
     """Print the worked solution of each SPEC: every step, then the answers.
@@ -104,31 +109,7 @@ def solve(specs: tuple[str, ...], parts: tuple[str, ...], fmt: str) -> None:
         solutions = [solve_problem(paths[0], parts or None)]
     else:  # several specs: --part picks the parts of each that has them
         solutions = [solve_problem(path).only(parts) if parts else solve_problem(path) for path in paths]
-    _print_solutions(solutions, fmt, as_list=len(paths) > 1)
-
-
-def _print_solutions(solutions: list, fmt: str, as_list: bool) -> None:
-    if fmt == "json":
-        from .render.json_out import solutions_json
-
-        click.echo(solutions_json(solutions, as_list), nl=False)
-    elif fmt == "markdown":
-        from .render.markdown import solution_markdown
-
-        click.echo("\n".join(solution_markdown(s) for s in solutions), nl=False)
-    elif fmt == "latex":
-        from .render.latex import solution_latex
-
-        click.echo(solution_latex(solutions[0]) if len(solutions) == 1 else
-                   "\n".join(solution_latex(s, standalone=False) for s in solutions), nl=False)
-    elif _rich_output():
-        from .render.terminal import print_solutions
-
-        print_solutions(solutions)
-    else:
-        from .render.plain import solutions_text
-
-        click.echo(solutions_text(solutions), nl=False)
+    _show(render.renderer(fmt, "solutions")(solutions, len(paths) > 1))
 
 
 # --- check -----------------------------------------------------------------------------------
@@ -148,7 +129,7 @@ def _parse_answer_options(answers: tuple[str, ...]) -> dict[str, str]:
 @click.argument("submission", required=False, type=click.Path())
 @click.option("--answer", "-a", "answers", multiple=True, metavar="PART=VALUE",
               help="An answer to check (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("check")
 @_guard
 def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str) -> None:
     """Check answers to SPEC, part by part, with feedback that names known mistakes.
@@ -171,18 +152,7 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
         raise GraderError("no answers: give a SUBMISSION file or --answer PART=VALUE")
     # without a submission file, only the parts answered on the command line are reported
     result = check_answers(spec, given, submission=submission, parts=None if submission else list(given))
-    if fmt == "json":
-        from .render.json_out import check_json
-
-        click.echo(check_json(result), nl=False)
-    elif _rich_output():
-        from .render.terminal import print_check
-
-        print_check(result)
-    else:
-        from .render.plain import check_text
-
-        click.echo(check_text(result), nl=False)
+    _show(render.renderer(fmt, "check")(result))
     for issue in result.issues:  # a bad submission is reported, and what can be checked still is
         click.echo(f"warning: {issue}", err=True)
     # a blank, undecided or wrong part is not "all correct"
@@ -194,7 +164,7 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("validation")
 @_guard
 def validate(paths: tuple[str, ...], fmt: str) -> None:
     """Check specs (files or folders) and report every problem found, then solve each one.
@@ -206,14 +176,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     from .validation import validate_paths
 
     report = validate_paths(find_specs(paths, SPEC_SUFFIXES + (".csv",)))  # class CSVs are checked too
-    if fmt == "json":
-        import json
-
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        for issue in report.issues:
-            click.echo(f"error: {issue}")
-        click.echo(report.summary())
+    _show(render.renderer(fmt, "validation")(report))
     sys.exit(EXIT_OK if report.ok else EXIT_BAD)
 
 
@@ -221,7 +184,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
 
 @cli.command()
 @click.argument("kind", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("kinds")
 @_guard
 def kinds(kind: str | None, fmt: str) -> None:
     """List the solver kinds; with KIND, its `given` schema, quantities and mistakes.
@@ -230,9 +193,9 @@ def kinds(kind: str | None, fmt: str) -> None:
     Example:
       grader kinds network
     """
-    from .kinds_info import kind_detail, kind_list
+    from .kinds import load_all, require
 
-    click.echo(kind_list(fmt) if kind is None else kind_detail(kind, fmt), nl=False)
+    _show(render.renderer(fmt, "kinds")(load_all()) if kind is None else render.renderer(fmt, "kind")(require(kind)))
 
 
 # --- schema and new ---------------------------------------------------------------------------
@@ -285,7 +248,7 @@ def new(kind: str, out: str | None) -> None:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--to", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "html", "pdf"]), default="markdown", show_default=True)
+@_format_option("document", default="markdown")
 @_guard
 def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
     """Write worked solutions of SPEC files or folders as documents (solutions/ is made this way).
@@ -329,7 +292,7 @@ def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
               help="Write one feedback page per student (HTML and Markdown), keys as --show-* allow.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), metavar="FILE.html",
               help="Write a class report: per part the mean, score histograms, verdicts, common wrong answers.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("grade")
 @_guard
 def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | None, gradescope_dir: str | None,
           jobs: int | None, tests_visibility: str | None, show_expected: str | None, show_solution: str | None,
@@ -371,13 +334,14 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
       grader grade problems/rec6 -s subs/ --lms canvas canvas.csv --feedback fb/ --report class.html
     """
     from .grading import grade as grade_class
-    from .grading.summary import print_report, progress_bar, report_json, report_text
 
     shown = {"tests": tests_visibility, "expected": show_expected, "solution": show_solution}
     documents = functools.partial(grade_class, lms=lms, feedback=feedback_dir, report_html=report_file)
     show_bar = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:
         if show_bar:
+            from .render._rich import progress_bar
+
             with progress_bar() as progress:
                 report = documents(list(specs), submissions, db=db, csv=csv_path, gradescope=gradescope_dir,
                                    jobs=jobs, variants=variants, progress=progress, visibility=shown)
@@ -388,12 +352,7 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
         click.echo(f"interrupted: the students graded so far are saved in {db}; "
                    "re-run the same command to finish", err=True)
         raise
-    if fmt == "json":
-        click.echo(report_json(report), nl=False)
-    elif _rich_output():
-        print_report(report)
-    else:
-        click.echo(report_text(report), nl=False)
+    _show(render.renderer(fmt, "grade")(report))
     sys.exit(EXIT_OK if report.ok else EXIT_BAD)
 
 

@@ -238,7 +238,8 @@ def test_class_report_draws_each_part_with_svg_and_names_the_hardest(graded):
 
 
 def test_terminal_summary_draws_each_part_s_verdicts_as_a_bar():
-    from grader.grading.summary import PartSummary, bar_cells, bar_text
+    from grader.grading.summary import PartSummary
+    from grader.render._grade import bar_cells, bar_text
 
     s = PartSummary("p", "a", 1.0, students=7, verdicts={"correct": 4, "incorrect": 2, "invalid": 0, "missing": 1})
     cells = bar_cells(s, width=14)

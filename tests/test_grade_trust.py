@@ -332,7 +332,7 @@ def test_undecided_answers_are_listed_for_review(tmp_path, monkeypatch):
         rows = {r["student"]: r for r in csv.DictReader(fh)}
     assert rows["hard@uni.edu"]["review"] == "p1/s" and rows["hard@uni.edu"]["p1/s"] == "0"
     assert all(r["review"] == "" for s, r in rows.items() if s != "hard@uni.edu")
-    from grader.grading.summary import report_text
+    from grader.render.text import report_text
 
     text = report_text(report)
     assert "For review: 1 answer(s)" in text and "hard@uni.edu  p1/s  HARD" in text

@@ -64,7 +64,7 @@ def _key_tests(p: SolvedProblem, number_: str, see: Visibility, solution: Soluti
         tests.append({"name": f"Answer key: {title}", "number": f"{number_}.key", "output": "\n".join(lines),
                       "visibility": see.expected})
     if see.solution != "never":
-        from ..render.plain import solution_text
+        from ..render.text import solution_text
 
         tests.append({"name": f"Worked solution: {title}", "number": f"{number_}.solution",
                       "output": solution_text(solution), "visibility": see.solution})

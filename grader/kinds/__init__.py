@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from ..errors import GraderError
 from ..spec.schema import Quantity
 from .base import Answer, Kind, Mistake
 
@@ -39,6 +40,15 @@ def get(name: str) -> Kind | None:
     return _REGISTRY.get(name)
 
 
+def require(name: str) -> Kind:
+    """The kind called `name`; a GraderError naming the known kinds if there is none."""
+    kind = get(name)
+    if kind is None:
+        known = ", ".join(k.name for k in load_all())
+        raise GraderError(f"unknown kind {name!r} (known kinds: {known})")
+    return kind
+
+
 def load_all() -> list[Kind]:
     """Every kind, sorted by name (imports every kind module)."""
     for info in pkgutil.iter_modules(__path__):
@@ -47,4 +57,4 @@ def load_all() -> list[Kind]:
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
-__all__ = ["Answer", "Kind", "Mistake", "Quantity", "get", "load_all", "register"]
+__all__ = ["Answer", "Kind", "Mistake", "Quantity", "get", "load_all", "register", "require"]

@@ -8,9 +8,11 @@ has one) is converted to MathML by latex2mathml, a pure-Python converter. Tables
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 from ..solution import Solution, Step, Table
+from . import Format
 
 CSS = """
 :root { --ink: #1d2330; --muted: #5b6475; --rule: #d9dde5; --accent: #2457a6; --note: #fff6dd; }
@@ -93,8 +95,9 @@ def _answer(part: Any) -> str:
     return f'<p class="answer">Answer: <code>{_esc(part.answer)}</code>{approx}</p>'
 
 
-def solution_html(sol: Solution, notes: str = "") -> str:
+def solution_html(sol: Solution, notes: str | None = None) -> str:
     """One problem's worked solution as a whole HTML page."""
+    notes = sol.notes if notes is None else notes
     body = [f"<h1>{_esc(sol.title or sol.id)}</h1>",
             f'<p class="meta"><code>{_esc(sol.id)}</code> · kind <code>{_esc(sol.kind)}</code>'
             + (f" · source: {_esc(sol.source)}" if sol.source else "") + "</p>"]
@@ -121,3 +124,36 @@ def index_html(title: str, entries: list[tuple[str, str, str]]) -> str:
                    for link, name, kind in entries)
     return page(title, f"<h1>{_esc(title)}</h1>\n<table><thead><tr><th>problem</th><th>kind</th></tr></thead>"
                         f"<tbody>{rows}</tbody></table>")
+
+
+def html_indexes(out: Path, pages: list[Path]) -> list[Path]:
+    """An index.html in every folder that holds pages, linking its problems and sub-folders."""
+    import re
+
+    folders: dict[Path, list[tuple[str, str, str]]] = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", text)
+        kind = re.search(r"kind <code>(.*?)</code>", text)
+        folders.setdefault(page.parent, []).append((page.name, html.unescape(title.group(1)) if title else page.stem,
+                                                    kind.group(1) if kind else ""))
+    for folder in list(folders):
+        for parent in [folder, *folder.parents]:
+            if parent == out.parent or out not in [parent, *parent.parents]:
+                break
+            child = folder if parent == folder else next(p for p in [folder, *folder.parents] if p.parent == parent)
+            if parent != folder:
+                entry = (f"{child.name}/index.html", f"{child.name}/", "folder")
+                if entry not in folders.setdefault(parent, []):
+                    folders[parent].append(entry)
+    written = []
+    for folder, entries in sorted(folders.items()):
+        target = folder / "index.html"
+        name = folder.name if folder != out else "Worked solutions"
+        target.write_text(index_html(name, sorted(entries, key=lambda e: (e[2] != "folder", e[0]))), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+FORMAT = Format("html", "self-contained HTML pages, math as MathML, an index per folder", document=solution_html,
+                suffix=".html", finish=lambda out_dir, pages: pages + html_indexes(out_dir, pages))

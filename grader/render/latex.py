@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..solution import Solution, Step, Table
+from . import Format
 
 _SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
             "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
@@ -100,7 +101,8 @@ PREAMBLE = [r"\documentclass[11pt]{article}", r"\usepackage[utf8]{inputenc}",
             r"\providecommand{\checkmark}{\surd}", r"\allowdisplaybreaks", r"\sloppy"]
 
 
-def solution_latex(sol: Solution, standalone: bool = True, notes: str = "") -> str:
+def solution_latex(sol: Solution, standalone: bool = True, notes: str | None = None) -> str:
+    notes = sol.notes if notes is None else notes
     lines = []
     if standalone:
         lines += PREAMBLE + [r"\begin{document}"]
@@ -120,3 +122,13 @@ def solution_latex(sol: Solution, standalone: bool = True, notes: str = "") -> s
     if standalone:
         lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
+
+
+def solutions_latex(solutions: list[Solution], several: bool) -> str:
+    """One standalone document, or several solutions' sections to paste into one."""
+    if not several:
+        return solution_latex(solutions[0])
+    return "\n".join(solution_latex(s, standalone=False) for s in solutions)
+
+
+FORMAT = Format("latex", "LaTeX documents (amsmath)", solutions=solutions_latex, document=solution_latex, suffix=".tex")

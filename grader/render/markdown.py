@@ -1,8 +1,9 @@
-"""Markdown worked solutions (what `grader export` writes to solutions/)."""
+"""The `markdown` format: worked solutions (what `grader export` writes to solutions/)."""
 
 from __future__ import annotations
 
 from ..solution import Solution, Step, Table
+from . import Format
 
 
 def _table(table: Table) -> list[str]:
@@ -27,7 +28,8 @@ def _step(step: Step) -> list[str]:
     return out
 
 
-def solution_markdown(sol: Solution, notes: str = "") -> str:
+def solution_markdown(sol: Solution, notes: str | None = None) -> str:
+    notes = sol.notes if notes is None else notes
     lines = [f"# {sol.title or sol.id}", ""]
     lines.append(f"`{sol.id}` · kind `{sol.kind}`" + (f" · source: {sol.source}" if sol.source else ""))
     lines.append("")
@@ -53,3 +55,8 @@ def solution_markdown(sol: Solution, notes: str = "") -> str:
     for part in sol.parts:
         lines.append(f"| {part.id} | `{part.answer}`" + (f" ≈ {part.approx}" if part.approx else "") + f" | {part.points:g} |")
     return "\n".join(lines) + "\n"
+
+
+FORMAT = Format("markdown", "Markdown documents (solutions/ is made of them)",
+                solutions=lambda solutions, several: "\n".join(solution_markdown(s) for s in solutions),
+                document=solution_markdown, suffix=".md")

@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 from ..errors import GraderError
+from . import Format
+from .latex import solution_latex
 
 
 def pdflatex() -> str:
@@ -35,3 +37,7 @@ def compile_tex(tex: Path, timeout: float = 120) -> Path:
 def compile_all(texs: list[Path]) -> list[Path]:
     pdflatex()
     return [compile_tex(t) for t in texs]
+
+
+FORMAT = Format("pdf", "PDF documents, through pdflatex (where it is installed)", document=solution_latex, suffix=".tex",
+                finish=lambda out_dir, files: compile_all(files))
