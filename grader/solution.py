@@ -24,11 +24,22 @@ class Table:
 
 @dataclass
 class Step:
-    """One line of a derivation: plain text, the same in LaTeX, optionally a table."""
+    """One line of a derivation: plain text, the same in LaTeX, optionally a table.
+
+    Build it with `Step.of("prose ", formula, " more prose")`: the math stays data (`segments`)
+    and grader/render/math prints it (text, LaTeX, MathML). `Step(text, latex)` still works for
+    steps written as strings."""
 
     text: str
     latex: str = ""
     table: Table | None = None
+    segments: tuple[Any, ...] = ()  # prose (str) and math (grader.formula nodes, sympy objects)
+
+    @classmethod
+    def of(cls, *segments: Any, table: Table | None = None) -> Step:
+        from .render.math import step_latex, step_text
+
+        return cls(step_text(segments), step_latex(segments), table, tuple(segments))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "latex": self.latex}

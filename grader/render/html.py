@@ -69,9 +69,13 @@ def table_html(table: Table) -> str:
 
 def _step(step: Step) -> str:
     out = []
-    if step.text:
+    if step.segments:  # math as data: printed as MathML in place
+        from .math import step_mathml
+
+        out.append(step_mathml(step.segments).replace("\n", "<br>"))
+    elif step.text:
         out.append(_esc(step.text).replace("\n", "<br>"))
-    if step.latex:
+    if step.latex and not step.segments:
         formula = mathml(step.latex)
         if formula:
             out.append(f'<div class="formula">{formula}</div>')

@@ -72,11 +72,20 @@ def _table(table: Table) -> list[str]:
     return out
 
 
+def _inline(segments: tuple) -> str:
+    """Prose in text mode, each formula in $...$ (printed by render/math)."""
+    from .math import latex
+
+    return "".join(escape(s) if isinstance(s, str) else f"${latex(s)}$" for s in segments)
+
+
 def _step(step: Step) -> list[str]:
     out = []
-    if step.text:
+    if step.segments:
+        out.append(rf"\item {_inline(step.segments)}")
+    elif step.text:
         out.append(rf"\item {escape(step.text)}")
-    if step.latex:
+    if step.latex and not step.segments:
         # the formula below its prose (a step's LaTeX form may leave out words its text has)
         out.append((r"\item " if not out else "") + rf"\[ {step.latex} \]")
     if step.table is not None:

@@ -22,20 +22,20 @@ from typing import Any
 
 from ...answers.types import format_number
 from ...errors import SolveError
+from ...formula import Add, Call, Math, Neg, Num, Rel, Sum, Sym, WithUnit, Written, eq
 from ...problem import Part, Problem
 from ...solution import Step, Table
 from ...spec.schema import Bool, Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
 from .. import Answer, Kind, Mistake, register
 from .core import (
     BASES,
-    LOG_LATEX,
     LOG_TEXT,
     UNITS,
     Term,
     decimal,
+    exact_math,
     exact_text,
     measure_value,
-    shown,
     terms,
     total,
 )
@@ -162,84 +162,89 @@ def _name(key: str) -> str:
     return key.upper()
 
 
-def _title(measure: str, a: str, b: str | None) -> str:
+def _title(measure: str, a: str, b: str | None) -> Sym:
+    x, y = _name(a), _name(b or "")
     if measure == "kl":
-        return f"KL({_name(a)}‖{_name(b or '')})"
+        return Sym(f"KL({x}‖{y})", latex=rf"D_{{\mathrm{{KL}}}}({x}\,\|\,{y})")
     if measure == "cross_entropy":
-        return f"H({_name(a)}, {_name(b or '')})"
-    return f"H({_name(a)})"
+        return Sym(f"H({x}, {y})")
+    return Sym(f"H({x})")
 
 
-def _title_latex(measure: str, a: str, b: str | None) -> str:
+INFINITY = Sym("+∞", latex=r"+\infty")
+
+
+def _shown(value: Any) -> list[tuple[str, Math]]:
+    """How an exact value is shown after its formula: = 1/2 ≈ 0.5, = -0.3, ≈ 0.566, = +∞."""
+    if value == math.inf:
+        return [("=", INFINITY)]
+    if isinstance(value, Fraction):
+        exact: list[tuple[str, Math]] = [("=", Num(value))]
+        return exact if "/" not in format_number(value) else exact + [("≈", Num(decimal(value)))]
+    return [("≈", Num(decimal(value)))]
+
+
+def _then(chain: Rel, links: list[tuple[str, Math]], unit: str = "") -> Rel:
+    """`chain` continued by `links`; the last one carries `unit` (1.92698 bits)."""
+    for i, (op, item) in enumerate(links):
+        chain = chain.rel(op, WithUnit(item, unit) if unit and i == len(links) - 1 else item)
+    return chain
+
+
+def _definition(measure: str, a: str, b: str | None, base: Any) -> Math:
+    lg, x, y = LOG_TEXT[base], Sym(f"{a.lower()}_i"), Sym(f"{(b or '').lower()}_i")
     if measure == "kl":
-        return rf"D_{{\mathrm{{KL}}}}({_name(a)}\,\|\,{_name(b or '')})"
-    if measure == "cross_entropy":
-        return rf"H({_name(a)}, {_name(b or '')})"
-    return rf"H({_name(a)})"
-
-
-def _with_unit(value: Any, base: Any) -> str:
-    text = shown(value)
-    return f"{'' if text.startswith('≈') else '= '}{text} {UNITS[base]}"
+        return Sum("i", x * Call(lg, x / y))
+    return Neg(Sum("i", x * Call(lg, y if measure == "cross_entropy" else x)))
 
 
 def _formula(measure: str, a: str, b: str | None, base: Any) -> Step:
-    lg, lgl = LOG_TEXT[base], LOG_LATEX[base]
-    x, y = a.lower(), (b or "").lower()
-    if measure == "kl":
-        text = f"{_title(measure, a, b)} = Σ_i {x}_i·{lg}({x}_i/{y}_i)"
-        latex = rf"{_title_latex(measure, a, b)} = \sum_i {x}_i {lgl}\frac{{{x}_i}}{{{y}_i}}"
-    elif measure == "cross_entropy":
-        text = f"{_title(measure, a, b)} = −Σ_i {x}_i·{lg}({y}_i)"
-        latex = rf"{_title_latex(measure, a, b)} = -\sum_i {x}_i {lgl} {y}_i"
-    else:
-        text = f"{_title(measure, a, b)} = −Σ_i {x}_i·{lg}({x}_i)"
-        latex = rf"{_title_latex(measure, a, b)} = -\sum_i {x}_i {lgl} {x}_i"
     unit = {2: "base 2, so the answer is in bits", "e": "natural log, so the answer is in nats",
             10: "base 10, so the answer is in hartleys"}[base]
-    return Step(f"{text}   ({unit}; a term with {x}_i = 0 is 0, since 0·log 0 = 0)", latex)
+    return Step.of(eq(_title(measure, a, b), _definition(measure, a, b, base)),
+                   f"   ({unit}; a term with {a.lower()}_i = 0 is 0, since 0·log 0 = 0)")
+
+
+_SECOND_ZERO = (" — the second distribution gives probability 0 to an outcome the first one has, "
+                "so the sum is +∞")
 
 
 def _term_step(ctx: _Ctx, measure: str, t: Term, av: list[Fraction], bv: list[Fraction] | None, base: Any) -> Step:
     lg = LOG_TEXT[base]
     name = ctx.names[t.index]
-    w = format_number(t.weight)
+    w = Num(t.weight)
     if t.status == "zero":
         return Step(f"{name}: p = 0, so the term is 0 (0·log 0 = 0)")
     if measure == "kl":
         assert bv is not None
-        q = format_number(bv[t.index])
         if t.status == "inf":
-            return Step(f"{name}: {w}·{lg}({w}/0) = +∞ — the second distribution gives probability 0 to an outcome "
-                        "the first one has, so the sum is +∞")
-        head = f"{w}·{lg}({w}/{q})"
-        arg = format_number(t.arg)
-        if arg != f"{w}/{q}":
-            head += f" = {w}·{lg}({arg})"
+            return Step.of(f"{name}: ", eq(w * Call(lg, w / Num(0)), INFINITY), _SECOND_ZERO)
+        q = Num(bv[t.index])
+        chain = eq(w * Call(lg, w / q))
+        assert t.arg is not None
+        if format_number(t.arg) != f"{format_number(t.weight)}/{format_number(bv[t.index])}":
+            chain = chain.eq(w * Call(lg, Num(t.arg)))
     elif measure == "cross_entropy":
         assert bv is not None
-        q = format_number(bv[t.index])
         if t.status == "inf":
-            return Step(f"{name}: −{w}·{lg}(0) = +∞ — the second distribution gives probability 0 to an outcome "
-                        "the first one has, so the sum is +∞")
-        head = f"−{w}·{lg}({q})"
+            return Step.of(f"{name}: ", eq(-(w * Call(lg, Num(0))), INFINITY), _SECOND_ZERO)
+        chain = eq(-(w * Call(lg, Num(bv[t.index]))))
     else:
-        head = f"−{w}·{lg}({w})"
-    return Step(f"{name}: {head} {'= ' if not shown(t.value).startswith('≈') else ''}{shown(t.value)}")
+        chain = eq(-(w * Call(lg, w)))
+    return Step.of(f"{name}: ", _then(chain, _shown(t.value)))
 
 
 def _sum_step(measure: str, a: str, b: str | None, ts: list[Term], value: Any, base: Any) -> Step:
     title = _title(measure, a, b)
     if value == math.inf:
-        return Step(f"{title} = +∞", rf"{_title_latex(measure, a, b)} = +\infty")
-    parts = [decimal(t.value) for t in ts if t.status == "finite"]
-    added = " + ".join(parts).replace("+ -", "− ") if parts else "0"
-    exact = exact_text(ts, base)
-    text = f"{title} = {added} = {exact}"
+        return Step.of(eq(title, INFINITY))
+    parts = [Num(decimal(t.value)) for t in ts if t.status == "finite"]
+    added = Add(tuple(parts)) if len(parts) > 1 else parts[0] if parts else Num(0)
+    exact = Written(exact_text(ts, base), exact_math(ts, base))
+    links: list[tuple[str, Math]] = [("=", exact)]
     if not isinstance(value, Fraction) or "/" in format_number(value):
-        text += f" ≈ {decimal(value)}"
-    text += f" {UNITS[base]}"
-    return Step(text, rf"{_title_latex(measure, a, b)} \approx {decimal(value)}\ \text{{{UNITS[base]}}}")
+        links.append(("≈", Num(decimal(value))))
+    return Step.of(_then(eq(title, added), links, UNITS[base]))
 
 
 def _close(x: Any, y: Any) -> bool:
@@ -297,8 +302,8 @@ def _solve_measure(ctx: _Ctx, part: Part) -> Answer:
         h = ctx.value("entropy", a, None, base)
         if not _close(_float(ce) - _float(h), _float(value)):  # pragma: no cover - an internal check
             raise SolveError("internal check failed: KL ≠ H(P, Q) − H(P); please report this spec")
-        steps.append(Step(f"Check: {_title('kl', a, b)} = {_title('cross_entropy', a, b)} − {_title('entropy', a, None)} "
-                          f"= {decimal(ce)} − {decimal(h)} = {decimal(_float(ce) - _float(h))} ✓"))
+        steps.append(Step.of("Check: ", eq(_title("kl", a, b), _title("cross_entropy", a, b) - _title("entropy", a, None),
+                                           Num(decimal(ce)) - Num(decimal(h)), Num(decimal(_float(ce) - _float(h)))), " ✓"))
     answer = exact_text(ts, base)
     return Answer(value, steps, _mistakes(ctx, measure, a, b, base, value), answer=answer, options={"unit": UNITS[base]})
 
@@ -315,8 +320,8 @@ def _solve_symmetric(ctx: _Ctx, part: Part) -> Answer:
         diff = _sym(pq) - _sym(qp)
         same = diff == 0 or abs(float(diff.evalf(50))) < 1e-40 and sp.simplify(diff) == 0
     steps = [
-        Step(f"KL(P‖Q) = Σ_i p_i·{LOG_TEXT[base]}(p_i/q_i) {_with_unit(pq, base)}"),
-        Step(f"KL(Q‖P) = Σ_i q_i·{LOG_TEXT[base]}(q_i/p_i) {_with_unit(qp, base)}"),
+        Step.of(_then(eq(_title("kl", "p", "q"), _definition("kl", "p", "q", base)), _shown(pq), UNITS[base])),
+        Step.of(_then(eq(_title("kl", "q", "p"), _definition("kl", "q", "p", base)), _shown(qp), UNITS[base])),
         Step("They are equal: for this pair KL happens to be symmetric" if same else
              "They differ: KL divergence is not symmetric (it is not a distance)"),
     ]

@@ -21,12 +21,12 @@ from fractions import Fraction
 from typing import Any
 
 from ...answers.types import approx, format_number
+from ...formula import Add, Call, Math, Num, Sym
 
 Base = Any  # 2, 10 or "e"
 BASES: tuple[Base, ...] = (2, "e", 10)
 UNITS = {2: "bits", "e": "nats", 10: "hartleys"}
 LOG_TEXT = {2: "log2", "e": "ln", 10: "log10"}
-LOG_LATEX = {2: r"\log_2", "e": r"\ln", 10: r"\log_{10}"}
 MEASURES = ("kl", "cross_entropy", "entropy")
 
 
@@ -102,11 +102,9 @@ def term_text(t: Term, base: Base) -> str:
     return f"{w}{LOG_TEXT[base]}({format_number(t.arg)})"
 
 
-def exact_text(ts: list[Term], base: Base) -> str:
-    """The exact value as a sum in the answer notation: -0.3 + 0.4*log2(8/3) + 0.5*log2(10)."""
-    if any(t.status == "inf" for t in ts):
-        return "inf"
-    # terms with the same log argument are one term: 0.5*ln(2) + 0.5*ln(2) is ln(2); rational terms add up
+def _merged(ts: list[Term]) -> list[Term]:
+    """The finite nonzero terms, those with the same log argument as one term (0.5*ln(2) +
+    0.5*ln(2) is ln(2)), the rational ones added up."""
     merged: dict[Any, Term] = {}
     for t in ts:
         if t.status != "finite" or t.value == 0:
@@ -119,7 +117,14 @@ def exact_text(ts: list[Term], base: Base) -> str:
         else:
             first = merged[key]
             merged[key] = Term(first.index, first.weight + t.weight, first.arg, first.status, first.value + t.value)
-    pieces = [term_text(t, base) for t in merged.values() if t.value != 0]
+    return [t for t in merged.values() if t.value != 0]
+
+
+def exact_text(ts: list[Term], base: Base) -> str:
+    """The exact value as a sum in the answer notation: -0.3 + 0.4*log2(8/3) + 0.5*log2(10)."""
+    if any(t.status == "inf" for t in ts):
+        return "inf"
+    pieces = [term_text(t, base) for t in _merged(ts)]
     if not pieces:
         return "0"
     out = pieces[0]
@@ -128,15 +133,15 @@ def exact_text(ts: list[Term], base: Base) -> str:
     return out
 
 
+def exact_math(ts: list[Term], base: Base) -> Math:
+    """The same sum as a formula, for typesetting."""
+    if any(t.status == "inf" for t in ts):
+        return Sym("+∞", latex=r"+\infty")
+    terms = [Num(t.value) if isinstance(t.value, Fraction) or t.arg is None else
+             (Call(LOG_TEXT[base], Num(t.arg)) if t.weight == 1 else Num(t.weight) * Call(LOG_TEXT[base], Num(t.arg)))
+             for t in _merged(ts)]
+    return Add(tuple(terms)) if len(terms) > 1 else terms[0] if terms else Num(0)
+
+
 def decimal(value: Any, digits: int = 6) -> str:
     return approx(value, digits)
-
-
-def shown(value: Any) -> str:
-    """An exact value with its decimal when it is not a short exact number: '1/2', '≈ 0.566'."""
-    if value == math.inf:
-        return "+∞"
-    if isinstance(value, Fraction):
-        text = format_number(value)
-        return text if "/" not in text else f"{text} ≈ {decimal(value)}"
-    return f"≈ {decimal(value)}"
