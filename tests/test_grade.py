@@ -306,7 +306,10 @@ def test_each_distinct_answer_is_checked_once(klass, monkeypatch):
     assert db_rows(root / "other.sqlite") == db_rows(root / "gb.sqlite")
 
 
-def test_parallel_equals_serial(klass):
+def test_parallel_equals_serial(klass, monkeypatch):
+    from grader.grading import dispatch
+
+    monkeypatch.setattr(dispatch, "START_POOL_CHUNKS", 0)  # workers even for so small a class
     root, students = klass
     serial = grade(root, db="serial.sqlite", jobs=1)
     parallel = grade(root, db="parallel.sqlite", jobs=2)
@@ -352,7 +355,7 @@ def test_an_exception_on_one_answer_is_an_error_verdict_and_is_retried(klass, mo
 
 
 def test_a_worker_that_dies_takes_only_its_answer(klass, monkeypatch):
-    from grader.grading import engine
+    from grader.grading import dispatch, engine
 
     root, students = klass
     victim = sorted(students)[12]
@@ -368,6 +371,7 @@ def test_a_worker_that_dies_takes_only_its_answer(klass, monkeypatch):
         return real(part, raw, mistakes)
 
     monkeypatch.setattr(engine, "check_part", deadly)
+    monkeypatch.setattr(dispatch, "START_POOL_CHUNKS", 0)  # workers even for so small a class
     report = grade(root, jobs=2)
     assert report.errors == 1 and report.graded == len(students)
     rows = db_rows(root / "gb.sqlite")

@@ -74,12 +74,14 @@ def _equivalent(expected: Any, given: Any, decls: dict[str, Any], seconds: float
 
 _CANDIDATES: dict[tuple[Any, ...], list[Fraction]] = {}  # the same symbols on the same domains: every answer to a part
 _EXPECTED_AT: dict[tuple[Any, ...], tuple[bool, Any]] = {}  # the expected formula's values at the points
-_MEMO_ENTRIES = 20_000
+# Bounded (an answer with constants of its own makes new points, and memory must not grow with a
+# class's one-off answers); cleared when full, and the next answers to the same part refill it.
+_MEMO_ENTRIES = {id(_CANDIDATES): 512, id(_EXPECTED_AT): 8192}
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> Any:
-    if len(memo) >= _MEMO_ENTRIES:
-        memo.clear()  # bounded; the next answers to the same part refill it
+    if len(memo) >= _MEMO_ENTRIES.get(id(memo), 512):
+        memo.clear()
     memo[key] = value
     return value
 

@@ -42,6 +42,7 @@ CHUNK = 12  # distinct answers per task sent to a worker
 MAX_DECIDED = 20_000  # verdicts kept; beyond, those given only once (one-off answers) are forgotten
 MAX_PENDING = 1024  # students read ahead while their answers are being checked
 IN_FLIGHT_PER_JOB = 4
+START_POOL_CHUNKS = 8  # distinct answers (in chunks) waiting before worker processes are started
 
 Key = tuple[Any, ...]
 Verdict = tuple[PartResult, "str | None"]  # the result, and an error message if it could not be checked
@@ -107,7 +108,8 @@ class Verdicts:
                 else:
                     self.queued.add(key)
                     self.batch.append((key, item))
-                    if len(self.batch) >= CHUNK:
+                    # the pool starts only once there is enough to share: a small class is checked here
+                    if len(self.batch) >= (CHUNK if self.pool is not None else max(1, CHUNK * START_POOL_CHUNKS)):
                         self._send()
             keys.append(row)
         self.pending.append(Student(name, payload, pids, keys))
@@ -142,6 +144,12 @@ class Verdicts:
 
     def drain(self) -> Iterator[Graded]:
         """Every student still waiting (the end of the batch)."""
+        if self.pool is None and not self.in_flight:
+            # too little to be worth starting worker processes (each imports what checking needs)
+            for key, item in self.batch:
+                self.decided[key] = self.checker.check(item)
+                self.queued.discard(key)
+            self.batch = []
         self._send()
         while self.pending:
             yield from self._pop()
@@ -161,7 +169,7 @@ class Verdicts:
             if not all(k in self.decided for row in student.keys for k in row):
                 if not self.batch and not self.in_flight:  # nothing will come: should not happen
                     raise RuntimeError("a student's answers were never sent to be checked")
-                if self.batch and not self.in_flight:
+                if self.batch and not self.in_flight and self.pool is not None:
                     self._send()
                 return
             self.pending.popleft()
