@@ -52,7 +52,7 @@ def lms_csv(lms: str, rows: Iterable[tuple], problems: list[SolvedProblem], stud
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if lms == "canvas":
-        w.writerow(CANVAS_FIXED + [cell.text(f"{p.solution.title or p.id} ({p.id})") for p in problems])
+        w.writerow(CANVAS_FIXED + [cell.text(f"{p.title or p.id} ({p.id})") for p in problems])
         w.writerow(["Points Possible", "", "", "", ""] + [cell.number(p.max_score) for p in problems])
         for s in students:
             w.writerow([cell.text(s), "", "", cell.text(s), ""]
