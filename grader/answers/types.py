@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -285,7 +286,7 @@ class IntegerType(AnswerType):
     name = "integer"
     description = "a whole number: 10416, 10,416, 1.0416e4"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         value = read_number(raw, options.get("log_base"), units=options.get("units"))
         if isinstance(value, Real):
             shown = approx(value)
@@ -293,10 +294,11 @@ class IntegerType(AnswerType):
                 raise InvalidAnswer(f"a whole number was expected, not {shown}")
         return value
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         return self.compare(expected, given, tolerance, options) is True
 
-    def compare(self, expected, given, tolerance, options):
+    def compare(self, expected: Any, given: Any, tolerance: dict[str, Any] | None,
+                options: dict[str, Any]) -> bool | None:
         if tolerance:
             return compare_numbers(expected, given, tolerance)
         if isinstance(given, Fraction):
@@ -306,10 +308,10 @@ class IntegerType(AnswerType):
             return compare_numbers(expected, given, {"abs": 0})
         return False
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         return format_number(value)
 
-    def to_json(self, value):
+    def to_json(self, value: Any) -> Any:
         return json_number(value)
 
 
@@ -317,21 +319,22 @@ class RealType(AnswerType):
     name = "real"
     description = "a number: 0.08, 8%, 2/25, 18/7, e^2, ln(3)/2, 1.927 bits"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         return read_number(raw, options.get("log_base"), options.get("unit"), options.get("units"))
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         return self.compare(expected, given, tolerance, options) is True
 
-    def compare(self, expected, given, tolerance, options):
+    def compare(self, expected: Any, given: Any, tolerance: dict[str, Any] | None,
+                options: dict[str, Any]) -> bool | None:
         if expected is None:
             return False
         return compare_numbers(expected, given, tolerance)
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         return "none" if value is None else format_number(value)
 
-    def to_json(self, value):
+    def to_json(self, value: Any) -> Any:
         return json_number(value)
 
 
@@ -342,7 +345,7 @@ class ShapeType(AnswerType):
     name = "shape"
     description = "a tensor shape, C,H,W: 3@64x64, 3x64x64, (3, 64, 64), [3,64,64], 3072"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         if isinstance(raw, bool):
             raise InvalidAnswer("a shape was expected")
         if isinstance(raw, (int, float)):
@@ -379,18 +382,18 @@ class ShapeType(AnswerType):
             raise InvalidAnswer("a shape has at most 8 dimensions")
         return tuple(int(v) if v.denominator == 1 else v for v in out)
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         if options.get("ignore_ones"):  # a vector n is n×1 too (the sizes themselves are never 1)
             return tuple(v for v in expected if v != 1) == tuple(v for v in given if v != 1)
         return tuple(expected) == tuple(given)
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         value = tuple(value)
         if len(value) == 3:
             return f"{format_number(value[0])}@{format_number(value[1])}x{format_number(value[2])}"
         return "x".join(format_number(v) for v in value)
 
-    def to_json(self, value):
+    def to_json(self, value: Any) -> Any:
         return [json_number(v) for v in value]
 
 
@@ -402,7 +405,7 @@ class BooleanType(AnswerType):
     name = "boolean"
     description = "yes/no, true/false, y/n, 1/0"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower().rstrip(".")
@@ -412,7 +415,7 @@ class BooleanType(AnswerType):
             return False
         raise InvalidAnswer("yes or no was expected")
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         return "yes" if value else "no"
 
 
@@ -429,7 +432,7 @@ class ChoiceType(AnswerType):
     name = "choice"
     description = "one letter: A, a, (a), a. All of these (or the option's own name)"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         text = str(raw).strip()
         if len(text) > 500:
             raise InvalidAnswer("too long for a choice")
@@ -453,7 +456,7 @@ class ChoiceType(AnswerType):
             _refuse_hedges(letter, rest, labels, choices or list("ABCDE"))
         return letter
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         # `accept`: every letter a debatable question takes as right (the spec says why)
         accepted = [str(a).upper() for a in options.get("accept") or ()]
         if str(expected).upper() not in accepted:  # a mistake's letter is compared with itself only
@@ -490,16 +493,17 @@ class ExpressionType(AnswerType):
     name = "expression"
     description = "a formula in the declared symbols: s_i*(1 - s_i), k/N, exp(z1)/(exp(z1)+exp(z2))"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         if isinstance(raw, bool):
             raise InvalidAnswer("a formula was expected, not true/false")
         tree = parse(str(raw), symbols=options.get("symbols", {}))
         return _formula(tree, options)
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         return self.compare(expected, given, tolerance, options) is True
 
-    def compare(self, expected, given, tolerance, options):
+    def compare(self, expected: Any, given: Any, tolerance: dict[str, Any] | None,
+                options: dict[str, Any]) -> bool | None:
         from .equivalence import equivalent
         from .symbols import definitions
 
@@ -509,10 +513,10 @@ class ExpressionType(AnswerType):
             expected = expected.xreplace(defined)  # read in the plain symbols, as the answer was
         return equivalent(expected, given, decls)
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         return _sympy_text(value)
 
-    def to_json(self, value):
+    def to_json(self, value: Any) -> Any:
         return _sympy_text(value)
 
 
@@ -535,10 +539,10 @@ class MatrixType(AnswerType):
     name = "matrix"
     description = "a vector or matrix: [1, 2, 3], [[1,2],[3,4]], [1 2; 3 4]"
 
-    def _element_type(self, options):
+    def _element_type(self, options: dict[str, Any]) -> AnswerType:
         return TYPES[options.get("elements", "real")]
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         elem = self._element_type(options)
         if isinstance(raw, list):
             return _map_nested(raw, lambda x: elem.parse(x, options))
@@ -562,21 +566,26 @@ class MatrixType(AnswerType):
             raise InvalidAnswer("a vector or matrix in brackets was expected, e.g. [1, 2, 3]")
         return _tree_to_nested(tree, elem, options)
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         return self.compare(expected, given, tolerance, options) is True
 
-    def compare(self, expected, given, tolerance, options):
+    def compare(self, expected: Any, given: Any, tolerance: dict[str, Any] | None,
+                options: dict[str, Any]) -> bool | None:
         elem = self._element_type(options)
         if _is_row(expected) and isinstance(given, (list, tuple)) and given and \
                 not any(isinstance(g, (list, tuple)) for g in given):
             given = [given]  # [3 5] or [3, 5] for a 1x2 matrix: in [1 2; 3 4] notation, a row
         verdicts: list[bool | None] = []
-        if not _nested_equal(expected, given, lambda e, g: verdicts.append(elem.compare(e, g, tolerance, options))
-                             or verdicts[-1] is not False):
+
+        def judged(e: Any, g: Any) -> bool:
+            verdicts.append(elem.compare(e, g, tolerance, options))
+            return verdicts[-1] is not False
+
+        if not _nested_equal(expected, given, judged):
             return False
         return None if None in verdicts else True
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         flat: list[Any] = []
         _map_nested(value, flat.append)
         if any(isinstance(x, Fraction) and format_number(x).count("/") for x in flat):
@@ -585,7 +594,7 @@ class MatrixType(AnswerType):
                                 if not hasattr(x, "free_symbols") else str(x))
         return _nested_text(value, lambda x: format_number(x) if not hasattr(x, "free_symbols") else str(x))
 
-    def to_json(self, value):
+    def to_json(self, value: Any) -> Any:
         return _map_nested(value, lambda x: json_number(x) if not hasattr(x, "free_symbols") or not x.free_symbols else str(x))
 
 
@@ -594,7 +603,7 @@ def _is_row(value: Any) -> bool:
         and not any(isinstance(x, (list, tuple)) for x in value[0])
 
 
-def _tree_to_nested(tree, elem, options):
+def _tree_to_nested(tree: Any, elem: AnswerType, options: dict[str, Any]) -> Any:
     if tree[0] == "list":
         return [_tree_to_nested(t, elem, options) for t in tree[1]]
     if isinstance(elem, ExpressionType):
@@ -606,13 +615,13 @@ def _tree_to_nested(tree, elem, options):
     return value
 
 
-def _map_nested(value, fn):
+def _map_nested(value: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(value, (list, tuple)):
         return [_map_nested(v, fn) for v in value]
     return fn(value)
 
 
-def _nested_equal(expected, given, eq) -> bool:
+def _nested_equal(expected: Any, given: Any, eq: Callable[[Any, Any], bool]) -> bool:
     if isinstance(expected, (list, tuple)):
         if not isinstance(given, (list, tuple)) or len(given) != len(expected):
             return False
@@ -622,7 +631,7 @@ def _nested_equal(expected, given, eq) -> bool:
     return eq(expected, given)
 
 
-def _nested_text(value, fn) -> str:
+def _nested_text(value: Any, fn: Callable[[Any], str]) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_nested_text(v, fn) for v in value) + "]"
     return fn(value)
@@ -632,7 +641,7 @@ class LabelingType(AnswerType):
     name = "labeling"
     description = "labels +1/-1 in order: [1, -1, 1] or + - +"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         if raw is None:
             return None
         if isinstance(raw, list):
@@ -656,17 +665,17 @@ class LabelingType(AnswerType):
             raise InvalidAnswer("empty labeling")
         return tuple(out)
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         if expected is None or given is None:
             return expected is given
         return tuple(expected) == tuple(given)
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         if value is None:
             return "none"
         return "[" + ", ".join("1" if v > 0 else "-1" for v in value) + "]"
 
-    def to_json(self, value):
+    def to_json(self, value: Any) -> Any:
         return None if value is None else list(value)
 
 
@@ -677,20 +686,21 @@ class MatrixExpressionType(AnswerType):
     name = "matrix-expression"
     description = "a matrix formula in the declared matrices: B^T, (A + A^T)*x, -2*Sigma^-1*(x - z), x*x^T"
 
-    def parse(self, raw, options):
+    def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         from .matrix_expr import read
 
         return read(raw, options)
 
-    def equal(self, expected, given, tolerance, options):
+    def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         return self.compare(expected, given, tolerance, options) is True
 
-    def compare(self, expected, given, tolerance, options):
+    def compare(self, expected: Any, given: Any, tolerance: dict[str, Any] | None,
+                options: dict[str, Any]) -> bool | None:
         from .matrix_expr import decide, read
 
         return decide(read(expected, options), given, options)
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         return str(value)
 
 

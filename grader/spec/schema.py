@@ -81,7 +81,7 @@ class Number(Node):
     max_exclusive: bool = False
     description: str = ""
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         try:
             x = exact_number(value)
         except InvalidAnswer as exc:
@@ -96,7 +96,7 @@ class Number(Node):
             return c.error(path, f"expected {self.describe()}, got {value}")
         return x
 
-    def describe(self):
+    def describe(self) -> str:
         if self.description:
             return self.description
         word = "a whole number" if self.integer else "a number"
@@ -120,7 +120,7 @@ class Str(Node):
     pattern: str | None = None
     description: str = ""
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
             return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
         value = str(value)
@@ -130,7 +130,7 @@ class Str(Node):
             return c.error(path, f"expected {self.describe()}, got {value!r}")
         return value
 
-    def describe(self):
+    def describe(self) -> str:
         if self.description:
             return self.description
         if self.choices:
@@ -142,7 +142,7 @@ class Str(Node):
 class Bool(Node):
     description: str = "true or false"
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         if not isinstance(value, bool):
             return c.error(path, f"expected true or false, got {_type_name(value)}")
         return value
@@ -152,7 +152,7 @@ class Bool(Node):
 class AnyValue(Node):
     description: str = "any value"
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         return value
 
 
@@ -163,7 +163,7 @@ class ListOf(Node):
     max_len: int = 10_000
     description: str = ""
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         if not isinstance(value, list):
             return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
         if not self.min_len <= len(value) <= self.max_len:
@@ -171,7 +171,7 @@ class ListOf(Node):
         out = [self.item.check(v, path + (i,), c) for i, v in enumerate(value)]
         return INVALID if any(v is INVALID for v in out) else out
 
-    def describe(self):
+    def describe(self) -> str:
         return self.description or f"a list of {self.item.describe()}"
 
 
@@ -190,7 +190,7 @@ class Map(Node):
     extra: Node | None = None  # schema for keys not listed (None: unknown keys are errors)
     check_all: Callable[[dict[str, Any], Path, Checker], None] | None = None  # cross-field rules
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         if not isinstance(value, dict):
             return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
         out: dict[str, Any] = {}
@@ -221,7 +221,7 @@ class Map(Node):
             ok = len(c.issues) == before
         return out if ok else INVALID
 
-    def describe(self):
+    def describe(self) -> str:
         return self.description or "a map"
 
 
@@ -232,7 +232,7 @@ class OneOf(Node):
     options: list[Node]
     description: str = ""
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         for option in self.options:
             trial = c.sub()
             r = option.check(value, path, trial)
@@ -246,7 +246,7 @@ class OneOf(Node):
                 return option.check(value, path, c)
         return c.error(path, f"expected {self.describe()}, got {_type_name(value)}")
 
-    def describe(self):
+    def describe(self) -> str:
         return self.description or " or ".join(o.describe() for o in self.options)
 
 
@@ -257,7 +257,7 @@ class Custom(Node):
     fn: Callable[[Any], Any]
     description: str = ""
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         try:
             return self.fn(value)
         except (ValueError, InvalidAnswer) as exc:
@@ -271,7 +271,7 @@ class Formula(Node):
 
     description: str = "a formula (e.g. w*x + b)"
 
-    def check(self, value, path, c):
+    def check(self, value: Any, path: Path, c: Checker) -> Any:
         from ..answers.parser import parse
 
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
