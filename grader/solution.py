@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .verdicts import Verdict
+
 
 @dataclass
 class Table:
@@ -61,7 +63,7 @@ class Alternative:
 class Judgement:
     """A kind's own verdict on one parsed answer (see PartSolution.verify)."""
 
-    verdict: str  # correct | incorrect | invalid | undecided
+    verdict: Verdict  # correct | incorrect | invalid | undecided
     feedback: str = ""
     mistake: str | None = None
 

@@ -8,23 +8,20 @@ from typing import Any
 
 from ..errors import InvalidAnswer, SpecIssue
 from ..solution import Judgement, PartSolution, Solution
+from ..verdicts import CORRECT, INCORRECT, INVALID, MISSING, UNDECIDED, VERDICTS, Outcome, Verdict
 from . import sigfigs
 from .prove import OutOfBudget
 from .types import answer_type
 from .written import ParsedFormula, WrittenNumber
 
-CORRECT, INCORRECT, INVALID, MISSING = "correct", "incorrect", "invalid", "missing"
-# The checker could not decide within its deterministic bounds (sizes, operation counts, degrees):
-# neither accepted nor refuted. The student is asked to simplify; it scores 0 until a TA decides,
-# and `grader grade` lists it for review. Never a synonym of `incorrect`: the answer may be right.
-UNDECIDED = "undecided"
-VERDICTS = (CORRECT, INCORRECT, INVALID, MISSING, UNDECIDED)
+__all__ = ["CORRECT", "INCORRECT", "INVALID", "MISSING", "UNDECIDED", "VERDICTS", "CheckResult", "PartResult",
+           "Verdict", "check_part", "check_solution"]
 
 
 @dataclass
 class PartResult:
     id: str
-    verdict: str
+    verdict: Outcome
     score: float
     max_score: float
     expected: str

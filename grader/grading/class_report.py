@@ -17,6 +17,7 @@ from typing import Any
 from ..render.html import page, table_html
 from ..solution import Table
 from .engine import SolvedProblem
+from .gradebook import ResultRow
 from .summary import PartSummary
 
 VERDICT_COLOURS = {"correct": "#2e8b57", "incorrect": "#c0392b", "invalid": "#d4a017", "missing": "#9aa0aa",
@@ -72,14 +73,14 @@ def _legend() -> str:
     return " ".join(f'<span style="color:{c}">■</span> {v}' for v, c in VERDICT_COLOURS.items() if v != "error")
 
 
-def report_html(rows: Iterable[tuple], problems: list[SolvedProblem], students: list[str], summary: list[PartSummary]) -> str:
+def report_html(rows: Iterable[ResultRow], problems: list[SolvedProblem], students: list[str], summary: list[PartSummary]) -> str:
     who = set(students)
     per_problem: dict[str, dict[str, float]] = {p.id: {} for p in problems}
     totals: dict[str, float] = {}
     for r in rows:
-        if r[0] in who and r[1] in per_problem:
-            per_problem[r[1]][r[0]] = per_problem[r[1]].get(r[0], 0.0) + float(r[4])
-            totals[r[0]] = totals.get(r[0], 0.0) + float(r[4])
+        if r.student in who and r.problem in per_problem:
+            per_problem[r.problem][r.student] = per_problem[r.problem].get(r.student, 0.0) + float(r.score)
+            totals[r.student] = totals.get(r.student, 0.0) + float(r.score)
     max_total = sum(p.max_score for p in problems)
     body = ["<h1>Class report</h1>",
             f'<p class="meta">{len(students)} student(s), {len(problems)} problem(s), {max_total:g} points in all.</p>']
@@ -112,7 +113,7 @@ def report_html(rows: Iterable[tuple], problems: list[SolvedProblem], students: 
     return page("Class report", "\n".join(body))
 
 
-def write_report(path: str | os.PathLike[str], rows: Iterable[tuple], problems: list[SolvedProblem], students: list[str],
+def write_report(path: str | os.PathLike[str], rows: Iterable[ResultRow], problems: list[SolvedProblem], students: list[str],
                  summary: list[PartSummary]) -> None:
     from .outputs import _write_atomic
 

@@ -21,8 +21,8 @@ from ..errors import GraderError
 from ..problem import Problem
 from ..solution import PartSolution, Solution
 from ..solved import Solved
+from ..verdicts import ERROR  # a part that could not be checked (an internal failure)
 
-ERROR = "error"  # a verdict for a part that could not be checked (an internal failure)
 VARIANT_ENTRIES = 512
 
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from ..render.html import page, steps_html, table_html
 from ..solution import Table
+from ..verdicts import MISSING
 from .engine import SolvedProblem
-from .gradebook import Gradebook
+from .gradebook import Gradebook, ResultRow
 from .gradescope import Keys
 from .outputs import _write_atomic, by_student, safe_names
 from .visibility import WITHHELD, public_feedback
@@ -30,27 +31,28 @@ def _esc(x: Any) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
-def _part_rows(p: SolvedProblem, mine: dict[tuple[str, str], tuple], keys: Keys, student: str) -> list[dict[str, Any]]:
+def _part_rows(p: SolvedProblem, mine: dict[tuple[str, str], ResultRow], keys: Keys, student: str) -> list[dict[str, Any]]:
     see = keys.settings[p.id]
     sol = keys.solution(p, student)
     out = []
     for part in sol.parts:
         r = mine.get((p.id, part.id))
-        verdict = r[3] if r else "missing"
-        given, expected, mistake, feedback = (r[6], r[7], r[8], r[9] or "") if r else (None, part.answer, None, "")
+        verdict = r.verdict if r else MISSING
+        given, expected, mistake, feedback = (r.given, r.expected, r.mistake, r.feedback or "") if r else \
+            (None, part.answer, None, "")
         if not see.key_now:
             feedback = public_feedback(verdict, given, expected, mistake, feedback, p.mistakes,
                                        (part.approx,) if part.approx else (), WITHHELD[see.expected])
-        out.append({"part": part, "verdict": verdict, "score": r[4] if r else 0.0, "given": given,
+        out.append({"part": part, "verdict": verdict, "score": r.score if r else 0.0, "given": given,
                     "expected": part.answer_line if see.expected != "never" else None, "mistake": mistake,
                     "feedback": feedback, "solution": see.solution != "never" and verdict in _MISSED})
     return out
 
 
-def student_markdown(student: str, problems: list[SolvedProblem], mine: dict[tuple[str, str], tuple], keys: Keys) -> str:
+def student_markdown(student: str, problems: list[SolvedProblem], mine: dict[tuple[str, str], ResultRow], keys: Keys) -> str:
     from ..render.markdown import _step
 
-    total = sum(float(r[4]) for r in mine.values())
+    total = sum(float(r.score) for r in mine.values())
     lines = [f"# Feedback for {student}", "", f"Score: {total:g} / {sum(p.max_score for p in problems):g}", ""]
     for p in problems:
         rows = _part_rows(p, mine, keys, student)
@@ -72,8 +74,8 @@ def student_markdown(student: str, problems: list[SolvedProblem], mine: dict[tup
     return "\n".join(lines) + "\n"
 
 
-def student_html(student: str, problems: list[SolvedProblem], mine: dict[tuple[str, str], tuple], keys: Keys) -> str:
-    total = sum(float(r[4]) for r in mine.values())
+def student_html(student: str, problems: list[SolvedProblem], mine: dict[tuple[str, str], ResultRow], keys: Keys) -> str:
+    total = sum(float(r.score) for r in mine.values())
     body = [f"<h1>Feedback for {_esc(student)}</h1>",
             f'<p class="meta">Score: <strong>{total:g}</strong> / {sum(p.max_score for p in problems):g}</p>']
     for p in problems:

@@ -30,6 +30,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..answers.check import PartResult
 from ..errors import GraderError
@@ -76,6 +77,21 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE VIEW IF NOT EXISTS review AS
     SELECT student, problem, part, given, feedback FROM results WHERE verdict = 'undecided';
 """
+
+
+class ResultRow(NamedTuple):
+    """One part of one student's graded problem, as the gradebook stores it."""
+
+    student: str
+    problem: str
+    part: str
+    verdict: str  # a grader.verdicts.Outcome
+    score: float
+    max_score: float
+    given: str | None
+    expected: str
+    mistake: str | None
+    feedback: str | None
 
 
 @dataclass
@@ -201,7 +217,7 @@ class Gradebook:
         return {problem: Graded(digest, status, run) for problem, digest, status, run in self.conn.execute(
             "SELECT problem, digest, status, run FROM submissions WHERE student = ?", (student,))}
 
-    def student_rows(self, student: str, problems: list[str]) -> list[tuple]:
+    def student_rows(self, student: str, problems: list[str]) -> list[ResultRow]:
         """One student's (student, problem, part, verdict, score, max_score, given, expected, mistake,
         feedback), problems in the order listed, then parts by position."""
         order = {p: i for i, p in enumerate(problems)}
@@ -209,9 +225,9 @@ class Gradebook:
             "SELECT student, problem, part, position, verdict, score, max_score, given, expected, mistake, feedback "
             "FROM results WHERE student = ?", (student,)) if r[1] in order]
         found.sort(key=lambda r: (order[r[1]], r[3]))
-        return [(r[0], r[1], r[2]) + tuple(r[4:]) for r in found]
+        return [ResultRow(r[0], r[1], r[2], *r[4:]) for r in found]
 
-    def rows(self, students: list[str], problems: list[str]) -> Iterator[tuple]:
+    def rows(self, students: list[str], problems: list[str]) -> Iterator[ResultRow]:
         """Every row of these students (in the order given) for these problems: see student_rows.
         Streamed: memory does not grow with the class."""
         for student in students:

@@ -15,6 +15,7 @@ from typing import Any
 from ..answers.check import _num
 from ..solution import Solution
 from .engine import SolvedProblem
+from .gradebook import ResultRow
 from .spreadsheet import number
 from .visibility import WITHHELD, Visibility, public_feedback, settings
 
@@ -38,11 +39,11 @@ class Keys:
         return self._variants[key]
 
 
-def _part_output(r: tuple | None, see: Visibility, mistakes: dict[str, Any], approx: str) -> tuple[str, str]:
+def _part_output(r: ResultRow | None, see: Visibility, mistakes: dict[str, Any], approx: str) -> tuple[str, str]:
     """(verdict, the test's output) of one part row of the gradebook."""
     if r is None:
         return "missing", "Verdict: missing\nYour answer: (none)\nNot graded."
-    verdict, given, expected, mistake, feedback = r[3], r[6], r[7], r[8], r[9] or ""
+    verdict, given, expected, mistake, feedback = r.verdict, r.given, r.expected, r.mistake, r.feedback or ""
     if not see.key_now:
         feedback = public_feedback(verdict, given, expected, mistake, feedback, mistakes, (approx,) if approx else (),
                                    WITHHELD[see.expected])
@@ -71,7 +72,7 @@ def _key_tests(p: SolvedProblem, number_: str, see: Visibility, solution: Soluti
     return tests
 
 
-def gradescope_result(student: str, problems: list[SolvedProblem], results: dict[tuple[str, str], tuple],
+def gradescope_result(student: str, problems: list[SolvedProblem], results: dict[tuple[str, str], ResultRow],
                       keys: Keys | None = None) -> dict[str, Any]:
     keys = keys or Keys(problems, None)
     tests: list[dict[str, Any]] = []
@@ -83,7 +84,7 @@ def gradescope_result(student: str, problems: list[SolvedProblem], results: dict
             r = results.get((p.id, part_id))
             max_score = float(points)
             max_total += max_score
-            score = r[4] if r is not None else 0.0
+            score = r.score if r is not None else 0.0
             total += score
             approx = p.part(j - 1).approx if p.base is None and not see.key_now else ""
             verdict, output = _part_output(r, see, p.mistakes, approx)

@@ -30,21 +30,22 @@ from pathlib import Path
 
 from . import spreadsheet as cell
 from .engine import SolvedProblem
+from .gradebook import ResultRow
 
 LMS = ("canvas", "moodle")
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
-def problem_scores(rows: Iterable[tuple], students: list[str]) -> dict[str, dict[str, float]]:
-    """student -> problem -> points (gradebook rows: (student, problem, part, verdict, score, ...))."""
+def problem_scores(rows: Iterable[ResultRow], students: list[str]) -> dict[str, dict[str, float]]:
+    """student -> problem -> points, from gradebook rows."""
     out: dict[str, dict[str, float]] = {s: {} for s in students}
     for r in rows:
-        if r[0] in out:
-            out[r[0]][r[1]] = out[r[0]].get(r[1], 0.0) + float(r[4])
+        if r.student in out:
+            out[r.student][r.problem] = out[r.student].get(r.problem, 0.0) + float(r.score)
     return out
 
 
-def lms_csv(lms: str, rows: Iterable[tuple], problems: list[SolvedProblem], students: list[str]) -> str:
+def lms_csv(lms: str, rows: Iterable[ResultRow], problems: list[SolvedProblem], students: list[str]) -> str:
     """The CSV text an LMS gradebook import reads (see the module docstring for the columns)."""
     if lms not in LMS:
         raise ValueError(f"unknown LMS {lms!r} (known: {', '.join(LMS)})")
@@ -64,7 +65,7 @@ def lms_csv(lms: str, rows: Iterable[tuple], problems: list[SolvedProblem], stud
     return buf.getvalue()
 
 
-def write_lms(lms: str, path: str | os.PathLike[str], rows: Iterable[tuple], problems: list[SolvedProblem],
+def write_lms(lms: str, path: str | os.PathLike[str], rows: Iterable[ResultRow], problems: list[SolvedProblem],
               students: list[str]) -> None:
     from .outputs import _write_atomic
 

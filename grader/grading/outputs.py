@@ -22,11 +22,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ..verdicts import UNDECIDED
 from . import spreadsheet as cell
 from .engine import SolvedProblem
 
 if TYPE_CHECKING:
-    from .gradebook import Gradebook
+    from .gradebook import Gradebook, ResultRow
 
 
 @contextmanager
@@ -49,11 +50,11 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def by_student(book: Gradebook, problems: list[SolvedProblem], students: list[str]) \
-        -> Iterator[tuple[str, dict[tuple[str, str], tuple]]]:
+        -> Iterator[tuple[str, dict[tuple[str, str], ResultRow]]]:
     """Each student (in the order given) with their rows by (problem, part), read one at a time."""
     pids = [p.id for p in problems]
     for student in students:
-        yield student, {(r[1], r[2]): r for r in book.student_rows(student, pids)}
+        yield student, {(r.problem, r.part): r for r in book.student_rows(student, pids)}
 
 
 def write_csv(path: str | os.PathLike[str], book: Gradebook, problems: list[SolvedProblem],
@@ -69,19 +70,19 @@ def write_csv(path: str | os.PathLike[str], book: Gradebook, problems: list[Solv
         header = ["student", *[f"{pid}/{part}" for pid, part in columns], "total", "max"] + (["review"] if review else [])
         writer.writerow([cell.text(h) for h in header])
         for student, mine in by_student(book, problems, students):
-            scores = [mine[c][4] if c in mine else None for c in columns]
+            scores = [mine[c].score if c in mine else None for c in columns]
             total = sum(s for s in scores if s is not None)
             row = [cell.text(student), *["" if s is None else cell.number(s) for s in scores],
                    cell.number(total), cell.number(max_total)]
             if review:
                 row.append(cell.text(" ".join(f"{pid}/{part}" for pid, part in columns
-                                              if _verdict(mine, (pid, part)) == "undecided")))
+                                              if _verdict(mine, (pid, part)) == UNDECIDED)))
             writer.writerow(row)
 
 
-def _verdict(mine: dict[tuple[str, str], tuple], column: tuple[str, str]) -> str | None:
+def _verdict(mine: dict[tuple[str, str], ResultRow], column: tuple[str, str]) -> str | None:
     r = mine.get(column)
-    return None if r is None else r[3]
+    return None if r is None else r.verdict
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
