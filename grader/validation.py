@@ -59,8 +59,7 @@ class Report:
         return {"ok": self.ok, "files": self.files, "specs": self.specs, "submissions": self.submissions,
                 "class_csvs": self.class_csvs,
                 "checked": [{"file": f, "as": k} for f, k in self.kinds.items()],
-                "issues": [{"file": i.file, "line": i.line, "path": i.path, "message": i.message}
-                           for i in self.issues]}
+                "issues": [i.to_json() for i in self.issues]}
 
 
 def recognise(path: Path) -> tuple[str, SpecIssue | None]:

@@ -15,7 +15,7 @@ from .types import answer_type
 from .written import ParsedFormula, WrittenNumber
 
 __all__ = ["CORRECT", "INCORRECT", "INVALID", "MISSING", "UNDECIDED", "VERDICTS", "CheckResult", "PartResult",
-           "Verdict", "check_part", "check_solution"]
+           "Verdict", "check_part", "check_solution", "points_json"]
 
 
 @dataclass
@@ -30,8 +30,8 @@ class PartResult:
     feedback: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "verdict": self.verdict, "score": _num(self.score),
-                "max_score": _num(self.max_score), "expected": self.expected, "given": self.given,
+        return {"id": self.id, "verdict": self.verdict, "score": points_json(self.score),
+                "max_score": points_json(self.max_score), "expected": self.expected, "given": self.given,
                 "mistake": self.mistake, "feedback": self.feedback}
 
 
@@ -61,11 +61,12 @@ class CheckResult:
         return all(p.verdict == CORRECT for p in self.parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "score": _num(self.score), "max_score": _num(self.max_score),
+        return {"id": self.id, "score": points_json(self.score), "max_score": points_json(self.max_score),
                 "parts": [p.to_dict() for p in self.parts]}
 
 
-def _num(x: float) -> float | int:
+def points_json(x: float) -> float | int:
+    """Points as JSON writes them: 2, not 2.0; 1.5 stays 1.5."""
     return int(x) if float(x).is_integer() else x
 
 

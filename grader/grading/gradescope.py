@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..answers.check import _num
+from ..answers.check import points_json
 from ..solution import Solution
 from .engine import SolvedProblem
 from .gradebook import ResultRow
@@ -89,11 +89,11 @@ def gradescope_result(student: str, problems: list[SolvedProblem], results: dict
             approx = p.part(j - 1).approx if p.base is None and not see.key_now else ""
             verdict, output = _part_output(r, see, p.mistakes, approx)
             name = f"{p.title} ({p.id}), part {part_id}" if p.title and p.title != p.id else f"{p.id}, part {part_id}"
-            tests.append({"name": name, "number": f"{i}.{j}", "score": _num(round(score, 10)),
-                          "max_score": _num(max_score), "status": "passed" if verdict == "correct" else "failed",
+            tests.append({"name": name, "number": f"{i}.{j}", "score": points_json(round(score, 10)),
+                          "max_score": points_json(max_score), "status": "passed" if verdict == "correct" else "failed",
                           "output": output, "visibility": see.tests})
         if see.expected != "never" or see.solution != "never":
             tests.extend(_key_tests(p, str(i), see, keys.solution(p, student)))
-    return {"score": _num(round(total, 10)),
+    return {"score": points_json(round(total, 10)),
             "output": f"{student}: {number(total)}/{number(max_total)} points",
             "tests": tests}

@@ -71,7 +71,7 @@ class GradeReport:
         return not self.issues
 
     def to_dict(self) -> dict[str, Any]:
-        from ..answers.check import _num
+        from ..answers.check import points_json
 
         return {
             "ok": self.ok,
@@ -82,11 +82,10 @@ class GradeReport:
             "errors": self.errors,
             "not_graded": self.not_graded,
             "files": self.files,
-            "problems": [{"id": p.id, "title": p.title, "max_score": _num(p.max_score),
+            "problems": [{"id": p.id, "title": p.title, "max_score": points_json(p.max_score),
                           "parts": [s.to_dict() for s in self.summary if s.problem == p.id]}
                          for p in self.problems],
-            "issues": [{"file": i.file, "line": i.line, "path": i.path, "message": i.message}
-                       for i in self.issues],
+            "issues": [i.to_json() for i in self.issues],
             "notes": list(self.notes),
             "review": [r.to_dict() for r in self.review],
             "cache": self.cache.to_dict(),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ..answers.check import _num
+from ..answers.check import points_json
 
 # The characters that start a formula (OWASP), their full-width forms (some spreadsheets fold
 # them), and the line breaks that can hide one from a reader of the CSV.
@@ -36,7 +36,7 @@ def text(value: object) -> str:
 
 def number(x: float) -> str:
     """A numeric cell: 2, 0.5, -0.5 (at most 10 decimals; never prefixed)."""
-    return str(_num(round(float(x), 10)))
+    return str(points_json(round(float(x), 10)))
 
 
 __all__ = ["FORMULA_START", "number", "text"]

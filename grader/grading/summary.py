@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..answers.check import _num
+from ..answers.check import points_json
 
 if TYPE_CHECKING:
     from .engine import SolvedProblem
@@ -29,7 +29,7 @@ class PartSummary:
     mistakes: list[tuple[str, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.part, "max_score": _num(self.max_score), "students": self.students,
+        return {"id": self.part, "max_score": points_json(self.max_score), "students": self.students,
                 "mean": round(self.mean, 6), "verdicts": dict(self.verdicts),
                 "wrong_answers": [{"answer": a, "count": n} for a, n in self.wrong_answers],
                 "mistakes": [{"id": m, "count": n} for m, n in self.mistakes]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..answers.check import CheckResult, _num
+from ..answers.check import CheckResult, points_json
 from ..answers.types import answer_type
 from ..solution import Solution
 from . import Format
@@ -22,7 +22,7 @@ def solution_dict(sol: Solution) -> dict[str, Any]:
         out["steps"] = [s.to_dict() for s in sol.steps]
     out["parts"] = [
         {"id": p.id, "type": p.type, "answer": p.answer, "value": answer_type(p.type).to_json(p.value),
-         "points": _num(p.points), "prompt": p.prompt, **({"approx": p.approx} if p.approx else {}),
+         "points": points_json(p.points), "prompt": p.prompt, **({"approx": p.approx} if p.approx else {}),
          "steps": [s.to_dict() for s in p.steps]}
         for p in sol.parts
     ]
