@@ -36,13 +36,13 @@ from typing import Any
 from .errors import GraderError, InvalidAnswer, SpecError, SpecIssue
 from .problem import Problem
 from .solution import Solution
-from .spec.yamlsafe import Document, format_path
+from .spec.placeholders import PLACEHOLDER, fill_placeholders, parse_key, show_value
+from .spec.placeholders import get_path as _get
+from .spec.placeholders import lookup as _lookup
+from .spec.yamlsafe import Document
 
 MAX_ATTEMPTS = 20
-_NAME = r"[A-Za-z0-9_-]+"
-_PATH = re.compile(rf"^{_NAME}(?:\.{_NAME}|\[\d+\])*$")
-_TOKEN = re.compile(rf"\.?({_NAME})|\[(\d+)\]")
-PLACEHOLDER = re.compile(rf"\{{\{{\s*(given(?:\.{_NAME}|\[\d+\])*)\s*\}}\}}")
+
 
 
 @dataclass
@@ -92,13 +92,6 @@ def yaml_number(x: Fraction) -> Any:
     return f"{x.numerator}/{x.denominator}"
 
 
-def parse_key(key: str) -> tuple[str | int, ...] | None:
-    """`given.layers[1].out_channels` -> ("given", "layers", 1, "out_channels"), or None."""
-    if not _PATH.match(key):
-        return None
-    return tuple(name if name else int(index) for name, index in _TOKEN.findall(key))
-
-
 def _exact(value: Any) -> Fraction | None:
     from .spec.schema import exact_number
 
@@ -107,27 +100,6 @@ def _exact(value: Any) -> Fraction | None:
     except (InvalidAnswer, ValueError, TypeError, ArithmeticError):
         return None
     return x if isinstance(x, Fraction) else None
-
-
-def _lookup(data: Any, path: tuple[str | int, ...]) -> str | None:
-    """None if `path` exists in `data`, else why not."""
-    node = data
-    for depth, step in enumerate(path):
-        where = format_path(path[:depth]) or "the spec"
-        if isinstance(step, int):
-            if not isinstance(node, list):
-                return f"{where} is not a list, so [{step}] does not exist"
-            if step >= len(node):
-                return f"{where} has {len(node)} item(s); [{step}] does not exist (positions count from 0)"
-            node = node[step]
-        else:
-            if not isinstance(node, dict):
-                return f"{where} is not a map, so .{step} does not exist"
-            if step not in node:
-                keys = ", ".join(map(str, node)) or "none"
-                return f"{where} has no key {step!r} (keys: {keys}); a varied key must be written in the spec"
-            node = node[step]
-    return None
 
 
 def rules_of(doc: Document) -> tuple[list[Rule], list[SpecIssue]]:
@@ -233,29 +205,6 @@ def placeholder_issues(doc: Document) -> list[SpecIssue]:
     return issues
 
 
-def show_value(value: Any) -> str:
-    """A value of `given` as a prompt shows it: 3, 0.03, 1/3, [1, 1, 6], true."""
-    import json
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def fill_placeholders(text: str, data: dict[str, Any]) -> str:
-    """`text` with each `{{given.key.path}}` replaced by that value of `data` (a raw spec)."""
-
-    def one(match: re.Match[str]) -> str:
-        path = parse_key(match.group(1))
-        if path is None or _lookup(data, path):
-            return match.group(0)
-        return show_value(_get(data, path))
-
-    return PLACEHOLDER.sub(one, text)
-
-
 def check_vary(problem: Problem) -> list[SpecIssue]:
     """Issues with a loaded problem's `vary:` block (for `grader validate`)."""
     if problem.document is None or problem.vary is None:
@@ -292,13 +241,6 @@ def variant_id(base_id: str, seed: str) -> str:
     """The id of the variant of `base_id` for `seed`: `<base_id>-v<6 hex digits>`."""
     digest = hashlib.sha256("\0".join([base_id, normalise_seed(seed)]).encode("utf-8")).hexdigest()
     return f"{base_id}-v{digest[:6]}"
-
-
-def _get(data: Any, path: tuple[str | int, ...]) -> Any:
-    node = data
-    for step in path:
-        node = node[step]
-    return node
 
 
 def _set(data: Any, path: tuple[str | int, ...], value: Any) -> None:
@@ -389,8 +331,8 @@ def make_variant(spec: str | os.PathLike[str] | Problem, seed: str, out: str | o
     Raises SpecError for a bad spec or a bad `vary:` (with file and line), GraderError when the
     spec has no `vary:` or no valid variant was found in `max_attempts` draws.
     """
-    from .api import load_problem, solve
-    from .spec.loader import validate_document
+    from .kinds.framework import solve
+    from .spec.loader import load_problem, validate_document
     from .spec.yamlsafe import load_text
 
     if not str(seed).strip():

@@ -34,6 +34,15 @@ class KindError(InternalError):
     """A kind broke its own declaration (a bug in the kind, not in the spec): an internal error."""
 
 
+def solve(problem: Problem, parts: list[str] | None = None) -> Solution:
+    """The worked solution of a loaded problem, by its kind. Raises SpecError."""
+    from . import get
+
+    kind = get(problem.kind)
+    assert kind is not None  # the loader checked it
+    return solve_problem(kind, problem, parts)
+
+
 def solve_problem(kind: Kind, problem: Problem, parts: list[str] | None = None) -> Solution:
     """The worked solution of `problem` (only `parts`, when given). Raises SpecError."""
     from ..spec.loader import solve_error_issue

@@ -140,7 +140,7 @@ def validate_document(doc: Document) -> Problem:
         raise SpecError(c.issues)
     if "{{" in str(doc.data):
         # `{{given.x}}` in a title, prompt or notes shows the value (a variant's drawn value too)
-        from ..variant import fill_placeholders
+        from .placeholders import fill_placeholders
 
         for part in parts:
             part.prompt = fill_placeholders(part.prompt, doc.data)

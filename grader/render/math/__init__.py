@@ -36,7 +36,7 @@ def step_text(segments: Sequence[Any]) -> str:
 
 def step_latex(segments: Sequence[Any]) -> str:
     """The step in math mode: prose as \\text{...} (with its own symbols escaped), math as is."""
-    from ..latex import escape
+    from .text_mode import escape
 
     return "".join(rf"\text{{{escape(s)}}}" if isinstance(s, str) else latex(s) for s in segments if s != "")
 

@@ -93,12 +93,12 @@ class LatexPrinter(Printer):
         return self.parens(self._print(x.body))
 
     def _print_Words(self, x: F.Words) -> str:
-        from ..latex import escape
+        from .text_mode import escape
 
         return rf"\text{{{escape(x.text)}}}"
 
     def _print_WithUnit(self, x: F.WithUnit) -> str:
-        from ..latex import escape
+        from .text_mode import escape
 
         return rf"{self._print(x.value)}\ \text{{{escape(x.unit)}}}"
 
