@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..spec.schema import Map, Quantity
@@ -49,7 +50,8 @@ class Answer:
 class Kind:
     """A solver kind. New style: each Quantity has `solve=`, and `setup`/`intro` are optional.
 
-    Old style (still supported): `solve(problem) -> Solution` solves every part at once.
+    Old style (still supported): `solve=fn`, fn(problem) -> Solution solving every part at once.
+    Either way `kind.solve(problem)` gives the checked Solution.
     """
 
     name: str
@@ -62,6 +64,14 @@ class Kind:
     needs_sympy: bool = False  # unused; accepted so that kinds written before the framework still load
     setup: Callable[[Problem], Any] | None = None  # problem -> the context every solver receives
     intro: Callable[[Any], list[Step]] | None = None  # context -> the steps shown before the parts
+
+    def __post_init__(self) -> None:
+        # `solve` always solves the whole problem through the framework (kind.solve(problem) works
+        # for every kind); a function given the old way is kept as `solve_whole` and called by it
+        from .framework import solve_problem
+
+        self.solve_whole = self.solve
+        self.solve = partial(solve_problem, self)
 
     def quantity(self, name: str) -> Quantity | None:
         for q in self.quantities:

@@ -48,8 +48,8 @@ def solve_problem(kind: Kind, problem: Problem, parts: list[str] | None = None) 
     from ..spec.loader import solve_error_issue
 
     try:
-        if kind.solve is not None:
-            solution = kind.solve(problem)
+        if kind.solve_whole is not None:
+            solution = kind.solve_whole(problem)
             solution.parts = [finish_part(kind, problem.part(p.id), p) for p in solution.parts
                               if parts is None or p.id in parts]
         else:

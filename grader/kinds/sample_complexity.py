@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import SolveError
 from ..problem import Part, Problem
-from ..solution import Alternative, Judgement, PartSolution, Solution, Step
+from ..solution import Alternative, Judgement, PartSolution, Step
 from ..spec.schema import Bool, Checker, Custom, Field, Int, Map, Number, Quantity, Str
 from . import Kind, Mistake, register
 from ._learning import counts as C
@@ -459,16 +459,9 @@ def solve_count(ctx: _Ctx, part: Part) -> PartSolution:
     return part.solution("integer", Fraction(value), answer=answer, steps=_h_steps(ctx), alternatives=_unique(alts))
 
 
-def solve(problem: Problem) -> Solution:
-    ctx = _Ctx(problem)
-    sol = Solution(problem.id, "sample-complexity", problem.title)
-    handlers = {"n": solve_n, "epsilon": solve_epsilon, "delta": solve_delta, "hypothesis_count": solve_count}
-    try:
-        for part in problem.parts:
-            sol.parts.append(handlers[part.ask](ctx, part))
-    except (ArithmeticError, OverflowError) as exc:
-        raise SolveError(f"the computation failed: {exc}") from None
-    return sol
+_SOLVERS = {"n": solve_n, "epsilon": solve_epsilon, "delta": solve_delta, "hypothesis_count": solve_count}
+for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
+    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -476,7 +469,7 @@ register(Kind(
     summary="PAC sample complexity: N from ε and δ (finite H or VC), ε or δ from N, |H| of named classes",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
+    setup=_Ctx,
 ))

@@ -96,31 +96,3 @@ def review_lines(report: GradeReport) -> list[str]:
     if len(report.review) > REVIEW_SHOWN:
         out.append(f"  ... and {len(report.review) - REVIEW_SHOWN} more")
     return out + [""]
-
-
-def report_text(report: GradeReport) -> str:
-    lines = [headline(report)] + [f"note: {n}" for n in report.notes] + [""]
-    for p in report.problems:
-        parts = [s for s in report.summary if s.problem == p.id]
-        mean_total = sum(s.mean for s in parts)
-        title = f"{p.id}: {p.title}" if p.title and p.title != p.id else p.id
-        lines.append(f"{title}  (mean {mean_total:.2f} of {_pts(p.max_score)} points)")
-        rows = [["part", "points", "mean", "distribution", "verdicts", "common wrong answers", "common mistakes"]]
-        for s in parts:
-            rows.append([s.part, _pts(s.max_score), f"{s.mean:.2f}", bar_text(s), _verdicts(s), _counts(s.wrong_answers),
-                         _counts(s.mistakes)])
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        for i, r in enumerate(rows):
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
-            if i == 0:
-                lines.append("  " + "  ".join("-" * w for w in widths))
-        lines.append("")
-    lines.append("distribution: " + ", ".join(f"{m} {v}" for v, m in BAR_MARKS.items() if v != "error"))
-    lines.append("")
-    lines.extend(review_lines(report))
-    if report.issues:
-        lines.append("Issues")
-        lines.extend(f"  error: {i}" for i in report.issues)
-        lines.append("")
-    lines.extend(footer_lines(report))
-    return "\n".join(lines) + "\n"

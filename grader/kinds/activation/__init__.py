@@ -23,7 +23,7 @@ from ...answers.evaluate import exact_to_sympy
 from ...answers.types import approx, format_number
 from ...errors import InvalidAnswer, SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Alternative, PartSolution, Step, Table
 from ...spec.schema import (
     Checker,
     Custom,
@@ -639,31 +639,27 @@ def _equals(fn: _Fn, part: Part) -> PartSolution:
     return part.solution("boolean", False, steps=steps)
 
 
-def solve(problem: Problem) -> Solution:
-    sol = Solution(problem.id, "activation", problem.title)
-    try:
-        for part in problem.parts:
-            fn = _Fn(problem, part)
-            if fn.name == "maxout":
-                sol.parts.append(_solve_maxout(fn, part))
-            elif part.ask == "params":
-                raise SolveError("params is asked of a maxout unit (function: maxout)", part.path + ("ask",))
-            elif part.ask == "value":
-                sol.parts.append(_value(fn, part))
-            elif part.ask == "derivative":
-                if part.args.get("at") is not None and part.args.get("region") is not None:
-                    raise SolveError("give `at:` or `region:`, not both", part.path)
-                sol.parts.append(_derivative_at(fn, part) if part.args.get("at") is not None
-                                 else _derivative_expr(fn, part))
-            elif part.ask == "formula":
-                sol.parts.append(_formula(fn, part))
-            elif part.ask == "range":
-                sol.parts.append(_range(fn, part))
-            else:
-                sol.parts.append(_equals(fn, part))
-    except (ArithmeticError, RecursionError) as exc:
-        raise SolveError(f"the computation failed: {type(exc).__name__}") from None
-    return sol
+def _solve_part(problem: Problem, part: Part) -> PartSolution:
+    fn = _Fn(problem, part)
+    if fn.name == "maxout":
+        return _solve_maxout(fn, part)
+    if part.ask == "params":
+        raise SolveError("params is asked of a maxout unit (function: maxout)", part.path + ("ask",))
+    if part.ask == "value":
+        return _value(fn, part)
+    if part.ask == "derivative":
+        if part.args.get("at") is not None and part.args.get("region") is not None:
+            raise SolveError("give `at:` or `region:`, not both", part.path)
+        return _derivative_at(fn, part) if part.args.get("at") is not None else _derivative_expr(fn, part)
+    if part.ask == "formula":
+        return _formula(fn, part)
+    if part.ask == "range":
+        return _range(fn, part)
+    return _equals(fn, part)
+
+
+for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
+    _q.solve = _solve_part
 
 
 register(Kind(
@@ -671,8 +667,6 @@ register(Kind(
     summary="activation functions as torch has them: values, derivatives (at a point or as formulas), ranges, identities",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
 ))

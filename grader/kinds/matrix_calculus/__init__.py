@@ -22,7 +22,7 @@ from typing import Any
 from ...answers import matrix_expr as mx
 from ...errors import InvalidAnswer, SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step
+from ...solution import Alternative, PartSolution, Step
 from ...spec.schema import Bool, Checker, Custom, Field, Int, Map, OneOf, Quantity, Str
 from .. import Kind, Mistake, register
 
@@ -428,20 +428,20 @@ _SOLVERS = {"gradient": _gradient, "jacobian": _gradient, "shape": _shape, "grad
             "identity": _identity}
 
 
-def solve(problem: Problem) -> Solution:
-    options = _options(problem)
-    ctx = {"options": options}
-    sol = Solution(problem.id, "matrix-calculus", problem.title)
+def _setup(problem: Problem) -> dict[str, Any]:
+    return {"options": _options(problem)}
+
+
+def _intro(ctx: dict[str, Any]) -> list[Step]:
+    options = ctx["options"]
     decls = mx.declarations(options)
     listed = "; ".join(f"{n} {_shape_words(d.shape)}" + (" (symmetric)" if d.symmetric else "")
                        for n, d in decls.items())
-    sol.steps = [Step(f"Declared: {listed}. Checks use {_dims_text(options)}.")]
-    try:
-        for part in problem.parts:
-            sol.parts.append(_SOLVERS[part.ask](ctx, part))
-    except (ArithmeticError, RecursionError) as exc:
-        raise SolveError(f"the computation failed: {type(exc).__name__}") from None
-    return sol
+    return [Step(f"Declared: {listed}. Checks use {_dims_text(options)}.")]
+
+
+for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
+    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -449,8 +449,8 @@ register(Kind(
     summary="gradients (denominator layout), Jacobians and shapes of matrix expressions, and matrix identities, checked exactly",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=_setup,
+    intro=_intro,
 ))

@@ -22,7 +22,7 @@ from typing import Any
 from ...answers.types import format_number
 from ...errors import SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Alternative, PartSolution, Step, Table
 from ...spec.schema import (
     Bool,
     Checker,
@@ -471,16 +471,8 @@ def _intro(ctx: _Ctx) -> list[Step]:
                  f"ε = {format_number(ctx.eps)} (training mode: the biased variance, ÷ m)")]
 
 
-def solve(problem: Problem) -> Solution:
-    ctx = _Ctx(problem)
-    sol = Solution(problem.id, "normalization", problem.title)
-    sol.steps = _intro(ctx)
-    try:
-        for part in problem.parts:
-            sol.parts.append(_SOLVERS[part.ask](ctx, part))
-    except (ArithmeticError, RecursionError) as exc:
-        raise SolveError(f"the computation failed: {type(exc).__name__}") from None
-    return sol
+for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
+    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -488,8 +480,9 @@ register(Kind(
     summary="batch, layer, group and instance norm of a small tensor: statistics, outputs, running statistics, gradients (exact, as PyTorch)",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
     needs_sympy=True,
+    setup=_Ctx,
+    intro=_intro,
 ))

@@ -23,7 +23,7 @@ from typing import Any
 from ...answers.types import format_number
 from ...errors import SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Alternative, PartSolution, Step, Table
 from ...spec.schema import Checker, Custom, Field, Int, ListOf, Map, Quantity, Str
 from .. import Kind, Mistake, register
 from .._tensors import Tensor, shown, tensor_node
@@ -534,19 +534,15 @@ _SOLVERS = {"weight_shape": _weight_shape, "params": _params, "params_ratio": _p
             "cell_state": _state, "gate": _gate, "output": _output}
 
 
-def solve(problem: Problem) -> Solution:
-    ctx = _Ctx(problem)
-    sol = Solution(problem.id, "rnn-cell", problem.title)
+def _intro(ctx: _Ctx) -> list[Step]:
     b = {True: "two bias vectors per gate (PyTorch's b_ih and b_hh)", "single": "one bias vector per gate",
          False: "no biases"}[ctx.bias]
-    sol.steps = [Step(f"A {ctx.cell.upper()} cell: input size I = {ctx.I}, hidden size H = {ctx.H}"
-                      + (f", output size {ctx.O}" if ctx.O else "") + f"; {b}; the weights are shared across time steps.")]
-    try:
-        for part in problem.parts:
-            sol.parts.append(_SOLVERS[part.ask](ctx, part))
-    except (ArithmeticError, RecursionError) as exc:
-        raise SolveError(f"the computation failed: {type(exc).__name__}") from None
-    return sol
+    return [Step(f"A {ctx.cell.upper()} cell: input size I = {ctx.I}, hidden size H = {ctx.H}"
+                 + (f", output size {ctx.O}" if ctx.O else "") + f"; {b}; the weights are shared across time steps.")]
+
+
+for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
+    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -554,8 +550,9 @@ register(Kind(
     summary="RNN, LSTM and GRU cells: the shape of every weight, parameter counts, and forward steps (gates, c_t, h_t) as PyTorch computes them",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
     needs_sympy=True,
+    setup=_Ctx,
+    intro=_intro,
 ))

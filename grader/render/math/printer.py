@@ -1,7 +1,10 @@
-"""The base of every math printer: dispatch on the node's class, precedence for parentheses."""
+"""The base of every math printer: dispatch on the node's class, parentheses by precedence, and
+the structure every output shares (sums with their signs, products, relation chains). A printer
+class supplies its tokens (`op`, `times`, `row`, `parens`, `number`) and the leaves."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from ... import formula as F
@@ -25,7 +28,7 @@ def _negative(x: F.Num) -> bool:
 
 
 class Printer:
-    """Subclasses define `_print_<Node>(node)` for every node of grader.formula and `_print_sympy`."""
+    """Subclasses define the tokens below and `_print_<Node>` for the leaves and `_print_sympy`."""
 
     def doprint(self, x: Any) -> str:
         return self._print(F.node(x))
@@ -38,11 +41,29 @@ class Printer:
             raise TypeError(f"{type(self).__name__} cannot print {type(x).__name__}")
         return str(method(x))
 
-    def _print_sympy(self, expr: Any) -> str:
+    # --- tokens ---------------------------------------------------------------------------------
+
+    def number(self, value: int | Fraction | str) -> str:
         raise NotImplementedError
+
+    def op(self, symbol: str) -> str:
+        """An operator or relation between two operands: "+", "−", "=", "≈" ..."""
+        raise NotImplementedError
+
+    def times(self, factor: Any) -> str:
+        """What stands before `factor` in a product."""
+        raise NotImplementedError
+
+    def row(self, parts: list[str]) -> str:
+        return "".join(parts)
 
     def parens(self, text: str) -> str:
         return f"({text})"
+
+    def _print_sympy(self, expr: Any) -> str:
+        raise NotImplementedError
+
+    # --- the shared structure -------------------------------------------------------------------
 
     def inner(self, x: Any, below: int) -> str:
         """`x` printed inside a node of precedence `below`: in parentheses when it binds less."""
@@ -52,3 +73,40 @@ class Printer:
     @staticmethod
     def negative(x: Any) -> bool:
         return isinstance(x, F.Neg) or (isinstance(x, F.Num) and _negative(x))
+
+    def _magnitude(self, x: Any) -> str:
+        if isinstance(x, F.Neg):
+            return self.inner(x.operand, 2)
+        v = x.value
+        return self.number(v[1:] if isinstance(v, str) else -v)
+
+    def _print_Num(self, x: F.Num) -> str:
+        return self.number(x.value)
+
+    def _print_Add(self, x: F.Add) -> str:
+        parts = [self.inner(x.terms[0], 1)]
+        for term in x.terms[1:]:
+            parts += [self.op("−"), self._magnitude(term)] if self.negative(term) else [self.op("+"), self.inner(term, 2)]
+        return self.row(parts)
+
+    def _print_Sub(self, x: F.Sub) -> str:
+        return self.row([self.inner(x.left, 1), self.op("−"), self.inner(x.right, 2)])
+
+    def _print_Mul(self, x: F.Mul) -> str:
+        parts = [self.inner(x.factors[0], 2)]
+        for f in x.factors[1:]:
+            text = self._print(f)
+            parts += [self.times(f), self.parens(text) if precedence(f) < 2 or self.negative(f) else text]
+        return self.row(parts)
+
+    def _print_Rel(self, x: F.Rel) -> str:
+        parts = [self._print(x.items[0])]
+        for op, item in zip(x.ops, x.items[1:]):
+            parts += [self.op(op), self._print(item)]
+        return self.row(parts)
+
+    def _print_Group(self, x: F.Group) -> str:
+        return self.parens(self._print(x.body))
+
+    def _print_Written(self, x: F.Written) -> str:
+        return self._print(x.typeset)
