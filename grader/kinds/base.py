@@ -6,7 +6,7 @@ mistake checks). See /README.md "Writing a kind".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -64,6 +64,8 @@ class Kind:
     needs_sympy: bool = False  # unused; accepted so that kinds written before the framework still load
     setup: Callable[[Problem], Any] | None = None  # problem -> the context every solver receives
     intro: Callable[[Any], list[Step]] | None = None  # context -> the steps shown before the parts
+    # quantity name -> its solver, for kinds that define their solvers after their quantities
+    solvers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # `solve` always solves the whole problem through the framework (kind.solve(problem) works
@@ -72,6 +74,9 @@ class Kind:
 
         self.solve_whole = self.solve
         self.solve = partial(solve_problem, self)
+        for q in self.quantities:
+            if q.name in self.solvers:
+                q.solve = self.solvers[q.name]
 
     def quantity(self, name: str) -> Quantity | None:
         for q in self.quantities:

@@ -460,8 +460,6 @@ def solve_count(ctx: _Ctx, part: Part) -> PartSolution:
 
 
 _SOLVERS = {"n": solve_n, "epsilon": solve_epsilon, "delta": solve_delta, "hypothesis_count": solve_count}
-for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
-    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -472,4 +470,5 @@ register(Kind(
     mistakes=MISTAKES,
     example=EXAMPLE,
     setup=_Ctx,
+    solvers=_SOLVERS,
 ))

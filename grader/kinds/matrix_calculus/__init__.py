@@ -440,8 +440,6 @@ def _intro(ctx: dict[str, Any]) -> list[Step]:
     return [Step(f"Declared: {listed}. Checks use {_dims_text(options)}.")]
 
 
-for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
-    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -453,4 +451,5 @@ register(Kind(
     example=EXAMPLE,
     setup=_setup,
     intro=_intro,
+    solvers=_SOLVERS,
 ))

@@ -869,8 +869,6 @@ _SOLVERS: dict[str, Callable[[_Ctx, Part], PartSolution]] = {
     "posterior": _with_text(_solve_posterior), "prediction": _with_text(_solve_prediction),
     "mean": _with_text(_solve_mean_variance), "variance": _with_text(_solve_mean_variance),
 }
-for _q in QUANTITIES:
-    _q.solve = _SOLVERS[_q.name]
 
 register(Kind(
     name="naive-bayes",
@@ -881,4 +879,5 @@ register(Kind(
     example=EXAMPLE,
     setup=_setup,
     intro=_intro,
+    solvers=_SOLVERS,
 ))

@@ -471,8 +471,6 @@ def _intro(ctx: _Ctx) -> list[Step]:
                  f"ε = {format_number(ctx.eps)} (training mode: the biased variance, ÷ m)")]
 
 
-for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
-    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -485,4 +483,5 @@ register(Kind(
     needs_sympy=True,
     setup=_Ctx,
     intro=_intro,
+    solvers=_SOLVERS,
 ))

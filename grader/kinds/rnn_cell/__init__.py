@@ -541,8 +541,6 @@ def _intro(ctx: _Ctx) -> list[Step]:
                  + (f", output size {ctx.O}" if ctx.O else "") + f"; {b}; the weights are shared across time steps.")]
 
 
-for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
-    _q.solve = _SOLVERS[_q.name]
 
 
 register(Kind(
@@ -555,4 +553,5 @@ register(Kind(
     needs_sympy=True,
     setup=_Ctx,
     intro=_intro,
+    solvers=_SOLVERS,
 ))
