@@ -148,11 +148,10 @@ def submission_answers(sub: Submission, problem_id: str, part_ids: list[str]) ->
         others = ", ".join(sorted(sub.answers)) or "nothing"
         issues.append(SpecIssue(sub.file, sub.line, "answers", f"no answers for {problem_id} (this file answers: {others})"))
         return answers, issues
-    flat = problem_id not in sub.answers
     lines = _key_lines(sub.file)
     for part in list(answers):
-        if part not in part_ids:
-            path = ("answers", part) if flat else ("answers", problem_id, part)
+        if part not in part_ids:  # (answers written flat are taken only when every key is a part)
+            path = ("answers", problem_id, part)
             issues.append(SpecIssue(sub.file, lines(path), ".".join(path),
                                     f"{problem_id} has no part {part!r} (parts: {', '.join(part_ids)}); not checked"))
             del answers[part]
