@@ -8,7 +8,7 @@ from typing import Any
 from ...errors import SolveError
 from ...problem import Part, Problem
 from ...solution import Alternative, PartSolution, Solution, Step
-from .._grad.show import close, decimal, exact, exact_nested, rational
+from .._grad.show import decimal, exact, exact_nested, rational
 from .model import NumericSoftmax, SymbolicSoftmax, smoothed_targets
 
 # a probability of e^-2000 is answered 0: absolute room below any value a student writes by hand
@@ -35,25 +35,11 @@ def _solve_part(model: NumericSoftmax | SymbolicSoftmax, part: Part) -> PartSolu
         "targets": _targets, "target": _target, "jacobian": _jacobian, "jacobian_entry": _jacobian_entry,
     }[part.ask]
     ps = handler(model, part)
-    ps.alternatives = _distinct(ps.value, ps.alternatives, model.symbolic)
     if not model.symbolic and ps.tolerance is None:
         ps.tolerance = dict(DEFAULT_TOLERANCE)
     if not model.symbolic and ps.type == "real":
         ps.approx = "" if decimal(ps.value) == ps.answer else decimal(ps.value)  # e^-2000 is not "≈ 0"
     return ps
-
-
-def _distinct(value: Any, alternatives: list[Alternative], symbolic: bool) -> list[Alternative]:
-    """Mistakes whose value is the answer itself (s_i = s_j, T = 1) say nothing: drop them."""
-    if symbolic:
-        return alternatives
-    kept: list[Alternative] = []
-    for alt in alternatives:
-        flat_a, flat_v = _flat(alt.value), _flat(value)
-        if len(flat_a) == len(flat_v) and all(close(a, v) for a, v in zip(flat_a, flat_v)):
-            continue
-        kept.append(alt)
-    return kept
 
 
 def _flat(x: Any) -> list[Any]:
