@@ -17,8 +17,11 @@ Memory is bounded: at most MAX_PENDING students wait for their verdicts.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -193,12 +196,21 @@ class Verdicts:
                                             initargs=(self.problems,))
         return self.pool
 
+    def _submit(self, items: list[Item]) -> Future:
+        """Send a chunk; the first one of a pool forks its workers, with Ctrl-C held until they
+        ignore it themselves (a worker interrupted before `init_worker` would die with a traceback
+        and break the pool, and the parent would take the broken pool for a crash)."""
+        if self.pool is not None and getattr(self.pool, "_processes", None):
+            return self.pool.submit(work, items)
+        with _sigint_held():
+            return self._pool().submit(work, items)
+
     def _send(self) -> None:
         if not self.batch:
             return
         chunk, self.batch = self.batch, []
         try:
-            fut = self._pool().submit(work, [item for _key, item in chunk])
+            fut = self._submit([item for _key, item in chunk])
         except BrokenProcessPool:
             self._recover(chunk)
             return
@@ -245,7 +257,7 @@ class Verdicts:
         self.close()
         for key, item in suspects:
             try:
-                self.decided[key] = self._pool().submit(work, [item]).result()[0]
+                self.decided[key] = self._submit([item]).result()[0]
             except Exception as exc:  # noqa: BLE001
                 why = "the worker process died" if isinstance(exc, BrokenProcessPool) else f"{type(exc).__name__}: {exc}"
                 pid, index, _seed, raw = item
@@ -255,6 +267,20 @@ class Verdicts:
                                      message)
                 self.close()
             self.queued.discard(key)
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """SIGINT blocked in this thread (and in processes forked meanwhile); a Ctrl-C that came in
+    the meantime is delivered when it ends."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _shutdown(pool: ProcessPoolExecutor) -> None:

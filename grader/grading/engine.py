@@ -171,6 +171,8 @@ def init_worker(problems: dict[str, SolvedProblem]) -> None:
 
     global _CHECKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):  # forked with SIGINT held (dispatch._sigint_held): now ignored
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _CHECKER = Checker(problems)
 
 

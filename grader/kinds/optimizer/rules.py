@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._grad.show import to_sympy
+
 CLIP_EPS = "1e-6"  # torch.nn.utils.clip_grad_norm_: clip_coef = max_norm / (total_norm + 1e-6)
 LARGEST_EXACT = 40  # sympy operations in one exact value before it is carried as 50 digits
 DIGITS = 50
@@ -63,13 +65,13 @@ def trajectory(s: Settings, x0: list[Any], gradient: Callable[[int, list[Any]], 
         state["m_hat"], state["v_hat"] = list(zero), list(zero)
     out = Trajectory([list(x)], [{**state, "g": list(zero)}])
     for t in range(1, steps + 1):
-        g = [sp.sympify(v) for v in gradient(t, x)]
+        g = [to_sympy(v) for v in gradient(t, x)]
         norm = None
         clipped = False
         if s.clip is not None:
             norm = sp.sqrt(sp.Add(*[v**2 for v in g]))
             denom = norm + sp.Rational(CLIP_EPS) if s.clip_eps else norm
-            if denom.free_symbols or sp.sympify(s.clip).free_symbols:
+            if denom.free_symbols or to_sympy(s.clip).free_symbols:
                 raise ValueError("clipping needs numbers: the gradient norm of symbols cannot be compared with the threshold")
             coef = s.clip / denom
             if bool(coef < 1):
@@ -152,7 +154,7 @@ def _bounded(x: list[Any], state: dict[str, list[Any]]) -> tuple[list[Any], dict
 
     def fix(v: Any) -> Any:
         nonlocal floated
-        v = sp.sympify(v)
+        v = to_sympy(v)
         if v.free_symbols:
             return _tidy_symbolic(v)
         if v.is_Rational or v.is_Float:

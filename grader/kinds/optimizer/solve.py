@@ -9,7 +9,7 @@ from ...answers.parser import names_in, parse
 from ...errors import InvalidAnswer, SolveError
 from ...problem import Part, Problem
 from ...solution import Alternative, PartSolution, Solution, Step, Table
-from .._grad.show import decimal, exact
+from .._grad.show import decimal, exact, to_sympy
 from . import HYPER_DEFAULTS
 from .rules import CLIP_EPS, Settings, Trajectory, trajectory
 
@@ -191,7 +191,7 @@ class _Context:
         return self.rule == "nesterov" or bool(self.hyper.get("nesterov"))
 
     def _tidy(self, v: Any) -> Any:
-        v = self.sp.sympify(v)
+        v = to_sympy(v)
         return self.sp.expand(v) if v.free_symbols and v.is_polynomial() else v
 
     # -- the steps ---------------------------------------------------------------------------
@@ -355,9 +355,8 @@ class _Context:
         return [(m, v) for m, v in out if v is not None]
 
     def _answer(self, part: Part, value: list[Any], steps: list[Step], alts: list[tuple[str, Any]]) -> PartSolution:
-        sp = self.sp
         value = [self._tidy(v) for v in value]
-        symbolic = any(sp.sympify(v).free_symbols for v in value)
+        symbolic = any(to_sympy(v).free_symbols for v in value)
         alternatives = []
         for mistake, alt in alts:
             alt = [self._tidy(v) for v in alt]
@@ -392,9 +391,8 @@ def _values(tr: Trajectory, t: int, key: str) -> list[Any]:
 
 def brief(x: Any) -> str:
     """A value in a step: exact when rational or symbolic, else a decimal."""
-    import sympy as sp
 
-    x = sp.sympify(x)
+    x = to_sympy(x)
     if x.free_symbols:
         return _expr_text(x)
     if x.is_Rational:
@@ -411,7 +409,7 @@ def _vec(values: list[Any]) -> str:
 def _expr_text(v: Any) -> str:
     import sympy as sp
 
-    v = sp.sympify(v)
+    v = to_sympy(v)
     factored = sp.factor(v) if v.is_polynomial() else v
     text = exact(factored)
     return text if len(text) <= len(exact(v)) else exact(v)
@@ -419,9 +417,8 @@ def _expr_text(v: Any) -> str:
 
 def _number_text(v: Any) -> str:
     """The exact form when it is short, else the decimal (a 50-digit value shows 12 digits)."""
-    import sympy as sp
 
-    v = sp.sympify(v) if not isinstance(v, Fraction) else v
+    v = to_sympy(v) if not isinstance(v, Fraction) else v
     if isinstance(v, Fraction):
         return exact(v)
     if v.is_Float:
@@ -442,7 +439,7 @@ def _stored(v: Any) -> Any:
 def _same(a: Any, b: Any) -> bool:
     import sympy as sp
 
-    d = sp.sympify(a) - sp.sympify(b)
+    d = to_sympy(a) - to_sympy(b)
     if d.free_symbols:
         return bool(sp.expand(d) == 0)
-    return bool(abs(sp.N(d, 40)) <= sp.Float("1e-30") * (1 + abs(sp.N(sp.sympify(b), 40))))
+    return bool(abs(sp.N(d, 40)) <= sp.Float("1e-30") * (1 + abs(sp.N(to_sympy(b), 40))))
