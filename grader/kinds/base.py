@@ -34,7 +34,8 @@ class Answer:
     `mistakes` maps a declared mistake id to the value that mistake produces (or a list of values
     when it can be made several ways); order matters, the first match names the mistake. Values that
     are None or equal to the answer are dropped by the framework. `type` is needed only when the
-    quantity declares several types; `answer` only when the type's own display is not the one wanted.
+    quantity declares several types; `answer` only when the type's own display is not the one wanted;
+    `tolerance` only to replace the default when the part's spec sets none.
     """
 
     value: Any
@@ -44,6 +45,7 @@ class Answer:
     type: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     verify: Callable[[Any], Judgement | None] | None = None
+    tolerance: dict[str, Any] | None = None  # when the spec gives none: {"abs": 0} compares whole numbers exactly
 
 
 @dataclass

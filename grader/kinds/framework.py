@@ -100,8 +100,11 @@ def _part_solution(default_type: str, part: Part, answer: Answer) -> PartSolutio
     alternatives = answer.mistakes if isinstance(answer.mistakes, list) else [
         Alternative(mistake, v) for mistake, values in answer.mistakes.items()
         for v in (values if isinstance(values, list) else [values])]
-    return part.solution(answer.type or default_type, answer.value, answer=answer.answer, steps=answer.steps,
-                         alternatives=alternatives, options=answer.options, verify=answer.verify)
+    ps = part.solution(answer.type or default_type, answer.value, answer=answer.answer, steps=answer.steps,
+                       alternatives=alternatives, options=answer.options, verify=answer.verify)
+    if ps.tolerance is None:
+        ps.tolerance = answer.tolerance
+    return ps
 
 
 def finish_part(kind: Kind, part: Part, ps: PartSolution) -> PartSolution:

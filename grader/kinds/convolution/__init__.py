@@ -17,9 +17,9 @@ from typing import Any
 from ...answers.types import format_number
 from ...errors import SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Alternative, Step, Table
 from ...spec.schema import Bool, Checker, Field, Map, Quantity, Str
-from .. import Kind, Mistake, register
+from .. import Answer, Kind, Mistake, register
 from .._pooling_rule import pooling_padding_error
 from .core import (
     Geometry,
@@ -430,11 +430,11 @@ def window_step(arith: Arithmetic, mode: str, g: Geometry, i: int, j: int) -> St
 # solving
 
 
-def _padding_of(problem: Problem, part: Part, arith: Arithmetic) -> Pair:
+def _padding_of(arith: Arithmetic, part: Part) -> Pair:
     override = part.args.get("padding")
     if override is None:
-        return pair(problem.given["padding"])
-    for _key, message in geometry_issues(problem.given, pair(override)):
+        return pair(arith.given["padding"])
+    for _key, message in geometry_issues(arith.given, pair(override)):
         raise SolveError(f"with this part's padding: {message}", part.path + ("padding",))
     return pair(override)
 
@@ -482,9 +482,9 @@ def _all_integers(m: Matrix) -> bool:
     return all(isinstance(v, (int, Fraction)) and Fraction(v).denominator == 1 for row in m for v in row)
 
 
-def solve_output(problem: Problem, part: Part, arith: Arithmetic) -> PartSolution:
-    mode = problem.given["mode"]
-    padding = _padding_of(problem, part, arith)
+def solve_output(arith: Arithmetic, part: Part) -> Answer:
+    mode = arith.given["mode"]
+    padding = _padding_of(arith, part)
     g, out = arith.run(mode, padding)
     steps = [mode_step(arith, mode, g)]
     padded = padded_step(arith, mode, g)
@@ -505,33 +505,31 @@ def solve_output(problem: Problem, part: Part, arith: Arithmetic) -> PartSolutio
         options: dict[str, Any] = {"elements": "expression", "symbols": arith.decls}
     else:
         options = {"elements": "real"}
-    ps = part.solution("matrix", out, steps=steps, alternatives=alts, options=options)
-    if not arith.symbolic and part.tolerance is None and _all_integers(out):
-        ps.tolerance = {"abs": 0}  # whole-number entries are compared exactly
-    return ps
+    exact = {"abs": 0} if not arith.symbolic and _all_integers(out) else None  # whole-number entries compared exactly
+    return Answer(out, steps, alts, options=options, tolerance=exact)
 
 
-def solve_shape(problem: Problem, part: Part, arith: Arithmetic) -> PartSolution:
-    mode = problem.given["mode"]
-    padding = _padding_of(problem, part, arith)
-    g = geometry(problem.given, padding)
+def solve_shape(arith: Arithmetic, part: Part) -> Answer:
+    mode = arith.given["mode"]
+    padding = _padding_of(arith, part)
+    g = geometry(arith.given, padding)
     steps = size_steps(g)
     steps.append(Step(f"Output shape: {_dims(g.out)}", rf"{g.out[0]}\times {g.out[1]}"))
     alts: list[Alternative] = []
     if padding != (0, 0) and arith.fits((0, 0)):
-        alts.append(Alternative("no-padding", geometry(problem.given, (0, 0)).out))
+        alts.append(Alternative("no-padding", geometry(arith.given, (0, 0)).out))
     raw = (g.out_exact(0), g.out_exact(1))
     if any(v.denominator != 1 for v in raw):
         alts.append(Alternative("no-floor", tuple(int(v) if v.denominator == 1 else v for v in raw)))
-    if mode in POOLS and problem.given["stride"] is None and g.stride != (1, 1):
+    if mode in POOLS and arith.given["stride"] is None and g.stride != (1, 1):
         unit = Geometry(g.size, g.window, (1, 1), g.padding, g.dilation)
         alts.append(Alternative("pool-stride-1", unit.out))
-    return part.solution("shape", g.out, steps=steps, alternatives=alts)
+    return Answer(g.out, steps, alts)
 
 
-def solve_value(problem: Problem, part: Part, arith: Arithmetic) -> PartSolution:
-    mode = problem.given["mode"]
-    padding = _padding_of(problem, part, arith)
+def solve_value(arith: Arithmetic, part: Part) -> Answer:
+    mode = arith.given["mode"]
+    padding = _padding_of(arith, part)
     at = part.args["at"]
     g, out = arith.run(mode, padding)
     pos = _resolve(at, g.out)
@@ -560,21 +558,12 @@ def solve_value(problem: Problem, part: Part, arith: Arithmetic) -> PartSolution
     if at[0] >= 1 and at[1] >= 1:  # read [r, c] as 1-based
         alts.append(Alternative("one-based-index", out[at[0] - 1][at[1] - 1]))
     if arith.symbolic:
-        return part.solution("expression", value, steps=steps, alternatives=alts,
-                             options={"symbols": arith.decls})
-    kind = "integer" if Fraction(value).denominator == 1 else "real"
-    return part.solution(kind, value, steps=steps, alternatives=alts)
+        return Answer(value, steps, alts, type="expression", options={"symbols": arith.decls})
+    return Answer(value, steps, alts, type="integer" if Fraction(value).denominator == 1 else "real")
 
 
-SOLVERS = {"output": solve_output, "output_shape": solve_shape, "output_value": solve_value}
-
-
-def solve(problem: Problem) -> Solution:
-    arith = Arithmetic(problem.given)
-    sol = Solution(problem.id, problem.kind, problem.title)
-    for part in problem.parts:
-        sol.parts.append(SOLVERS[part.ask](problem, part, arith))
-    return sol
+def _setup(problem: Problem) -> Arithmetic:
+    return Arithmetic(problem.given)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,13 +588,14 @@ register(Kind(
     summary="cross-correlation, true convolution, max/avg pooling of a small matrix (numeric or symbolic)",
     given=GIVEN,
     quantities=[
-        Quantity("output", "matrix", "the whole output matrix", args={"padding": _pad_field()}),
-        Quantity("output_shape", "shape", "the output size (rows x columns)", args={"padding": _pad_field()}),
+        Quantity("output", "matrix", "the whole output matrix", args={"padding": _pad_field()}, solve=solve_output),
+        Quantity("output_shape", "shape", "the output size (rows x columns)", args={"padding": _pad_field()},
+                 solve=solve_shape),
         Quantity("output_value", "integer|real|expression", "one output entry (a real when not whole, an expression when symbolic)",
                  args={"at": Field(IndexNode(), required=True, doc="[row, column], from 0; negative from the end"),
-                       "padding": _pad_field()}),
+                       "padding": _pad_field()}, solve=solve_value),
     ],
-    solve=solve,
+    setup=_setup,
     mistakes=[
         Mistake("flipped-kernel", "flipped the kernel (true convolution for cross-correlation, or the reverse)",
                 "This is what the kernel rotated by 180° gives: a true convolution flips the kernel, a "

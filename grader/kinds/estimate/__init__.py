@@ -16,13 +16,16 @@ the root numerically. Support code: the modules of this package:
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
 from ...answers.evaluate import exact_to_sympy
 from ...errors import SolveError
-from ...problem import Part, Problem, decimal_beside
-from ...solution import Alternative, PartSolution, Solution, Step
+from ...problem import Part, Problem
+from ...solution import Alternative, Step
 from ...spec.schema import (
     Custom,
     Field,
@@ -36,7 +39,7 @@ from ...spec.schema import (
     Str,
     exact_number,
 )
-from .. import Kind, Mistake, register
+from .. import Answer, Kind, Mistake, register
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
 SOLVE_SECONDS = 40  # the bound on solving one problem (hostile formulas end here, as a spec error)
@@ -261,7 +264,10 @@ prior: {family: gamma, shape: 2, scale: 2}
 
 
 class _Ctx:
-    """One problem being solved: set-ups (given, or a part's own data/prior) and cached results."""
+    """One problem being solved: set-ups (given, or a part's own data/prior) and cached results.
+
+    The whole problem shares one time budget (SOLVE_SECONDS from the set-up on): each step of the
+    framework runs `within_budget`, so hostile formulas end as a spec error, not a hang."""
 
     def __init__(self, problem: Problem):
         self.problem = problem
@@ -269,6 +275,22 @@ class _Ctx:
         self.setups: dict[Any, Any] = {}
         self.results: dict[Any, Any] = {}
         self.keep: list[Any] = []
+        self.deadline = time.monotonic() + SOLVE_SECONDS
+        with self.within_budget():
+            self.base = self.setup(None)
+
+    @contextmanager
+    def within_budget(self) -> Iterator[None]:
+        from .derive import BudgetExceeded, Timeout, budget
+
+        try:
+            with budget(self.deadline - time.monotonic()):
+                yield
+        except BudgetExceeded:
+            raise SolveError(f"the derivation took more than {SOLVE_SECONDS} s (simplify the formulas or the data)",
+                             ("given",)) from None
+        except Timeout:
+            raise SolveError("the derivation took too long") from None
 
     def setup(self, part: Part | None) -> Any:
         from .model import build
@@ -381,7 +403,7 @@ def _model_range(setup: Any, key: str) -> tuple[Any, Any]:
     return _space(model)
 
 
-def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Alternative]) -> PartSolution:
+def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Alternative]) -> Answer:
     from . import fmt
 
     alts = [a for a in alts if a.value is not None]
@@ -400,14 +422,13 @@ def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Al
             steps = steps + [Step(f"{what} = {fmt.value_text(value[j])}", "")]
             return _answer(part, setup, value[j], steps, alts)
         alts = [Alternative(a.mistake, [fmt.to_exact(v) for v in a.value]) for a in alts if isinstance(a.value, list)]
-        return part.solution("matrix", vals, steps=steps, alternatives=_distinct(vals, alts), options={"elements": "real"})
+        return Answer(vals, steps, _distinct(vals, alts), type="matrix", options={"elements": "real"})
     if hasattr(value, "free_symbols") and value.free_symbols:
         names = {s.name for s in value.free_symbols}
         decls = {n: d for n, d in setup.decls.items() if n in names or n in setup.data_symbols}
-        return part.solution("expression", value, steps=steps, alternatives=_distinct(value, alts),
-                             options={"symbols": decls})
+        return Answer(value, steps, _distinct(value, alts), type="expression", options={"symbols": decls})
     v = fmt.to_exact(value)
-    return part.solution("real", v, steps=steps, alternatives=_distinct(v, [Alternative(a.mistake, fmt.to_exact(a.value)) for a in alts]))
+    return Answer(v, steps, _distinct(v, [Alternative(a.mistake, fmt.to_exact(a.value)) for a in alts]), type="real")
 
 
 def _distinct(value: Any, alts: list[Alternative]) -> list[Alternative]:
@@ -554,13 +575,11 @@ def _prior_mode(prior: dict[str, Any]) -> Any:
     return None
 
 
-def _solve_estimate(ctx: _Ctx, part: Part, which: str) -> PartSolution:
+def _solve_estimate(ctx: _Ctx, part: Part) -> Answer:
+    which = "mean" if part.ask == "posterior_mean" else part.ask
     setup = ctx.setup(part)
     key = _param_key(setup, part)
-    try:
-        r = _estimate(ctx, setup, which, key)
-    except SolveError as exc:
-        raise SolveError(exc.message, exc.path or part.path) from None
+    r = _estimate(ctx, setup, which, key)
     steps: list[Step] = []
     if getattr(setup, "overridden", False):
         steps += setup.model_steps
@@ -575,8 +594,7 @@ def _solve_estimate(ctx: _Ctx, part: Part, which: str) -> PartSolution:
     return _answer(part, setup, r.value, steps, _alternatives(ctx, setup, which, key))
 
 
-def _solve_log_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
-
+def _solve_log_likelihood(ctx: _Ctx, part: Part) -> Answer:
     from . import fmt
 
     setup = ctx.setup(part)
@@ -603,10 +621,10 @@ def _solve_log_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
     what = f"log p(D|{ptext}) = Σ_i log p(x_i|{ptext})"
     note = "" if setup.const_known else "  (the constant −Σ log x_i! needs the raw data; it does not depend on the parameter and is left out)"
     steps.append(Step(f"{what} = {fmt.text(ll)}{note}", rf"\log p(\mathcal{{D}}\mid\cdot) = {fmt.latex(ll)}"))
-    return part.solution("expression", ll, steps=steps, options={"symbols": decls}, answer=str(exact_to_sympy(ll)))
+    return Answer(ll, steps, type="expression", options={"symbols": decls}, answer=str(exact_to_sympy(ll)))
 
 
-def _solve_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
+def _solve_likelihood(ctx: _Ctx, part: Part) -> Answer:
     import sympy as sp
 
     from . import fmt
@@ -664,50 +682,27 @@ def _solve_likelihood(ctx: _Ctx, part: Part) -> PartSolution:
             alts.append(Alternative("no-binomial-coefficient", value / coef))
     if value.is_positive:
         alts.append(Alternative("log-likelihood", sp.log(value)))
-    sol = _answer(part, setup, value, steps, alts)
+    answer = _answer(part, setup, value, steps, alts)
     if value.is_Rational and value != 0 and len(str(value)) > 40:
         # exact, and short: 0.1**10*(1-0.1)**90 rather than a 100-digit fraction
-        sol.answer = str(paper).replace(" ", "")
-        sol.approx = decimal_beside("real", value, sol.answer)
-    return sol
+        answer.answer = str(paper).replace(" ", "")
+    return answer
 
 
-def solve(problem: Problem) -> Solution:
-    from .derive import BudgetExceeded, Timeout, budget
-
-    try:
-        with budget(SOLVE_SECONDS):
-            return _solve(problem)
-    except BudgetExceeded:
-        raise SolveError(f"the derivation took more than {SOLVE_SECONDS} s (simplify the formulas or the data)", ("given",)) from None
-    except Timeout:
-        raise SolveError("the derivation took too long", ("given",)) from None
+def _bounded(solve: Callable[[_Ctx, Part], Answer]) -> Callable[[_Ctx, Part], Answer]:
+    """`solve` within the problem's time budget."""
+    def run(ctx: _Ctx, part: Part) -> Answer:
+        with ctx.within_budget():
+            return solve(ctx, part)
+    return run
 
 
-def _solve(problem: Problem) -> Solution:
-    from .derive import Timeout
+def _intro(ctx: _Ctx) -> list[Step]:
+    return list(ctx.base.model_steps)
 
-    ctx = _Ctx(problem)
-    sol = Solution(problem.id, "estimate", problem.title)
-    try:
-        base = ctx.setup(None)
-        sol.steps = list(base.model_steps)
-        for part in problem.parts:
-            if part.ask in ("mle", "map"):
-                sol.parts.append(_solve_estimate(ctx, part, part.ask))
-            elif part.ask == "posterior_mean":
-                sol.parts.append(_solve_estimate(ctx, part, "mean"))
-            elif part.ask == "log_likelihood":
-                sol.parts.append(_solve_log_likelihood(ctx, part))
-            elif part.ask == "likelihood":
-                sol.parts.append(_solve_likelihood(ctx, part))
-            else:  # pragma: no cover - the loader checks `ask`
-                raise SolveError(f"unknown quantity {part.ask!r}", part.path)
-    except Timeout:
-        raise SolveError("the derivation took too long") from None
-    except (ArithmeticError, RecursionError, MemoryError) as exc:
-        raise SolveError(f"the derivation failed: {type(exc).__name__}") from None
-    return sol
+
+SOLVERS = {"mle": _solve_estimate, "map": _solve_estimate, "posterior_mean": _solve_estimate,
+           "log_likelihood": _solve_log_likelihood, "likelihood": _solve_likelihood}
 
 
 register(Kind(
@@ -715,8 +710,9 @@ register(Kind(
     summary="MLE, MAP and posterior mean, derived step by step (log-likelihood, derivative, solve) with sympy",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=_Ctx,
+    intro=_intro,
+    solvers={ask: _bounded(fn) for ask, fn in SOLVERS.items()},
 ))

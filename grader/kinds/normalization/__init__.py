@@ -480,7 +480,6 @@ register(Kind(
     quantities=QUANTITIES,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
     setup=_Ctx,
     intro=_intro,
     solvers=_SOLVERS,
