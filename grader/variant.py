@@ -178,10 +178,10 @@ def rules_of(doc: Document) -> tuple[list[Rule], list[SpecIssue]]:
     return rules, issues
 
 
-def _texts(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+def _texts(data: dict[str, Any], notes: bool = True) -> list[tuple[tuple[str | int, ...], str]]:
     """The texts that may hold `{{given...}}` placeholders: title, notes, and each part's prompt."""
     out: list[tuple[tuple[str | int, ...], str]] = []
-    for key in ("title", "notes"):
+    for key in ("title", "notes") if notes else ("title",):
         if isinstance(data.get(key), str):
             out.append(((key,), data[key]))
     parts = data.get("parts")
@@ -214,9 +214,11 @@ def check_vary(problem: Problem) -> list[SpecIssue]:
 
 
 def literal_value_issues(doc: Document, rules: list[Rule]) -> list[SpecIssue]:
-    """A varied value written out in a prompt, title or notes would go stale in every variant:
+    """A varied value written out in a prompt or the title would go stale in every variant:
     the student would read numbers that are not the ones graded. Ask for a placeholder instead.
-    Only values that cannot be mistaken for other text are looked for (lists, numbers of 2+ characters)."""
+    Only values that cannot be mistaken for other text are looked for (lists, numbers of 2+ characters).
+    `notes:` are left alone: they say where the source document is wrong, so they quote the
+    document's numbers (the base instance), and every variant's notes say so."""
     data = doc.data if isinstance(doc.data, dict) else {}
     issues = []
     for rule in rules:
@@ -225,7 +227,7 @@ def literal_value_issues(doc: Document, rules: list[Rule]) -> list[SpecIssue]:
         if not (isinstance(value, list) or len(shown) >= 2) or isinstance(value, bool):
             continue
         pattern = re.compile(rf"(?<![\w.]){re.escape(shown)}(?![\w.])")
-        for at, text in _texts(data):
+        for at, text in _texts(data, notes=False):
             if pattern.search(PLACEHOLDER.sub("", text)):
                 issues.append(doc.issue(at, f"shows the varied value {shown} of {rule.key} literally: every variant "
                                             f"would show it too; write {{{{{rule.key}}}}} instead"))
@@ -264,6 +266,9 @@ def _build(raw: dict[str, Any], new_id: str, values: dict[str, Any], rules: list
     note = (f"Variant of {base_id} for the seed {_show(seed)}, with "
             + ", ".join(f"{k} = {_show(v)}" for k, v in values.items()) + ".")
     old_notes = str(raw.get("notes") or "").rstrip()
+    if old_notes:
+        note += (" Numbers the notes above quote from the source are those of the base instance; "
+                 "this variant's answers are solved from its own values.")
     notes = f"{old_notes}\n\n{note}" if old_notes else note
     out: dict[str, Any] = {}
     for k, v in data.items():
