@@ -35,7 +35,7 @@ from typing import Any
 
 from .errors import GraderError, InvalidAnswer, SpecError, SpecIssue
 from .problem import Problem
-from .solution import Solution
+from .solution import Alternative, Solution
 from .spec.placeholders import PLACEHOLDER, fill_placeholders, parse_key, show_value
 from .spec.placeholders import get_path as _get
 from .spec.placeholders import lookup as _lookup
@@ -353,8 +353,7 @@ def make_variant(spec: str | os.PathLike[str] | Problem, seed: str, out: str | o
     if not rules:
         raise GraderError(f"{base.path or base.id}: this spec has no `vary:`, so it has no variants "
                           "(see `grader variant --help`)")
-    if check_base:
-        solve(base)  # the base instance must itself be valid
+    base_solution = _base_solution(base, required=check_base)  # the base instance must itself be valid
     new_id = variant_id(base.id, seed)
     name = str(out) if out is not None else f"<variant {new_id}>"
     rejected: list[str] = []
@@ -375,12 +374,49 @@ def make_variant(spec: str | os.PathLike[str] | Problem, seed: str, out: str | o
         if out is not None:
             Path(out).parent.mkdir(parents=True, exist_ok=True)
             Path(out).write_text(text, encoding="utf-8")
+        if base_solution is not None:
+            _name_base_answers(solution, base_solution)
         return Variant(new_id, base.id, seed, attempt, values, data, text, problem, solution, rejected)
     doc = base.document
     reason = "; ".join(f"{i.path}: {i.message}" if i.path else i.message for i in last) or "unknown"
     raise SpecError([doc.issue(("vary",), f"no valid variant for seed {seed!r} in {max_attempts} draw(s): every "
                                           f"draw gave an impossible problem (the last one: {reason}); widen or "
                                           "fix the ranges and choices")])
+
+
+BASE_INSTANCE = "base-instance"
+BASE_FEEDBACK = ("This is the answer of the problem with its original numbers (the base instance), not of your "
+                 "own variant: work it again with your variant's numbers.")
+_BASE_SOLUTIONS: dict[str, Solution] = {}
+
+
+def _base_solution(base: Problem, required: bool) -> Solution | None:
+    """The base instance's solution, solved once per process (every student's variant uses it).
+    When not `required`, a base that does not solve only means its answers are not named."""
+    from .kinds.framework import solve
+
+    key = hashlib.sha256("\0".join([base.id, base.kind, dump_yaml(base.raw)]).encode("utf-8")).hexdigest()
+    found = _BASE_SOLUTIONS.get(key)
+    if found is None:
+        try:
+            found = solve(base)
+        except GraderError:
+            if required:
+                raise
+            return None
+        if len(_BASE_SOLUTIONS) > 256:
+            _BASE_SOLUTIONS.clear()
+        _BASE_SOLUTIONS[key] = found
+    return found
+
+
+def _name_base_answers(solution: Solution, base_solution: Solution) -> None:
+    """A student who solved the printed problem instead of their variant gives the base instance's
+    answer: grading names that (mistake `base-instance`) rather than a bare "incorrect". Checked
+    after the kind's own mistakes, and only where the variant's answer differs from the base's."""
+    for part, base_part in zip(solution.parts, base_solution.parts):
+        if part.id == base_part.id and base_part.value is not None and base_part.answer != part.answer:
+            part.alternatives.append(Alternative(BASE_INSTANCE, base_part.value, feedback=BASE_FEEDBACK))
 
 
 ROSTER_COLUMNS = ("student", "id", "email", "sis_user_id", "login_id", "username")
@@ -401,7 +437,8 @@ def read_roster(path: str | os.PathLike[str]) -> list[str]:
     """The student ids of a roster CSV, in file order, each once.
 
     The id column is the first header among student, id, email, sis_user_id, login_id, username
-    (any case); without one, the first column. Blank ids are skipped; a repeated id is kept once.
+    (any case); a roster without one is refused (a wrong file would otherwise make a variant per
+    line). Blank ids are skipped; a repeated id is kept once.
     """
     import csv
 
@@ -413,7 +450,11 @@ def read_roster(path: str | os.PathLike[str]) -> list[str]:
     if not rows:
         raise GraderError(f"{path}: the roster is empty (expected a header row, then one row per student)")
     header = [h.strip().lower() for h in rows[0]]
-    col = next((header.index(c) for c in ROSTER_COLUMNS if c in header), 0)
+    col = next((header.index(c) for c in ROSTER_COLUMNS if c in header), None)
+    if col is None:
+        found = ", ".join(repr(h) for h in rows[0][:8]) or "nothing"
+        raise GraderError(f"{path}: no student id column in the header row (found {found}); expected one "
+                          f"named {', '.join(ROSTER_COLUMNS)} (e.g. a first line `student` or `Name,Email`)")
     students: list[str] = []
     seen: set[str] = set()
     for row in rows[1:]:

@@ -370,3 +370,14 @@ def test_roster_needs_out_and_exactly_one_of_seed_and_roster(tmp_path):
 
 
 # Variants across the bank (issue 13): tests/test_variants_bank.py
+
+
+def test_a_roster_without_an_id_column_is_refused(tmp_path):
+    """A wrong file (notes, a gradebook without ids) must not become one variant per line."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("id: r\nkind: test-sum\ngiven: {a: 1, b: 2}\nparts: [{id: s, ask: sum}]\nvary:\n  given.a: {range: [1, 5]}\n")
+    roster = tmp_path / "notes.csv"
+    roster.write_text("# Week 3\nalice@uni.edu,bob@uni.edu\n")
+    run = CliRunner().invoke(cli, ["variant", str(spec), "--roster", str(roster), "--out", str(tmp_path / "o")])
+    assert run.exit_code == 2 and "no student id column" in run.output and "'# Week 3'" in run.output
+    assert not (tmp_path / "o").exists()

@@ -192,3 +192,30 @@ def base_text(base, at) -> str:
     if at[0] == "notes":
         return base.notes or ""
     return base.parts[at[1]].prompt or ""
+
+
+@pytest.mark.parametrize("spec", VARIED, ids=lambda p: p.stem)
+def test_titles_name_the_exercise_not_the_numbers(spec):
+    """The title is shown once for the whole class (grade's summary, feedback pages, the class
+    report), so a varied spec's title names the exercise; the prompts carry each student's numbers."""
+    title = load_problem(str(spec)).raw.get("title", "")
+    assert not PLACEHOLDER.search(title), f"{spec.name}: title {title!r} shows drawn values"
+
+
+def test_the_base_instance_answer_is_named_in_a_variant():
+    """A student who solves the printed numbers instead of their own variant is told so."""
+    from grader.answers.check import check_part
+    from grader.variant import BASE_INSTANCE
+
+    spec = BANK / "ee147" / "ee147-mlp-2layer.yaml"
+    base = solve(load_problem(str(spec)))
+    for seed in ("alice@uni.edu", "bob@uni.edu", "carol@uni.edu"):
+        v = make_variant(str(spec), seed)
+        for part, base_part in zip(v.solution.parts, base.parts):
+            result = check_part(part, base_part.answer)
+            if part.answer == base_part.answer:
+                assert result.verdict == "correct"
+            else:
+                assert result.verdict == "incorrect" and result.mistake == BASE_INSTANCE
+                assert "your own variant" in result.feedback and part.answer in result.feedback
+            assert check_part(part, part.answer).verdict == "correct"

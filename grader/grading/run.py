@@ -187,9 +187,11 @@ def _per_student(problem: Problem, variants: bool, solution: Any = None) -> Solv
     """A spec with `vary:` graded against each student's own variant."""
     from ..api import solve
     from ..solved import raw_digest
+    from ..variant import BASE_FEEDBACK, BASE_INSTANCE
 
     solution = solution if solution is not None else solve(problem)
-    return SolvedProblem(problem.id, problem.title, solution, solution.mistakes, problem, problem.visibility,
+    mistakes = {**solution.mistakes, BASE_INSTANCE: BASE_FEEDBACK}  # a variant names the base instance's answers
+    return SolvedProblem(problem.id, problem.title, solution, mistakes, problem, problem.visibility,
                          fingerprint(problem.kind, raw_digest(problem.raw), variants), problem.path, True)
 
 
