@@ -249,3 +249,42 @@ def test_spec_errors_name_the_key():
     assert "same length" in str(err)
     err = spec_error({"function": "tanh"}, [{"id": "a", "ask": "equals", "formula": "__import__('os')"}])
     assert "parts[0].formula" in str(err)
+
+
+class _SlowClock:
+    """Every reading is 1000 s of CPU after the last: any time limit fires at once (a loaded or slow machine)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def thread_time(self) -> float:
+        self.now += 1000.0
+        return self.now
+
+
+def _shown(sol) -> list:
+    return [[s.text for s in sol.steps]] + [
+        (p.id, p.type, str(p.value), p.answer, [s.text for s in p.steps], [(a.mistake, str(a.value)) for a in p.alternatives])
+        for p in sol.parts]
+
+
+def test_verdicts_and_mistakes_do_not_depend_on_timing(monkeypatch):
+    """The identity verdicts and the mistakes kept beside an expression are decided by the formulas'
+    sizes, never by a clock: on a machine where every time limit fires at once they are the same."""
+    from grader.answers import prove
+
+    problems = [load_problem(str(NOTES)), problem_of({"function": "tanh"}, [
+        {"id": "notes", "ask": "equals", "formula": "2*sigma(x) - 1"},
+        {"id": "right", "ask": "equals", "formula": "2*sigma(2*x) - 1"},
+        {"id": "sp", "ask": "equals", "function": "softplus", "formula": "-ln(sigmoid(-x))"},
+        {"id": "leaky", "ask": "equals", "function": "leaky_relu", "formula": "max(negative_slope*x, x)"},
+        {"id": "d", "ask": "derivative"},
+        {"id": "f", "ask": "formula", "function": "elu", "region": "positive"}])]
+    normal = [_shown(solve(p)) for p in problems]
+    monkeypatch.setattr(prove, "time", _SlowClock())
+    assert [_shown(solve(p)) for p in problems] == normal
+    verdicts = {p[0]: p[2] for p in normal[1][1:]}
+    assert verdicts == {"notes": "False", "right": "True", "sp": "True", "leaky": "True",
+                        "d": "1 - tanh(x)**2", "f": "x"}
+    mistakes = {p[0]: [m for m, _ in p[5]] for p in normal[1][1:]}
+    assert mistakes["d"] == ["value-for-derivative", "tanh-half-argument", "tanh-no-square"]

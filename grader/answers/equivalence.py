@@ -20,7 +20,7 @@ from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
 from .parser import names_in, parse
-from .prove import CPU_BUDGET, OutOfBudget, answer_budget, prove_zero, remaining
+from .prove import CPU_BUDGET, OutOfBudget, answer_budget, no_time_limit, prove_zero, remaining
 from .reals import PRECISIONS, NeedPrecision, context
 from .symbols import Region, make_symbols, region
 from .symeval import sympy_value
@@ -41,6 +41,15 @@ def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
     the CPU guard of the proof (the bounds that decide are sizes, the same on every machine)."""
     with answer_budget():
         return _equivalent(expected, given, decls or {}, seconds)
+
+
+def decide(expected: Any, given: Any, decls: dict[str, Any] | None = None) -> bool | None:
+    """equivalent() with no time limit: the same verdict on every run and machine, whatever the
+    load (the work is bounded by the formulas' sizes alone). For a kind's own questions about
+    trusted formulas — an identity a spec asks about, a mistake told apart from the answer — never
+    for a student's answer, which keeps its CPU guard."""
+    with no_time_limit():
+        return _equivalent(expected, given, decls or {}, None)
 
 
 def _equivalent(expected: Any, given: Any, decls: dict[str, Any], seconds: float | None) -> bool | None:

@@ -54,7 +54,7 @@ _STATE = threading.local()
 def answer_budget(seconds: float = ANSWER_BUDGET) -> Iterator[None]:
     """One answer's CPU budget. Nested scopes share the outermost deadline, so the entries of a
     matrix and the mistakes tried after a refutation all fit in the same second."""
-    if getattr(_STATE, "deadline", None) is not None:
+    if getattr(_STATE, "deadline", None) is not None or getattr(_STATE, "unlimited", False):
         yield
         return
     _STATE.deadline = time.thread_time() + seconds
@@ -65,6 +65,20 @@ def answer_budget(seconds: float = ANSWER_BUDGET) -> Iterator[None]:
         _STATE.deadline = None
 
 
+@contextmanager
+def no_time_limit() -> Iterator[None]:
+    """No CPU guard inside: the size bounds alone limit the work, so a verdict is the same on every
+    run, machine and load. For a kind's own questions about formulas it wrote or a spec's author
+    wrote (an identity asked in a spec, a mistake told apart from the answer); a student's answer
+    keeps its guard."""
+    previous = getattr(_STATE, "unlimited", False)
+    _STATE.unlimited = True
+    try:
+        yield
+    finally:
+        _STATE.unlimited = previous
+
+
 def remaining() -> float:
     deadline = getattr(_STATE, "deadline", None)
     return math.inf if deadline is None else deadline - time.thread_time()
@@ -72,6 +86,8 @@ def remaining() -> float:
 
 class _Budget:
     def __init__(self, seconds: float):
+        if getattr(_STATE, "unlimited", False):
+            seconds = math.inf
         self.deadline = min(time.thread_time() + seconds, time.thread_time() + remaining())
 
     def check(self) -> None:

@@ -35,7 +35,8 @@ class Answer:
     when it can be made several ways); order matters, the first match names the mistake. Values that
     are None or equal to the answer are dropped by the framework. `type` is needed only when the
     quantity declares several types; `answer` only when the type's own display is not the one wanted;
-    `tolerance` only to replace the default when the part's spec sets none.
+    `tolerance` only to replace the default when the part's spec sets none; `approx` only when the
+    decimal shown beside the exact answer is not the type's own ("" for none).
     """
 
     value: Any
@@ -46,6 +47,7 @@ class Answer:
     options: dict[str, Any] = field(default_factory=dict)
     verify: Callable[[Any], Judgement | None] | None = None
     tolerance: dict[str, Any] | None = None  # when the spec gives none: {"abs": 0} compares whole numbers exactly
+    approx: str | None = None  # the decimal beside the exact answer ("≈ 0.268941"); None: the type's own
 
 
 @dataclass

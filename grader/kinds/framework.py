@@ -104,6 +104,8 @@ def _part_solution(default_type: str, part: Part, answer: Answer) -> PartSolutio
                        alternatives=alternatives, options=answer.options, verify=answer.verify)
     if ps.tolerance is None:
         ps.tolerance = answer.tolerance
+    if answer.approx is not None:
+        ps.approx = answer.approx
     return ps
 
 

@@ -23,7 +23,7 @@ from ...answers.evaluate import exact_to_sympy
 from ...answers.types import approx, format_number
 from ...errors import InvalidAnswer, SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Step, Table
+from ...solution import Alternative, Step, Table
 from ...spec.schema import (
     Checker,
     Custom,
@@ -36,7 +36,7 @@ from ...spec.schema import (
     Quantity,
     Str,
 )
-from .. import Kind, Mistake, register
+from .. import Answer, Kind, Mistake, register
 from .functions import (
     NAMES,
     PIECEWISE,
@@ -51,7 +51,6 @@ from .functions import (
 )
 
 ALL_NAMES = NAMES + ("maxout",)
-SPEC_SECONDS = 30.0  # sympy's time for the solver's own identity questions (not a student's answer)
 PARAMETERS = {  # which parameter each function takes
     "leaky_relu": ("negative_slope",), "elu": ("alpha",), "softplus": ("beta",), "swish": ("beta",),
     "gelu": ("approximate",), "identity": ("scale",),
@@ -303,24 +302,6 @@ def _elu_max(fn: _Fn, x: Any) -> Any:
     return sp.Max(_rational(fn.params.alpha) * (sp.exp(x) - 1), x)
 
 
-def _distinct(value: Any, alts: list[Alternative]) -> list[Alternative]:
-    """Alternatives that differ from the answer (a mistake that gives the right number is no mistake)."""
-    sp = _sp()
-    out = []
-    for alt in alts:
-        try:
-            if isinstance(value, list) or isinstance(alt.value, list):
-                if alt.value != value:
-                    out.append(alt)
-                continue
-            d = sp.N(exact_to_sympy(alt.value) - exact_to_sympy(value), 30)
-            if d.is_number and d.is_finite and abs(d) > 1e-20 * (1 + abs(sp.N(value, 30))):
-                out.append(alt)
-        except (TypeError, ValueError):
-            continue
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # maxout
 
@@ -344,13 +325,13 @@ def _paren(v: Fraction) -> str:
     return f"({format_number(v)})" if v < 0 else format_number(v)
 
 
-def _solve_maxout(fn: _Fn, part: Part) -> PartSolution:
+def _solve_maxout(fn: _Fn, part: Part) -> Answer:
     if part.ask == "params":
         k, d = len(fn.weights), len(fn.weights[0])
         n = k * (d + 1)
         steps = [Step(f"Each of the k = {k} pieces has its own d = {d} weights and 1 bias: k·(d + 1) = {k}·({d} + 1) = {n}"),
                  Step(f"An ordinary unit has d + 1 = {d + 1}: maxout multiplies the parameters by k = {k}")]
-        return part.solution("integer", n, steps=steps)
+        return Answer(n, steps, type="integer")
     at = part.args.get("at")
     if at is None:
         raise SolveError("maxout is asked at a point: give `at:` (the input vector)", part.path)
@@ -358,7 +339,7 @@ def _solve_maxout(fn: _Fn, part: Part) -> PartSolution:
     values, best, steps = _maxout_pieces(fn, xs)
     if part.ask == "value":
         steps.append(Step(f"The largest is piece {best + 1}: maxout(x) = {format_number(values[best])}"))
-        return part.solution("real", values[best], steps=steps)
+        return Answer(values[best], steps, type="real")
     if part.ask == "derivative":
         grad = list(fn.weights[best])
         tie = [j for j, v in enumerate(values) if v == values[best]]
@@ -367,7 +348,7 @@ def _solve_maxout(fn: _Fn, part: Part) -> PartSolution:
         if len(tie) > 1:
             steps.append(Step(f"Pieces {', '.join(str(j + 1) for j in tie)} tie: there is no derivative; torch's max "
                               "passes the gradient to the first of them, as here"))
-        return part.solution("vector", grad, steps=steps)
+        return Answer(grad, steps, type="vector")
     raise SolveError(f"maxout has no {part.ask!r} here (it takes value, derivative and params)", part.path + ("ask",))
 
 
@@ -375,7 +356,7 @@ def _solve_maxout(fn: _Fn, part: Part) -> PartSolution:
 # the scalar functions
 
 
-def _value(fn: _Fn, part: Part) -> PartSolution:
+def _value(fn: _Fn, part: Part) -> Answer:
     sp = _sp()
     a = fn.scalar_point()
     x = _x()
@@ -393,10 +374,10 @@ def _value(fn: _Fn, part: Part) -> PartSolution:
     twin = fn.other_gelu()
     if twin is not None:
         alts.append(Alternative("gelu-approximation", twin.f(x).subs(x, a)))
-    return part.solution("real", value, answer=exact_text(value), steps=steps, alternatives=_distinct(value, alts))
+    return Answer(value, steps, alts, answer=exact_text(value), type="real")
 
 
-def _derivative_at(fn: _Fn, part: Part) -> PartSolution:
+def _derivative_at(fn: _Fn, part: Part) -> Answer:
     sp = _sp()
     a = fn.scalar_point()
     x = _x()
@@ -425,7 +406,7 @@ def _derivative_at(fn: _Fn, part: Part) -> PartSolution:
     twin = fn.other_gelu()
     if twin is not None:
         alts.append(Alternative("gelu-approximation", sp.diff(twin.f(x), x).subs(x, a)))
-    return part.solution("real", value, answer=exact_text(value), steps=steps, alternatives=_distinct(value, alts))
+    return Answer(value, steps, alts, answer=exact_text(value), type="real")
 
 
 def _branch(e: Any, positive: bool) -> Any:
@@ -451,7 +432,7 @@ def _on_region(e: Any, region: str | None) -> Any:
     return e.subs({s: _x(region) for s in old}) if old else e
 
 
-def _derivative_expr(fn: _Fn, part: Part) -> PartSolution:
+def _derivative_expr(fn: _Fn, part: Part) -> Answer:
     sp = _sp()
     region = part.args.get("region")
     if fn.key in PIECEWISE and region is None:
@@ -477,14 +458,14 @@ def _derivative_expr(fn: _Fn, part: Part) -> PartSolution:
     if twin is not None and twin.params.approximate == "tanh":
         alts.append(Alternative("gelu-approximation", sp.diff(twin.f(x), x)))
     del x
-    return part.solution("expression", value, answer=answer, steps=steps, options={"symbols": _decl(region)},
-                         alternatives=_distinct_expr(value, alts, region))
+    return Answer(value, steps, _distinct_expr(value, alts, region), answer=answer, type="expression",
+                  options={"symbols": _decl(region)})
 
 
 def _distinct_expr(value: Any, alts: list[Alternative], region: str | None) -> list[Alternative]:
-    from ...answers.equivalence import equivalent
+    from ...answers.equivalence import decide
 
-    return [a for a in alts if equivalent(value, a.value, _decl(region), seconds=SPEC_SECONDS) is False]
+    return [a for a in alts if decide(value, a.value, _decl(region)) is False]
 
 
 def _in_sigmoid(fn: _Fn) -> str | None:
@@ -494,7 +475,7 @@ def _in_sigmoid(fn: _Fn) -> str | None:
             "softplus": "-ln(sigmoid(-x))" if b == 1 else None}.get(fn.key)
 
 
-def _formula(fn: _Fn, part: Part) -> PartSolution:
+def _formula(fn: _Fn, part: Part) -> Answer:
     region = part.args.get("region")
     if part.args.get("in_terms_of") == "sigmoid":
         text = _in_sigmoid(fn)
@@ -522,11 +503,11 @@ def _formula(fn: _Fn, part: Part) -> PartSolution:
         alts.append(Alternative("tanh-half-argument", _tanh_wrong(x)))
     if fn.key == "elu":
         alts.append(Alternative("elu-max-form", _elu_max(fn, x)))
-    return part.solution("expression", value, answer=text, steps=steps, options={"symbols": _decl(region)},
-                         alternatives=_distinct_expr(value, alts, region))
+    return Answer(value, steps, _distinct_expr(value, alts, region), answer=text, type="expression",
+                  options={"symbols": _decl(region)})
 
 
-def _range(fn: _Fn, part: Part) -> PartSolution:
+def _range(fn: _Fn, part: Part) -> Answer:
     r = value_range(fn.name, fn.params)
     end = part.args["end"]
     value = r.lower if end == "lower" else r.upper
@@ -534,7 +515,7 @@ def _range(fn: _Fn, part: Part) -> PartSolution:
     reached = r.lower_closed if end == "lower" else r.upper_closed
     if not value.is_infinite:
         steps.append(Step(f"The {end} end is {exact_text(value)} ({'reached' if reached else 'approached but not reached'})"))
-    return part.solution("real", value, answer=exact_text(value), steps=steps)
+    return Answer(value, steps, answer=exact_text(value), type="real")
 
 
 def _counterexample(f: Any, claim: Any, region: str | None) -> tuple[Any, Any, Any] | None:
@@ -572,12 +553,12 @@ def _claim(fn: _Fn, part: Part, region: str | None) -> Any:
 
 def _decide(fn: _Fn, part: Part, region: str | None) -> tuple[bool | None, list[Step]]:
     """Whether f = claim on the region. A piecewise f is decided branch by branch, and at 0 exactly."""
-    from ...answers.equivalence import equivalent
+    from ...answers.equivalence import decide
 
     sp = _sp()
     if region is not None or fn.key not in PIECEWISE:
         f = _on_region(fn.f(_x()), region) if region else fn.f(_x())
-        return equivalent(f, _claim(fn, part, region), _decl(region), seconds=SPEC_SECONDS), []
+        return decide(f, _claim(fn, part, region), _decl(region)), []
     steps = []
     verdicts = []
     for side, word in (("positive", "x > 0"), ("negative", "x < 0")):
@@ -610,7 +591,7 @@ def _agrees_everywhere_tried(f: Any, claim: Any, region: str | None) -> bool:
     return True
 
 
-def _equals(fn: _Fn, part: Part) -> PartSolution:
+def _equals(fn: _Fn, part: Part) -> Answer:
     region = part.args.get("region")
     claim = _claim(fn, part, region)
     x = _x(region)
@@ -625,7 +606,7 @@ def _equals(fn: _Fn, part: Part) -> PartSolution:
     if verdict:
         steps.append(Step("f(x) − (claim) simplifies to 0" + (" on each piece" if how else "")
                           + ", so the identity holds: true"))
-        return part.solution("boolean", True, steps=steps)
+        return Answer(True, steps, type="boolean")
     ce = _counterexample(f, claim, region)
     if ce is not None:
         a, fv, cv = ce
@@ -636,30 +617,32 @@ def _equals(fn: _Fn, part: Part) -> PartSolution:
             steps.append(Step(f"The claim agrees with f({word}) at every point tried (x = ±1/2, ±1, ±2, ±3, to 30 "
                               f"digits): it looks like f({word}), the argument off by a factor of 2"))
     steps.append(Step("So the identity does not hold: false"))
-    return part.solution("boolean", False, steps=steps)
+    return Answer(False, steps, type="boolean")
 
 
-def _solve_part(problem: Problem, part: Part) -> PartSolution:
-    fn = _Fn(problem, part)
-    if fn.name == "maxout":
-        return _solve_maxout(fn, part)
-    if part.ask == "params":
-        raise SolveError("params is asked of a maxout unit (function: maxout)", part.path + ("ask",))
-    if part.ask == "value":
-        return _value(fn, part)
-    if part.ask == "derivative":
-        if part.args.get("at") is not None and part.args.get("region") is not None:
-            raise SolveError("give `at:` or `region:`, not both", part.path)
-        return _derivative_at(fn, part) if part.args.get("at") is not None else _derivative_expr(fn, part)
-    if part.ask == "formula":
-        return _formula(fn, part)
-    if part.ask == "range":
-        return _range(fn, part)
-    return _equals(fn, part)
+def _function_of(solver: Any) -> Any:
+    """A solver of one scalar function: the part's function (maxout is answered by its own rules)."""
+    def solve(problem: Problem, part: Part) -> Answer:
+        fn = _Fn(problem, part)
+        if fn.name == "maxout":
+            return _solve_maxout(fn, part)
+        return solver(fn, part)
+    return solve
 
 
-for _q in QUANTITIES:  # the framework loops over the parts and places errors at their lines
-    _q.solve = _solve_part
+def _params(fn: _Fn, part: Part) -> Answer:
+    raise SolveError("params is asked of a maxout unit (function: maxout)", part.path + ("ask",))
+
+
+def _derivative(fn: _Fn, part: Part) -> Answer:
+    if part.args.get("at") is not None and part.args.get("region") is not None:
+        raise SolveError("give `at:` or `region:`, not both", part.path)
+    return _derivative_at(fn, part) if part.args.get("at") is not None else _derivative_expr(fn, part)
+
+
+SOLVERS = {name: _function_of(solver) for name, solver in (
+    ("value", _value), ("derivative", _derivative), ("formula", _formula), ("range", _range), ("equals", _equals),
+    ("params", _params))}
 
 
 register(Kind(
@@ -669,4 +652,5 @@ register(Kind(
     quantities=QUANTITIES,
     mistakes=MISTAKES,
     example=EXAMPLE,
+    solvers=SOLVERS,
 ))

@@ -22,10 +22,9 @@ import re
 from typing import Any
 
 from ...errors import InvalidAnswer
-from ...problem import Problem
-from ...solution import Solution
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, OneOf, Quantity, Str
 from .. import Kind, Mistake, register
+from .solve import SOLVERS, intro, setup
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -141,19 +140,14 @@ output: L_reg
 """
 
 
-def solve(problem: Problem) -> Solution:
-    from .solve import solve_problem
-
-    return solve_problem(problem)
-
-
 register(Kind(
     name="backprop",
     summary="computation graphs: forward values, local and full gradients by backpropagation, scalar, vector or symbolic",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=setup,
+    intro=intro,
+    solvers=SOLVERS,
 ))

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 from ...errors import InvalidAnswer, SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact
+from ..base import Answer
 from .graph import Backward, Graph, GraphError, build
 from .tensor import Tensor, shape_text
 
 LONGEST_EXACT = 80  # past this, a number is shown as a decimal in the steps
 
 
-def solve_problem(problem: Problem) -> Solution:
+def setup(problem: Problem) -> _Context:
     given = dict(problem.given)
     if isinstance(given["inputs"], list):
         given["inputs"] = {name: None for name in given["inputs"]}
@@ -25,17 +27,26 @@ def solve_problem(problem: Problem) -> Solution:
         raise SolveError(exc.message, exc.path) from None
     except InvalidAnswer as exc:  # pragma: no cover - the schema parsed every formula already
         raise SolveError(str(exc), ("given", "nodes")) from None
-    ctx = _Context(graph)
-    sol = Solution(problem.id, "backprop", problem.title)
-    sol.steps = [forward_step(graph)]
+    return _Context(graph)
+
+
+def intro(ctx: _Context) -> list[Step]:
+    """The forward table, then (when the output is a scalar) the backward pass from it."""
+    graph = ctx.graph
+    steps = [forward_step(graph)]
     if graph.output in graph.nodes and graph.values[graph.output].is_scalar:
-        sol.steps += ctx.backward_steps(graph.output)
-    for part in problem.parts:
+        steps += ctx.backward_steps(graph.output)
+    return steps
+
+
+def _placed(solver: Callable[[_Context, Part], Answer]) -> Callable[[_Context, Part], Answer]:
+    """A graph error found while answering a part is a spec error at that part (or at its node)."""
+    def solve(ctx: _Context, part: Part) -> Answer:
         try:
-            sol.parts.append(ctx.solve_part(part))
+            return solver(ctx, part)
         except GraphError as exc:
             raise SolveError(exc.message, exc.path or part.path) from None
-    return sol
+    return solve
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,18 +187,10 @@ class _Context:
 
     # -- parts ---------------------------------------------------------------------------
 
-    def solve_part(self, part: Part) -> PartSolution:
-        ask = part.ask
-        if ask == "value":
-            return self._value(part)
-        if ask == "shape":
-            name = self._name(part, "node")
-            v = self.graph.values[name]
-            steps = [Step(f"{name} is a {shape_text(v.shape)}")]
-            return part.solution("shape", v.shape or (1,), steps=steps)
-        if ask == "local_gradient":
-            return self._local(part)
-        return self._gradient(part)
+    def _shape(self, part: Part) -> Answer:
+        name = self._name(part, "node")
+        v = self.graph.values[name]
+        return Answer(v.shape or (1,), [Step(f"{name} is a {shape_text(v.shape)}")])
 
     def _name(self, part: Part, key: str, nodes_only: bool = False) -> str:
         name = part.args[key]
@@ -197,14 +200,14 @@ class _Context:
             raise SolveError(f"{name!r} is not an {what} of the graph (known: {', '.join(known)})", part.path + (key,))
         return str(name)
 
-    def _value(self, part: Part) -> PartSolution:
+    def _value(self, part: Part) -> Answer:
         name = self._name(part, "node")
         v = self.graph.values[name]
         node = self.graph.nodes.get(name)
         text = f"{name} = {node.formula} = {show_tensor(v)}" if node else f"{name} is an input: {show_tensor(v)}"
         return self._answer(part, v, [Step(text + " (the forward pass above)")], [])
 
-    def _local(self, part: Part) -> PartSolution:
+    def _local(self, part: Part) -> Answer:
         g = self.graph
         n = self._name(part, "node", nodes_only=True)
         r = self._name(part, "wrt")
@@ -230,7 +233,7 @@ class _Context:
             text = f"the Jacobian J[o][e] = ∂{n}[o]/∂{r}[e]: {show_tensor(value)}"
         return self._answer(part, value, [Step(text + gate_remark(g, n))], ["sign"])
 
-    def _gradient(self, part: Part) -> PartSolution:
+    def _gradient(self, part: Part) -> Answer:
         g = self.graph
         of = part.args.get("of") or g.output
         if of not in g.nodes:
@@ -269,7 +272,7 @@ class _Context:
 
     # -- the answer ----------------------------------------------------------------------
 
-    def _answer(self, part: Part, value: Tensor, steps: list[Step], alts: Any) -> PartSolution:
+    def _answer(self, part: Part, value: Tensor, steps: list[Step], alts: Any) -> Answer:
         stored = _stored(value)
         symbolic = any(getattr(x, "free_symbols", None) for x in value.data)
         alternatives = []
@@ -283,19 +286,19 @@ class _Context:
                 alternatives.append(Alternative(mistake, _stored(t)))
         if value.is_scalar:
             if symbolic:
-                return part.solution("expression", stored, answer=exact(stored), steps=steps, alternatives=alternatives,
-                                     options={"symbols": self.declarations()})
-            ps = part.solution("real", stored, answer=exact(stored), steps=steps, alternatives=alternatives)
-            ps.approx = "" if decimal(stored) == ps.answer else decimal(stored)
-            return ps
+                return Answer(stored, steps, alternatives, answer=exact(stored), type="expression",
+                              options={"symbols": self.declarations()})
+            shown = exact(stored)
+            return Answer(stored, steps, alternatives, answer=shown, type="real",
+                          approx="" if decimal(stored) == shown else decimal(stored))
         type = "vector" if len(value.shape) == 1 else "matrix"
         options: dict[str, Any] = {"elements": "expression", "symbols": self.declarations()} if symbolic else {}
         shown = _nested(stored, exact)
-        ps = part.solution(type, stored, answer=shown, steps=steps, alternatives=alternatives, options=options)
+        approx = None
         if not symbolic:
             approx = _nested(stored, decimal)
-            ps.approx = "" if approx == shown else approx
-        return ps
+            approx = "" if approx == shown else approx
+        return Answer(stored, steps, alternatives, answer=shown, type=type, options=options, approx=approx)
 
     def declarations(self) -> dict[str, Any]:
         """The symbols of an expression answer: the symbolic inputs; the numeric inputs and the scalar
@@ -401,3 +404,7 @@ def tensor_rule(g: Graph, n: str, r: str, of: str) -> str:
         return f"{up}·1{' / ' + str(len(g.values[r].data)) if tree[1] == 'mean' else ''} for every entry"
     return (f"Σ_o ({up})_o·∂{n}_o/∂{r} (the derivative of {n} = {g.nodes[n].formula} with respect to {r}, "
             "entry by entry, times the upstream gradient)")
+
+
+SOLVERS = {"value": _placed(_Context._value), "gradient": _placed(_Context._gradient),
+           "local_gradient": _placed(_Context._local), "shape": _placed(_Context._shape)}

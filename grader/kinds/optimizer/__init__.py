@@ -21,8 +21,6 @@ import re
 from typing import Any
 
 from ...errors import InvalidAnswer
-from ...problem import Problem
-from ...solution import Solution
 from ...spec.schema import Bool, Checker, Custom, Field, Int, ListOf, Map, OneOf, Quantity, Str
 from .. import Kind, Mistake, register
 
@@ -181,12 +179,8 @@ steps: 2
 # parts: {ask: x, step: 2} | {ask: state, step: 1, name: m}
 """
 
-
-def solve(problem: Problem) -> Solution:
-    from .solve import solve_problem
-
-    return solve_problem(problem)
-
+# the solvers use HYPER_DEFAULTS above
+from .solve import SOLVERS, intro, setup  # noqa: E402
 
 register(Kind(
     name="optimizer",
@@ -194,8 +188,9 @@ register(Kind(
             "exact or symbolic",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=setup,
+    intro=intro,
+    solvers=SOLVERS,
 ))

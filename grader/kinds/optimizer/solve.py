@@ -8,8 +8,9 @@ from typing import Any
 from ...answers.parser import names_in, parse
 from ...errors import InvalidAnswer, SolveError
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Solution, Step, Table
+from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact, to_sympy
+from ..base import Answer
 from . import HYPER_DEFAULTS
 from .rules import CLIP_EPS, Settings, Trajectory, trajectory
 
@@ -18,13 +19,23 @@ MOMENTUM_LIKE = ("sgd", "momentum", "nesterov", "rmsprop")
 PARAMETER = "__x__"  # a "state" that is PyTorch's parameter itself (the notes' θ̃ of Nesterov)
 
 
-def solve_problem(problem: Problem) -> Solution:
-    ctx = _Context(problem.given)
-    sol = Solution(problem.id, "optimizer", problem.title)
-    sol.steps = ctx.steps()
-    for part in problem.parts:
-        sol.parts.append(ctx.part(part))
-    return sol
+def setup(problem: Problem) -> _Context:
+    return _Context(problem.given)
+
+
+def intro(ctx: _Context) -> list[Step]:
+    return ctx.steps()
+
+
+def _parameters(ctx: _Context, part: Part) -> Answer:
+    return ctx._x(part, ctx._step_of(part))
+
+
+def _state(ctx: _Context, part: Part) -> Answer:
+    return ctx._state(part, ctx._step_of(part))
+
+
+SOLVERS = {"x": _parameters, "state": _state}
 
 
 class _Context:
@@ -312,13 +323,7 @@ class _Context:
             raise SolveError(f"step {t} is past the last step ({self.steps_count})", part.path + ("step",))
         return int(t)
 
-    def part(self, part: Part) -> PartSolution:
-        t = self._step_of(part)
-        if part.ask == "x":
-            return self._x(part, t)
-        return self._state(part, t)
-
-    def _x(self, part: Part, t: int) -> PartSolution:
+    def _x(self, part: Part, t: int) -> Answer:
         value = self.x_at(self.main, t)
         steps = [Step(f"x after step {t}: {_vec(value)} (the table above)")]
         alts: list[tuple[str, list[Any]]] = []
@@ -328,7 +333,7 @@ class _Context:
             alts += self._variant_alternatives(lambda tr: self.x_at(tr, t))
         return self._answer(part, value, steps, alts)
 
-    def _state(self, part: Part, t: int) -> PartSolution:
+    def _state(self, part: Part, t: int) -> Answer:
         key, factor = self.resolve(part.args["name"], part)
         value = [factor * v for v in _values(self.main, t, key)]
         name = part.args["name"]
@@ -354,7 +359,7 @@ class _Context:
             out.append(("no-clip", pick(self.run(clip=None))))
         return [(m, v) for m, v in out if v is not None]
 
-    def _answer(self, part: Part, value: list[Any], steps: list[Step], alts: list[tuple[str, Any]]) -> PartSolution:
+    def _answer(self, part: Part, value: list[Any], steps: list[Step], alts: list[tuple[str, Any]]) -> Answer:
         value = [self._tidy(v) for v in value]
         symbolic = any(to_sympy(v).free_symbols for v in value)
         alternatives = []
@@ -367,19 +372,17 @@ class _Context:
         decls = {n: d for n, d in self.symbols.items()}
         if self.scalar:
             if symbolic:
-                return part.solution("expression", stored, answer=_expr_text(stored), steps=steps,
-                                     alternatives=alternatives, options={"symbols": decls})
-            ps = part.solution("real", stored, answer=_number_text(stored), steps=steps, alternatives=alternatives)
-            ps.approx = "" if decimal(stored) == ps.answer else decimal(stored)
-            return ps
+                return Answer(stored, steps, alternatives, answer=_expr_text(stored), type="expression",
+                              options={"symbols": decls})
+            shown = _number_text(stored)
+            return Answer(stored, steps, alternatives, answer=shown, type="real",
+                          approx="" if decimal(stored) == shown else decimal(stored))
         if symbolic:
-            return part.solution("vector", stored, answer="[" + ", ".join(_expr_text(v) for v in stored) + "]", steps=steps,
-                                 alternatives=alternatives, options={"elements": "expression", "symbols": decls})
+            return Answer(stored, steps, alternatives, answer="[" + ", ".join(_expr_text(v) for v in stored) + "]",
+                          type="vector", options={"elements": "expression", "symbols": decls})
         shown = "[" + ", ".join(_number_text(v) for v in stored) + "]"
-        ps = part.solution("vector", stored, answer=shown, steps=steps, alternatives=alternatives)
         approx = "[" + ", ".join(decimal(v) for v in stored) + "]"
-        ps.approx = "" if approx == shown else approx
-        return ps
+        return Answer(stored, steps, alternatives, answer=shown, type="vector", approx="" if approx == shown else approx)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 
 from ...spec.schema import Checker, Field, Int, ListOf, Map, Number, OneOf, Quantity, Str
 from .. import Kind, Mistake, register
-from .solve import solve
+from .solve import SOLVERS, intro, setup
 
 LOGIT = Number(description="a number (a logit), written exactly: 2, -1.5, \"1/3\"")
 
@@ -119,8 +119,9 @@ register(Kind(
     summary="softmax probabilities, cross-entropy loss, its gradient s − y and the softmax Jacobian, exact or symbolic",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=setup,
+    intro=intro,
+    solvers=SOLVERS,
 ))
