@@ -114,3 +114,101 @@ def close(a: Any, b: Any) -> bool:
         return bool(abs(d) <= sp.Float(10) ** -25 * scale)
     except (TypeError, ValueError):
         return False
+
+
+# ---------------------------------------------------------------------------------------------
+# the same values as math in a step (grader.formula): the text is exactly the strings above, what a
+# student types; LaTeX and MathML typeset the exact value (sympy's printers)
+
+
+def exact_math(value: Any) -> Any:
+    """An exact value: exp(-1)/(1 + exp(-1)) in text, a fraction with e^{-1} when typeset."""
+    from ...formula import Num, Sympy, Written
+
+    v = to_sympy(value)
+    if v.is_Rational:  # typed 1/8 (format_number would write 0.125), typeset as a fraction
+        return Written(exact(v), Num(Fraction(int(v.p), int(v.q))))
+    return Written(exact(v), Sympy(v))
+
+
+def decimal_math(value: Any, digits: int = 6) -> Any:
+    from ...formula import Num
+
+    return Num(decimal(value, digits))
+
+
+def partial(of: str, wrt: str) -> Any:
+    """∂of/∂wrt as a fraction of two ∂-names."""
+    from ...formula import Sym
+    from ...render.math.latex_printer import name_latex
+
+    return Sym(f"∂{of}", latex=rf"\partial {name_latex(of)}") / Sym(f"∂{wrt}", latex=rf"\partial {name_latex(wrt)}")
+
+
+def nested_math(values: Any, text: str, decimals: bool = False) -> Any:
+    """A vector or matrix: `text` ([1, -2]) in text, a column or a matrix when typeset (each entry
+    exact, or as its decimal when `decimals`)."""
+    import sympy as sp
+
+    from ...formula import Sympy, Written
+
+    def entry(v: Any) -> Any:
+        return sp.Float(decimal(v), "") if decimals and not to_sympy(v).is_Rational else to_sympy(v)
+
+    rows = values if isinstance(values, (list, tuple)) else [values]
+    if rows and isinstance(rows[0], (list, tuple)):
+        return Written(text, Sympy(sp.Matrix([[entry(v) for v in row] for row in rows])))
+    return Written(text, Sympy(sp.Matrix([entry(v) for v in rows])))
+
+
+_GREEK = {"alpha": "α", "beta": "β", "lambda": "λ", "mu": "μ", "sigma": "σ", "epsilon": "ε", "theta": "θ", "tau": "τ",
+          "eta": "η", "gamma": "γ", "delta": "δ", "pi": "π"}
+_CALLS = {"sigmoid": "σ", "sigma": "σ", "lg": "log2"}
+
+
+def formula_math(text: str, tree: Any = None) -> Any:
+    """A formula in the answer language (sigma(x)*(1 - sigma(x)), w*x + b) as it was written in text,
+    typeset as the lecture writes it (σ(x)(1 − σ(x)), e^x, √x) — from the whitelist parser's tree,
+    never evaluated. A formula the parser does not read stays words."""
+    from ...answers.parser import parse
+    from ...errors import InvalidAnswer
+    from ...formula import Words, Written
+
+    try:
+        return Written(text, _tree_math(tree if tree is not None else parse(text)))
+    except (InvalidAnswer, KeyError, TypeError, ValueError):
+        return Written(text, Words(text))
+
+
+def _tree_math(t: Any) -> Any:
+    from ...formula import Call, Neg, Num, Pow, Sym
+
+    tag = t[0]
+    if tag == "num":
+        return Num(t[1])
+    if tag == "name":
+        name = str(t[1])
+        head, sep, tail = name.partition("_")
+        greek = _GREEK.get(head, head)
+        if greek != head:
+            return Sym(greek + sep + tail)
+        return Sym(name, latex=r"\mathrm{" + name + "}" if len(name) > 1 and not sep else "")
+    if tag == "neg":
+        return Neg(_tree_math(t[1]))
+    if tag in ("+", "-", "*", "/", "^"):
+        a, b = _tree_math(t[1]), _tree_math(t[2])
+        if tag == "+":
+            return a + b
+        if tag == "-":
+            return a - b
+        if tag == "*":
+            return a * b
+        if tag == "/":
+            return a / b
+        return Pow(a, b)
+    if tag == "call":
+        args = [_tree_math(a) for a in t[2]]
+        if t[1] == "exp":  # e^x, as the lecture writes it
+            return Pow(Sym("e"), args[0])
+        return Call(_CALLS.get(t[1], t[1]), *args)
+    raise TypeError(tag)  # a list [a, b]: the formula stays words

@@ -22,6 +22,8 @@ from typing import Any
 from ...answers.evaluate import exact_to_sympy
 from ...answers.types import approx, format_number
 from ...errors import InvalidAnswer, SolveError
+from ...formula import Call, Group, Num, Rel, Sym, Sympy, Written, eq
+from ...formula import approx as approx_rel
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
 from ...spec.schema import (
@@ -37,6 +39,7 @@ from ...spec.schema import (
     Str,
 )
 from .. import Answer, Kind, Mistake, register
+from .._grad.show import formula_math
 from .functions import (
     NAMES,
     PIECEWISE,
@@ -234,6 +237,43 @@ def shown(v: Any) -> str:
     return f"= {text} ≈ {approx(v)}"
 
 
+def exact_math(v: Any) -> Any:
+    """exact_text(v) as math: typed as the answer notation, typeset exactly (a decimal stays as written)."""
+    text = exact_text(v)
+    sv = exact_to_sympy(v)
+    if sv.is_Rational:
+        return Written(text, Num(Fraction(int(sv.p), int(sv.q))))
+    if text == approx(v, 10):
+        return Num(text)
+    return Written(text, Sympy(sv))
+
+
+def valued(lhs: Any, v: Any) -> Rel:
+    """lhs = exact ≈ decimal, as `shown` writes it."""
+    text = exact_text(v)
+    if exact_to_sympy(v).is_Rational or text in ("inf", "-inf"):
+        return eq(lhs, exact_math(v))
+    if text == approx(v, 10):
+        return approx_rel(lhs, Num(approx(v)))
+    return eq(lhs, exact_math(v)).approx(Num(approx(v)))
+
+
+def expression_math(e: Any) -> Any:
+    """A sympy expression in x: its text as `_expr_text` writes it, typeset by sympy."""
+    return Written(_expr_text(e), Sympy(e))
+
+
+F_X = Sym("f(x)")
+F_PRIME_X = Sym("f′(x)", latex="f'(x)")
+
+
+def f_at(a: Any, prime: bool = False) -> Any:
+    """f(a), or f′(a)."""
+    if prime:
+        return Written(f"f′({exact_text(a)})", Call("f'", exact_math(a)))
+    return Call("f", exact_math(a))
+
+
 class _Fn:
     """One part's activation: its name and parameters, with given's values as defaults."""
 
@@ -329,7 +369,9 @@ def _solve_maxout(fn: _Fn, part: Part) -> Answer:
     if part.ask == "params":
         k, d = len(fn.weights), len(fn.weights[0])
         n = k * (d + 1)
-        steps = [Step(f"Each of the k = {k} pieces has its own d = {d} weights and 1 bias: k·(d + 1) = {k}·({d} + 1) = {n}"),
+        k_, d_ = Sym("k"), Sym("d")
+        steps = [Step.of(f"Each of the k = {k} pieces has its own d = {d} weights and 1 bias: ",
+                         eq(k_ * Group(d_ + 1), Num(k) * Group(Num(d) + 1), n)),
                  Step(f"An ordinary unit has d + 1 = {d + 1}: maxout multiplies the parameters by k = {k}")]
         return Answer(n, steps, type="integer")
     at = part.args.get("at")
@@ -338,7 +380,7 @@ def _solve_maxout(fn: _Fn, part: Part) -> Answer:
     xs = at if isinstance(at, list) else [at]
     values, best, steps = _maxout_pieces(fn, xs)
     if part.ask == "value":
-        steps.append(Step(f"The largest is piece {best + 1}: maxout(x) = {format_number(values[best])}"))
+        steps.append(Step.of(f"The largest is piece {best + 1}: ", eq(Call("maxout", Sym("x")), values[best])))
         return Answer(values[best], steps, type="real")
     if part.ask == "derivative":
         grad = list(fn.weights[best])
@@ -365,7 +407,7 @@ def _value(fn: _Fn, part: Part) -> Answer:
     if fn.key in PIECEWISE:
         branch = "x > 0" if a > 0 else "x ≤ 0"
         steps.append(Step(f"x = {format_number(Fraction(int(a.p), int(a.q)))}: the branch for {branch} applies"))
-    steps.append(Step(f"f({exact_text(a)}) {shown(value)}"))
+    steps.append(Step.of(valued(f_at(a), value)))
     alts = [Alternative("derivative-for-value", sp.diff(fn.f(x), x).subs(x, a))]
     if fn.key == "tanh":
         alts.append(Alternative("tanh-half-argument", _tanh_wrong(a)))
@@ -387,9 +429,10 @@ def _derivative_at(fn: _Fn, part: Part) -> Answer:
     steps = [Step(f"f = {fn.title}")]
     if fn.key in PIECEWISE:
         branch = "x > 0" if a > 0 else "x ≤ 0"
-        steps.append(Step(f"f′(x) on the branch {branch}: {nice or _expr_text(_branch(d, a > 0))}"))
+        steps.append(Step.of(f"f′(x) on the branch {branch}: ",
+                             formula_math(nice) if nice else expression_math(_branch(d, a > 0))))
     else:
-        steps.append(Step(f"f′(x) = {nice or _expr_text(d)}"))
+        steps.append(Step.of(eq(F_PRIME_X, formula_math(nice) if nice else expression_math(d))))
     alts = [Alternative("value-for-derivative", fn.f(x).subs(x, a))]
     if a == 0 and fn.key in PIECEWISE:
         right = _branch(d, True).subs(x, 0)
@@ -397,7 +440,7 @@ def _derivative_at(fn: _Fn, part: Part) -> Answer:
                           f"{exact_text(right)} (x > 0), so f has no derivative there; torch's autograd "
                           f"(the convention here) returns the x ≤ 0 branch's {exact_text(value)}"))
         alts.append(Alternative("kink", right))
-    steps.append(Step(f"f′({exact_text(a)}) {shown(value)}"))
+    steps.append(Step.of(valued(f_at(a, prime=True), value)))
     if fn.key == "tanh":
         alts.append(Alternative("tanh-half-argument", sp.diff(_tanh_wrong(x), x).subs(x, a)))
         alts.append(Alternative("tanh-no-square", 1 - sp.tanh(a)))
@@ -447,9 +490,9 @@ def _derivative_expr(fn: _Fn, part: Part) -> Answer:
     value = parse_formula(nice, region) if nice is not None else sp.simplify(d)
     answer = nice if nice is not None else _expr_text(value)
     where = {"positive": " for x > 0", "negative": " for x < 0", None: ""}[region]
-    steps = [Step(f"f = {fn.title}"), Step(f"Differentiate{where}: f′(x) = {_expr_text(d)}")]
+    steps = [Step(f"f = {fn.title}"), Step.of(f"Differentiate{where}: ", eq(F_PRIME_X, expression_math(d)))]
     if nice is not None and answer != _expr_text(d):
-        steps.append(Step(f"That is f′(x) = {nice}"))
+        steps.append(Step.of("That is ", eq(F_PRIME_X, formula_math(nice))))
     alts = [Alternative("value-for-derivative", _on_region(fn.f(_x()), region))]
     if fn.key == "tanh":
         alts.append(Alternative("tanh-half-argument", sp.diff(_tanh_wrong(x), x)))
@@ -495,8 +538,8 @@ def _formula(fn: _Fn, part: Part) -> Answer:
                           "= 2/(1 + e^(−2x)) − 1 = 2σ(2x) − 1"))
         steps.append(Step("(Not 2σ(x) − 1: that is tanh(x/2).)"))
     elif fn.key in PIECEWISE and region is None:
-        steps.append(Step(f"Written without cases: f(x) = {text}"))
-    steps.append(Step(f"f(x) = {text}" + {"positive": " for x > 0", "negative": " for x < 0", None: ""}[region]))
+        steps.append(Step.of("Written without cases: ", eq(F_X, formula_math(text))))
+    steps.append(Step.of(eq(F_X, formula_math(text)), {"positive": " for x > 0", "negative": " for x < 0", None: ""}[region]))
     x = _x(region)
     alts: list[Alternative] = []
     if fn.key == "tanh":
@@ -514,7 +557,7 @@ def _range(fn: _Fn, part: Part) -> Answer:
     steps = [Step(f"f = {fn.title}"), Step(f"{r.why}: the range is {r.text()}")]
     reached = r.lower_closed if end == "lower" else r.upper_closed
     if not value.is_infinite:
-        steps.append(Step(f"The {end} end is {exact_text(value)} ({'reached' if reached else 'approached but not reached'})"))
+        steps.append(Step.of(f"The {end} end is ", exact_math(value), f" ({'reached' if reached else 'approached but not reached'})"))
     return Answer(value, steps, answer=exact_text(value), type="real")
 
 
@@ -598,7 +641,7 @@ def _equals(fn: _Fn, part: Part) -> Answer:
     f = _on_region(fn.f(_x()), region) if region else fn.f(x)
     text = part.args["formula"]
     where = {"positive": " for every x > 0", "negative": " for every x < 0", None: " for every real x"}[region]
-    steps = [Step(f"f = {fn.title}"), Step(f"Claim: f(x) = {text}{where}")]
+    steps = [Step(f"f = {fn.title}"), Step.of("Claim: ", eq(F_X, formula_math(text)), where)]
     verdict, how = _decide(fn, part, region)
     steps += how
     if verdict is None:
@@ -610,7 +653,8 @@ def _equals(fn: _Fn, part: Part) -> Answer:
     ce = _counterexample(f, claim, region)
     if ce is not None:
         a, fv, cv = ce
-        steps.append(Step(f"At x = {exact_text(a)}: f({exact_text(a)}) ≈ {approx(fv)} but the claim gives ≈ {approx(cv)}"))
+        steps.append(Step.of("At ", eq(Sym("x"), exact_math(a)), ": ", approx_rel(f_at(a), Num(approx(fv))),
+                             " but the claim gives ≈ ", Num(approx(cv))))
     for factor, word in ((Fraction(1, 2), "x/2"), (Fraction(2), "2x")):
         scaled = fn.f(x * _rational(factor)) if region is None else _on_region(fn.f(_x() * _rational(factor)), region)
         if _agrees_everywhere_tried(scaled, claim, region):

@@ -7,10 +7,12 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import InvalidAnswer, SolveError
+from ...formula import Add, Group, Rel, Sym, approx, eq
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
-from .._grad.show import decimal, exact
+from .._grad.show import decimal, exact, partial
 from ..base import Answer
+from . import shown
 from .graph import Backward, Graph, GraphError, build
 from .tensor import Tensor, shape_text
 
@@ -148,42 +150,48 @@ class _Context:
     def backward_steps(self, of: str) -> list[Step]:
         g = self.graph
         bw = self.backward(of)
-        steps = [Step(f"Backward pass from {of}: ∂{of}/∂{of} = 1. Last node first, each node multiplies its upstream "
-                      f"gradient ∂{of}/∂node by the local derivative of its formula and sends the product down to "
-                      "each name it uses (upstream × local = downstream)")]
+        steps = [Step.of(f"Backward pass from {of}: ", eq(partial(of, of), 1), f". Last node first, each node multiplies "
+                         f"its upstream gradient ∂{of}/∂node by the local derivative of its formula and sends the product "
+                         "down to each name it uses (upstream × local = downstream)")]
         consumers = {name: [n for n in bw.order if name in g.nodes[n].refs] for name in bw.contributions}
         for n in bw.order:
             node = g.nodes[n]
             up = bw.grads[n]
-            head = f"At {n} = {node.formula}{gate_remark(g, n)}, upstream ∂{of}/∂{n} = {brief_tensor(up)}"
-            lines = [self._contribution_text(of, n, r, up, bw) for r in node.refs]
-            steps.append(Step(head + ": " + "; ".join(lines)))
+            segments: list[Any] = ["At ", eq(Sym(n), shown.formula(g, n)), f"{gate_remark(g, n)}, upstream ",
+                                    eq(partial(of, n), shown.brief_tensor(up)), ": "]
+            for k, r in enumerate(node.refs):
+                segments += (["; "] if k else []) + self._contribution(of, n, r, up, bw)
+            steps.append(Step.of(*segments))
             for r in node.refs:
                 done = consumers[r][-1] == n
                 parts = bw.contributions[r]
                 if done and len(parts) > 1:
-                    added = " + ".join(f"({brief_tensor(c.value)})" for c in parts)
-                    steps.append(Step(
+                    added = Add(tuple(Group(shown.brief_tensor(c.value)) for c in parts))
+                    steps.append(Step.of(
                         f"{r} feeds {len(parts)} nodes ({', '.join(c.node for c in parts)}): the gradients of all paths add "
-                        f"(multivariate chain rule): ∂{of}/∂{r} = {added} = {brief_tensor(bw.grads[r])}"))
+                        "(multivariate chain rule): ", eq(partial(of, r), added, shown.brief_tensor(bw.grads[r]))))
         leaves = [name for name in g.inputs if name in bw.grads]
         if leaves:
-            steps.append(Step("Gradients of the inputs: " + "; ".join(
-                f"∂{of}/∂{name} = {brief_tensor(bw.grads[name])}" for name in leaves)))
+            segments = ["Gradients of the inputs: "]
+            for k, name in enumerate(leaves):
+                segments += (["; "] if k else []) + [eq(partial(of, name), shown.brief_tensor(bw.grads[name]))]
+            steps.append(Step.of(*segments))
         return steps
 
-    def _contribution_text(self, of: str, n: str, r: str, up: Tensor, bw: Backward) -> str:
+    def _contribution(self, of: str, n: str, r: str, up: Tensor, bw: Backward) -> list[Any]:
+        """∂of/∂r ← ∂of/∂n·∂n/∂r = (upstream)·(local, in the graph's names) = (upstream)·(local) = product."""
         g = self.graph
         c = next(x.value for x in bw.contributions[r] if x.node == n)
         if up.is_scalar and c.is_scalar:
             form = local_form(g, n, r)
             loc = g.local(n, r).value[0][0]
-            loc_text = brief(loc)
-            chain = f"∂{of}/∂{r} ← ∂{of}/∂{n}·∂{n}/∂{r} = ({brief(up.item)})·({form})"
-            if form != loc_text:
-                chain += f" = ({brief(up.item)})·({loc_text})"
-            return f"{chain} = {brief(c.item)}"
-        return f"∂{of}/∂{r} ← {tensor_rule(g, n, r, of)} = {brief_tensor(c)} ({shape_text(c.shape)})"
+            upstream = Group(shown.brief(up.item))
+            chain = Rel((partial(of, r), partial(of, n) * partial(n, r)), ("←",)).eq(
+                upstream * Group(shown.expression(form)))
+            if exact(form) != brief(loc):
+                chain = chain.eq(upstream * Group(shown.brief(loc)))
+            return [chain.eq(shown.brief(c.item))]
+        return [partial(of, r), f" ← {tensor_rule(g, n, r, of)} = ", shown.tensor(c), f" ({shape_text(c.shape)})"]
 
     # -- parts ---------------------------------------------------------------------------
 
@@ -204,8 +212,12 @@ class _Context:
         name = self._name(part, "node")
         v = self.graph.values[name]
         node = self.graph.nodes.get(name)
-        text = f"{name} = {node.formula} = {show_tensor(v)}" if node else f"{name} is an input: {show_tensor(v)}"
-        return self._answer(part, v, [Step(text + " (the forward pass above)")], [])
+        if node:
+            step = Step.of(shown.tensor_valued(eq(Sym(name), shown.formula(self.graph, name)), v), " (the forward pass above)")
+        else:
+            value = _alone(v.item) if v.is_scalar else [shown.tensor(v)]
+            step = Step.of(f"{name} is an input: ", *value, " (the forward pass above)")
+        return self._answer(part, v, [step], [])
 
     def _local(self, part: Part) -> Answer:
         g = self.graph
@@ -221,17 +233,19 @@ class _Context:
                              f"{r} has more than two dimensions; ask for `gradient` instead", part.path)
         if out.is_scalar and inp.is_scalar:
             value = Tensor.scalar(loc.value[0][0])
-            text = f"∂{n}/∂{r} = {local_form(g, n, r)}"
-            if text.split(" = ")[-1] != show(loc.value[0][0]):
-                text += f" = {show(loc.value[0][0])}"
+            form = local_form(g, n, r)
+            rel = eq(partial(n, r), shown.expression(form))
+            if exact(form) != show(loc.value[0][0]):
+                rel = shown.valued(rel, loc.value[0][0])
+            step = Step.of(rel, gate_remark(g, n))
         elif out.is_scalar or inp.is_scalar:
             flat = [x for row in loc.value for x in row]
             value = Tensor((len(flat),), tuple(flat))
-            text = f"∂{n}/∂{r} entry by entry: {show_tensor(value)}"
+            step = Step.of(partial(n, r), " entry by entry: ", shown.tensor(value), gate_remark(g, n))
         else:
             value = Tensor((len(loc.value), len(loc.value[0])), tuple(x for row in loc.value for x in row))
-            text = f"the Jacobian J[o][e] = ∂{n}[o]/∂{r}[e]: {show_tensor(value)}"
-        return self._answer(part, value, [Step(text + gate_remark(g, n))], ["sign"])
+            step = Step.of(f"the Jacobian J[o][e] = ∂{n}[o]/∂{r}[e]: ", shown.tensor(value), gate_remark(g, n))
+        return self._answer(part, value, [step], ["sign"])
 
     def _gradient(self, part: Part) -> Answer:
         g = self.graph
@@ -249,12 +263,13 @@ class _Context:
             return self._answer(part, value, steps, [])
         grad = bw.grads[r]
         parts = bw.contributions.get(r, [])
-        text = f"∂{of}/∂{r} = {show_tensor(grad)}"
+        text = ""
         if len(parts) > 1:
             text += f" — the sum of the {len(parts)} paths through {', '.join(c.node for c in parts)}"
         if not grad.is_scalar:
             text += f" ({shape_text(grad.shape)}: the shape of {r})"
-        steps.append(Step(text + (" (the backward pass above)" if of == g.output else "")))
+        steps.append(Step.of(shown.tensor_valued(shown.start(partial(of, r)), grad),
+                             text + (" (the backward pass above)" if of == g.output else "")))
         alts: list[tuple[str, Tensor]] = [("sign", grad.map(lambda x: -x))]
         if len(parts) > 1:
             alts += [("one-path", c.value) for c in parts]
@@ -353,7 +368,17 @@ def _has_square(g: Graph) -> bool:
 # how a TA names the local derivatives
 
 
-def local_form(g: Graph, n: str, r: str) -> str:
+def _alone(x: Any) -> list[Any]:
+    """A scalar on its own, as `show` writes it: exact ≈ decimal, exact, or ≈ decimal."""
+    text = show(x)
+    if text.startswith("≈ "):
+        return ["≈ ", shown.decimal_math(x)]
+    if " ≈ " in text:
+        return [approx(shown.exact_math(x), shown.decimal_math(x))]
+    return [shown.exact_math(x)]
+
+
+def local_form(g: Graph, n: str, r: str) -> Any:
     """∂n/∂r written in the names of the graph: y(1 − y) for a sigmoid node y, 1 − y² for tanh, y for exp."""
     import sympy as sp
 
@@ -362,8 +387,8 @@ def local_form(g: Graph, n: str, r: str) -> str:
         y = sp.Symbol(n, real=True)
         special = {"sigmoid": y * (1 - y), "sigma": y * (1 - y), "tanh": 1 - y**2, "exp": y}.get(tree[1])
         if special is not None:
-            return exact(special)
-    return exact(g.local(n, r).symbolic[0][0])
+            return special
+    return g.local(n, r).symbolic[0][0]
 
 
 def gate_remark(g: Graph, n: str) -> str:

@@ -7,12 +7,15 @@ from typing import Any
 
 from ...answers.parser import names_in, parse
 from ...errors import InvalidAnswer, SolveError
+from ...formula import Sym, eq
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact, to_sympy
 from ..base import Answer
 from . import HYPER_DEFAULTS
+from . import shown as M
 from .rules import CLIP_EPS, Settings, Trajectory, trajectory
+from .shown import arrow
 
 HYPER_SYMBOL = {"positive": True}
 MOMENTUM_LIKE = ("sgd", "momentum", "nesterov", "rmsprop")
@@ -208,7 +211,7 @@ class _Context:
     # -- the steps ---------------------------------------------------------------------------
 
     def steps(self) -> list[Step]:
-        out = [Step(self.rule_text())]
+        out = [self.rule_step()]
         if self.clip is not None:
             eps = f" + {CLIP_EPS}" if self.convention == "pytorch" else ""
             out.append(Step(f"Gradient clipping first (clip_grad_norm_, max norm c = {brief(self.clip)}): when "
@@ -221,48 +224,67 @@ class _Context:
                             f"gradient): they are carried with 50 significant digits"))
         return out
 
-    def rule_text(self) -> str:
+    def rule_step(self) -> Step:
+        """The update rule as math, with this problem's hyper-parameters."""
         h, r, notes = self.hyper, self.rule, self.convention == "notes"
-        lr = brief(self.lr)
+        lr = [eq(M.LR, val(self.lr))]
         wd = h.get("weight_decay", 0)
-        decay = f"; weight decay λ = {brief(wd)} adds λ·x to g first" if wd != 0 and r != "adamw" else ""
+        decay: list[Any] = ["; weight decay ", eq(M.LAM, val(wd)), " adds λ·x to g first"] if wd != 0 and r != "adamw" else []
         if r in ("sgd", "momentum", "nesterov"):
             mu = h["momentum"]
             if mu == 0:
-                return f"SGD: x ← x − lr·g with lr = {lr}{decay}"
+                return Step.of("SGD: ", arrow(M.X, M.X - M.LR * M.G), " with ", *lr, *decay)
             if notes and self._nesterov():
-                return (f"Nesterov momentum as in the lecture notes: v ← αv − ε·∇L(θ + αv), θ ← θ + v with ε = {lr}, "
-                        f"α = {brief(mu)} (v₀ = 0){decay}")
+                return Step.of("Nesterov momentum as in the lecture notes: v ← αv − ε·∇L(θ + αv), θ ← θ + v with ",
+                               eq(Sym("ε"), val(self.lr)), ", ", eq(M.ALPHA, val(mu)), " (v₀ = 0)", *decay)
             if notes:
-                return f"Momentum as in the lecture notes: v ← αv − ε·g, θ ← θ + v with ε = {lr}, α = {brief(mu)} (v₀ = 0){decay}"
+                return Step.of("Momentum as in the lecture notes: v ← αv − ε·g, θ ← θ + v with ", eq(Sym("ε"), val(self.lr)),
+                               ", ", eq(M.ALPHA, val(mu)), " (v₀ = 0)", *decay)
             tau = h.get("dampening", 0)
-            b = "b ← g at step 1, then b ← μ·b + " + ("(1 − τ)·g" if tau != 0 else "g")
-            step = "x ← x − lr·(g + μ·b)" if self._nesterov() else "x ← x − lr·b"
-            return (f"PyTorch SGD with {'Nesterov ' if self._nesterov() else ''}momentum: {b}, {step}, with lr = {lr}, "
-                    f"μ = {brief(mu)}{', τ = ' + brief(tau) if tau != 0 else ''}{decay}")
+            fresh = M.group(1 - M.TAU) * M.G if tau != 0 else M.G
+            update = M.X - M.LR * M.group(M.G + M.MU * M.B) if self._nesterov() else M.X - M.LR * M.B
+            return Step.of(f"PyTorch SGD with {'Nesterov ' if self._nesterov() else ''}momentum: ", arrow(M.B, M.G),
+                           " at step 1, then ", arrow(M.B, M.MU * M.B + fresh), ", ", arrow(M.X, update), ", with ", *lr,
+                           ", ", eq(M.MU, val(mu)), *([", ", eq(M.TAU, val(tau))] if tau != 0 else []), *decay)
         if r == "adagrad":
             ld = h["lr_decay"]
-            clr = "lr" if ld == 0 else "lr/(1 + (t − 1)·lr_decay)"
-            return (f"Adagrad: sum ← sum + g², x ← x − {clr}·g/(√sum + eps) with lr = {lr}, eps = {brief(h['eps'])}"
-                    f"{', lr_decay = ' + brief(ld) if ld != 0 else ''}{decay} (sum₀ = {brief(h['initial_accumulator_value'])})")
+            rate = M.LR if ld == 0 else M.LR / M.group(1 + M.group(M.T - 1) * Sym("lr_decay", latex=r"\mathrm{lr\_decay}"))
+            return Step.of("Adagrad: ", arrow(M.SUM, M.SUM + M.G2), ", ",
+                           arrow(M.X, M.X - rate * M.G / M.group(M.root("sum", r"\mathrm{sum}") + M.EPS)), " with ", *lr,
+                           ", ", eq(M.EPS, val(h["eps"])), *([", ", eq(Sym("lr_decay", latex=r"\mathrm{lr\_decay}"), val(ld))]
+                                                              if ld != 0 else []),
+                           *decay, " (", eq(Sym("sum₀", latex=r"\mathrm{sum}_0"), val(h["initial_accumulator_value"])), ")")
         if r == "rmsprop":
-            avg = "√(square_avg − grad_avg²) + eps" if h["centered"] else "√square_avg + eps"
-            center = ", grad_avg ← α·grad_avg + (1 − α)·g" if h["centered"] else ""
-            if h["momentum"] != 0:
-                step = f"b ← μ·b + g/({avg}), x ← x − lr·b with μ = {brief(h['momentum'])}"
-                if notes:
-                    step += " (the notes' velocity v = −lr·b: v ← μv − lr·g/(√a + eps), θ ← θ + v)"
+            if h["centered"]:
+                avg = M.glyph("√(square_avg − grad_avg²)", r"\sqrt{\mathrm{square\_avg} - \mathrm{grad\_avg}^2}") + M.EPS
             else:
-                step = f"x ← x − lr·g/({avg})"
-            return (f"RMSProp: square_avg ← α·square_avg + (1 − α)·g²{center}, {step}, with lr = {lr}, "
-                    f"α = {brief(h['alpha'])}, eps = {brief(h['eps'])}{decay}")
-        names = ("v", "a") if notes else ("m", "v")
-        bc = (f"{names[0]}̂ = {names[0]}/(1 − β1^t), {names[1]}̂ = {names[1]}/(1 − β2^t), x ← x − lr·{names[0]}̂/(√{names[1]}̂ + eps)"
-              if self.g["bias_correction"] else f"x ← x − lr·{names[0]}/(√{names[1]} + eps) (no bias correction)")
-        head = "AdamW: x ← x·(1 − lr·λ) first (decoupled weight decay, λ = " + brief(wd) + "), then " if r == "adamw" else "Adam: "
-        return (f"{head}{names[0]} ← β1·{names[0]} + (1 − β1)·g, {names[1]} ← β2·{names[1]} + (1 − β2)·g², {bc}, with lr = {lr}, "
-                f"β1 = {brief(self.hyper['beta1'])}, β2 = {brief(self.hyper['beta2'])}, eps = {brief(self.hyper['eps'])}"
-                f"{decay if r == 'adam' else ''}" + (" (PyTorch's names: exp_avg, exp_avg_sq)" if notes else ""))
+                avg = M.root("square_avg", r"\mathrm{square\_avg}") + M.EPS
+            center: list[Any] = [", ", arrow(M.GRAD_AVG, M.ALPHA * M.GRAD_AVG + M.group(1 - M.ALPHA) * M.G)] if h["centered"] else []
+            if h["momentum"] != 0:
+                step: list[Any] = [arrow(M.B, M.MU * M.B + M.G / M.group(avg)), ", ", arrow(M.X, M.X - M.LR * M.B), " with ",
+                                   eq(M.MU, val(h["momentum"]))]
+                if notes:
+                    step.append(" (the notes' velocity v = −lr·b: v ← μv − lr·g/(√a + eps), θ ← θ + v)")
+            else:
+                step = [arrow(M.X, M.X - M.LR * M.G / M.group(avg))]
+            return Step.of("RMSProp: ", arrow(M.SQUARE_AVG, M.ALPHA * M.SQUARE_AVG + M.group(1 - M.ALPHA) * M.G2), *center,
+                           ", ", *step, ", with ", *lr, ", ", eq(M.ALPHA, val(h["alpha"])), ", ", eq(M.EPS, val(h["eps"])),
+                           *decay)
+        first, second = (Sym("v"), Sym("a")) if notes else (Sym("m"), Sym("v"))
+        if self.g["bias_correction"]:
+            m_hat, v_hat = M.hat(first.name), M.hat(second.name)
+            bc: list[Any] = [eq(m_hat, first / M.group(1 - M.BETA1**M.T)), ", ", eq(v_hat, second / M.group(1 - M.BETA2**M.T)),
+                             ", ", arrow(M.X, M.X - M.LR * m_hat / M.group(M.root(v_hat.name, v_hat.latex) + M.EPS))]
+        else:
+            bc = [arrow(M.X, M.X - M.LR * first / M.group(M.root(second.name, second.name) + M.EPS)), " (no bias correction)"]
+        head: list[Any] = ["Adam: "]
+        if r == "adamw":
+            head = ["AdamW: ", arrow(M.X, M.X * M.group(1 - M.LR * M.LAM)), " first (decoupled weight decay, ",
+                    eq(M.LAM, val(wd)), "), then "]
+        return Step.of(*head, arrow(first, M.BETA1 * first + M.group(1 - M.BETA1) * M.G), ", ",
+                       arrow(second, M.BETA2 * second + M.group(1 - M.BETA2) * M.G2), ", ", *bc, ", with ", *lr, ", ",
+                       eq(M.BETA1, val(h["beta1"])), ", ", eq(M.BETA2, val(h["beta2"])), ", ", eq(M.EPS, val(h["eps"])),
+                       *(decay if r == "adam" else []), *([" (PyTorch's names: exp_avg, exp_avg_sq)"] if notes else []))
 
     def table(self) -> Table:
         tr = self.main
@@ -325,7 +347,7 @@ class _Context:
 
     def _x(self, part: Part, t: int) -> Answer:
         value = self.x_at(self.main, t)
-        steps = [Step(f"x after step {t}: {_vec(value)} (the table above)")]
+        steps = [Step.of(f"x after step {t}: ", vec(value), " (the table above)")]
         alts: list[tuple[str, list[Any]]] = []
         alts += [("wrong-step", self.x_at(self.main, u)) for u in (t - 1, t + 1) if 0 <= u <= self.steps_count]
         if t > 0:
@@ -337,9 +359,10 @@ class _Context:
         key, factor = self.resolve(part.args["name"], part)
         value = [factor * v for v in _values(self.main, t, key)]
         name = part.args["name"]
-        text = f"{name} after step {t}: {_vec(value)}"
+        segments: list[Any] = [f"{name} after step {t}: ", vec(value)]
         if factor != 1:
-            text += f" (the notes' velocity v = −lr·b, b = PyTorch's momentum_buffer = {_vec(_values(self.main, t, key))})"
+            segments += [" (the notes' velocity v = −lr·b, b = PyTorch's momentum_buffer = ", vec(_values(self.main, t, key)),
+                         ")"]
         alts: list[tuple[str, list[Any]]] = []
         alts += [("wrong-step", [factor * v for v in _values(self.main, u, key)]) for u in (t - 1, t + 1)
                  if 0 <= u <= self.steps_count]
@@ -349,7 +372,7 @@ class _Context:
         if t > 0:
             alts += self._variant_alternatives(
                 lambda tr: [factor * v for v in _values(tr, t, key)] if key == PARAMETER or key in tr.states[t] else None)
-        return self._answer(part, value, [Step(text)], alts)
+        return self._answer(part, value, [Step.of(*segments)], alts)
 
     def _variant_alternatives(self, pick: Any) -> list[tuple[str, Any]]:
         out = []
@@ -390,6 +413,27 @@ class _Context:
 
 def _values(tr: Trajectory, t: int, key: str) -> list[Any]:
     return tr.xs[t] if key == PARAMETER else tr.states[t][key]
+
+
+def val(x: Any) -> Any:
+    """A value in a step as math: `brief`'s text, typeset exactly."""
+    return M.value(x, brief(x))
+
+
+def vec(values: list[Any]) -> Any:
+    """`_vec` as math: one value, or a column of them (decimals where `brief` shows decimals)."""
+    import sympy as sp
+
+    from ...formula import Sympy, Written
+
+    if len(values) == 1:
+        return val(values[0])
+
+    def entry(v: Any) -> Any:
+        x = to_sympy(v)
+        return x if x.free_symbols or (x.is_Rational and len(exact(x)) <= 14) else sp.Float(decimal(x), "")
+
+    return Written(_vec(values), Sympy(sp.Matrix([entry(v) for v in values])))
 
 
 def brief(x: Any) -> str:
