@@ -318,3 +318,23 @@ def test_cli_json_contract():
     sym = str(EE147 / "ee147-backprop-regularized-symbolic.yaml")
     doc = json.loads(CliRunner().invoke(cli, ["solve", sym, "--format", "json"]).output)
     assert {p["id"]: p["type"] for p in doc["parts"]} == {"dw": "expression", "db": "expression"}
+
+
+def test_the_chain_rule_steps_are_math_with_the_numbers_substituted():
+    """Each backward step is a formula (typeset in LaTeX and MathML), not only words: upstream ×
+    local = downstream, the local derivative in the graph's names, then at the forward values."""
+    from grader.render.math import step_mathml
+
+    sol = solve(load_problem(str(EE147 / "ee147-backprop-fig13.yaml")))
+    step = next(s for s in sol.steps if s.text.startswith("At f = 1/a"))
+    assert step.text == ("At f = 1/a, upstream ∂f/∂f = 1: ∂f/∂a ← ∂f/∂f·∂f/∂a = (1)·(-1/a**2) = (1)·(-0.534447) "
+                         "= -0.534447")
+    assert r"\frac{\partial f}{\partial a} \leftarrow \frac{\partial f}{\partial f}\, \frac{\partial f}{\partial a}" in step.latex
+    assert r"\frac{1}{a^{2}}" in step.latex and "-0.534447" in step.latex
+    assert step_mathml(step.segments).count("<math") == 3
+    # -0.534447 is -1/a² at a = 1 + e^-1 (the forward value), checked by torch
+    a = torch.tensor(1 + math.exp(-1), dtype=torch.float64, requires_grad=True)
+    (1 / a).backward()
+    assert round(a.grad.item(), 6) == -0.534447
+    for part in sol.parts:  # every part's answer step is math too
+        assert any(s.segments and not all(isinstance(x, str) for x in s.segments) for s in part.steps), part.id

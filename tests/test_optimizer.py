@@ -239,3 +239,34 @@ def test_cli_json_contract():
     assert doc["kind"] == "optimizer" and math.isclose(parts["x1"]["value"], 0.9, rel_tol=1e-6)
     out = CliRunner().invoke(cli, ["check", spec, "--answer", "x1=0.9", "--format", "json"])
     assert {p["id"]: p["verdict"] for p in json.loads(out.output)["parts"]}["x1"] == "correct"
+
+
+def _torch_run(make, x0: list[float], steps: int) -> tuple[list[list[float]], list[list[float]]]:
+    """(x after each step, exp_avg after each step) of a torch optimizer on L(x) = ‖x‖²."""
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    opt = make([x])
+    xs, ms = [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        (x * x).sum().backward()
+        opt.step()
+        xs.append(x.detach().tolist())
+        ms.append(opt.state[x]["exp_avg"].tolist())
+    return xs, ms
+
+
+def test_adamw_decays_decoupled_and_the_coupled_decay_mistake_is_adam_with_l2():
+    problem = load_problem(str(EE147 / "ee147-adamw-decay.yaml"))
+    sol = solve(problem)
+    right = _torch_run(lambda p: torch.optim.AdamW(p, lr=0.1, weight_decay=0.1), [1.0, -3.0], 2)
+    coupled = _torch_run(lambda p: torch.optim.Adam(p, lr=0.1, weight_decay=0.1), [1.0, -3.0], 2)
+    for part, (xs, ms) in (("x", right), ("coupled-decay", coupled)):
+        for pid, want in (("x1", xs[0]), ("m1", ms[0]), ("x2", xs[1])):
+            p = sol.part(pid)
+            got = p.value if part == "x" else next(a.value for a in p.alternatives if a.mistake == "coupled-decay")
+            assert [to_float(v) for v in got] == pytest.approx(want, rel=1e-12), (part, pid)
+    typed = {pid: "[" + ", ".join(f"{v:.6f}" for v in want) + "]"
+             for pid, want in (("x1", coupled[0][0]), ("m1", coupled[1][0]), ("x2", coupled[0][1]))}
+    result = check(problem, typed)
+    assert [(p.verdict, p.mistake) for p in result.parts] == [("incorrect", "coupled-decay")] * 3
+    assert "x ← x·(1 − lr·λ) first" in result.part("x1").feedback

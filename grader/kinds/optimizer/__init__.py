@@ -165,6 +165,10 @@ MISTAKES = [
     Mistake("no-clip", "forgot to clip the gradient norm first",
             "{given} uses the unclipped gradient: its norm is above the threshold, so it is scaled down first. "
             "The expected answer is {expected}."),
+    Mistake("coupled-decay", "added AdamW's weight decay to the gradient, as Adam's L2 penalty does (g + λ·x)",
+            "{given} is Adam with an L2 penalty: λ·x added to the gradient, which then goes through the moments and is "
+            "divided by √v̂, so large weights are hardly decayed. AdamW decouples it: x ← x·(1 − lr·λ) first, then the "
+            "Adam step on the plain gradient. The expected answer is {expected}."),
     Mistake("convention", "gave the velocity in the other convention (v = −lr·b of the notes vs PyTorch's buffer b)",
             "{given} is the velocity in the other convention: the notes' v = −lr·b and PyTorch's buffer b differ by the factor "
             "−lr (the parameters are the same). The expected answer is {expected}."),

@@ -380,6 +380,8 @@ class _Context:
             out.append(("bias-correction", pick(self.run(bias_correction=not self.g["bias_correction"]))))
         if self.clip is not None and any(self.main.clipped):
             out.append(("no-clip", pick(self.run(clip=None))))
+        if self.rule == "adamw" and self.hyper["weight_decay"] != 0:  # Adam's L2: λ·x added to g, then adapted
+            out.append(("coupled-decay", pick(self.run(rule="adam"))))
         return [(m, v) for m, v in out if v is not None]
 
     def _answer(self, part: Part, value: list[Any], steps: list[Step], alts: list[tuple[str, Any]]) -> Answer:
