@@ -9,8 +9,9 @@ from fractions import Fraction
 from typing import Any
 
 from ...answers.symbols import plain_symbol
+from ...formula import Call, Group, Math, Num, Sum, Sym, Sympy, Written, eq
 from ...solution import Alternative, Step, Table
-from .._grad.show import decimal, exact, rational
+from .._grad.show import decimal, exact, exact_math, partial, rational
 
 
 def smoothed_targets(classes: int, label: int | None, eps: Fraction, convention: str) -> list[Fraction]:
@@ -28,6 +29,28 @@ def _num(x: Any) -> str:
     return decimal(x)
 
 
+def _num_math(x: Any) -> Math:
+    """_num(x) as math: a rational typeset as a fraction, a decimal as written."""
+    v = rational(x)
+    return Written(_num(x), Num(Fraction(int(v.p), int(v.q)))) if v.is_Rational else Num(_num(x))
+
+
+def _vector_math(values: list[Any]) -> Math:
+    """[1, 2, 3] (each entry as _num writes it), typeset as a column."""
+    import sympy as sp
+
+    def entry(x: Any) -> Any:
+        v = rational(x)
+        return v if v.is_Rational else sp.Float(_num(x), "")
+
+    return Written("[" + ", ".join(_num(x) for x in values) + "]", Sympy(sp.Matrix([entry(x) for x in values])))
+
+
+def _exps(scaled: Math) -> Math:
+    """e^(a − m) for the scaled logit a."""
+    return Sym("e") ** Group(scaled - Sym("m"))
+
+
 def _check_sum(values: list[Any]) -> str:
     """A sum that is exactly 0 or 1 in theory, shown without the 1e-167 of a cancellation."""
     import sympy as sp
@@ -35,6 +58,16 @@ def _check_sum(values: list[Any]) -> str:
     total = sp.N(sp.Add(*values), 30)
     nearest = round(float(total))
     return str(nearest) if abs(total - nearest) < 1e-20 else decimal(total)
+
+
+L, A_K, S_I, S_J = Sym("L"), Sym("a_k"), Sym("s_i"), Sym("s_j")
+
+
+def _over_t(x: Math, temperature: Fraction, group: bool = False, number: bool = False) -> Math:
+    """x/T when there is a temperature (x as it is when T = 1)."""
+    if temperature == 1:
+        return x
+    return (Group(x) if group else x) / (_num_math(temperature) if number else Sym("T"))
 
 
 class _Common:
@@ -66,7 +99,7 @@ class _Common:
             text = (f"Label smoothing as PyTorch does it (CrossEntropyLoss(label_smoothing={_num(self.smoothing)})): "
                     f"t = (1 − ε)·onehot + ε/K, so the label gets 1 − ε + ε/K = {_num(t[self.label or 0])} and every "
                     f"other class ε/K = {_num(self.smoothing)}/{self.classes} = {_num(self.smoothing / self.classes)}")
-        return Step(text + f"; t = [{', '.join(_num(x) for x in t)}] (it sums to 1)")
+        return Step.of(text + "; ", eq(Sym("t"), _vector_math(t)), " (it sums to 1)")
 
     def entry_alternatives(self, si: Any, sj: Any, same: bool, value: Any) -> list[Alternative]:
         T = self.temperature_sym
@@ -102,12 +135,14 @@ class NumericSoftmax(_Common):
 
     def forward_steps(self) -> list[Step]:
         z = ", ".join(_num(x) for x in self.logits)
-        steps = [Step(f"Logits z = [{z}] ({self.classes} classes, numbered 0 to {self.classes - 1})")]
+        del z
+        steps = [Step.of("Logits ", eq(Sym("z"), _vector_math(self.logits)),
+                         f" ({self.classes} classes, numbered 0 to {self.classes - 1})")]
         scaled = "z_k"
         if self.temperature != 1:
             scaled = "z_k/T"
-            steps.append(Step(f"Temperature T = {_num(self.temperature)}: the softmax is taken of z/T = "
-                              f"[{', '.join(_num(a) for a in self.scaled)}]"))
+            steps.append(Step.of("Temperature ", eq(Sym("T"), _num_math(self.temperature)), ": the softmax is taken of ",
+                                 eq(Sym("z") / Sym("T"), _vector_math(self.scaled))))
         steps.append(Step(
             f"Subtract the largest, m = max_k {scaled} = {_num(self.top)}: softmax does not change when the same number "
             f"is subtracted from every score (it cancels between numerator and denominator), and every exponent is "
@@ -122,8 +157,9 @@ class NumericSoftmax(_Common):
                     if self.shifted[k] != 0 else "1", _num(self.probs[k])]
             rows.append(row)
         cols = ["k", "z_k"] + (["z_k/T"] if self.temperature != 1 else []) + [f"{scaled} − m", f"e^({scaled} − m)", "s_k"]
-        steps.append(Step(f"Σ_k e^({scaled} − m) = {self.exact_text(self.total)} ≈ {_num(self.total)}; "
-                          f"s_k = e^({scaled} − m) / Σ", table=Table(cols, rows, title="softmax")))
+        a_k = Sym("z_k") / Sym("T") if self.temperature != 1 else Sym("z_k")
+        steps.append(Step.of(eq(Sum("k", _exps(a_k)), exact_math(self.total)).approx(_num_math(self.total)),
+                             "; ", eq(Sym("s_k"), _exps(a_k) / Sym("Σ")), table=Table(cols, rows, title="softmax")))
         return steps
 
     def probabilities(self) -> list[Any]:
@@ -139,8 +175,8 @@ class NumericSoftmax(_Common):
 
     def probability_steps(self, only: int | None = None) -> list[Step]:
         ks = range(self.classes) if only is None else [only]
-        return [Step(f"s_{k} = {self.exact_text(self.exps[k])} / ({self.exact_text(self.total)}) ≈ {_num(self.probs[k])}")
-                for k in ks] + ([Step(f"Check: the probabilities sum to {_check_sum(self.probs)}")] if only is None else [])
+        return [Step.of(eq(Sym(f"s_{k}"), exact_math(self.exps[k]) / Group(exact_math(self.total)))
+                        .approx(_num_math(self.probs[k]))) for k in ks] + ([Step(f"Check: the probabilities sum to {_check_sum(self.probs)}")] if only is None else [])
 
     # loss and gradient -----------------------------------------------------------------------
 
@@ -151,16 +187,17 @@ class NumericSoftmax(_Common):
         steps = [self.targets_step()]
         if not self.smoothing:
             y = self.label or 0
-            steps.append(Step(
-                f"L = −log s_y = log Σ_k e^(a_k − m) − (a_y − m), where a = z{'/T' if self.temperature != 1 else ''} "
-                f"(the max-shifted form: no overflow) = log({self.exact_text(self.total)}) − ({_num(self.shifted[y])}) "
-                f"≈ {_num(value)}",
-                r"L = -\log s_y = \log\sum_k e^{a_k - m} - (a_y - m)"))
+            steps.append(Step.of(
+                eq(L, -Call("log", Sym("s_y")), Call("log", Sum("k", _exps(A_K))) - Group(Sym("a_y") - Sym("m"))),
+                f", where a = z{'/T' if self.temperature != 1 else ''} (the max-shifted form: no overflow): ",
+                eq(L, Call("log", exact_math(self.total)) - Group(_num_math(self.shifted[y]))).approx(_num_math(value))))
         else:
-            steps.append(Step(
-                "L = −Σ_k t_k·log s_k = log Σ_k e^(a_k − m) − Σ_k t_k·(a_k − m)   (Σ_k t_k = 1)"
-                f" = log({self.exact_text(self.total)}) − ({self.exact_text(sp.Add(*[tk * a for tk, a in zip(tr, self.shifted)]))})"
-                f" ≈ {_num(value)}", r"L = -\sum_k t_k \log s_k"))
+            shifted_sum = sp.Add(*[tk * a for tk, a in zip(tr, self.shifted)])
+            steps.append(Step.of(
+                eq(L, -Sum("k", Sym("t_k") * Call("log", Sym("s_k"))),
+                   Call("log", Sum("k", _exps(A_K))) - Sum("k", Sym("t_k") * Group(A_K - Sym("m")))),
+                "   (Σ_k t_k = 1): ",
+                eq(L, Call("log", exact_math(self.total)) - Group(exact_math(shifted_sum))).approx(_num_math(value))))
         steps.append(Step("The loss uses the natural log (nats), as PyTorch's cross_entropy does"))
         return value, steps
 
@@ -168,12 +205,11 @@ class NumericSoftmax(_Common):
         T = self.temperature_sym
         # over one denominator, and only e^(a_k − m) ≤ 1 in it: a student can copy and evaluate every entry
         grad = [(e - tk * self.total) / (T * self.total) for e, tk in zip(self.exps, t)]
-        head = "∂L/∂z_k = (s_k − t_k)/T" if self.temperature != 1 else "∂L/∂z_k = s_k − t_k"
+        head = eq(partial("L", "z_k"), _over_t(Sym("s_k") - Sym("t_k"), self.temperature, group=True))
         rows = [[str(k), _num(self.probs[k]), _num(t[k]), _num(grad[k])] for k in range(self.classes)]
-        steps = [self.targets_step(), Step(
-            f"{head}: the derivative of log Σ_m e^(z_m) is s_k, the derivative of −Σ_m t_m·z_m is −t_k"
+        steps = [self.targets_step(), Step.of(
+            head, ": the derivative of log Σ_m e^(z_m) is s_k, the derivative of −Σ_m t_m·z_m is −t_k"
             + ("; the logits enter as z/T, so the chain rule divides by T" if self.temperature != 1 else ""),
-            r"\frac{\partial L}{\partial z_k} = " + (r"\frac{s_k - t_k}{T}" if self.temperature != 1 else "s_k - t_k"),
             table=Table(["k", "s_k", "t_k", "∂L/∂z_k"], rows)),
             Step(f"Check: the gradient sums to {_check_sum(grad)} (s and t both sum to 1)")]
         return grad, steps
@@ -184,10 +220,10 @@ class NumericSoftmax(_Common):
         rows = [[self._entry_value(i, j) for j in range(self.classes)] for i in range(self.classes)]
         table = Table(["∂s_i/∂z_j"] + [f"j = {j}" for j in range(self.classes)],
                       [[f"i = {i}"] + [_num(x) for x in r] for i, r in enumerate(rows)])
-        steps = [Step(f"∂s_i/∂z_j = s_i(δ_ij − s_j){self._t_text()}: s_i(1 − s_i) on the diagonal, −s_i·s_j off it "
-                      "(the matrix diag(s) − s sᵀ, symmetric; every row sums to 0)",
-                      r"J = \operatorname{diag}(s) - s s^\top" + (r"\,/\,T" if self.temperature != 1 else ""),
-                      table=table)]
+        steps = [Step.of(eq(partial("s_i", "z_j"), _over_t(S_I * Group(Sym("δ_ij") - S_J), self.temperature)),
+                         (f" (T = {_num(self.temperature)})" if self.temperature != 1 else "")
+                         + ": s_i(1 − s_i) on the diagonal, −s_i·s_j off it (the matrix diag(s) − s sᵀ, symmetric; "
+                         "every row sums to 0)", table=table)]
         return rows, steps
 
     def _entry_value(self, i: int, j: int) -> Any:
@@ -202,15 +238,17 @@ class NumericSoftmax(_Common):
         s = self.probs
         same = i == j
         value = self._entry_value(i, j)
-        tdiv = f" / {_num(self.temperature)}" if self.temperature != 1 else ""
+        T = self.temperature
+        si, sj = _num_math(s[i]), _num_math(s[j])
         if same:
-            text = (f"i = j = {i}: ∂s_i/∂z_i = s_i(1 − s_i){self._t_text()} = {_num(s[i])}·(1 − {_num(s[i])}){tdiv}"
-                    f" ≈ {_num(value)}")
+            rel = eq(partial("s_i", "z_i"), _over_t(S_I * Group(1 - S_I), T), _over_t(si * Group(1 - si), T, number=True))
+            where = f"i = j = {i}: "
         else:
-            text = (f"i = {i} ≠ j = {j}: ∂s_i/∂z_j = −s_i·s_j{self._t_text()} = −{_num(s[i])}·{_num(s[j])}{tdiv}"
-                    f" ≈ {_num(value)}")
+            rel = eq(partial("s_i", "z_j"), _over_t(-(S_I * S_J), T), _over_t(-(si * sj), T, number=True))
+            where = f"i = {i} ≠ j = {j}: "
         steps = [Step("Quotient rule on s_i = e^(z_i)/Σ_k e^(z_k): ∂s_i/∂z_j = s_i(δ_ij − s_j)"
-                      + (" times 1/T (the logits enter as z/T)" if self.temperature != 1 else "")), Step(text)]
+                      + (" times 1/T (the logits enter as z/T)" if self.temperature != 1 else "")),
+                 Step.of(where, rel.approx(_num_math(value)))]
         return value, steps, self.entry_alternatives(s[i], s[j], same, value)
 
     def generic_entry(self, same: bool) -> Any:  # pragma: no cover - the caller refuses numeric logits
@@ -272,7 +310,7 @@ class SymbolicSoftmax(_Common):
 
     def probability_steps(self, only: int | None = None) -> list[Step]:
         ks = range(self.classes) if only is None else [only]
-        return [Step(f"s_{k} = {self.probs_z[k]}") for k in ks]
+        return [Step.of(eq(Sym(f"s_{k}"), Sympy(self.probs_z[k]))) for k in ks]
 
     def loss(self, t: list[Fraction]) -> tuple[Any, list[Step]]:
         sp = self.sp
@@ -283,7 +321,7 @@ class SymbolicSoftmax(_Common):
             text += "/T" if self.temperature != 1 else ""
         else:
             text = "L = −Σ_k t_k·log s_k = log Σ_k e^(a_k) − Σ_k t_k·a_k (Σ_k t_k = 1)"
-        return value, [self.targets_step(), Step(f"{text} = {value}")]
+        return value, [self.targets_step(), Step.of(f"{text} = ", Sympy(value))]
 
     def gradient(self, t: list[Any]) -> tuple[list[Any], list[Step]]:
         T = self.temperature_sym
@@ -291,7 +329,7 @@ class SymbolicSoftmax(_Common):
         steps = [self.targets_step(),
                  Step("∂L/∂z_k = (s_k − t_k)" + ("/T" if self.temperature != 1 else "")
                       + ": ∂/∂z_k log Σ_m e^(z_m) = s_k, ∂/∂z_k (−Σ_m t_m·z_m) = −t_k"),
-                 Step(f"∂L/∂z = [{', '.join(str(x) for x in grad)}]")]
+                 Step.of(eq(partial("L", "z"), Written(f"[{', '.join(str(x) for x in grad)}]", Sympy(self.sp.Matrix(grad)))))]
         return grad, steps
 
     def probabilities_times_t(self) -> list[Any]:  # pragma: no cover - numeric only
@@ -319,7 +357,8 @@ class SymbolicSoftmax(_Common):
         si, sj = self.s[i], self.s[j]
         same = i == j
         value = (si * (1 - si) if same else -si * sj) / T
-        steps = [self._quotient_rule_step(), Step(f"{'i = j' if same else 'i ≠ j'} ({i}, {j}): ∂s_{i}/∂z_{j} = {value}")]
+        steps = [self._quotient_rule_step(),
+                 Step.of(f"{'i = j' if same else 'i ≠ j'} ({i}, {j}): ", eq(partial(f"s_{i}", f"z_{j}"), Sympy(value)))]
         return value, steps, self.entry_alternatives(si, sj, same, value)
 
     def generic_entry(self, same: bool) -> tuple[Any, list[Step], list[Alternative]]:
@@ -330,6 +369,6 @@ class SymbolicSoftmax(_Common):
                "∂s_i/∂z_i = (e^(z_i)·S − e^(z_i)·e^(z_i))/S² = s_i − s_i² = s_i(1 − s_i)") if same else (
                "i ≠ j: only the denominator depends on z_j: ∂s_i/∂z_j = −e^(z_i)·e^(z_j)/S² = −s_i·s_j")
         steps = [self._quotient_rule_step(), Step(how),
-                 Step(f"∂s_i/∂z_{'i' if same else 'j'} = {value}  (answers may use s_i, s_j, or the logits z_i, z_j "
-                      "with S = Σ_k e^(z_k))")]
+                 Step.of(eq(partial("s_i", "z_i" if same else "z_j"), Sympy(value)),
+                         "  (answers may use s_i, s_j, or the logits z_i, z_j with S = Σ_k e^(z_k))")]
         return value, steps, self.entry_alternatives(si, sj, same, value)
