@@ -141,3 +141,38 @@ def test_review_quiz_keys_are_the_notes():
     assert answers == {"q1": "D", "q2_weights_zero": False, "q2_biases_zero": True, "q4": "A", "q5": "C", "q6": "D"}
     result = check(load_problem(str(QUIZ)), {"q4": "sigmoid"})
     assert result.part("q4").mistake == "distractor" and "need not sum to 1" in result.part("q4").feedback
+
+
+def test_chain_rule_keys_hold_on_a_random_joint_distribution():
+    """EE147 l. 2860-2895: every option of the fill-ins, evaluated on a random joint of five binary
+    variables; exactly the keyed option satisfies its equation at every assignment."""
+    import random
+    from fractions import Fraction
+
+    rng = random.Random(3)
+    names = "abcde"
+    cells = list(itertools.product((0, 1), repeat=5))
+    weights = [Fraction(rng.randint(1, 50)) for _ in cells]
+    total = sum(weights)
+    joint = {c: w / total for c, w in zip(cells, weights)}
+
+    def p(assign: dict) -> Fraction:
+        return sum((pr for c, pr in joint.items() if all(c[names.index(k)] == v for k, v in assign.items())), Fraction(0))
+
+    def cond(target: dict, given_: dict) -> Fraction:
+        return p({**target, **given_}) / p(given_)
+
+    sol = {part.id: part for part in solve(load_problem(str(ROOT / "problems/ee147/ee147-probability-chain-rule.yaml"))).parts}
+    fill_1 = {"A": lambda s: p({k: s[k] for k in "bcde"}), "B": lambda s: p({"b": s["b"], "c": s["c"]}), "C": lambda s: p({"d": s["d"], "e": s["e"]}),
+              "D": lambda s: cond({"b": s["b"], "c": s["c"]}, {"d": s["d"]})}
+    fill_2 = {"A": lambda s: p({k: s[k] for k in "bcde"}), "B": lambda s: cond({"b": s["b"], "c": s["c"]}, {"d": s["d"], "e": s["e"]}),
+              "C": lambda s: p({k: s[k] for k in "abc"}), "D": lambda s: cond({"a": s["a"]}, {"d": s["d"], "e": s["e"]})}
+    holds_1, holds_2 = set(), set()
+    for letter in "ABCD":
+        if all(cond({"b": s[1], "c": s[2]}, {"d": s[3], "e": s[4]}) ==
+               fill_1[letter](dict(zip(names, s))) / (p({"d": s[3]}) * cond({"e": s[4]}, {"d": s[3]})) for s in cells):
+            holds_1.add(letter)
+        if all(p({"d": s[3], "e": s[4]}) * fill_2[letter](dict(zip(names, s))) ==
+               p(dict(zip(names, s))) / cond({"a": s[0]}, {k: s[i] for i, k in enumerate(names) if k != "a"}) for s in cells):
+            holds_2.add(letter)
+    assert holds_1 == {sol["fill_1"].value} and holds_2 == {sol["fill_2"].value}
