@@ -281,7 +281,7 @@ def _multiclass(inp: _In, part: Part) -> Answer:
     for j in others[1:]:
         listed = listed + Call("max", 0, Num(m) + Num(s[j]) - Num(s[y]))
         values = values + Num(terms[j])
-    steps.append(Step.of(f"With y = {y}: ", eq(Sym("L"), Sum("j≠y", Call("max", 0, M + Sym("s_j") - Sym("s_y"))),
+    steps.append(Step.of(f"With y = {y}, summing over j ≠ y: ", eq(Sym("L"), Sum("j", Call("max", 0, M + Sym("s_j") - Sym("s_y"))),
                                                listed, values, Num(loss))))
     if part.ask == "loss":
         alts = [("include-true-class", loss + m), ("divided-by-classes", loss / C),
@@ -291,7 +291,7 @@ def _multiclass(inp: _In, part: Part) -> Answer:
     grad[y] = -sum((grad[j] for j in range(C) if j != y), Fraction(0))
     steps.append(Step.of(eq(Sym("∂L/∂s_j", latex=r"\partial L/\partial s_j"), Call("1", _pos(M + Sym("s_j") - Sym("s_y")))),
                          " for j ≠ y, and ", eq(Sym("∂L/∂s_y", latex=r"\partial L/\partial s_y"),
-                                                -Sum("j≠y", Call("1", _pos(M + Sym("s_j") - Sym("s_y"))))),
+                                                -Sum("j", Call("1", _pos(M + Sym("s_j") - Sym("s_y"))))),
                          ": ", eq(Sym("∂L/∂s", latex=r"\partial L/\partial s"), _vec(grad)), " (subgradient 0 at a kink)"))
     wrt = part.args["wrt"]
     if wrt == "scores":

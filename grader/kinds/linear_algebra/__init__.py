@@ -176,7 +176,7 @@ def _poly_text(poly: Any) -> str:
     import re
 
     text = re.sub(r"\*\*(\d+)", r"^\1", str(poly))
-    return text.replace("*", "·").replace(" - ", " − ")
+    return text.replace("lambda", "λ").replace("*", "·").replace(" - ", " − ")
 
 
 def _name(part: Part, key: str = "of") -> Sym:
@@ -219,7 +219,7 @@ def _eigenvalues(ctx: _Ctx, part: Part) -> Answer:
     import sympy as sp
 
     a = ctx.get(part, square=True)
-    lam = sp.Symbol("λ")
+    lam = sp.Symbol("lambda")
     poly = sp.factor((a - lam * sp.eye(a.rows)).det())
     values = _eigen(a)
     A, λ = _name(part), Sym("λ", latex=r"\lambda")
@@ -284,7 +284,7 @@ def _singular_values(ctx: _Ctx, part: Part) -> Answer:
     which = Sym(f"{n}ᵀ{n}", latex=f"{n}^T {n}") if a.cols <= a.rows else Sym(f"{n}{n}ᵀ", latex=f"{n} {n}^T")
     steps = [Step.of(eq(which, _math(gram))),
              Step.of("Its eigenvalues, in decreasing order: ", _math([_num(v) for v in lam])),
-             Step.of(eq(Sym("σ_i", latex=r"\sigma_i"), Call("sqrt", Call("λ_i", which)), _math(sigma)))]
+             Step.of(eq(Sym("σ_i", latex=r"\sigma_i"), Call("sqrt", Sym(f"λ_i({which.name})", latex=rf"\lambda_i({which.latex})")), _math(sigma)))]
     wrong: dict[str, Any] = {"squared-singular": [[_num(v) for v in lam]]}
     if a.rows == a.cols:
         ev = _eigen(a)
