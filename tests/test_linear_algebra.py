@@ -152,3 +152,23 @@ def test_spec_errors(matrices, part, message):
     with pytest.raises(SpecError) as info:
         solve(validate_document(load_text(text, "bad.yaml")))
     assert message in str(info.value) and "bad.yaml:5" in str(info.value)
+
+
+def test_second_order_methods_against_numpy():
+    """EE147 l. 1641-1673: Newton's step by numpy.linalg.solve; the BFGS inverse is symmetric and
+    satisfies the secant condition H⁻¹y = s; the directions are conjugate (d₁ᵀHd₀ = 0)."""
+    from pathlib import Path
+
+    from grader.spec.loader import load_problem
+
+    spec = Path(__file__).resolve().parent.parent / "problems" / "ee147" / "ee147-second-order.yaml"
+    sol = {p.id: p.value for p in solve(load_problem(str(spec))).parts}
+    H, g, t0 = np.diag([2.0, 20.0]), np.array([2.0, 20.0]), np.ones(2)
+    as_float = lambda v: np.array([[float(x) for x in r] if isinstance(r, list) else float(r) for r in v])  # noqa: E731
+    np.testing.assert_allclose(as_float(sol["newton_step"]), t0 - np.linalg.solve(H, g), atol=1e-12)
+    np.testing.assert_allclose(as_float(sol["regularised_step"]), t0 - np.linalg.solve(H + np.eye(2), g), atol=1e-12)
+    s, y = np.ones(2), g.copy()
+    B = as_float(sol["bfgs_inverse"])
+    np.testing.assert_allclose(B, B.T)
+    np.testing.assert_allclose(B @ y, s, atol=1e-12)
+    assert sol["conjugate"] == 0 and float(np.array([10, -1]) @ H @ np.ones(2)) == 0

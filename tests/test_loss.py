@@ -181,3 +181,15 @@ def test_spec_errors():
     with pytest.raises(SpecError, match="softmax"):
         solve(problem_of({"loss": "cross_entropy", "probabilities": [0.5, 0.5], "label": 0},
                          [{"id": "g", "ask": "gradient", "wrt": "logit"}]))
+
+
+def test_sequence_negative_log_likelihood_is_torchs_nll():
+    """003 l. 221-290: L = −Σ_t log ŷ^(t)[y_t]; the notes' sum without the minus is the `sign` mistake."""
+    problem = load_problem(str(ROOT / "problems" / "dlnotes" / "dlnotes-rnn-nll.yaml"))
+    probs = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.25, 0.25, 0.5]], dtype=torch.float64)
+    expected = F.nll_loss(torch.log(probs), torch.tensor([0, 1, 2]), reduction="sum").item()
+    sol = solve(problem)
+    assert to_float(sol.part("sequence_loss").value) == pytest.approx(expected, rel=1e-12)
+    assert to_float(sol.part("first_step").value) == pytest.approx(-np.log(0.7), rel=1e-12)
+    result = check(problem, {"sequence_loss": str(-expected)})
+    assert result.part("sequence_loss").mistake == "sign"

@@ -264,3 +264,23 @@ def test_a_dimension_may_not_contain_x():
 def test_reading_is_bounded():
     with pytest.raises(InvalidAnswer):
         mx.read("A" * 5000, OPTIONS)
+
+
+def test_layouts_of_the_notes_appendix():
+    """EE147 l. 2980-3030: J ∈ R^(n×m), ∇_x y ∈ R^(m×n) (= Jᵀ), ∇_x z ∈ R^(m×p); the Hessian of xᵀAx
+    is A + Aᵀ — checked on random numbers by torch autograd."""
+    from pathlib import Path
+
+    from grader.spec.loader import load_problem
+
+    spec = Path(__file__).resolve().parent.parent / "problems" / "ee147" / "ee147-jacobian-layout-chain.yaml"
+    sol = solve(load_problem(str(spec)))
+    m, n, p = 2, 3, 4  # the spec's dims
+    shapes = {part.id: tuple(part.value) for part in sol.parts if part.type == "shape"}
+    assert shapes == {"jacobian_shape": (n, m), "gradient_shape": (m, n), "chain_shape": (m, p)}
+    assert [sol.part(k).answer for k in ("jacobian_shape", "gradient_shape", "chain_shape")] == ["n×m", "m×n", "m×p"]
+    A = torch.randn(2, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(5))
+    x = torch.randn(2, dtype=torch.float64)
+    hessian = torch.autograd.functional.hessian(lambda v: v @ A @ v, x)
+    assert torch.allclose(hessian, A + A.T)
+    assert sol.part("hessian").answer.replace(" ", "") in ("A+A^T", "A^T+A")

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..answers.types import approx, format_number
 from ..errors import SolveError
-from ..formula import Call, Math, Num, Rel, Sum, Sym, Written, eq, node
+from ..formula import Call, Group, Math, Num, Rel, Sum, Sym, Written, eq, node
 from ..problem import Part, Problem
 from ..solution import Alternative, Step
 from ..spec.schema import Checker, Field, ListOf, Map, Number, OneOf, Quantity, Str
@@ -41,10 +41,12 @@ _INPUTS = {
                      doc="hinge: w (then s = wᵀx + b); multiclass_hinge: W, one row per class (then s = Wx + b)"),
     "x": Field(NUMS, doc="the input, with `weights`"),
     "bias": Field(NUM_OR_NUMS, doc="b, with `weights` (default 0)"),
-    "label": Field(Number(), doc="hinge: ±1; multiclass_hinge / cross_entropy: the class (from 0); binary: y in [0, 1]"),
+    "label": Field(NUM_OR_NUMS, doc="hinge: ±1; multiclass_hinge / cross_entropy: the class (from 0), one per time step for "
+                                    "a sequence; binary: y in [0, 1]"),
     "prediction": Field(NUM_OR_NUMS, doc="binary_cross_entropy: p; mse: ŷ (a number or a list)"),
     "logit": Field(NUM_OR_NUMS, doc="binary_cross_entropy / mse: z, with p = ŷ = σ(z)"),
-    "probabilities": Field(NUMS, doc="cross_entropy: q, a distribution"),
+    "probabilities": Field(OneOf([NUMS, ListOf(NUMS, min_len=1, max_len=100)], description="a distribution or a list of them"),
+                           doc="cross_entropy: q, a distribution; or one per time step (then `label:` is a list: the sequence loss)"),
     "target": Field(NUM_OR_NUMS, doc="mse: y; cross_entropy: a target distribution instead of a label"),
     "margin": Field(Number(min=0), doc="hinge losses: the margin m (default 1)"),
     "factor": Field(Number(min=0, min_exclusive=True, description="a number > 0"), doc="mse: the factor in front (default 1; the notes' ½)"),
@@ -362,9 +364,43 @@ def _bce(inp: _In, part: Part) -> Answer:
     raise SolveError(f"binary cross-entropy has no gradient with respect to {wrt} (prediction or logit)", part.path + ("wrt",))
 
 
+def _sequence_ce(inp: _In, part: Part, rows: list[list[Any]]) -> Answer:
+    """L = −Σ_t ln ŷ^(t)[y_t]: the negative log-likelihood of a sequence (one distribution per step)."""
+    sp = _sp()
+    labels = inp.get("label", "the class at each time step")
+    if not isinstance(labels, list) or len(labels) != len(rows):
+        raise SolveError(f"a sequence of {len(rows)} distributions needs a list of {len(rows)} labels", part.path)
+    picked: list[Fraction] = []
+    for t, (row, y) in enumerate(zip(rows, labels), start=1):
+        q = [Fraction(v) for v in row]
+        if sum(q, Fraction(0)) != 1 or any(v < 0 for v in q):
+            raise SolveError(f"the probabilities of step {t} must be ≥ 0 and add up to exactly 1", part.path)
+        if Fraction(y).denominator != 1 or not 0 <= y < len(q):
+            raise SolveError(f"the label of step {t} is a class index 0..{len(q) - 1}", part.path)
+        if q[int(y)] == 0:
+            raise SolveError(f"step {t} gives its label probability 0: the loss is infinite", part.path)
+        picked.append(q[int(y)])
+    if part.ask != "loss":
+        raise SolveError("a sequence's cross-entropy is asked as `loss`", part.path + ("ask",))
+    logs = [sp.log(_r(p)) for p in picked]
+    loss = -sp.Add(*logs)
+    terms: Math = Call("ln", Num(picked[0]))
+    for p in picked[1:]:
+        terms = terms + Call("ln", Num(p))
+    given = ", ".join(f"ŷ^({t})[{int(y)}] = {format_number(p)}" for t, (y, p) in enumerate(zip(labels, picked), start=1))
+    definition = -Sum("t", Call("ln", Sym("ŷ^(t)_(y_t)", latex=r"\hat y^{(t)}_{y_t}")))
+    steps = [Step(f"The probability each step gives its label: {given}"),
+             Step.of(_result(eq(Sym("L"), definition, -Group(terms)), loss))]
+    alts = [("sign", -loss), ("wrong-base", loss / sp.log(2)), ("wrong-base", loss / sp.log(10))]
+    return Answer(_plain(loss), steps, _alts(alts), answer=_show(loss), type="real")
+
+
 def _ce(inp: _In, part: Part) -> Answer:
     sp = _sp()
-    q = [Fraction(v) for v in inp.get("probabilities", "a distribution q")]
+    raw = inp.get("probabilities", "a distribution q")
+    if raw and isinstance(raw[0], list):
+        return _sequence_ce(inp, part, raw)
+    q = [Fraction(v) for v in raw]
     if sum(q, Fraction(0)) != 1 or any(v < 0 for v in q):
         raise SolveError(f"the probabilities must be ≥ 0 and add up to exactly 1 (they add up to {format_number(sum(q, Fraction(0)))})", part.path)
     if inp.v["target"] is not None:
