@@ -1,0 +1,1 @@
+"""Maintainer tools run as `python -m grader.tools.<name>`; `import grader` never imports them."""
