@@ -77,7 +77,7 @@ COVERED_BY: dict[str, tuple[str, ...]] = {
     "001-layer-backprop": ("ee147-layer-backprop", "ee147-layer-backprop-numeric"),
     "001-init-variance": ("ee147-init-variance", "ee147-init-conv"),
     "001-batchnorm": ("ee147-batchnorm", "ee147-batchnorm-single"),
-    "001-l2-regularization": ("ee147-ridge",),
+    "001-l2-regularization": ("ee147-ridge", "ee147-adamw-decay"),
     "001-rmsprop-unroll": ("ee147-rmsprop-unroll", "ee147-rmsprop-momentum"),
     "001-imagenet-numbers": ("ee147-imagenet-numbers", "ee147-googlenet"),
     "001-rnn-unroll": ("ee147-rnn-relu-step",),
