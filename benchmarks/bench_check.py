@@ -9,11 +9,15 @@ interpreter's packages (--system-site-packages), and every command runs from a s
 so that nothing is imported from the checkout. (An editable install measures something else: its
 `.pth` finder doubles the bare interpreter's start.) `--here` measures this checkout instead.
 
-Printed: the median wall time of each command over --runs runs, its ratio to `import click`,
-and which heavy modules the check imported. "first check" is a spec never checked before (an
-empty solved-problem cache: it is solved and cached); "cached check" every later check of it.
-Targets (issue 14): cached within 1.25x `import click`, first within 2x, a numeric part
-importing neither sympy nor numpy nor rich.
+Printed, for a numeric problem (SPEC, default the CNN one) and for a symbolic one (the softmax
+derivative, whose answers are expressions): the median wall time of each command over --runs runs,
+its ratio to `import click`, and which heavy modules the check imported. "first check" is a spec
+never checked before (an empty solved-problem cache: it is solved and cached); "cached check" a
+later check of the same answers (the spec and the verdicts come from the cache); "new answer
+text" a cached spec with an answer never checked before (the part is read and the answer checked;
+for an expression, sympy is imported). Targets (issue 14): cached within 1.25x `import click`,
+first within 2x, a numeric part importing neither sympy nor numpy nor rich; (issue 10) a
+re-check of a symbolic answer seen before imports no sympy.
 """
 
 from __future__ import annotations
@@ -70,9 +74,43 @@ def install(work: Path) -> str:
     return python
 
 
+SYMBOLIC = ("problems/ee147/ee147-softmax-derivative.yaml", ["same=s_i*(1-s_i)", "different=-s_i*s_j"])
+
+
+def check_command(python: str, spec: str, answers: list[str]) -> list[str]:
+    return [python, "-m", "grader", "check", spec] + [x for a in answers for x in ("--answer", a)]
+
+
+def measure(python: str, spec: str, answers: list[str], work: Path, env: dict[str, str], runs: int,
+            t_click: float, fresh: list[str]) -> None:
+    """first / cached / cached with a new answer text (the verdict cache misses) / --format json."""
+    check = check_command(python, spec, answers)
+    subprocess.run(check, cwd=work, env=env, capture_output=True)  # solve and cache the spec once
+    t_first = median_time(check, work, env, runs, fresh_cache=True)
+    t_cached = median_time(check, work, env, runs)
+    t_json = median_time(check + ["--format", "json"], work, env, runs)
+    new_times = []
+    for i in range(runs):  # an answer text never checked before: the part is read and checked
+        start = time.perf_counter()
+        subprocess.run(check_command(python, spec, [f.format(i=i) for f in fresh]), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, cwd=work, env=env)
+        new_times.append(time.perf_counter() - start)
+    t_new = statistics.median(new_times)
+    print(f"grader check {Path(spec).name} {' '.join(answers)}")
+    print(f"  first check (spec solved)      {t_first * 1000:7.1f} ms   {t_first / t_click:5.2f}x   target 2x")
+    print(f"  cached check (answers seen)    {t_cached * 1000:7.1f} ms   {t_cached / t_click:5.2f}x   target 1.25x")
+    print(f"  cached check --format json     {t_json * 1000:7.1f} ms   {t_json / t_click:5.2f}x")
+    print(f"  cached spec, new answer text   {t_new * 1000:7.1f} ms   {t_new / t_click:5.2f}x   ({' '.join(fresh)})")
+    heavy = heavy_imports(check, work, env)
+    print(f"  heavy modules imported by the cached check: {', '.join(heavy) if heavy else 'none'}")
+    heavy = heavy_imports(check_command(python, spec, [f.format(i=runs + 1) for f in fresh]), work, env)
+    print(f"  ... by a check of a new answer text: {', '.join(heavy) if heavy else 'none'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--symbolic-runs", type=int, default=5, help="runs of the symbolic problem (each ~1 s)")
     ap.add_argument("--here", action="store_true", help="measure this checkout (PYTHONPATH), not an install")
     ap.add_argument("spec", nargs="?", default="problems/rec6/rec6-cnn.yaml")
     ap.add_argument("answers", nargs="*")
@@ -91,22 +129,16 @@ def main() -> None:
         else:
             python = install(work)
             where = "a regular install (wheel in a scratch venv)"
-        check = [python, "-m", "grader", "check", spec] + [x for a in answers for x in ("--answer", a)]
-        subprocess.run(check, cwd=work, env=env, capture_output=True)  # solve and cache the spec once
         t_pass = median_time([python, "-c", "pass"], work, env, opts.runs)
         t_click = median_time([python, "-c", "import click"], work, env, opts.runs)
-        t_first = median_time(check, work, env, opts.runs, fresh_cache=True)
-        t_cached = median_time(check, work, env, opts.runs)
-        t_json = median_time(check + ["--format", "json"], work, env, opts.runs)
-        print(f"grader check {Path(spec).name} {' '.join(answers)}; {where}; medians of {opts.runs} runs")
+        print(f"{where}; medians of {opts.runs} runs ({opts.symbolic_runs} for the symbolic problem)")
         print(f"python -c pass                   {t_pass * 1000:7.1f} ms   {t_pass / t_click:5.2f}x import click")
         print(f"python -c 'import click'         {t_click * 1000:7.1f} ms   1.00x")
-        print(f"first check (spec solved)        {t_first * 1000:7.1f} ms   {t_first / t_click:5.2f}x   target 2x")
-        print(f"cached check                     {t_cached * 1000:7.1f} ms   {t_cached / t_click:5.2f}x   target 1.25x")
-        print(f"cached check --format json       {t_json * 1000:7.1f} ms   {t_json / t_click:5.2f}x")
-        print(f"                                 ({t_cached / t_pass:.2f}x python -c pass)")
-        heavy = heavy_imports(check, work, env)
-        print(f"heavy modules imported by the cached check: {', '.join(heavy) if heavy else 'none'}")
+        measure(python, spec, answers, work, env, opts.runs, t_click,
+                [a if not a.startswith("conv_params=") else "conv_params={i}0404" for a in answers])
+        sym_spec, sym_answers = SYMBOLIC
+        measure(python, str(ROOT / sym_spec), sym_answers, work, env, opts.symbolic_runs, t_click,
+                ["same=s_i*(1-s_i) + 0*{i}"])
 
 
 if __name__ == "__main__":

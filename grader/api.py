@@ -16,36 +16,50 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .answers.check import CheckResult, check_solution
 from .errors import GraderError, SpecError, SpecIssue, UnknownPart
-from .kinds import get as get_kind
-from .kinds.framework import solve_problem
-from .problem import Problem
 from .solution import Solution
 from .spec.files import find_specs
-from .spec.loader import load_problem
 
-Spec = Problem | str | os.PathLike[str]
-
-
-def _name(problem: Spec) -> str:
-    return problem.path or problem.id if isinstance(problem, Problem) else str(problem)
+# The kinds, the spec loader (PyYAML, the schema) and Problem are imported only when a spec is
+# loaded or solved: a check answered from the solved-problem cache needs none of them.
+if TYPE_CHECKING:
+    from .problem import Problem
 
 
-def _require(problem: Spec, known: list[str], asked: Iterable[str]) -> None:
+def _is_path(problem: Any) -> bool:
+    return isinstance(problem, (str, os.PathLike))
+
+
+def _name(problem: Problem | str | os.PathLike[str]) -> str:
+    return str(problem) if _is_path(problem) else problem.path or problem.id  # type: ignore[union-attr]
+
+
+def load_problem(path: str | os.PathLike[str]) -> Problem:
+    """Load and validate one spec file. Raises SpecError (every issue, with file and line)."""
+    from .spec.loader import load_problem as load
+
+    return load(str(path))
+
+
+def _require(problem: Problem | str | os.PathLike[str], known: list[str], asked: Iterable[str]) -> None:
     unknown = [p for p in dict.fromkeys(asked) if p not in known]
     if unknown:
         raise UnknownPart(_name(problem), unknown, known)
 
 
-def solve(problem: Spec, parts: Iterable[str] | None = None) -> Solution:
+def solve(problem: Problem | str | os.PathLike[str], parts: Iterable[str] | None = None) -> Solution:
     """The worked solution of a problem (a Problem or a spec path), or of some of its `parts`.
 
     Raises SpecError for a bad spec, UnknownPart for a part the problem does not have."""
     wanted = list(parts) if parts is not None else None
-    if isinstance(problem, Problem):
+    if not _is_path(problem):
+        from .kinds import get as get_kind
+        from .kinds.framework import solve_problem
+
+        assert not isinstance(problem, (str, os.PathLike))
         if wanted is not None:
             _require(problem, [p.id for p in problem.parts], wanted)
         kind = get_kind(problem.kind)
@@ -60,7 +74,7 @@ def solve(problem: Spec, parts: Iterable[str] | None = None) -> Solution:
     return solution
 
 
-def check(problem: Spec, answers: Mapping[str, Any] | None = None, solution: Solution | None = None,
+def check(problem: Problem | str | os.PathLike[str], answers: Mapping[str, Any] | None = None, solution: Solution | None = None,
           parts: Iterable[str] | None = None, submission: str | os.PathLike[str] | None = None) -> CheckResult:
     """Check a student's answers against the solved problem.
 
@@ -69,7 +83,8 @@ def check(problem: Spec, answers: Mapping[str, Any] | None = None, solution: Sol
     those parts (default: every part). What is wrong with the input but leaves something to check
     is in `result.issues` (an answer to a part the problem does not have, a bad key in the
     submission) and the rest is checked; UnknownPart is raised when nothing known is left."""
-    if solution is not None or isinstance(problem, Problem):
+    stored = None
+    if solution is not None or not _is_path(problem):
         whole = solution or solve(problem)
         known = [p.id for p in whole.parts]
         checkable: Callable[[list[str]], Solution] = whole.only
@@ -98,10 +113,43 @@ def check(problem: Spec, answers: Mapping[str, Any] | None = None, solution: Sol
         issues += subs[0].issues + more
         given = {**from_file, **given}
     only = [p for p in parts if p in known] if parts else None
-    checked = checkable(known if only is None else only)
-    result = check_solution(checked, given, checked.mistakes, only)
+    if stored is None:
+        checked = checkable(known if only is None else only)
+        result = check_solution(checked, given, checked.mistakes, only)
+    else:
+        result = _check_stored(stored, given, known if only is None else only)
     result.issues = issues
     return result
+
+
+def _check_stored(stored: Any, given: dict[str, Any], wanted: list[str]) -> CheckResult:
+    """check_solution on a cached spec, each answer seen before answered from the verdict cache
+    (grader.checked) without unpickling its part: a re-check of an expression needs no sympy."""
+    from .answers.check import check_part
+    from .checked import verdicts_of
+
+    seen = verdicts_of(stored)
+    result = CheckResult(stored.problem_id, title=stored.title)
+    mistakes = dict(stored.feedback)
+    for index, part_id in enumerate(stored.part_ids):
+        if part_id not in wanted:
+            continue
+        raw = given.get(part_id)
+        found = seen.get(part_id, raw)
+        if found is None:
+            found = check_part(stored.part(index), raw, mistakes)
+            seen.put(part_id, raw, found)
+        result.parts.append(found)
+    seen.save()
+    return result
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Problem":  # resolved lazily: importing it loads the spec machinery
+        from .problem import Problem
+
+        return Problem
+    raise AttributeError(name)
 
 
 __all__ = ["CheckResult", "Problem", "Solution", "SpecError", "UnknownPart", "check", "find_specs",

@@ -7,7 +7,6 @@ so `grader check` on a numeric problem with piped output starts fast.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -34,6 +33,8 @@ def _show(text: str) -> None:
 def _fail(exc: GraderError, fmt: str) -> None:
     """Report a user error (bad spec, bad submission, bad usage) in its own words and exit code."""
     if fmt == "json":
+        import json  # here: a check printing text never needs it
+
         click.echo(json.dumps(exc.to_json(), indent=2))
     click.echo("\n".join(exc.prefix + line for line in exc.lines()), err=True)
     sys.exit(exc.exit_code)
@@ -41,6 +42,8 @@ def _fail(exc: GraderError, fmt: str) -> None:
 
 def _fail_json_only(message: str, fmt: str) -> None:
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(GraderError(message).to_json(), indent=2))
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import os
-import pickle
 import sys
 import zlib
 from dataclasses import dataclass, field, replace
@@ -30,6 +29,13 @@ from typing import Any
 
 from .errors import SpecIssue
 from .solution import PartSolution, Solution
+
+try:  # the C pickler itself: `import pickle` (its pure-Python twin) is ~1 ms of every check's start
+    from _pickle import dump, dumps, load, loads
+except ImportError:  # pragma: no cover — an interpreter without the C accelerator
+    from pickle import dump, dumps, load, loads
+
+PROTOCOL = 5
 
 FORMAT = 3  # 3: a Solution carries its notes and mistake feedback
 
@@ -51,16 +57,18 @@ class Solved:
     visibility: dict[str, str] | None = None
     path: str = ""
     part_blobs: list[bytes] = field(default_factory=list)  # each PartSolution, without its steps
+    cache_entry: str = ""  # the file this was read from or stored to ("" when not cached)
+    cache_key: str = ""  # the key it was stored under
     rest_blob: bytes = b""  # (Solution without parts, {part id: steps})
     _parts: dict[int, PartSolution] = field(default_factory=dict, repr=False, compare=False)
     _full: Solution | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, solution: Solution, feedback: dict[str, str], **meta: Any) -> Solved:
-        parts = [pickle.dumps(replace(p, steps=[]), protocol=pickle.HIGHEST_PROTOCOL) for p in solution.parts]
+        parts = [dumps(replace(p, steps=[]), protocol=PROTOCOL) for p in solution.parts]
         shell = copy.copy(solution)
         shell.parts = []
-        rest = pickle.dumps((shell, {p.id: p.steps for p in solution.parts}), protocol=pickle.HIGHEST_PROTOCOL)
+        rest = dumps((shell, {p.id: p.steps for p in solution.parts}), protocol=PROTOCOL)
         out = cls(solution.id, solution.kind, [p.id for p in solution.parts], solution.title,
                   [float(p.points) for p in solution.parts], feedback, part_blobs=parts, rest_blob=rest, **meta)
         out._full = solution
@@ -77,7 +85,7 @@ class Solved:
             return self._full.parts[index]
         found = self._parts.get(index)
         if found is None:
-            found = self._parts[index] = pickle.loads(self.part_blobs[index])  # written by Solved.of only
+            found = self._parts[index] = loads(self.part_blobs[index])  # written by Solved.of only
         return found
 
     def checkable(self, part_ids: list[str] | None = None) -> Solution:
@@ -90,7 +98,7 @@ class Solved:
     def solution(self) -> Solution:
         """The whole worked solution, steps included."""
         if self._full is None:
-            shell, steps = pickle.loads(self.rest_blob)
+            shell, steps = loads(self.rest_blob)
             full = copy.copy(shell)
             full.parts = [replace(self.part(i), steps=list(steps.get(pid, []))) for i, pid in enumerate(self.part_ids)]
             self._full = full
@@ -176,9 +184,9 @@ def solved(spec: str) -> Solved:
     try:
         if entry.is_file():
             with open(entry, "rb") as fh:
-                stored_key, value = pickle.load(fh)  # written by this module only, below
+                stored_key, value = load(fh)  # written by this module only, below
             if stored_key == key and isinstance(value, Solved):
-                value.path = spec
+                value.path, value.cache_entry, value.cache_key = spec, str(entry), key
                 return value
     except Exception:  # noqa: BLE001 — a broken cache entry is simply recomputed
         pass
@@ -187,8 +195,9 @@ def solved(spec: str) -> Solved:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            dump((key, value), fh, protocol=PROTOCOL)
         os.replace(tmp, entry)
+        value.cache_entry, value.cache_key = str(entry), key
     except Exception:  # noqa: BLE001 — not being able to cache is not an error
         pass
     return value

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
+from grader.answers.check import INTERNAL, PartResult
+from grader.checked import MAX_ENTRIES, VerdictCache
 from grader.cli import cli
 
 SPEC = """\
@@ -65,3 +71,72 @@ def test_an_unwritable_cache_folder_is_not_an_error(tmp_path, monkeypatch):
     spec = tmp_path / "t.yaml"
     spec.write_text(SPEC)
     assert check(spec, 3)["verdict"] == "correct"
+
+
+# --- the verdicts of answers checked before (grader.checked) ----------------------------------
+
+SOFTMAX = Path(__file__).resolve().parent.parent / "problems" / "ee147" / "ee147-softmax-derivative.yaml"
+
+_CHECK = """
+import sys
+from grader.cli import main
+sys.argv = ["grader", "check", {spec!r}, *{answers!r}, "--format", "json"]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print("SYMPY" if "sympy" in sys.modules else "NO-SYMPY", code, file=sys.stderr)
+"""
+
+
+def _check_in_a_process(tmp_path, answers):
+    env = {**os.environ, "GRADER_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(SOFTMAX.parents[2])}
+    code = _CHECK.format(spec=str(SOFTMAX), answers=[x for a in answers for x in ("-a", a)])
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    return json.loads(run.stdout), run.stderr.split()[-2:]
+
+
+def test_a_symbolic_answer_checked_before_is_rechecked_without_sympy(tmp_path):
+    answers = ["same=s_i*(1-s_i)", "different=s_i*s_j"]  # correct; the sign mistake
+    first, (imported, code) = _check_in_a_process(tmp_path, answers)
+    assert imported == "SYMPY" and code == "1"
+    assert [p["verdict"] for p in first["parts"]] == ["correct", "incorrect"]
+    assert first["parts"][1]["mistake"] == "sign"
+    again, state = _check_in_a_process(tmp_path, answers)
+    assert state == ["NO-SYMPY", "1"]
+    assert again == first  # the same verdicts, scores and feedback
+    other, (imported, _) = _check_in_a_process(tmp_path, ["same=s_i - s_i^2"])  # a new text: checked afresh
+    assert imported == "SYMPY" and other["parts"][0]["verdict"] == "correct"
+
+
+def _result(verdict, feedback="Correct."):
+    return PartResult("s", verdict, 1 if verdict == "correct" else 0, 1, "3", "3", None, feedback)
+
+
+def test_the_verdict_cache_keeps_decided_verdicts_only_and_is_bounded(tmp_path):
+    store = VerdictCache(tmp_path / "v.verdicts", "key")
+    store.put("s", "x", _result("undecided", "Could not decide"))
+    store.put("s", "y", _result("invalid", "Could not read"))
+    store.put("s", "z", _result("correct", f"({INTERNAL}: KeyError)"))
+    store.put("s", None, _result("correct"))
+    assert store.entries == {}
+    for i in range(MAX_ENTRIES + 10):
+        store.put("s", str(i), _result("incorrect", "Not correct"))
+    store.save()
+    again = VerdictCache(tmp_path / "v.verdicts", "key")
+    assert len(again.entries) == MAX_ENTRIES
+    assert again.get("s", "0") is None and again.get("s", str(MAX_ENTRIES + 9)) == _result("incorrect", "Not correct")
+    assert again.get("s", MAX_ENTRIES + 9) is None  # the number 9 is not the text "9"
+    assert VerdictCache(tmp_path / "v.verdicts", "another spec or grader").entries == {}
+
+
+def test_a_corrupt_verdict_file_means_checking_afresh(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(cache))
+    spec = tmp_path / "t.yaml"
+    spec.write_text(SPEC)
+    assert check(spec, 3)["verdict"] == "correct"
+    (verdicts,) = cache.glob("*.verdicts")
+    verdicts.write_bytes(b"\x00garbage")
+    assert check(spec, 3)["verdict"] == "correct"
+    assert check(spec, 4)["verdict"] == "incorrect"

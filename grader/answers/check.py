@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +77,8 @@ def raw_text(raw: Any) -> str:
     if isinstance(raw, int) and raw.bit_length() > 13_000:
         return f"(a whole number of {raw.bit_length()} bits)"  # str() of it would raise
     if isinstance(raw, (list, dict)):
+        import json  # here: the start of a `grader check` does not need it
+
         try:
             return json.dumps(raw)
         except (ValueError, TypeError, RecursionError):

@@ -19,7 +19,7 @@ The documents, and the command that prints each:
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +51,25 @@ class Format:
 _FORMATS: dict[str, Format] = {}
 
 
+def _module_names() -> list[str]:
+    """The modules of this package, sorted (what pkgutil.iter_modules finds, without importing pkgutil
+    at every command's start)."""
+    found = set()
+    for folder in __path__:
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".py") and entry.name != "__init__.py":
+                found.add(entry.name[:-3])
+            elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                found.add(entry.name)
+    return sorted(found)
+
+
 def formats() -> list[Format]:
     """Every format (imports the format modules once)."""
     if not _FORMATS:
-        for info in pkgutil.iter_modules(__path__):
-            if not info.name.startswith("_"):
-                module = importlib.import_module(f"{__name__}.{info.name}")
+        for name in _module_names():
+            if not name.startswith("_"):
+                module = importlib.import_module(f"{__name__}.{name}")
                 found = getattr(module, "FORMAT", None)
                 if isinstance(found, Format):
                     _FORMATS[found.name] = found

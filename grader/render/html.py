@@ -7,7 +7,6 @@ has one) is converted to MathML by latex2mathml, a pure-Python converter. Tables
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,8 @@ a { color: var(--accent); }
 
 
 def _esc(text: Any) -> str:
+    import html  # here: listing the formats (every command's start) must not import it
+
     return html.escape(str(text), quote=True)
 
 
@@ -133,6 +134,8 @@ def index_html(title: str, entries: list[tuple[str, str, str]]) -> str:
 def html_indexes(out: Path, pages: list[Path]) -> list[Path]:
     """An index.html in every folder that holds pages, linking its problems and sub-folders."""
     import re
+
+    import html
 
     folders: dict[Path, list[tuple[str, str, str]]] = {}
     for page in pages:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..answers.check import CheckResult, points_json
@@ -30,6 +29,8 @@ def solution_dict(sol: Solution) -> dict[str, Any]:
 
 
 def dumps(doc: Any) -> str:
+    import json  # here: listing the formats (every command's start) must not import it
+
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 from ..errors import GraderError
@@ -12,6 +10,8 @@ from .latex import solution_latex
 
 
 def pdflatex() -> str:
+    import shutil  # here: listing the formats (every command's start) must not import subprocess
+
     exe = shutil.which("pdflatex")
     if exe is None:
         raise GraderError("--format pdf needs pdflatex (Debian: apt-get install texlive-latex-base "
@@ -21,6 +21,8 @@ def pdflatex() -> str:
 
 def compile_tex(tex: Path, timeout: float = 120) -> Path:
     """tex -> pdf beside it (auxiliary files removed); GraderError with pdflatex's first error."""
+    import subprocess
+
     run = subprocess.run([pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", tex.name],
                          cwd=tex.parent, capture_output=True, text=True, errors="replace", timeout=timeout)
     for suffix in (".aux", ".log", ".out"):
