@@ -133,9 +133,8 @@ def index_html(title: str, entries: list[tuple[str, str, str]]) -> str:
 
 def html_indexes(out: Path, pages: list[Path]) -> list[Path]:
     """An index.html in every folder that holds pages, linking its problems and sub-folders."""
-    import re
-
     import html
+    import re
 
     folders: dict[Path, list[tuple[str, str, str]]] = {}
     for page in pages:
