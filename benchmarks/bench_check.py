@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,15 +35,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def median_time(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, fresh_cache: bool = False) -> float:
-    times = []
+CPU: dict[str, float] = {}  # median CPU seconds (user + system) of each command measured, by label
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def median_time(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, fresh_cache: bool = False,
+                label: str = "") -> float:
+    """The median wall time of `cmd`; its median CPU time goes to CPU[label] (a loaded machine
+    stretches wall times, the slower commands more: the CPU ratios are the steadier figure)."""
+    times, cpu = [], []
     for i in range(runs):
         run_env = dict(env)
         if fresh_cache:
             run_env["GRADER_CACHE_DIR"] = str(cwd / f"cache-first-{i}")
+        before = _children_cpu()
         start = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=run_env)
         times.append(time.perf_counter() - start)
+        cpu.append(_children_cpu() - before)
+    CPU[label or " ".join(cmd)] = statistics.median(cpu)
     return statistics.median(times)
 
 
@@ -86,21 +101,28 @@ def measure(python: str, spec: str, answers: list[str], work: Path, env: dict[st
     """first / cached / cached with a new answer text (the verdict cache misses) / --format json."""
     check = check_command(python, spec, answers)
     subprocess.run(check, cwd=work, env=env, capture_output=True)  # solve and cache the spec once
-    t_first = median_time(check, work, env, runs, fresh_cache=True)
-    t_cached = median_time(check, work, env, runs)
-    t_json = median_time(check + ["--format", "json"], work, env, runs)
-    new_times = []
+    t_first = median_time(check, work, env, runs, fresh_cache=True, label="first")
+    t_cached = median_time(check, work, env, runs, label="cached")
+    t_json = median_time(check + ["--format", "json"], work, env, runs, label="json")
+    new_times, new_cpu = [], []
     for i in range(runs):  # an answer text never checked before: the part is read and checked
+        before = _children_cpu()
         start = time.perf_counter()
         subprocess.run(check_command(python, spec, [f.format(i=i) for f in fresh]), stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, cwd=work, env=env)
         new_times.append(time.perf_counter() - start)
+        new_cpu.append(_children_cpu() - before)
     t_new = statistics.median(new_times)
-    print(f"grader check {Path(spec).name} {' '.join(answers)}")
-    print(f"  first check (spec solved)      {t_first * 1000:7.1f} ms   {t_first / t_click:5.2f}x   target 2x")
-    print(f"  cached check (answers seen)    {t_cached * 1000:7.1f} ms   {t_cached / t_click:5.2f}x   target 1.25x")
-    print(f"  cached check --format json     {t_json * 1000:7.1f} ms   {t_json / t_click:5.2f}x")
-    print(f"  cached spec, new answer text   {t_new * 1000:7.1f} ms   {t_new / t_click:5.2f}x   ({' '.join(fresh)})")
+    CPU["new"] = statistics.median(new_cpu)
+    click = CPU["click"]
+    print(f"grader check {Path(spec).name} {' '.join(answers)}                 (wall, ratio; CPU ratio)")
+    print(f"  first check (spec solved)      {t_first * 1000:7.1f} ms   {t_first / t_click:5.2f}x   "
+          f"{CPU['first'] / click:5.2f}x   target 2x")
+    print(f"  cached check (answers seen)    {t_cached * 1000:7.1f} ms   {t_cached / t_click:5.2f}x   "
+          f"{CPU['cached'] / click:5.2f}x   target 1.25x")
+    print(f"  cached check --format json     {t_json * 1000:7.1f} ms   {t_json / t_click:5.2f}x   {CPU['json'] / click:5.2f}x")
+    print(f"  cached spec, new answer text   {t_new * 1000:7.1f} ms   {t_new / t_click:5.2f}x   "
+          f"{CPU['new'] / click:5.2f}x   ({' '.join(fresh)})")
     heavy = heavy_imports(check, work, env)
     print(f"  heavy modules imported by the cached check: {', '.join(heavy) if heavy else 'none'}")
     heavy = heavy_imports(check_command(python, spec, [f.format(i=runs + 1) for f in fresh]), work, env)
@@ -129,11 +151,14 @@ def main() -> None:
         else:
             python = install(work)
             where = "a regular install (wheel in a scratch venv)"
-        t_pass = median_time([python, "-c", "pass"], work, env, opts.runs)
-        t_click = median_time([python, "-c", "import click"], work, env, opts.runs)
-        print(f"{where}; medians of {opts.runs} runs ({opts.symbolic_runs} for the symbolic problem)")
-        print(f"python -c pass                   {t_pass * 1000:7.1f} ms   {t_pass / t_click:5.2f}x import click")
-        print(f"python -c 'import click'         {t_click * 1000:7.1f} ms   1.00x")
+        t_pass = median_time([python, "-c", "pass"], work, env, opts.runs, label="pass")
+        t_click = median_time([python, "-c", "import click"], work, env, opts.runs, label="click")
+        print(f"{where}; medians of {opts.runs} runs ({opts.symbolic_runs} for the symbolic problem); "
+              f"load average {os.getloadavg()[0]:.1f}")
+        print(f"python -c pass                   {t_pass * 1000:7.1f} ms   {t_pass / t_click:5.2f}x import click   "
+              f"(CPU {CPU['pass'] * 1000:.1f} ms)")
+        print(f"python -c 'import click'         {t_click * 1000:7.1f} ms   1.00x                  "
+              f"(CPU {CPU['click'] * 1000:.1f} ms)")
         measure(python, spec, answers, work, env, opts.runs, t_click,
                 [a if not a.startswith("conv_params=") else "conv_params={i}0404" for a in answers])
         sym_spec, sym_answers = SYMBOLIC

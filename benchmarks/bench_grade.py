@@ -143,8 +143,9 @@ def naive(cols: list[tuple[str, Any]], class_csv: Path, limit: int | None, memo:
     return time.perf_counter() - start, count
 
 
-def distinct_rate(cols: list[tuple[str, Any]], class_csv: Path) -> tuple[int, float]:
-    """Distinct answers of the class checked by grader's engine, one process: (count, per second)."""
+def distinct_rate(cols: list[tuple[str, Any]], class_csv: Path) -> tuple[int, float, float]:
+    """Distinct answers of the class checked by grader's engine, one process: (count, per second of
+    wall time, per second of CPU time — the figure a loaded machine does not distort)."""
     import csv
 
     from grader.answers.check import check_part
@@ -158,10 +159,10 @@ def distinct_rate(cols: list[tuple[str, Any]], class_csv: Path) -> tuple[int, fl
                 distinct.setdefault((j, raw.strip()), raw)
     import sympy  # noqa: F401
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for (j, _key), raw in distinct.items():
         check_part(cols[j][1], raw.strip() or None)
-    return len(distinct), len(distinct) / (time.perf_counter() - start)
+    return len(distinct), len(distinct) / (time.perf_counter() - start), len(distinct) / (time.process_time() - cpu)
 
 
 def main() -> None:
@@ -195,7 +196,8 @@ def main() -> None:
                 cpu[jobs].append(CPU[-1])
         t1, t2 = statistics.median(times["1"]), statistics.median(times["2"])
         c1, c2 = statistics.median(cpu["1"]), statistics.median(cpu["2"])
-        print(f"grader grade --jobs 1           {t1:7.2f} s   {parts / t1:9,.0f} part-checks/s   (CPU {c1:.1f} s)")
+        print(f"grader grade --jobs 1           {t1:7.2f} s   {parts / t1:9,.0f} part-checks/s   (CPU {c1:.1f} s: "
+              f"{parts / c1:,.0f} per CPU second)")
         print(f"grader grade --jobs 2           {t2:7.2f} s   {parts / t2:9,.0f} part-checks/s   "
               f"{t1 / t2:.2f}x --jobs 1   (CPU {c2:.1f} s in all processes)")
         rerun = statistics.median(grader(["grade", *base, str(subs), "--db", str(work / "r0-j1.sqlite")], env)
@@ -205,8 +207,9 @@ def main() -> None:
                                    for i in range(opts.rounds))
         print(f"one student, warm cache         {single:7.2f} s   (CPU {CPU[-1]:.2f} s)")
 
-        n_distinct, rate = distinct_rate(cols, subs)
-        print(f"distinct answers                {n_distinct:7d}     {rate:9,.0f} distinct checks/s (one process)")
+        n_distinct, rate, cpu_rate = distinct_rate(cols, subs)
+        print(f"distinct answers                {n_distinct:7d}     {rate:9,.0f} distinct checks/s (one process; "
+              f"{cpu_rate:,.0f} per CPU second)")
         tn, cn = naive(cols, subs, opts.naive_sample, memo=False)
         tm, cm = naive(cols, subs, None, memo=True)
         best = parts / min(t1, t2)

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover — an interpreter without the C acceler
 
 PROTOCOL = 5
 
-FORMAT = 3  # 3: a Solution carries its notes and mistake feedback
+FORMAT = 4  # 3: a Solution carries its notes and mistake feedback; 4: part types
 
 
 @dataclass
@@ -53,10 +53,12 @@ class Solved:
     raw_digest: str = ""  # sha256 of the spec's data (what a gradebook digest depends on)
     id_line: int | None = None  # line of `id:` in the spec
     has_vary: bool = False
+    vary_checked: bool = False  # whether vary_issues were looked for (only `grade` needs them)
     vary_issues: list[SpecIssue] = field(default_factory=list)
     visibility: dict[str, str] | None = None
     path: str = ""
     part_blobs: list[bytes] = field(default_factory=list)  # each PartSolution, without its steps
+    part_types: list[str] = field(default_factory=list)  # each part's answer type
     cache_entry: str = ""  # the file this was read from or stored to ("" when not cached)
     cache_key: str = ""  # the key it was stored under
     rest_blob: bytes = b""  # (Solution without parts, {part id: steps})
@@ -70,7 +72,8 @@ class Solved:
         shell.parts = []
         rest = dumps((shell, {p.id: p.steps for p in solution.parts}), protocol=PROTOCOL)
         out = cls(solution.id, solution.kind, [p.id for p in solution.parts], solution.title,
-                  [float(p.points) for p in solution.parts], feedback, part_blobs=parts, rest_blob=rest, **meta)
+                  [float(p.points) for p in solution.parts], feedback, part_blobs=parts, rest_blob=rest,
+                  part_types=[p.type for p in solution.parts], **meta)
         out._full = solution
         return out
 
@@ -142,21 +145,25 @@ def _key(spec: Path) -> str:
 
 
 def raw_digest(raw: Any) -> str:
-    import hashlib  # here: a check reading the cache never needs it
-    import json
+    import json  # here: a check reading the cache never needs it
+
+    try:  # the built-in module: `import hashlib` loads OpenSSL, a few ms of a first check
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover — an interpreter built without it
+        from hashlib import sha256
 
     text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
-def _solve_fresh(spec: str) -> Solved:
+def _solve_fresh(spec: str, vary: bool) -> Solved:
     from .kinds import get as get_kind
     from .kinds.framework import solve_problem
     from .spec.loader import load_problem
 
     problem = load_problem(spec)
     vary_issues: list[SpecIssue] = []
-    if problem.vary is not None:
+    if problem.vary is not None and vary:
         from .variant import check_vary
 
         vary_issues = check_vary(problem)
@@ -165,32 +172,33 @@ def _solve_fresh(spec: str) -> Solved:
     solution = solve_problem(kind, problem)
     return Solved.of(solution, solution.mistakes, raw_digest=raw_digest(problem.raw),
                      id_line=problem.document.line(("id",)) if problem.document else None,
-                     has_vary=problem.vary is not None, vary_issues=vary_issues, visibility=problem.visibility,
-                     path=problem.path)
+                     has_vary=problem.vary is not None, vary_checked=vary, vary_issues=vary_issues,
+                     visibility=problem.visibility, path=problem.path)
 
 
-def solved(spec: str) -> Solved:
+def solved(spec: str, vary: bool = False) -> Solved:
     """The solution of the spec at `spec`, from the cache when it is current. Raises SpecError
-    for a bad spec (never cached)."""
+    for a bad spec (never cached). `vary`: the issues of its `vary:` are wanted too (`grade`
+    reports them; a student's `check` does not pay for drawing variants)."""
     folder = _cache_dir()
     path = Path(spec)
     if folder is None or not path.is_file():
-        return _solve_fresh(spec)
+        return _solve_fresh(spec, vary)
     try:
         key = _key(path)
         entry = folder / f"{zlib.crc32(key.encode()):08x}-{path.stem[:40]}.pickle"
     except OSError:
-        return _solve_fresh(spec)
+        return _solve_fresh(spec, vary)
     try:
         if entry.is_file():
             with open(entry, "rb") as fh:
                 stored_key, value = load(fh)  # written by this module only, below
-            if stored_key == key and isinstance(value, Solved):
+            if stored_key == key and isinstance(value, Solved) and (value.vary_checked or not vary):
                 value.path, value.cache_entry, value.cache_key = spec, str(entry), key
                 return value
     except Exception:  # noqa: BLE001 — a broken cache entry is simply recomputed
         pass
-    value = _solve_fresh(spec)
+    value = _solve_fresh(spec, vary)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_suffix(f".{os.getpid()}.tmp")

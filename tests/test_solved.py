@@ -140,3 +140,34 @@ def test_a_corrupt_verdict_file_means_checking_afresh(tmp_path, monkeypatch):
     verdicts.write_bytes(b"\x00garbage")
     assert check(spec, 3)["verdict"] == "correct"
     assert check(spec, 4)["verdict"] == "incorrect"
+
+
+VARIED = """\
+id: t-sum
+kind: test-sum
+given: {a: 1, b: 20}
+vary:
+  given.b: {choices: [20, 30]}
+parts:
+  - {id: s, ask: sum, prompt: "Add 1 and 20 together."}
+"""
+
+
+def test_a_check_does_not_draw_variants_but_grade_still_reports_their_issues(tmp_path, monkeypatch):
+    """A student's check skips the `vary:` checks (drawing variants costs a first check ~10 ms);
+    `grade`, which reports them, re-solves an entry cached without them."""
+    import pytest
+
+    from grader.errors import SpecError
+    from grader.grading import grade
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "t.yaml"
+    spec.write_text(VARIED)
+    assert check(spec, 21)["verdict"] == "correct"
+    subs = tmp_path / "class.csv"
+    subs.write_text("student,t-sum/s\nann,21\n")
+    for _ in range(2):  # solved again with its variants checked, then from the cache
+        with pytest.raises(SpecError, match="literally"):
+            grade([str(spec)], str(subs), db=str(tmp_path / "gb.sqlite"), jobs=1)
+    assert check(spec, 21)["verdict"] == "correct"

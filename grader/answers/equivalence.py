@@ -108,8 +108,35 @@ def candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ..
 
 
 def _candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ...]) -> list[Fraction]:
-    nice = [v for v in (_NICE_INTEGERS if reg.integer else _NICE) if reg.contains(v)]
+    if constants:  # the values that do not depend on the constants are computed once per symbol and domain
+        nice_ends, rand = _base_candidates(name, reg, count)
+    else:
+        nice_ends, rand = _fresh_base_candidates(name, reg, count)
     beyond = [v for c in constants for v in (c - 1, c + 1, 2 * c) if reg.contains(v)][:12]
+    out: list[Fraction] = []
+    seen: set[Fraction] = set()
+    for v in nice_ends + beyond + rand:
+        if v not in seen:
+            seen.add(v)
+            out.append(v)
+    return out
+
+
+_BASE: dict[tuple[Any, ...], tuple[list[Fraction], list[Fraction]]] = {}
+_MEMO_ENTRIES[id(_BASE)] = 512
+
+
+def _base_candidates(name: str, reg: Region, count: int) -> tuple[list[Fraction], list[Fraction]]:
+    key = (name, reg.lo, reg.hi, reg.lo_closed, reg.hi_closed, reg.integer, count)
+    found = _BASE.get(key)
+    if found is None:
+        found = _remember(_BASE, key, _fresh_base_candidates(name, reg, count))
+    return found
+
+
+def _fresh_base_candidates(name: str, reg: Region, count: int) -> tuple[list[Fraction], list[Fraction]]:
+    """(the round values inside the range and its closed ends, the pseudo-random values)."""
+    nice = [v for v in (_NICE_INTEGERS if reg.integer else _NICE) if reg.contains(v)]
     ends = [e for e, closed in ((reg.lo, reg.lo_closed), (reg.hi, reg.hi_closed))
             if e is not None and closed and reg.contains(e)]
     rng = random.Random(f"grader-points-{name}")
@@ -120,13 +147,7 @@ def _candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, .
         v = _random_in(reg, rng)
         if v is not None and reg.contains(v):
             rand.append(v)
-    out: list[Fraction] = []
-    seen: set[Fraction] = set()
-    for v in nice + ends + beyond + rand:
-        if v not in seen:
-            seen.add(v)
-            out.append(v)
-    return out
+    return nice + ends, rand
 
 
 def _random_in(reg: Region, rng: random.Random) -> Fraction | None:
@@ -156,6 +177,7 @@ def points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, .
     lists = {n: candidates(n, regions[n], RANDOM_POINTS, constants) for n in names}
     longest = max(len(v) for v in lists.values())
     out = []
+    seen: set[tuple[Fraction, ...]] = set()  # (a list's `in` compares every Fraction of every point)
     for i in range(longest):
         point = {}
         for j, n in enumerate(names):
@@ -163,7 +185,9 @@ def points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, .
             if not values:
                 return []
             point[n] = values[(i + j) % len(values)] if i < len(values) else values[i % len(values)]
-        if point not in out:
+        values_at = tuple(point.values())
+        if values_at not in seen:
+            seen.add(values_at)
             out.append(point)
     return out
 
@@ -242,7 +266,7 @@ def _expected_value(expected: Any, env: dict[Any, Any], prec: int | None) -> Any
     every other answer to the same part (the points are the same for all of them). What it
     raises (undefined there, not exact) is remembered and raised again."""
     try:
-        key = (expected, prec, tuple(sorted((s.name, env[s]) for s in expected.free_symbols if s in env)))
+        key = (expected, prec, tuple(sorted((s.name, env[s]) for s in _free_symbols(expected) if s in env)))
         hash(key)
     except TypeError:  # a value that is not hashable (an interval): not remembered
         return sympy_value(expected, env, prec)
@@ -258,6 +282,17 @@ def _expected_value(expected: Any, env: dict[Any, Any], prec: int | None) -> Any
     if not ok:
         raise value.with_traceback(None)
     return value
+
+
+_FREE: dict[Any, Any] = {}  # sympy recomputes free_symbols (a walk of the tree) at every call
+_MEMO_ENTRIES[id(_FREE)] = 512
+
+
+def _free_symbols(expr: Any) -> Any:
+    found = _FREE.get(expr)
+    if found is None:
+        found = _remember(_FREE, expr, expr.free_symbols)
+    return found
 
 
 def _constants(*exprs: Any) -> tuple[Fraction, ...]:

@@ -46,9 +46,11 @@ class SolvedProblem:
         self.has_vary = has_vary
         if isinstance(solution, Solved):
             self.part_ids, self.points = list(solution.part_ids), list(solution.points)
+            self.part_types = list(solution.part_types)
         else:
             self.part_ids = [p.id for p in solution.parts]
             self.points = [float(p.points) for p in solution.parts]
+            self.part_types = [p.type for p in solution.parts]
 
     @property
     def max_score(self) -> float:

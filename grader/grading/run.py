@@ -144,7 +144,7 @@ def load_specs(specs: Sequence[str | os.PathLike[str] | Problem], variants: bool
             issues.append(SpecIssue(str(path), None, "", "no such file"))
             continue
         try:
-            entry = solved(str(path))
+            entry = solved(str(path), vary=True)
         except SpecError as exc:
             issues.extend(exc.issues)
             continue
