@@ -105,6 +105,12 @@ def _answer(v: Fraction) -> str | None:
     return _terminating(v) if "/" in text and _terminating(v) else None
 
 
+def _beside(v: Fraction) -> str | None:
+    """The decimal shown beside a fraction that does not terminate (47/164 ≈ 0.286585), so that a student
+    told the expected answer sees the number they computed."""
+    return approx(v) if "/" in format_number(v) and _terminating(v) is None else None
+
+
 def _percent(v: Fraction) -> str:
     return f" ({approx(v * 100, 4)} %)"
 
@@ -118,7 +124,7 @@ def _relative_reduction(ctx: _Ctx, part: Part) -> Answer:
     step = Step.of(eq(Sym("(old − new)/old", latex=r"\frac{\mathrm{old} - \mathrm{new}}{\mathrm{old}}"),
                       (old_m - new_m) / old_m, Num(old - new) / old_m, _shown(value)), _percent(value))
     wrong = {"wrong-reference": (old - new) / new if new else None, "absolute-change": old - new}
-    return Answer(value, [step], wrong)
+    return Answer(value, [step], wrong, approx=_beside(value))
 
 
 def _ratio(ctx: _Ctx, part: Part) -> Answer:
@@ -127,7 +133,8 @@ def _ratio(ctx: _Ctx, part: Part) -> Answer:
     if bottom == 0:
         raise SolveError("division by 0", part.path + ("to",))
     value = top / bottom
-    return Answer(value, [Step.of(eq(top_m / bottom_m, _shown(value)))], {"inverted": bottom / top if top else None})
+    return Answer(value, [Step.of(eq(top_m / bottom_m, _shown(value)))], {"inverted": bottom / top if top else None},
+                  approx=_beside(value))
 
 
 def _value(ctx: _Ctx, part: Part) -> Answer:
