@@ -75,6 +75,12 @@ def test_error_equals_brute_force_enumeration(ps, ties):
     expected = brute_force(ps, ties)
     assert sol.part("e").value == expected
     assert sol.part("a").value == 1 - expected
+    # the worked sum adds up to the brute-force value: P(vote wrong) = t1 + ½·t2 + ... = value
+    total = [s.text for s in sol.part("e").steps if s.text.startswith("P(vote wrong) = ")][-1].split(" = ") \
+        if k > 1 else []
+    for shown in total[1:]:
+        terms = [t.split("·") for t in shown.split(" + ")]
+        assert sum(Fraction(t[-1]) * (Fraction(1, 2) if t[0] == "½" else 1) for t in terms) == expected, total
 
 
 def test_others_extends_the_list_and_better_compares():

@@ -22,9 +22,9 @@ from typing import Any
 
 from ..errors import SolveError
 from ..problem import Part, Problem
-from ..solution import Alternative, PartSolution, Solution, Step, Table
+from ..solution import Alternative, Step, Table
 from ..spec.schema import Bool, Custom, Field, Map, Quantity, Str
-from . import Kind, Mistake, register
+from . import Answer, Kind, Mistake, register
 
 LETTERS = string.ascii_uppercase
 
@@ -137,7 +137,7 @@ def _quote(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _solve_choice(part: Part) -> PartSolution:
+def _solve_choice(problem: Problem, part: Part) -> Answer:
     _check_choice(part)
     options: dict[str, str] = part.args["options"]
     keys: list[str] = part.args["key"]
@@ -155,29 +155,25 @@ def _solve_choice(part: Part) -> PartSolution:
     answer = first if len(keys) == 1 else f"{first} (also accepted: {', '.join(keys[1:])})"
     alternatives = [Alternative("distractor", letter, feedback=text) for letter, text in feedback.items()
                     if letter not in keys]
-    return part.solution("choice", first, answer=answer, steps=steps, alternatives=alternatives,
-                         options={"choices": list(options), "labels": options, "accept": keys})
+    return Answer(first, steps, alternatives, answer=answer,
+                  options={"choices": list(options), "labels": options, "accept": keys})
 
 
-def _solve_boolean(part: Part) -> PartSolution:
+def _solve_boolean(problem: Problem, part: Part) -> Answer:
     key: bool = part.args["key"]
     steps = [Step(f"Answer: {'yes (true)' if key else 'no (false)'}. {part.args['explanation']}")]
     alternatives = []
     if part.args.get("feedback"):
         alternatives.append(Alternative("distractor", not key, feedback=part.args["feedback"]))
-    return part.solution("boolean", key, steps=steps, alternatives=alternatives)
+    return Answer(key, steps, alternatives)
 
 
-def solve(problem: Problem) -> Solution:
-    sol = Solution(problem.id, "conceptual", problem.title)
+def _intro(problem: Problem) -> list[Step]:
+    """The shared context, and why nothing is computed."""
     context = problem.given.get("context")
-    if context:
-        sol.steps.append(Step(context.strip()))
-    sol.steps.append(Step("These questions are graded against the key stored in the spec (the one kind with a stored "
-                          "key): there is nothing to compute, so each answer comes with its explanation."))
-    for part in problem.parts:
-        sol.parts.append(_solve_choice(part) if part.ask == "choice" else _solve_boolean(part))
-    return sol
+    return ([Step(context.strip())] if context else []) + [
+        Step("These questions are graded against the key stored in the spec (the one kind with a stored "
+             "key): there is nothing to compute, so each answer comes with its explanation.")]
 
 
 register(Kind(
@@ -185,7 +181,8 @@ register(Kind(
     summary="multiple-choice and true/false questions: the one kind with a stored key (and an explanation per answer)",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
+    intro=_intro,
+    solvers={"choice": _solve_choice, "boolean": _solve_boolean},
 ))

@@ -16,13 +16,17 @@ from typing import Any
 
 from ..answers.types import format_number
 from ..errors import SolveError
+from ..formula import Add, Math, Num, Rel, Sym, Written, eq
 from ..problem import Part, Problem
-from ..solution import Alternative, PartSolution, Solution, Step, Table
+from ..solution import Step, Table
 from ..spec.schema import Field, Int, ListOf, Map, Probability, Quantity, Str
-from . import Kind, Mistake, register
+from . import Answer, Kind, Mistake, register
 
 MAX_K = 201
 LISTED_CASES = 5  # k up to this: every pattern of wrong neighbours is listed; beyond, counts only
+SUMMED_TERMS = 8  # at most this many terms are written out in the sum of P(vote wrong)
+P_WRONG = Sym("P(vote wrong)", latex=r"P(\text{vote wrong})")
+P_RIGHT = Sym("P(vote right)", latex=r"P(\text{vote right})")
 
 
 GIVEN = Map({
@@ -127,23 +131,29 @@ def _grouped_error(ps: list[Fraction], ties: str | None) -> Fraction:
     return total
 
 
-def _case_steps(ps: list[Fraction], ties: str | None) -> list[Step]:
+def _case_steps(ps: list[Fraction], ties: str | None) -> tuple[list[Step], list[Math]]:
+    """The table of the cases in which the vote is wrong (or tied), and each case's term in P(vote wrong)."""
     k = len(ps)
     if k > LISTED_CASES:
         dist = wrong_count_distribution(ps)
         rows = [[str(m), format_number(q), "wrong" if 2 * m > k else "tie" if 2 * m == k else "right"]
                 for m, q in enumerate(dist)]
+        # a tie broken by the nearest neighbour is wrong only when that neighbour is: p_1·P(k/2 − 1 of the others)
+        tie_nearest = ps[0] * wrong_count_distribution(ps[1:])[k // 2 - 1] if k % 2 == 0 else Fraction(0)
+        shares = [_term(tie_nearest if 2 * m == k and ties == "nearest" else q, "wrong" if 2 * m > k else "tie", ties)
+                  for m, q in enumerate(dist) if 2 * m >= k]
         return [Step(f"P(exactly m of the {k} neighbours are wrong), built one neighbour at a time "
                      "(multiply by (1 − p_i) + p_i·t and read the coefficient of t^m):",
-                     table=Table(["m wrong", "probability", "vote"], rows))]
+                     table=Table(["m wrong", "probability", "vote"], rows))], [t for t in shares if t is not None]
     rows = []
+    terms: list[Math] = []
     for pattern in product((False, True), repeat=k):
         m = sum(pattern)
         if 2 * m < k:
             continue
         if 2 * m == k and ties is None:
             continue
-        terms = [format_number(p) if bad else format_number(1 - p) for p, bad in zip(ps, pattern)]
+        factors = [format_number(p) if bad else format_number(1 - p) for p, bad in zip(ps, pattern)]
         value = Fraction(1)
         for p, bad in zip(ps, pattern):
             value *= p if bad else 1 - p
@@ -152,13 +162,32 @@ def _case_steps(ps: list[Fraction], ties: str | None) -> list[Step]:
                        "nearest": "tie: wrong" if pattern[0] else "tie: right"}[ties or "random"]
         else:
             outcome = "wrong"
-        rows.append([" ".join("✗" if bad else "✓" for bad in pattern), " · ".join(terms), format_number(value), outcome])
+        term = _term(value, "wrong" if 2 * m > k else "tie", ties, nearest_wrong=pattern[0])
+        if term is not None:
+            terms.append(term)
+        rows.append([" ".join("✗" if bad else "✓" for bad in pattern), " · ".join(factors), format_number(value), outcome])
     head = f"Every pattern of wrong (✗) and right (✓) neighbours 1..{k} in which the vote is {'wrong or tied' if k % 2 == 0 else 'wrong'}"
     return [Step(head + " (neighbours are independent, so each pattern's probability is a product):",
-                 table=Table(["neighbours", "product", "probability", "vote"], rows))]
+                 table=Table(["neighbours", "product", "probability", "vote"], rows))], terms
 
 
-def _error_part(problem: Problem, part: Part, accuracy: bool) -> PartSolution:
+def _term(q: Fraction, vote: str, ties: str | None, nearest_wrong: bool = True) -> Math | None:
+    """A case's share of P(vote wrong): all of it, half of a tie broken at random, none of a tie won."""
+    if vote == "wrong" or ties == "wrong" or (ties == "nearest" and nearest_wrong):
+        return Num(q)
+    if ties == "random":
+        return Written("½", Num(Fraction(1, 2))) * Num(q)
+    return None
+
+
+def _total(terms: list[Math], err: Fraction) -> Math:
+    """P(vote wrong) = the cases' terms added up = the value (the sum left out when it is long)."""
+    if 1 < len(terms) <= SUMMED_TERMS:
+        return eq(P_WRONG, Add(tuple(terms)), Num(err))
+    return eq(P_WRONG, Num(err))
+
+
+def _error_part(problem: Problem, part: Part, accuracy: bool) -> Answer:
     k = part.args["k"]
     ties = problem.given["ties"]
     if k % 2 == 0 and ties is None:
@@ -168,20 +197,20 @@ def _error_part(problem: Problem, part: Part, accuracy: bool) -> PartSolution:
     need = k // 2 + 1
     steps = [Step(f"Rates of the {k} nearest neighbour{'s' if k > 1 else ''}: p = [{', '.join(format_number(p) for p in ps)}]")]
     if k == 1:
-        steps.append(Step(f"With one neighbour the error is its own rate: p_1 = {format_number(err)}"))
+        steps.append(Step.of("With one neighbour the error is its own rate: ", eq(Sym("p_1"), Num(err))))
     else:
         steps.append(Step(f"The majority vote is wrong when at least {need} of the {k} neighbours are wrong"
                           + (f" (a {k // 2}–{k // 2} tie is broken: {ties})" if k % 2 == 0 else "")))
-        steps += _case_steps(ps, ties)
-        steps.append(Step(f"P(vote wrong) = {format_number(err)}"))
+        cases, terms = _case_steps(ps, ties)
+        steps += cases
+        steps.append(Step.of(_total(terms, err)))
     value = 1 - err if accuracy else err
     if accuracy:
-        steps.append(Step(f"P(vote right) = 1 − {format_number(err)} = {format_number(value)}"))
-    any_wrong = 1 - _prod(1 - p for p in ps)
-    alts = [Alternative("complement", 1 - value), Alternative("one-nn", ps[0] if not accuracy else 1 - ps[0]),
-            Alternative("no-multiplicity", _grouped_error(ps, ties) if not accuracy else 1 - _grouped_error(ps, ties)),
-            Alternative("any-wrong", any_wrong), Alternative("all-wrong", _prod(ps))]
-    return part.solution("real", value, steps=steps, alternatives=[a for a in alts if a.value != value])
+        steps.append(Step.of(eq(P_RIGHT, Num(1) - Num(err), Num(value))))
+    grouped = _grouped_error(ps, ties)
+    return Answer(value, steps, {"complement": 1 - value, "one-nn": ps[0] if not accuracy else 1 - ps[0],
+                                 "no-multiplicity": grouped if not accuracy else 1 - grouped,
+                                 "any-wrong": 1 - _prod(1 - p for p in ps), "all-wrong": _prod(ps)})
 
 
 def _prod(values: Any) -> Fraction:
@@ -191,7 +220,7 @@ def _prod(values: Any) -> Fraction:
     return out
 
 
-def _better(problem: Problem, part: Part) -> PartSolution:
+def _better(problem: Problem, part: Part) -> Answer:
     ties = problem.given["ties"]
     out = []
     for arg in ("k", "than"):
@@ -204,19 +233,17 @@ def _better(problem: Problem, part: Part) -> PartSolution:
     verdict = a < b
     steps = [Step(f"P(error) with {k} neighbour{'s' if k > 1 else ''}: {format_number(a)}"),
              Step(f"P(error) with {than} neighbour{'s' if than > 1 else ''}: {format_number(b)}"),
-             Step(f"{format_number(a)} {'<' if a < b else '≥'} {format_number(b)}: "
-                  f"{k} neighbours {'make fewer' if verdict else 'do not make fewer'} mistakes")]
-    return part.solution("boolean", verdict, steps=steps)
+             Step.of(Rel((Num(a), Num(b)), ("<" if a < b else "≥",)),
+                     f": {k} neighbours {'make fewer' if verdict else 'do not make fewer'} mistakes")]
+    return Answer(verdict, steps)
 
 
-def solve(problem: Problem) -> Solution:
-    sol = Solution(problem.id, "knn-vote", problem.title)
-    for part in problem.parts:
-        if part.ask == "better":
-            sol.parts.append(_better(problem, part))
-        else:
-            sol.parts.append(_error_part(problem, part, accuracy=part.ask == "accuracy"))
-    return sol
+def _error(problem: Problem, part: Part) -> Answer:
+    return _error_part(problem, part, accuracy=False)
+
+
+def _accuracy(problem: Problem, part: Part) -> Answer:
+    return _error_part(problem, part, accuracy=True)
 
 
 register(Kind(
@@ -224,7 +251,7 @@ register(Kind(
     summary="the exact probability that a k-NN majority vote is wrong, given each neighbour's error rate",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
+    solvers={"error": _error, "accuracy": _accuracy, "better": _better},
 ))

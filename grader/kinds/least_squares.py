@@ -19,10 +19,11 @@ from typing import Any
 
 from ..answers.types import format_number
 from ..errors import InvalidAnswer, SolveError
+from ..formula import Add, Math, Num, Sym, Sympy, Written, eq
 from ..problem import Part, Problem
-from ..solution import Alternative, Judgement, PartSolution, Solution, Step, Table
+from ..solution import Judgement, Step, Table
 from ..spec.schema import Bool, Checker, Field, Formula, ListOf, Map, Number, OneOf, Quantity
-from . import Kind, Mistake, register
+from . import Answer, Kind, Mistake, register
 
 Vec = list[Fraction]
 Mat = list[list[Fraction]]
@@ -206,6 +207,44 @@ def _is_minimiser(a: tuple[tuple[Fraction, ...], ...], b: tuple[Fraction, ...], 
 # the parts
 
 
+# ---------------------------------------------------------------------------------------------
+# the formulas of the steps (names that are not LaTeX as they stand carry their LaTeX)
+
+
+def _m(text: str, latex: str) -> Sym:
+    return Sym(text, latex=latex)
+
+
+THETA, LAMBDA, L = Sym("θ"), Sym("λ"), _m("L(θ)", r"L(\theta)")
+GRAD = _m("∇L(θ)", r"\nabla L(\theta)")
+LOSS = _m("½‖y − Xθ‖²", r"\tfrac{1}{2}\lVert y - X\theta\rVert^2")
+PENALTY = _m("(λ/2)‖θ‖²", r"\tfrac{\lambda}{2}\lVert\theta\rVert^2")
+XTX, XTY = _m("XᵀX", r"X^\top X"), _m("Xᵀy", r"X^\top y")
+RESIDUAL = _m("y − Xθ", r"y - X\theta")
+
+
+def _normal_name(ridge: bool) -> str:
+    return "XᵀX + λI" if ridge else "XᵀX"
+
+
+def _normal_sym(ridge: bool, after: str = "", after_latex: str = "") -> Sym:
+    """XᵀX or XᵀX + λI (in parentheses when something follows it: (XᵀX + λI)θ)."""
+    if not after:
+        return _m(_normal_name(ridge), r"X^\top X + \lambda I" if ridge else r"X^\top X")
+    text = f"({_normal_name(ridge)}){after}" if ridge else f"XᵀX{after}"
+    latex = (r"(X^\top X + \lambda I)" if ridge else r"X^\top X") + after_latex
+    return _m(text, latex)
+
+
+def _matrix(a: Mat) -> Math:
+    """A matrix as its rows in the text ([[1, 2], [3, 4]]) and typeset as a matrix."""
+    return Written(_mat_text(a), Sympy(_sym_matrix(a)))
+
+
+def _vector(v: Vec) -> Math:
+    return Written(_vec_text(v), Sympy(_sym_matrix([[x] for x in v])))
+
+
 def _setup_steps(data: _Data) -> list[Step]:
     cols = list(data.names) + ["y"]
     rows = [[format_number(v) for v in r] + [format_number(t)] for r, t in zip(data.X, data.y)]
@@ -213,59 +252,66 @@ def _setup_steps(data: _Data) -> list[Step]:
                   + ") and the targets y:", table=Table(cols, rows))]
     if data.lam:
         which = "" if data.penalize_intercept or not any(data.constant) else " (the constant feature is not penalised)"
-        steps.append(Step(f"L(θ) = ½‖y − Xθ‖² + (λ/2)‖θ‖² with λ = {format_number(data.lam)}{which}"))
-        steps.append(Step("∇L(θ) = −Xᵀ(y − Xθ) + λθ = 0  ⇒  (XᵀX + λI)θ = Xᵀy"))
+        steps.append(Step.of(eq(L, LOSS + PENALTY), " with ", eq(LAMBDA, Num(data.lam)), which))
+        steps.append(Step.of(eq(GRAD, _m("−Xᵀ(y − Xθ) + λθ", r"-X^\top(y - X\theta) + \lambda\theta"), Num(0)),
+                             "  ⇒  ", eq(_normal_sym(True, "θ", r"\theta"), XTY)))
     else:
-        steps.append(Step("L(θ) = ½‖y − Xθ‖²"))
-        steps.append(Step("∇L(θ) = −Xᵀ(y − Xθ) = 0  ⇒  XᵀXθ = Xᵀy (the normal equations)"))
+        steps.append(Step.of(eq(L, LOSS)))
+        steps.append(Step.of(eq(GRAD, _m("−Xᵀ(y − Xθ)", r"-X^\top(y - X\theta)"), Num(0)),
+                             "  ⇒  ", eq(_normal_sym(False, "θ", r"\theta"), XTY), " (the normal equations)"))
     return steps
 
 
 def _normal_steps(data: _Data) -> list[Step]:
     diag = data.penalty(data.penalize_intercept)
     a0, b = data.normal([Fraction(0)] * data.d)
-    steps = [Step(f"XᵀX = {_mat_text(a0)}"), Step(f"Xᵀy = {_vec_text(b)}")]
+    steps = [Step.of(eq(XTX, _matrix(a0))), Step.of(eq(XTY, _vector(b)))]
     if any(diag):
         a, _ = data.normal(diag)
-        steps.append(Step(f"XᵀX + λI = {_mat_text(a)}" + ("" if all(diag) else " (λ on the penalised features only)")))
+        steps.append(Step.of(eq(_normal_sym(True), _matrix(a)),
+                             "" if all(diag) else " (λ on the penalised features only)"))
     return steps
 
 
-def _theta(data: _Data, part: Part) -> PartSolution:
+def _theta(data: _Data, part: Part) -> Answer:
     diag = data.penalty(data.penalize_intercept)
+    ridge = any(diag)
     theta, unique, A = data.solve(diag)
     a, b = data.normal(diag)
     steps = _setup_steps(data) + _normal_steps(data)
-    M = "XᵀX + λI" if any(diag) else "XᵀX"
+    M = _normal_name(ridge)
     if unique:
         if data.d <= 3:
             inv = _fracs(A.inv())
-            steps.append(Step(f"({M})⁻¹ = {_mat_text(inv)}"))
-        steps.append(Step(f"θ = ({M})⁻¹Xᵀy = {_vec_text(theta)}"))
+            steps.append(Step.of(eq(_normal_sym(ridge, "⁻¹", "^{-1}") if ridge else _m("(XᵀX)⁻¹", r"(X^\top X)^{-1}"),
+                                    _matrix(inv))))
+        inverse_times = _m(f"({M})⁻¹Xᵀy", (r"(X^\top X + \lambda I)" if ridge else r"(X^\top X)") + r"^{-1}X^\top y")
+        steps.append(Step.of(eq(THETA, inverse_times, _vector(theta))))
         r = [yi - pi for yi, pi in zip(data.y, _matvec(data.X, theta))]
         check = _matvec(_transpose(data.X), r)
-        steps.append(Step(f"Check: the residual r = y − Xθ = {_vec_text(r)} satisfies Xᵀr = λθ: "
-                          f"{_vec_text(check)} = {_vec_text([lam * t for lam, t in zip(diag, theta)])} ✓"))
+        steps.append(Step.of("Check: the residual ", eq(Sym("r"), RESIDUAL, _vector(r)), " satisfies ",
+                             eq(_m("Xᵀr", r"X^\top r"), _m("λθ", r"\lambda\theta")), ": ",
+                             eq(_vector(check), _vector([lam * t for lam, t in zip(diag, theta)])), " ✓"))
         verify = None
     else:
         rank = A.rank()
         null = A.nullspace()[0]
         direction = _integer_direction([_frac(v) for v in null])
-        steps.append(Step(f"{M} has rank {rank} < {data.d}: it is singular, so the normal equations have infinitely many "
-                          f"solutions — moving θ along {_vec_text(direction)} changes neither Xθ nor L "
-                          f"(X·{_vec_text(direction)} = 0)"))
-        steps.append(Step(f"The minimum-norm solution (the pseudo-inverse's, θ = ({M})⁺Xᵀy) is {_vec_text(theta)}; "
-                          "any θ with (normal matrix)·θ = Xᵀy is a minimiser and is accepted"))
+        steps.append(Step.of(f"{M} has rank {rank} < {data.d}: it is singular, so the normal equations have infinitely "
+                             "many solutions — moving θ along ", _vector(direction), " changes neither Xθ nor L (",
+                             eq(Sym("X") * _vector(direction), Num(0)), ")"))
+        pinv = _m(f"({M})⁺Xᵀy", (r"(X^\top X + \lambda I)" if ridge else r"(X^\top X)") + r"^{+}X^\top y")
+        steps.append(Step.of("The minimum-norm solution (the pseudo-inverse's, ", eq(THETA, pinv), ") is ",
+                             _vector(theta), "; any θ with (normal matrix)·θ = Xᵀy is a minimiser and is accepted"))
         verify = functools.partial(_is_minimiser, tuple(tuple(r) for r in a), tuple(b))
-    alts = []
+    mistakes: dict[str, Any] = {}
     if data.lam:
         ols, ols_unique, _ = data.solve([Fraction(0)] * data.d)
         if ols_unique:
-            alts.append(Alternative("ols-for-ridge", ols))
+            mistakes["ols-for-ridge"] = [ols]  # a list of values: one vector
         if any(data.constant):
-            other, _, _ = data.solve(data.penalty(not data.penalize_intercept))
-            alts.append(Alternative("intercept-convention", other))
-    return part.solution("vector", theta, steps=steps, alternatives=[x for x in alts if x.value != theta], verify=verify)
+            mistakes["intercept-convention"] = [data.solve(data.penalty(not data.penalize_intercept))[0]]
+    return Answer(theta, steps, mistakes, verify=verify)
 
 
 def _integer_direction(v: Vec) -> Vec:
@@ -292,64 +338,63 @@ def _at(data: _Data, part: Part) -> Vec:
     return [Fraction(v) for v in at]
 
 
-def _solve_part(data: _Data, part: Part) -> PartSolution:
-    ask = part.ask
-    if ask == "theta":
-        return _theta(data, part)
-    if ask in ("normal_matrix", "moment"):
-        diag = data.penalty(data.penalize_intercept)
-        a, b = data.normal(diag)
-        steps = _setup_steps(data) + _normal_steps(data)
-        if ask == "moment":
-            return part.solution("vector", b, steps=steps)
-        alts = []
-        if any(diag):
-            alts.append(Alternative("ols-for-ridge", data.normal([Fraction(0)] * data.d)[0]))
-        return part.solution("matrix", a, steps=steps, alternatives=alts)
-    if ask == "unique":
-        _, unique, A = data.solve(data.penalty(data.penalize_intercept))
-        steps = _setup_steps(data) + _normal_steps(data)
-        steps.append(Step(f"The normal matrix has rank {A.rank()} of {data.d}: "
-                          + ("invertible, so the minimiser is unique" if unique else
-                             "singular, so there are infinitely many minimisers (ridge with λ > 0 would make it invertible)")))
-        return part.solution("boolean", unique, steps=steps)
-    if ask == "prediction":
-        theta = data.solve(data.penalty(data.penalize_intercept))[0]
-        x = part.args["x"]
-        row = [Fraction(v) for v in x] if isinstance(x, list) else (
-            data.row(Fraction(x), part.path + ("x",)) if data.features else None)
-        if row is None:
-            raise SolveError("X is given directly: give the input as a feature row, e.g. x: [5, 1]", part.path + ("x",))
-        if len(row) != data.d:
-            raise SolveError(f"a feature row has {data.d} entries, got {len(row)}", part.path + ("x",))
-        value = sum((t * r for t, r in zip(theta, row)), Fraction(0))
-        steps = [Step(f"θ = {_vec_text(theta)} (the fitted parameters)"),
-                 Step(f"x̂ = {_vec_text(row)}: θᵀx̂ = " + " + ".join(f"{format_number(t)}·{format_number(r)}"
-                                                                 for t, r in zip(theta, row)) + f" = {format_number(value)}")]
-        return part.solution("real", value, steps=steps)
+def _normal_matrix(data: _Data, part: Part) -> Answer:
+    diag = data.penalty(data.penalize_intercept)
+    mistakes = {"ols-for-ridge": [data.normal([Fraction(0)] * data.d)[0]]} if any(diag) else {}
+    return Answer(data.normal(diag)[0], _setup_steps(data) + _normal_steps(data), mistakes)
+
+
+def _moment(data: _Data, part: Part) -> Answer:
+    return Answer(data.normal(data.penalty(data.penalize_intercept))[1], _setup_steps(data) + _normal_steps(data))
+
+
+def _unique(data: _Data, part: Part) -> Answer:
+    _, unique, A = data.solve(data.penalty(data.penalize_intercept))
+    steps = _setup_steps(data) + _normal_steps(data)
+    steps.append(Step(f"The normal matrix has rank {A.rank()} of {data.d}: "
+                      + ("invertible, so the minimiser is unique" if unique else
+                         "singular, so there are infinitely many minimisers (ridge with λ > 0 would make it invertible)")))
+    return Answer(unique, steps)
+
+
+def _prediction(data: _Data, part: Part) -> Answer:
+    theta = data.solve(data.penalty(data.penalize_intercept))[0]
+    x = part.args["x"]
+    row = [Fraction(v) for v in x] if isinstance(x, list) else (
+        data.row(Fraction(x), part.path + ("x",)) if data.features else None)
+    if row is None:
+        raise SolveError("X is given directly: give the input as a feature row, e.g. x: [5, 1]", part.path + ("x",))
+    if len(row) != data.d:
+        raise SolveError(f"a feature row has {data.d} entries, got {len(row)}", part.path + ("x",))
+    value = sum((t * r for t, r in zip(theta, row)), Fraction(0))
+    products = [Num(t) * Num(r) for t, r in zip(theta, row)]
+    steps = [Step.of(eq(THETA, _vector(theta)), " (the fitted parameters)"),
+             Step.of(eq(_m("x̂", r"\hat{x}"), _vector(row)), ": ",
+                     eq(_m("θᵀx̂", r"\theta^\top\hat{x}"), Add(tuple(products)) if len(products) > 1 else products[0],
+                        Num(value)))]
+    return Answer(value, steps)
+
+
+def _gradient(data: _Data, part: Part) -> Answer:
+    theta = _at(data, part)
+    grad = data.gradient(theta)
+    steps = _normal_steps(data) + [Step.of(eq(GRAD, _m("(XᵀX + λI)θ − Xᵀy", r"(X^\top X + \lambda I)\theta - X^\top y")),
+                                           " at ", eq(THETA, _vector(theta)), ": ", _vector(grad))]
+    return Answer(grad, steps, {"gradient-sign": [[-g for g in grad]]})
+
+
+def _loss(data: _Data, part: Part) -> Answer:
     theta = _at(data, part)
     where = "the minimiser" if part.args.get("at") is None else "θ"
-    if ask == "gradient":
-        grad = data.gradient(theta)
-        steps = _normal_steps(data) + [Step(f"∇L(θ) = (XᵀX + λI)θ − Xᵀy at θ = {_vec_text(theta)}: {_vec_text(grad)}")]
-        return part.solution("vector", grad, steps=steps,
-                             alternatives=[Alternative("gradient-sign", [-g for g in grad])] if any(grad) else [])
     value = data.loss(theta)
     r = [yi - pi for yi, pi in zip(data.y, _matvec(data.X, theta))]
-    steps = [Step(f"At {where} θ = {_vec_text(theta)}: residuals y − Xθ = {_vec_text(r)}"),
-             Step(f"½‖y − Xθ‖² = ½·{format_number(sum((v * v for v in r), Fraction(0)))}"
-                  + (f"; (λ/2)‖θ‖² adds {format_number(value - sum((v * v for v in r), Fraction(0)) / 2)}" if data.lam else "")),
-             Step(f"L = {format_number(value)}")]
-    return part.solution("real", value, steps=steps,
-                         alternatives=[Alternative("no-half", 2 * value)] if value else [])
-
-
-def solve(problem: Problem) -> Solution:
-    data = _Data(problem)
-    sol = Solution(problem.id, "least-squares", problem.title)
-    for part in problem.parts:
-        sol.parts.append(_solve_part(data, part))
-    return sol
+    squares = sum((v * v for v in r), Fraction(0))
+    half = _m("½", r"\tfrac{1}{2}")
+    steps = [Step.of(f"At {where} ", eq(THETA, _vector(theta)), ": residuals ", eq(RESIDUAL, _vector(r))),
+             Step.of(eq(LOSS, half * Num(squares)),
+                     *(("; ", PENALTY, f" adds {format_number(value - squares / 2)}") if data.lam else ())),
+             Step.of(eq(Sym("L"), Num(value)))]
+    return Answer(value, steps, {"no-half": 2 * value})
 
 
 register(Kind(
@@ -357,8 +402,9 @@ register(Kind(
     summary="least squares and ridge regression by the normal equations, exact, with the singular case explained",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    setup=_Data,
+    solvers={"theta": _theta, "normal_matrix": _normal_matrix, "moment": _moment, "gradient": _gradient,
+             "loss": _loss, "prediction": _prediction, "unique": _unique},
 ))

@@ -14,10 +14,9 @@ the solver shows (the part's `verify`); a realisable one gets the hypothesis tha
 
 from __future__ import annotations
 
-from ..problem import Problem
-from ..solution import Solution
 from . import Kind, register
 from ._learning.quantities import MISTAKES, QUANTITIES
+from ._learning.solve_vc import SOLVERS, Context, intro
 from ._learning.spec import given_schema
 
 EXAMPLE = """\
@@ -32,18 +31,14 @@ points: [[0, 0], [1, 0], [0, 1], [1, 1]]
 """
 
 
-def solve(problem: Problem) -> Solution:
-    from ._learning.solve_vc import solve_problem
-
-    return solve_problem(problem, "shattering")
-
-
 register(Kind(
     name="shattering",
     summary="does a hypothesis class shatter these points? witnesses for every labeling, or a checkable certificate",
     given=given_schema(points_required=True),
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
+    setup=Context,
+    intro=intro,
+    solvers=SOLVERS,
     example=EXAMPLE,
 ))

@@ -10,10 +10,9 @@ theorem, extreme points, alternation), illustrated on one more point. `exists_sh
 
 from __future__ import annotations
 
-from ..problem import Problem
-from ..solution import Solution
 from . import Kind, register
 from ._learning.quantities import MISTAKES, QUANTITIES
+from ._learning.solve_vc import SOLVERS, Context, intro
 from ._learning.spec import given_schema
 
 EXAMPLE = """\
@@ -25,18 +24,14 @@ dimension: d                    # a number, or a symbol: the answer is then an e
 """
 
 
-def solve(problem: Problem) -> Solution:
-    from ._learning.solve_vc import solve_problem
-
-    return solve_problem(problem, "vc-dimension")
-
-
 register(Kind(
     name="vc-dimension",
     summary="VC dimension of a hypothesis class (a number or an expression in d), with both halves of the argument",
     given=given_schema(points_required=False),
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
+    setup=Context,
+    intro=intro,
+    solvers=SOLVERS,
     example=EXAMPLE,
 ))

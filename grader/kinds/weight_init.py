@@ -19,13 +19,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..answers.evaluate import exact_to_sympy
 from ..answers.types import approx, format_number
 from ..errors import SolveError
+from ..formula import Call, Group, Math, Num, Rel, Sym, Sympy, Written, eq
 from ..problem import Part, Problem
-from ..solution import Alternative, PartSolution, Solution, Step
+from ..solution import Alternative, Step
 from ..spec.schema import Checker, Custom, Field, Int, ListOf, Map, Number, OneOf, Quantity, Str
-from . import Kind, Mistake, register
+from . import Answer, Kind, Mistake, register
 
 SCHEMES = ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "default")
 ALIASES = {"glorot_uniform": "xavier_uniform", "glorot_normal": "xavier_normal", "he_uniform": "kaiming_uniform",
@@ -223,42 +223,72 @@ class _Init:
         if self.scheme == "default" and any(args.get(k) is not None for k in ("nonlinearity", "mode", "a", "gain")):
             raise SolveError("scheme default is fixed (kaiming_uniform_ with a = √5, fan_in): it takes no settings", part.path)
 
-    def gain2(self) -> tuple[Fraction, str]:
-        """gain² and how it was found."""
+    def gain2(self) -> tuple[Fraction, tuple[Any, ...]]:
+        """gain² and how it was found (prose and formulas, for a step)."""
         if self.scheme == "default":
-            return Fraction(1, 3), "nn.Linear/ConvNd call kaiming_uniform_(w, a=√5): gain² = 2/(1 + 5) = 1/3"
+            return Fraction(1, 3), ("nn.Linear/ConvNd call kaiming_uniform_(w, a=√5): ",
+                                    eq(GAIN2, Num(2) / (Num(1) + Num(5)), Num(Fraction(1, 3))))
         if self.scheme and self.scheme.startswith("xavier"):
             if self.explicit_gain is not None:
-                return self.explicit_gain ** 2, f"gain = {format_number(self.explicit_gain)} (given)"
+                return self.explicit_gain ** 2, (eq(GAIN, Num(self.explicit_gain)), " (given)")
             if self.nonlinearity is None:
-                return Fraction(1), "gain = 1 (xavier's default)"
+                return Fraction(1), (eq(GAIN, Num(1)), " (xavier's default)")
             a = self.a
         else:
             if self.nonlinearity is None:
-                g2 = gain_squared("leaky_relu", self.a if self.a is not None else Fraction(0))
-                return g2, _gain_text("leaky_relu", self.a if self.a is not None else Fraction(0), g2) + \
-                    " (kaiming's default nonlinearity leaky_relu with a = " + format_number(self.a or 0) + ")"
+                slope = self.a if self.a is not None else Fraction(0)
+                g2 = gain_squared("leaky_relu", slope)
+                return g2, _gain_text("leaky_relu", slope, g2) + (
+                    " (kaiming's default nonlinearity leaky_relu with a = " + format_number(self.a or 0) + ")",)
             a = self.a if self.a is not None else Fraction(0)
         g2 = gain_squared(self.nonlinearity, a)
         return g2, _gain_text(self.nonlinearity, a, g2)
 
 
-def _gain_text(nonlinearity: str, a: Fraction | None, g2: Fraction) -> str:
+# ---------------------------------------------------------------------------------------------
+# the formulas of the steps (fan_in is typeset as fan with the subscript in, not as f·a·n_in)
+
+FAN_IN = Sym("fan_in", latex=r"\mathrm{fan}_{\mathrm{in}}")
+FAN_OUT = Sym("fan_out", latex=r"\mathrm{fan}_{\mathrm{out}}")
+GAIN, GAIN2 = Sym("gain", latex=r"\mathrm{gain}"), Sym("gain²", latex=r"\mathrm{gain}^2")
+VAR = Sym("Var(w)", latex=r"\mathrm{Var}(w)")
+VAR_SHORT = Sym("Var", latex=r"\mathrm{Var}")
+
+
+def _root(q: Fraction) -> Math:
+    """√q as the steps write it (√2, √(1/3)), typeset as a square root."""
+    shown = format_number(q)
+    return Written(f"√({shown})" if "/" in shown else f"√{shown}", Call("sqrt", Num(q)))
+
+
+def _gain_text(nonlinearity: str, a: Fraction | None, g2: Fraction) -> tuple[Any, ...]:
     if nonlinearity == "leaky_relu":
         slope = Fraction(1, 100) if a is None else a
-        return f"calculate_gain('leaky_relu', {format_number(slope)}) = √(2/(1 + {format_number(slope)}²)) = √{format_number(g2)}"
-    shown = {Fraction(1): "1", Fraction(2): "√2", Fraction(25, 9): "5/3", Fraction(9, 16): "3/4"}[g2]
-    return f"calculate_gain('{nonlinearity}') = {shown}"
+        s = format_number(slope)
+        formula = Written(f"√(2/(1 + {s}²))", Call("sqrt", Num(2) / (Num(1) + Num(slope) ** Num(2))))
+        return (f"calculate_gain('leaky_relu', {s}) = ", eq(formula, _root(g2)))
+    shown: Math = {Fraction(1): Num(1), Fraction(2): _root(Fraction(2)), Fraction(25, 9): Num(Fraction(5, 3)),
+                   Fraction(9, 16): Written("3/4", Num(Fraction(3, 4)))}[g2]
+    return (f"calculate_gain('{nonlinearity}') = ", shown)
 
 
-def _sq(v: Fraction) -> str:
-    text = format_number(v)
-    return f"({text})" if "/" in text else text
+def _sq(v: Fraction) -> Math:
+    """A squared gain or a variance as a factor: a fraction in parentheses, (25/9)·2."""
+    return Group(Num(v)) if "/" in format_number(v) else Num(v)
 
 
-def _approx(v: Any) -> str:
-    """' ≈ 0.0883883' beside an irrational value, nothing beside a rational one."""
-    return "" if getattr(v, "is_Rational", False) else f" ≈ {approx(v)}"
+def _exact(v: Any) -> Math:
+    """An exact square-root value as a student may type it (sqrt(2)/9), typeset by sympy."""
+    return Num(_fraction(v)) if v.is_Rational else Written(_num(v), Sympy(v))
+
+
+def _fraction(v: Any) -> Fraction:
+    return Fraction(int(v.p), int(v.q))
+
+
+def _with_approx(chain: Rel, v: Any) -> Rel:
+    """` ≈ 0.0883883` beside an irrational value, nothing beside a rational one."""
+    return chain if getattr(v, "is_Rational", False) else chain.approx(Num(approx(v)))
 
 
 def _num(v: Any) -> str:
@@ -266,24 +296,26 @@ def _num(v: Any) -> str:
     if isinstance(v, Fraction):
         return format_number(v)
     if v.is_Rational:
-        return format_number(Fraction(int(v.p), int(v.q)))
+        return format_number(_fraction(v))
     return str(v).replace("**", "^")
 
 
 def _variance(init: _Init, fi: int, fo: int) -> tuple[Fraction, list[Step]]:
     g2, how = init.gain2()
-    steps = [Step(how)]
+    steps = [Step.of(*how)]
     if init.scheme.startswith("xavier"):
         var = g2 * Fraction(2, fi + fo)
-        steps.append(Step(f"Xavier: Var(w) = gain²·2/(fan_in + fan_out) = {_sq(g2)}·2/({fi} + {fo}) = {format_number(var)}"))
+        steps.append(Step.of("Xavier: ", eq(VAR, GAIN2 * Num(2) / (FAN_IN + FAN_OUT),
+                                            _sq(g2) * Num(2) / (Num(fi) + Num(fo)), Num(var))))
     else:
         fan = fi if init.mode == "fan_in" or init.scheme == "default" else fo
-        which = "fan_in" if init.mode == "fan_in" or init.scheme == "default" else "fan_out"
+        which = FAN_IN if init.mode == "fan_in" or init.scheme == "default" else FAN_OUT
         var = g2 / fan
         name = "Kaiming (He)" if init.scheme != "default" else "torch's default"
-        shown = f"{_sq(g2)}/{fan}"
-        result = "" if shown == format_number(var) else f" = {format_number(var)}"
-        steps.append(Step(f"{name}: Var(w) = gain²/{which} = {shown}{result}"))
+        shown = eq(VAR, GAIN2 / which, _sq(g2) / Num(fan))
+        # 2/27 is already the value; (25/9)/27 is followed by = 25/243
+        same = f"{format_number(g2) if '/' not in format_number(g2) else f'({format_number(g2)})'}/{fan}" == format_number(var)
+        steps.append(Step.of(f"{name}: ", shown if same else shown.eq(Num(var))))
     return var, steps
 
 
@@ -324,35 +356,48 @@ def _fan_steps(problem: Problem, shape: tuple[int, ...]) -> list[Step]:
                           "fan_in counts shape[1], i.e. its output channels"))
     if len(shape) > 2:
         steps.append(Step(f"Receptive field = product of shape[2:] = {' · '.join(map(str, shape[2:]))} = {receptive}"))
-        steps.append(Step(f"fan_in = shape[1]·receptive = {shape[1]}·{receptive} = {fi}; "
-                          f"fan_out = shape[0]·receptive = {shape[0]}·{receptive} = {fo}"))
+        field = Sym("receptive", latex=r"\mathrm{receptive}")
+        steps.append(Step.of(eq(FAN_IN, _shape_entry(1) * field, Num(shape[1]) * Num(receptive), Num(fi)), "; ",
+                             eq(FAN_OUT, _shape_entry(0) * field, Num(shape[0]) * Num(receptive), Num(fo))))
     else:
-        steps.append(Step(f"fan_in = shape[1] = {fi}; fan_out = shape[0] = {fo}"))
+        steps.append(Step.of(eq(FAN_IN, _shape_entry(1), Num(fi)), "; ", eq(FAN_OUT, _shape_entry(0), Num(fo))))
     return steps
 
 
-def _solve_part(problem: Problem, part: Part) -> PartSolution:
-    import sympy as sp
+def _shape_entry(i: int) -> Sym:
+    return Sym(f"shape[{i}]", latex=rf"\mathrm{{shape}}[{i}]")
 
+
+def _weight_shape(problem: Problem, part: Part) -> Answer:
+    shape = weight_shape(problem.given)
+    return Answer(shape, _fan_steps(problem, shape)[:2])
+
+
+def _fan(problem: Problem, part: Part) -> Answer:
+    shape = weight_shape(problem.given)
+    fi, fo, receptive = fans(shape)
+    fan = fi if part.ask == "fan_in" else fo
+    alts = [Alternative("wrong-mode", fo if part.ask == "fan_in" else fi)]
+    if receptive > 1:
+        alts.append(Alternative("no-receptive-field", fan // receptive))
+    layer = problem.given.get("layer")
+    if part.ask == "fan_in" and layer and layer.get("groups", 1) > 1:
+        alts.append(Alternative("groups-ignored", fi * layer["groups"]))
+    return Answer(fan, _fan_steps(problem, shape), alts)
+
+
+def _gain(problem: Problem, part: Part) -> Answer:
+    g2, how = _Init(problem, part).gain2()
+    gain = _sqrt(g2)
+    return Answer(gain, [Step.of(*how)], answer=_num(gain))
+
+
+def _initialised(problem: Problem, part: Part) -> Answer:
+    """The variance, std or bound of the initialiser."""
     shape = weight_shape(problem.given)
     fi, fo, receptive = fans(shape)
     steps = _fan_steps(problem, shape)
-    if part.ask == "weight_shape":
-        return part.solution("shape", shape, steps=steps[:2])
-    if part.ask in ("fan_in", "fan_out"):
-        fan = fi if part.ask == "fan_in" else fo
-        alts = [Alternative("wrong-mode", fo if part.ask == "fan_in" else fi)]
-        if receptive > 1:
-            alts.append(Alternative("no-receptive-field", fan // receptive))
-        layer = problem.given.get("layer")
-        if part.ask == "fan_in" and layer and layer.get("groups", 1) > 1:
-            alts.append(Alternative("groups-ignored", fi * layer["groups"]))
-        return part.solution("integer", fan, steps=steps, alternatives=[a for a in alts if a.value != fan])
     init = _Init(problem, part)
-    if part.ask == "gain":
-        g2, how = init.gain2()
-        gain = _sqrt(g2)
-        return part.solution("real", gain, answer=_num(gain), steps=[Step(how)])
     if part.ask == "bound" and init.scheme.endswith("normal"):
         raise SolveError(f"{init.scheme} draws from a normal distribution: it has a std, not a bound", part.path + ("ask",))
     var, var_steps = _variance(init, fi, fo)
@@ -364,23 +409,25 @@ def _solve_part(problem: Problem, part: Part) -> PartSolution:
         alts = [Alternative(m, v) for m, v in alts_var] + [Alternative("std-for-variance", _sqrt(var))]
     elif part.ask == "std":
         value = _sqrt(var)
-        steps.append(Step(f"std = √Var = √({format_number(var)}) = {_num(value)}{_approx(value)}"))
+        root = Written(f"√({format_number(var)})", Call("sqrt", Num(var)))
+        std = Sym("std", latex=r"\mathrm{std}")
+        steps.append(Step.of(_with_approx(eq(std, Written("√Var", Call("sqrt", VAR_SHORT)), root, _exact(value)), value)))
         alts = [Alternative(m, _sqrt(v)) for m, v in alts_var] + [Alternative("std-for-variance", var)]
         if init.scheme.endswith("uniform") or init.scheme == "default":
             alts.append(Alternative("std-for-bound", _sqrt(3 * var)))
     else:
         value = _sqrt(3 * var)
-        steps.append(Step(f"U(−b, b) has variance b²/3, so b = √(3·Var) = √(3·{_sq(var)}) = {_num(value)}{_approx(value)}"))
+        three_var = Written(f"√(3·{_sq_text(var)})", Call("sqrt", Num(3) * Num(var)))
+        steps.append(Step.of("U(−b, b) has variance b²/3, so ",
+                             _with_approx(eq(Sym("b"), Written("√(3·Var)", Call("sqrt", Num(3) * VAR_SHORT)), three_var,
+                                             _exact(value)), value)))
         alts = [Alternative(m, _sqrt(3 * v)) for m, v in alts_var] + [Alternative("std-for-bound", _sqrt(var))]
-    kept = [a for a in alts if sp.N(exact_to_sympy(a.value) - exact_to_sympy(value), 30) != 0]
-    return part.solution("real", value, answer=_num(value), steps=steps, alternatives=kept)
+    return Answer(value, steps, alts, answer=_num(value))
 
 
-def solve(problem: Problem) -> Solution:
-    sol = Solution(problem.id, "weight-init", problem.title)
-    for part in problem.parts:
-        sol.parts.append(_solve_part(problem, part))
-    return sol
+def _sq_text(v: Fraction) -> str:
+    text = format_number(v)
+    return f"({text})" if "/" in text else text
 
 
 register(Kind(
@@ -388,8 +435,8 @@ register(Kind(
     summary="Xavier/Glorot and He/Kaiming initialisation: fans, gains, variances, stds and uniform bounds, as torch.nn.init",
     given=GIVEN,
     quantities=QUANTITIES,
-    solve=solve,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    needs_sympy=True,
+    solvers={"weight_shape": _weight_shape, "fan_in": _fan, "fan_out": _fan, "gain": _gain,
+             "variance": _initialised, "std": _initialised, "bound": _initialised},
 ))

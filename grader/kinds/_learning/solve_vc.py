@@ -7,8 +7,10 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import SolveError
+from ...formula import Math, Num, Pow, Rel, Sym, eq
 from ...problem import Part, Problem
-from ...solution import Alternative, Judgement, PartSolution, Solution, Step, Table
+from ...solution import Alternative, Judgement, Step, Table
+from ..base import Answer
 from .classes import InternalError, Realised, Setup, Undecided, Unrealisable, decide
 from .hypotheses import Labeling, labeling_text, vec
 from .shatter import FULL_TABLE, Shattering, shatter
@@ -17,23 +19,51 @@ from .vc import params, shattered_example, upper_argument, vc_value
 
 TABLE_ROWS = 64
 
-CONVENTIONS: dict[str, Any] = {
-    "thresholds": {"right": "h_t(x) = +1 iff x ≥ t", "left": "h_t(x) = +1 iff x ≤ t",
-                   "both": "h(x) = +1 iff x ≥ t, or h(x) = +1 iff x ≤ t (either orientation)"},
-    "intervals": "h(x) = +1 iff a ≤ x ≤ b",
-    "unions-of-intervals": "h(x) = +1 iff x lies in one of at most k closed intervals",
-    "halfspaces": "h(x) = +1 iff w·x + b ≥ 0, for any w ∈ ℝ^d and b ∈ ℝ",
-    "homogeneous-halfspaces": "h(x) = +1 iff w·x ≥ 0, for any w ∈ ℝ^d (a point on the boundary, such as the origin, "
-                              "is +1)",
-    "axis-aligned-rectangles": "h(x) = +1 iff lo_i ≤ x_i ≤ hi_i in every coordinate i (a closed box)",
-    "balls": "h(x) = +1 iff ‖x − c‖² ≤ r² (a closed ball)",
-    "rectangles": "h(x) = +1 iff x is in a closed rectangle of any size, position and orientation",
-}
+# the symbols of the class conventions (names that are not LaTeX as they stand carry their LaTeX)
+X, T, A, B, W = Sym("x"), Sym("t"), Sym("a"), Sym("b"), Sym("w")
+PLUS = Num("+1")
+VC = Sym("VC(H)", latex=r"\mathrm{VC}(\mathcal{H})")
 
 
-def convention(setup_cls: str, orientation: str) -> str:
-    c = CONVENTIONS[setup_cls]
-    return str(c[orientation] if isinstance(c, dict) else c)
+def _reals(d: Any = None) -> Math:
+    r = Sym("ℝ", latex=r"\mathbb{R}")
+    return r if d is None else Pow(r, Sym(str(d)))
+
+
+def _h_is_plus(name: str = "h(x)") -> Math:
+    return eq(Sym(name, latex=name), PLUS)
+
+
+def _dot(homogeneous: bool) -> Math:
+    wx = Sym("w·x", latex=r"w \cdot x")
+    return Rel((wx if homogeneous else wx + B, Num(0)), ("≥",))
+
+
+def convention(cls: str, orientation: str, dim: Any, k: Any) -> tuple[Any, ...]:
+    """What a hypothesis of the class is, as prose and formulas: h(x) = +1 iff w·x + b ≥ 0, ..."""
+    h = _h_is_plus()
+    if cls == "thresholds":
+        right, left = Rel((X, T), ("≥",)), Rel((X, T), ("≤",))
+        if orientation == "both":
+            return (h, " iff ", right, ", or ", h, " iff ", left, " (either orientation)")
+        return (_h_is_plus("h_t(x)"), " iff ", right if orientation == "right" else left)
+    if cls == "intervals":
+        return (h, " iff ", Rel((A, X, B), ("≤", "≤")))
+    if cls == "unions-of-intervals":
+        return (h, f" iff x lies in one of at most {k} closed intervals")
+    if cls == "halfspaces":
+        return (h, " iff ", _dot(False), ", for any ", Rel((W, _reals(dim)), ("∈",)), " and ",
+                Rel((B, _reals()), ("∈",)))
+    if cls == "homogeneous-halfspaces":
+        return (h, " iff ", _dot(True), ", for any ", Rel((W, _reals(dim)), ("∈",)),
+                " (a point on the boundary, such as the origin, is +1)")
+    if cls == "axis-aligned-rectangles":
+        return (h, " iff ", Rel((Sym("lo_i"), Sym("x_i"), Sym("hi_i")), ("≤", "≤")),
+                " in every coordinate i (a closed box)")
+    if cls == "balls":
+        dist = Sym("‖x − c‖²", latex=r"\lVert x - c \rVert^2")
+        return (h, " iff ", Rel((dist, Sym("r²", latex="r^2")), ("≤",)), " (a closed ball)")
+    return (h, " iff x is in a closed rectangle of any size, position and orientation")
 
 
 class Context:
@@ -70,22 +100,20 @@ class Context:
                 raise SolveError(f"internal check failed ({exc}); please report this spec") from None
         return self._shattering
 
-    def title(self, dim: Any = None) -> str:
+    def title(self, dim: Any = None) -> tuple[Any, ...]:
+        """The class in words, with its space as a formula: "halfspaces ... in ℝ^2"."""
         d = self.dim if dim is None else dim
-        where = "" if self.cls in ("thresholds", "intervals", "unions-of-intervals") else f" in ℝ^{d}"
-        t = TITLES[self.cls] + where
+        t = TITLES[self.cls]
         if self.cls == "unions-of-intervals":
             t = t.replace("at most k", f"at most {self.k}")
         if self.cls == "thresholds" and self.orientation == "both":
             t += " (both orientations)"
-        return t
+        return (t,) if self.cls in ("thresholds", "intervals", "unions-of-intervals") else (t + " in ", _reals(d))
 
 
 def class_step(ctx: Context) -> Step:
-    conv = convention(ctx.cls, ctx.orientation).replace("ℝ^d", f"ℝ^{ctx.dim}")
-    if ctx.cls == "unions-of-intervals":
-        conv = conv.replace("at most k", f"at most {ctx.k}")
-    return Step(f"H = {ctx.title()}: {conv}; every other point is −1.")
+    return Step.of("H = ", *ctx.title(), ": ", *convention(ctx.cls, ctx.orientation, ctx.dim, ctx.k),
+                   "; every other point is −1.")
 
 
 def points_step(ctx: Context) -> Step | None:
@@ -122,8 +150,8 @@ def table_steps(sh: Shattering) -> list[Step]:
 
 def shattering_steps(ctx: Context, sh: Shattering, part: Part) -> list[Step]:
     n = len(sh.setup.points)
-    steps = [Step(f"A set is shattered when every one of its 2^{n} = {2 ** n:,} labelings is produced by some "
-                  "hypothesis of H.")]
+    steps = [Step.of("A set is shattered when every one of its ", labelings(n),
+                     " labelings is produced by some hypothesis of H.")]
     if sh.shattered is None:
         steps.append(Step(f"Undecided: {sh.how}."))
         return steps
@@ -153,48 +181,54 @@ def _vc_number(ctx: Context) -> int | None:
     return None
 
 
-def solve_shattered(ctx: Context, part: Part) -> PartSolution:
+def labelings(n: int) -> Math:
+    """2^n = the number of labelings of n points."""
+    return eq(Pow(Num(2), Num(n)), Num(f"{2 ** n:,}"))
+
+
+def _vc_against(vc: int, op: str, n: int) -> Math:
+    return Rel((VC, Num(vc), Num(n)), ("=", op))
+
+
+def solve_shattered(ctx: Context, part: Part) -> Answer:
     sh = ctx.shattering(part)
     steps = shattering_steps(ctx, sh, part)
     n = len(sh.setup.points)
     vc = _vc_number(ctx)
-    alts: list[Alternative] = []
+    mistakes: dict[str, Any] = {}
     if sh.shattered is None:
-        return part.solution("boolean", None, answer="undecided", steps=steps,
-                             verify=functools.partial(always_undecided, sh.how))
+        return Answer(None, steps, answer="undecided", verify=functools.partial(always_undecided, sh.how))
     if sh.shattered:
-        steps.append(Step(f"So the set is shattered (consistent with VC(H) = {vc} ≥ {n})." if vc is not None
-                          else "So the set is shattered."))
+        steps.append(Step.of("So the set is shattered (consistent with ", _vc_against(vc, "≥", n), ").")
+                     if vc is not None else Step("So the set is shattered."))
     else:
         if vc is not None and n <= vc:
-            steps.append(Step(f"So these {n} points are not shattered — although VC(H) = {vc} ≥ {n}: some other set of "
-                              f"{n} points is shattered, not every one."))
-            alts.append(Alternative("some-vs-these", True))
+            steps.append(Step.of(f"So these {n} points are not shattered — although ", _vc_against(vc, "≥", n),
+                                 f": some other set of {n} points is shattered, not every one."))
+            mistakes["some-vs-these"] = True
         elif vc is not None:
-            steps.append(Step(f"So the set is not shattered (as it must be: VC(H) = {vc} < {n} points)."))
+            steps.append(Step.of("So the set is not shattered (as it must be: ", _vc_against(vc, "<", n), " points)."))
         else:
             steps.append(Step("So the set is not shattered."))
-    return part.solution("boolean", bool(sh.shattered), steps=steps, alternatives=alts)
+    return Answer(bool(sh.shattered), steps, mistakes)
 
 
-def solve_unrealizable(ctx: Context, part: Part) -> PartSolution:
+def solve_unrealizable(ctx: Context, part: Part) -> Answer:
     sh = ctx.shattering(part)
     steps = shattering_steps(ctx, sh, part)
     setup = sh.setup
     if sh.shattered is None:
         steps.append(Step("Any labeling you give is checked on its own; this solver could not settle the whole set."))
-        return part.solution("labeling", None, answer="undecided", steps=steps,
-                             verify=functools.partial(verify_labeling, setup, None, None))
+        return Answer(None, steps, answer="undecided", verify=functools.partial(verify_labeling, setup, None, None))
     if sh.shattered:
         steps.append(Step("Every labeling is realised, so there is no unrealisable labeling: the answer is none."))
-        return part.solution("labeling", None, steps=steps, verify=functools.partial(verify_labeling, setup, True, None))
+        return Answer(None, steps, verify=functools.partial(verify_labeling, setup, True, None))
     steps.append(Step(f"Answer: {labeling_text(sh.labeling or ())}. Any labeling that no hypothesis realises is "
                       "right: yours is checked the same way."))
-    return part.solution("labeling", sh.labeling, steps=steps,
-                         verify=functools.partial(verify_labeling, setup, False, sh.labeling))
+    return Answer(sh.labeling, steps, verify=functools.partial(verify_labeling, setup, False, sh.labeling))
 
 
-def solve_realizable(ctx: Context, part: Part) -> PartSolution:
+def solve_realizable(ctx: Context, part: Part) -> Answer:
     setup = ctx.setup(part)
     lab = tuple(part.args["labeling"])
     if len(lab) != len(setup.points):
@@ -204,12 +238,12 @@ def solve_realizable(ctx: Context, part: Part) -> PartSolution:
     if isinstance(decision, Realised):
         steps = [head, Step(f"Yes: {decision.hypothesis.text()} (checked at every point: "
                             + ", ".join(f"p{i + 1} → {'+' if y > 0 else '−'}" for i, y in enumerate(lab)) + ").")]
-        return part.solution("boolean", True, steps=steps)
+        return Answer(True, steps)
     if isinstance(decision, Unrealisable):
         steps = [head, Step(f"No: {decision.certificate.text(list(setup.points))}.")]
-        return part.solution("boolean", False, steps=steps)
-    return part.solution("boolean", None, answer="undecided", steps=[head, Step(f"Undecided: {decision.reason}.")],
-                         verify=functools.partial(always_undecided, decision.reason))
+        return Answer(False, steps)
+    return Answer(None, [head, Step(f"Undecided: {decision.reason}.")], answer="undecided",
+                  verify=functools.partial(always_undecided, decision.reason))
 
 
 def _decide(setup: Setup, lab: Labeling):
@@ -267,7 +301,7 @@ def _symbols(ctx: Context, dim: Any) -> dict[str, Any]:
     return out
 
 
-def solve_vc(ctx: Context, part: Part) -> PartSolution:
+def solve_vc(ctx: Context, part: Part) -> Answer:
     dim = part.args.get("dimension") or ctx.dim
     if dim is None:
         raise SolveError(f"the VC dimension of {ctx.cls} depends on the dimension: set `dimension:` (a number, or d)",
@@ -286,13 +320,12 @@ def solve_vc(ctx: Context, part: Part) -> PartSolution:
 
         value = as_sympy(vc_value(ctx.cls, d, k, ctx.orientation))
         alts = [Alternative(m, as_sympy(v)) for m, v in vc_alternatives(ctx, d, k, value)]
-        steps = vc_steps(ctx, dim, str(value), numeric=None)
-        return part.solution("expression", value, answer=str(value), steps=steps, alternatives=alts,
-                             options={"symbols": decls})
+        steps = vc_steps(ctx, dim, value, numeric=None)
+        return Answer(value, steps, alts, answer=str(value), type="expression", options={"symbols": decls})
     value = int(vc_value(ctx.cls, dim, ctx.k, ctx.orientation))
-    steps = vc_steps(ctx, dim, str(value), numeric=value)
-    alts = [Alternative(m, Fraction(v)) for m, v in vc_alternatives(ctx, dim, ctx.k, value) if v != value and v >= 0]
-    return part.solution("integer", Fraction(value), answer=str(value), steps=steps, alternatives=alts)
+    steps = vc_steps(ctx, dim, value, numeric=value)
+    alts = [Alternative(m, Fraction(v)) for m, v in vc_alternatives(ctx, dim, ctx.k, value) if v >= 0]
+    return Answer(Fraction(value), steps, alts, answer=str(value), type="integer")
 
 
 def vc_alternatives(ctx: Context, d: Any, k: Any, value: Any) -> list[tuple[str, Any]]:
@@ -321,7 +354,8 @@ def vc_alternatives(ctx: Context, d: Any, k: Any, value: Any) -> list[tuple[str,
     return kept
 
 
-def vc_steps(ctx: Context, dim: Any, shown: str, numeric: int | None) -> list[Step]:
+def vc_steps(ctx: Context, dim: Any, value: Any, numeric: int | None) -> list[Step]:
+    shown = str(value)
     steps = [Step("VC(H) is the size of the largest set that H shatters. Showing VC(H) = V takes two halves: some set "
                   "of V points is shattered, and no set of V + 1 points is.")]
     example_dim = dim if isinstance(dim, int) else 2
@@ -346,7 +380,7 @@ def vc_steps(ctx: Context, dim: Any, shown: str, numeric: int | None) -> list[St
             steps.append(Step(f"For example, adding {vec(extra)} to the set above: the labeling "
                               f"{labeling_text(sh2.labeling)} is not realised — "
                               f"{sh2.decision.certificate.text(list(bigger.points))}."))
-    steps.append(Step(f"So VC(H) = {shown}."))
+    steps.append(Step.of("So ", eq(VC, value), "."))
     return steps
 
 
@@ -363,16 +397,16 @@ def _one_more_point(cls: str, dim: int, k: int, pts) -> tuple[Fraction, ...] | N
     return None
 
 
-def solve_exists(ctx: Context, part: Part) -> PartSolution:
+def solve_exists(ctx: Context, part: Part) -> Answer:
     dim = part.args.get("dimension") or ctx.dim
     n = int(part.args["n"])
     if not isinstance(dim, int) or not isinstance(ctx.k, int):
         raise SolveError("`exists_shattered_set` needs a numeric dimension (and k): set `dimension:` on the part",
                          part.path)
     vc = int(vc_value(ctx.cls, dim, ctx.k, ctx.orientation))
-    title = ctx.title(dim)
-    steps = [Step(f"H = {title}; VC(H) = {vc}. Shattering is inherited by subsets (a labeling of a subset extends to "
-                  "the whole set), so some set of n points is shattered exactly when n ≤ VC(H).")]
+    steps = [Step.of("H = ", *ctx.title(dim), "; ", eq(VC, vc), ". Shattering is inherited by subsets (a labeling of a subset "
+                     "extends to the whole set), so some set of n points is shattered exactly when ",
+                     Rel((Sym("n"), VC), ("≤",)), ".")]
     if n <= vc:
         pts, desc = shattered_example(ctx.cls, dim, ctx.k, ctx.orientation)
         sub = pts[:n]
@@ -380,27 +414,25 @@ def solve_exists(ctx: Context, part: Part) -> PartSolution:
         if not sh.shattered:  # pragma: no cover
             raise SolveError("internal check failed: the example set is not shattered; please report this spec")
         listing = ", ".join(vec(p) for p in sub) if sub else "the empty set"
-        steps.append(Step(f"{n} ≤ {vc}: yes. For example {listing} ({'part of ' if n < vc else ''}{desc}); its "
-                          f"{2 ** n:,} labelings are all realised:"))
+        steps.append(Step.of(Rel((Num(n), Num(vc)), ("≤",)), f": yes. For example {listing} "
+                             f"({'part of ' if n < vc else ''}{desc}); its {2 ** n:,} labelings are all realised:"))
         steps += table_steps(sh)
-        return part.solution("boolean", True, steps=steps)
-    steps.append(Step(f"{n} > {vc}: no. " + upper_argument(ctx.cls, ctx.orientation)
-                      + (f" A set of {n} points contains {vc + 1} of them, which are not shattered." if n > vc + 1 else "")))
-    return part.solution("boolean", False, steps=steps)
+        return Answer(True, steps)
+    steps.append(Step.of(Rel((Num(n), Num(vc)), (">",)), ": no. " + upper_argument(ctx.cls, ctx.orientation)
+                         + (f" A set of {n} points contains {vc + 1} of them, which are not shattered." if n > vc + 1
+                            else "")))
+    return Answer(False, steps)
 
 
 # ---------------------------------------------------------------------------------------------
+# what both kinds declare
 
 
-def solve_problem(problem: Problem, kind: str) -> Solution:
-    ctx = Context(problem)
-    sol = Solution(problem.id, kind, problem.title)
-    sol.steps = [class_step(ctx)]
+def intro(ctx: Context) -> list[Step]:
+    """The class, then the points (when there are any)."""
     ps = points_step(ctx)
-    if ps is not None:
-        sol.steps.append(ps)
-    handlers = {"shattered": solve_shattered, "unrealizable_labeling": solve_unrealizable,
-                "realizable": solve_realizable, "vc_dimension": solve_vc, "exists_shattered_set": solve_exists}
-    for part in problem.parts:
-        sol.parts.append(handlers[part.ask](ctx, part))
-    return sol
+    return [class_step(ctx)] + ([ps] if ps is not None else [])
+
+
+SOLVERS = {"shattered": solve_shattered, "unrealizable_labeling": solve_unrealizable,
+           "realizable": solve_realizable, "vc_dimension": solve_vc, "exists_shattered_set": solve_exists}
