@@ -17,17 +17,20 @@ with one thing changed (log base 10 or 2, no rounding up, the other setting, ln(
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
 from ..errors import SolveError
+from ..formula import Call, Div, Group, Math, Mul, Num, Pow, Rel, Sym, Written, eq, node
 from ..problem import Part, Problem
-from ..solution import Alternative, Judgement, PartSolution, Step
+from ..solution import Alternative, Judgement, Step
 from ..spec.schema import Bool, Checker, Custom, Field, Int, Map, Number, Quantity, Str
-from . import Kind, Mistake, register
+from . import Answer, Kind, Mistake, register
 from ._learning import counts as C
 from ._learning.bounds import Formula, Inputs, ceil_n, delta_value, epsilon_value, n_value, standard
+from ._learning.classes import CLASSES
 from ._learning.reals import fmt, ln, to_fraction
 from ._learning.spec import ALIASES as SHATTER_ALIASES
 from ._learning.spec import DIMENSION, ORIENTATION, K
@@ -36,8 +39,7 @@ from ._learning.vc import vc_value
 # ---------------------------------------------------------------------------------------------
 # the spec
 
-SHATTER_CLASSES = ("thresholds", "intervals", "unions-of-intervals", "halfspaces", "homogeneous-halfspaces",
-                   "axis-aligned-rectangles", "balls", "rectangles")
+SHATTER_CLASSES = CLASSES  # the geometric classes of `shattering`: |H| is infinite, VC(H) finite
 
 
 def _class(value: Any) -> str:
@@ -214,6 +216,59 @@ def _num(x: Fraction) -> str:
     return format_number(x)
 
 
+# ---------------------------------------------------------------------------------------------
+# the formulas of the steps: each is written as the steps always wrote it (the text) and typeset
+# as a formula (LaTeX, MathML)
+
+EPS, DELTA, N, E = Sym("ε"), Sym("δ"), Sym("N"), Sym("e")
+H_SIZE = Sym("|H|", latex=r"|\mathcal{H}|")
+LN_H = Sym("ln|H|", latex=r"\ln|\mathcal{H}|")
+VC_H = Sym("VC(H)", latex=r"\mathrm{VC}(\mathcal{H})")
+VC = Sym("VC", latex=r"\mathrm{VC}")
+CONST = Sym("c")
+
+
+def _ln(x: Any) -> Math:
+    return Call("ln", x)
+
+
+def _sq(x: Any) -> Math:
+    return Pow(node(x), Num(2))
+
+
+def _bound(setting: str, infinite: bool, c: Math = CONST, vc: Math = VC_H) -> Math:
+    """The bound: N ≥ (1/ε)·(ln|H| + ln(1/δ)), N ≥ (1/(2ε²))·(ln|H| + ln(2/δ)), N = (c/ε)·(...)."""
+    if not infinite:
+        if setting == "realizable":
+            return Rel((N, Div(Num(1), EPS) * Group(LN_H + _ln(Num(1) / DELTA))), ("≥",))
+        return Rel((N, Div(Num(1), Num(2) * _sq(EPS)) * Group(LN_H + _ln(Num(2) / DELTA))), ("≥",))
+    if setting == "realizable":
+        return eq(N, Div(c, EPS) * Group(vc * _ln(Num(1) / EPS) + _ln(Num(1) / DELTA)))
+    return eq(N, Div(c, _sq(EPS)) * Group(vc + _ln(Num(1) / DELTA)))
+
+
+BOUND_TEXT = {("realizable", False): "N = (1/ε)·[ln|H| + ln(1/δ)]", ("agnostic", False): "N = (1/(2ε²))·[ln|H| + ln(2/δ)]",
+              ("realizable", True): "N = (c/ε)·[VC·ln(1/ε) + ln(1/δ)]", ("agnostic", True): "N = (c/ε²)·[VC + ln(1/δ)]"}
+
+
+def _solved_bound(setting: str, infinite: bool) -> Math:
+    """The bound as an equation in N, to be solved for ε or δ: N = (1/ε)·[ln|H| + ln(1/δ)]."""
+    rel = _bound(setting, infinite, CONST, VC)
+    assert isinstance(rel, Rel)
+    return Written(BOUND_TEXT[setting, infinite], eq(rel.items[0], rel.items[1]))
+
+
+def _count_math(count: C.Count) -> Math:
+    """|H| as its factors: 3^10, 10^7·2^8."""
+    factors = [Num(b) if e == 1 else Pow(Num(b), Num(e)) for b, e in count.factors]
+    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+def _whole(n: int) -> Math:
+    """A whole number with thousands separators in the text (1,490), plain when typeset."""
+    return Written(f"{n:,}", Num(n))
+
+
 def _setting_step(setting: str, infinite: bool, constant: Fraction) -> Step:
     if setting == "realizable":
         why = ("Realizable: the target concept is in H (c* ∈ H), so a learner can fit the data with zero training error "
@@ -223,16 +278,16 @@ def _setting_step(setting: str, infinite: bool, constant: Fraction) -> Step:
                "its true error (uniform convergence).")
     if not infinite:
         formula = ("N ≥ (1/ε)·[ln|H| + ln(1/δ)]" if setting == "realizable" else "N ≥ (1/(2ε²))·[ln|H| + ln(2/δ)]")
-        latex = (r"N \ge \frac{1}{\epsilon}\left[\ln|\mathcal{H}| + \ln\frac{1}{\delta}\right]" if setting == "realizable"
-                 else r"N \ge \frac{1}{2\epsilon^2}\left[\ln|\mathcal{H}| + \ln\frac{2}{\delta}\right]")
         thm = "Theorem 1 (finite H, realizable)" if setting == "realizable" else "Theorem 2 (finite H, agnostic)"
-        return Step(f"{why} H is finite, so {thm} applies: {formula} (natural logarithms).", latex)
+        return Step.of(f"{why} H is finite, so {thm} applies: ", Written(formula, _bound(setting, False)),
+                       " (natural logarithms).")
     c = _num(constant)
     formula = (f"N = ({c}/ε)·[VC(H)·ln(1/ε) + ln(1/δ)]" if setting == "realizable"
                else f"N = ({c}/ε²)·[VC(H) + ln(1/δ)]")
     thm = "Theorem 3 (infinite H, realizable)" if setting == "realizable" else "Theorem 4 (infinite H, agnostic)"
-    return Step(f"{why} H is infinite, so {thm} applies through the VC dimension. It is an O(·) bound; this solution "
-                f"takes its constant to be c = {c} (a spec sets another with `constant:`): {formula}.")
+    return Step.of(f"{why} H is infinite, so {thm} applies through the VC dimension. It is an O(·) bound; this solution "
+                   f"takes its constant to be c = {c} (a spec sets another with `constant:`): ",
+                   Written(formula, _bound(setting, True, Num(constant))), ".")
 
 
 def _formula_for(ctx: _Ctx, part: Part) -> Formula:
@@ -261,52 +316,78 @@ def _variants(ctx: _Ctx, f: Formula, quantity: str) -> list[tuple[str, Formula, 
     return out
 
 
+def _mistaken(ctx: _Ctx, f: Formula, inp: Inputs, quantity: str,
+              value_of: Callable[[Formula, Inputs], Any]) -> list[Alternative]:
+    """What each misconception gives for ε or δ (one whose formula has no value, such as a log of a
+    number ≤ 0, gives nothing)."""
+    out: list[Alternative] = []
+    for mistake, g, change in _variants(ctx, f, quantity):
+        try:
+            out.append(Alternative(mistake, to_fraction(value_of(g, replace(inp, **change)))))
+        except (ArithmeticError, ValueError):
+            continue
+    return out
+
+
 def _h_steps(ctx: _Ctx) -> list[Step]:
     return [Step(t) for t in ctx.h_steps]
 
 
-def _log_lines(ctx: _Ctx, f: Formula, eps: Fraction, delta: Fraction | None) -> list[str]:
-    lines = []
+def _logs(ctx: _Ctx, f: Formula, eps: Fraction, delta: Fraction | None) -> list[Any]:
+    """The logarithms the bound needs, each worked out: ln(1/δ) = ln(1/0.02) = ln(50) = 3.912023; ..."""
+    out: list[Any] = []
     if not f.vc:
         assert ctx.count is not None
-        lines.append(f"ln|H| = ln({ctx.count.text}) = {fmt(ctx.count.ln())}")
+        out.append(eq(LN_H, Written(f"ln({ctx.count.text})", _ln(_count_math(ctx.count))), Num(fmt(ctx.count.ln()))))
     if delta is not None:
         top = f.delta_top or 1
         inv = Fraction(top) / delta
-        lines.append(f"ln({top}/δ) = ln({top}/{_num(delta)}) = ln({_num(inv)}) = {fmt(ln(inv))}")
+        out.append(eq(_ln(Num(top) / DELTA), _ln(Num(top) / Num(delta)), _ln(Num(inv)), Num(fmt(ln(inv)))))
     if f.vc and f.setting == "realizable":
-        lines.append(f"ln(1/ε) = ln(1/{_num(eps)}) = ln({_num(1 / eps)}) = {fmt(ln(1 / eps))}")
-    return lines
+        out.append(eq(_ln(Num(1) / EPS), _ln(Num(1) / Num(eps)), _ln(Num(1 / eps)), Num(fmt(ln(1 / eps)))))
+    return out
 
 
-def solve_n(ctx: _Ctx, part: Part) -> PartSolution:
+def _given_and_logs(first: Math, delta: Fraction, logs: list[Any]) -> Step:
+    """ε = 0.01, δ = 0.02; ln|H| = ...; ln(1/δ) = ... ."""
+    segments: list[Any] = [first, ", ", eq(DELTA, Num(delta)), "; "]
+    for i, log in enumerate(logs):
+        segments += ([] if i == 0 else ["; "]) + [log]
+    return Step.of(*segments, ".")
+
+
+def solve_n(ctx: _Ctx, part: Part) -> Answer:
     eps, delta = ctx.need("epsilon", part), ctx.need("delta", part)
     f = _formula_for(ctx, part)
     inp = ctx.inputs()
     raw = n_value(f, inp)
     n = ceil_n(f, inp)
     steps = [_setting_step(f.setting, f.vc, ctx.constant)] + _h_steps(ctx)
-    steps.append(Step(f"ε = {_num(eps)}, δ = {_num(delta)}; " + "; ".join(_log_lines(ctx, f, eps, delta)) + "."))
+    steps.append(_given_and_logs(eq(EPS, Num(eps)), delta, _logs(ctx, f, eps, delta)))
     e = _num(eps)
+    sub: Math
     if not f.vc:
         assert ctx.count is not None
-        lh = fmt(ctx.count.ln())
-        ld = fmt(ln(Fraction(f.delta_top or 1) / delta))
-        inner = fmt(n_value(f, replace(inp, epsilon=Fraction(1))) * (2 if f.two else 1))
+        lh = Num(fmt(ctx.count.ln()))
+        ld = Num(fmt(ln(Fraction(f.delta_top or 1) / delta)))
+        inner = Num(fmt(n_value(f, replace(inp, epsilon=Fraction(1))) * (2 if f.two else 1)))
         if f.setting == "realizable":
-            sub = f"N ≥ ({lh} + {ld})/{e} = {inner}/{e} = {fmt(raw)}"
+            sub = Rel((N, (lh + ld) / Num(eps), inner / Num(eps), Num(fmt(raw))), ("≥", "=", "="))
         else:
-            sub = f"N ≥ ({lh} + {ld})/(2·{e}²) = {inner}/{_num(2 * eps * eps)} = {fmt(raw)}"
+            two_eps2 = Written(f"2·{e}²", Num(2) * _sq(Num(eps)))
+            sub = Rel((N, (lh + ld) / two_eps2, inner / Num(2 * eps * eps), Num(fmt(raw))), ("≥", "=", "="))
     else:
-        c = _num(ctx.constant)
-        ld = fmt(ln(1 / delta))
+        ld = Num(fmt(ln(1 / delta)))
         if f.setting == "realizable":
-            sub = f"N = ({c}/{e})·[{ctx.vc}·{fmt(ln(1 / eps))} + {ld}] = {fmt(raw)}"
+            bracket = Written(f"[{ctx.vc}·{fmt(ln(1 / eps))} + {ld.value}]",
+                              Group(Num(ctx.vc or 0) * Num(fmt(ln(1 / eps))) + ld))
+            sub = eq(N, Group(Num(ctx.constant) / Num(eps)) * bracket, Num(fmt(raw)))
         else:
-            sub = f"N = ({c}/{e}²)·[{ctx.vc} + {ld}] = {fmt(raw)}"
-    steps.append(Step(sub))
-    steps.append(Step(f"N counts examples, so it is rounded up: N = ⌈{fmt(raw)}⌉ = {n:,}.",
-                      rf"N = \lceil {fmt(raw)} \rceil = {n}"))
+            bracket = Written(f"[{ctx.vc} + {ld.value}]", Group(Num(ctx.vc or 0) + ld))
+            sub = eq(N, Group(Num(ctx.constant) / Written(f"{e}²", _sq(Num(eps)))) * bracket, Num(fmt(raw)))
+    steps.append(Step.of(sub))
+    steps.append(Step.of("N counts examples, so it is rounded up: ",
+                         eq(N, Sym(f"⌈{fmt(raw)}⌉", latex=rf"\lceil {fmt(raw)} \rceil"), _whole(n)), "."))
     alts: list[Alternative] = []
     unrounded: list[tuple[str, Fraction]] = [("no-ceil", to_fraction(raw))]
     if Fraction(n - 1) >= 0 and to_fraction(raw) != n:
@@ -319,12 +400,9 @@ def solve_n(ctx: _Ctx, part: Part) -> PartSolution:
         except (ArithmeticError, ValueError):
             continue
         unrounded.append((mistake, to_fraction(value)))
-    alts = [a for a in alts if a.value != n]
     feedback = {m.id: m.feedback for m in MISTAKES}
     verify = functools.partial(verify_unrounded, tuple(unrounded), str(n), feedback)
-    return part.solution("integer", Fraction(n), steps=steps, alternatives=_unique(alts), verify=verify)
-
-
+    return Answer(Fraction(n), steps, alts, verify=verify)
 def verify_unrounded(unrounded: tuple[tuple[str, Fraction], ...], expected: str, feedback: dict[str, str],
                      value: Any) -> Judgement | None:
     """A number of examples that is not whole: the bound (or a mistaken bound) not rounded up."""
@@ -341,62 +419,63 @@ def verify_unrounded(unrounded: tuple[tuple[str, Fraction], ...], expected: str,
                                   f"{expected}.")
 
 
-def _unique(alts: list[Alternative]) -> list[Alternative]:
-    seen: set[Any] = set()
-    out = []
-    for a in alts:
-        if a.value in seen:
-            continue
-        seen.add(a.value)
-        out.append(a)
-    return out
+
+def _h_written(ctx: _Ctx) -> tuple[str, Math]:
+    """|H| as the delta steps write it (the number when it is short, else its factors)."""
+    assert ctx.count is not None
+    hv = ctx.count.value if ctx.count.bits < 200 else None
+    return (str(hv), Num(hv)) if hv is not None else (ctx.count.text, _count_math(ctx.count))
 
 
-def solve_epsilon(ctx: _Ctx, part: Part) -> PartSolution:
+def solve_epsilon(ctx: _Ctx, part: Part) -> Answer:
     n = int(ctx.need("n", part))
     delta = ctx.need("delta", part)
     f = _formula_for(ctx, part)
     inp = ctx.inputs()
     value = epsilon_value(f, inp, n)
     steps = [_setting_step(f.setting, f.vc, ctx.constant)] + _h_steps(ctx)
-    steps.append(Step(f"n = {n:,}, δ = {_num(delta)}; " + "; ".join(_log_lines(ctx, f, Fraction(1, 2), delta)
-                                                                   if not (f.vc and f.setting == "realizable")
-                                                                   else _log_lines(ctx, replace(f, setting="agnostic"),
-                                                                                   Fraction(1), delta)) + "."))
+    logs = (_logs(ctx, f, Fraction(1, 2), delta) if not (f.vc and f.setting == "realizable")
+            else _logs(ctx, replace(f, setting="agnostic"), Fraction(1), delta))
+    steps.append(_given_and_logs(eq(Sym("n"), _whole(n)), delta, logs))
     answer = None
+    bound = _solved_bound(f.setting, f.vc)
     if not f.vc:
-        lh, top = f"ln({ctx.count.value if ctx.count and ctx.count.value and ctx.count.bits < 200 else ctx.count.text if ctx.count else ''})", f.delta_top or 1
+        assert ctx.count is not None
+        h = ctx.count.value if ctx.count.value and ctx.count.bits < 200 else ctx.count.text
+        lh, top = f"ln({h})", f.delta_top or 1
         lds = f"ln({_num(Fraction(top) / delta)})"
+        log_sum = LN_H + _ln(Num(top) / DELTA)
         if f.setting == "realizable":
-            steps.append(Step(f"Solve N = (1/ε)·[ln|H| + ln(1/δ)] for ε: ε = [ln|H| + ln(1/δ)]/N = {fmt(value * n)}/{n} "
-                              f"= {fmt(value)}."))
+            steps.append(Step.of("Solve ", bound, " for ε: ",
+                                 eq(EPS, Written("[ln|H| + ln(1/δ)]/N", log_sum / N), Num(fmt(value * n)) / Num(n),
+                                    Num(fmt(value))), "."))
             answer = f"({lh} + {lds})/{n}"
         else:
-            steps.append(Step(f"Solve N = (1/(2ε²))·[ln|H| + ln(2/δ)] for ε: ε = √([ln|H| + ln(2/δ)]/(2N)) = "
-                              f"√({fmt(value * value * 2 * n)}/{2 * n}) = {fmt(value)}."))
+            steps.append(Step.of("Solve ", bound, " for ε: ",
+                                 eq(EPS, Written("√([ln|H| + ln(2/δ)]/(2N))", Call("sqrt", log_sum / (Num(2) * N))),
+                                    Written(f"√({fmt(value * value * 2 * n)}/{2 * n})",
+                                            Call("sqrt", Num(fmt(value * value * 2 * n)) / Num(2 * n))),
+                                    Num(fmt(value))), "."))
             answer = f"sqrt(({lh} + {lds})/{2 * n})"
     elif f.setting == "agnostic":
         c = _num(ctx.constant)
-        steps.append(Step(f"Solve N = (c/ε²)·[VC + ln(1/δ)] for ε: ε = √(c·[VC + ln(1/δ)]/N) = "
-                          f"√({c}·[{ctx.vc} + {fmt(ln(1 / delta))}]/{n}) = {fmt(value)}."))
+        ld = fmt(ln(1 / delta))
+        steps.append(Step.of("Solve ", bound, " for ε: ",
+                             eq(EPS, Written("√(c·[VC + ln(1/δ)]/N)", Call("sqrt", CONST * Group(VC + _ln(Num(1) / DELTA)) / N)),
+                                Written(f"√({c}·[{ctx.vc} + {ld}]/{n})",
+                                        Call("sqrt", Num(ctx.constant) * Group(Num(ctx.vc or 0) + Num(ld)) / Num(n))),
+                                Num(fmt(value))), "."))
         answer = f"sqrt({c}*({ctx.vc} + ln({_num(1 / delta)}))/{n})"
     else:
-        steps.append(Step("N = (c/ε)·[VC·ln(1/ε) + ln(1/δ)] has no closed form in ε; its right side falls as ε grows, so "
-                          f"ε is found by bisection (to 60 digits): ε = {fmt(value)}."))
+        steps.append(Step.of(bound, " has no closed form in ε; its right side falls as ε grows, so ε is found by "
+                             "bisection (to 60 digits): ", eq(EPS, Num(fmt(value))), "."))
     if value >= 1:
         steps.append(Step(f"ε ≥ 1: with {n:,} examples the bound guarantees nothing."))
-    alts: list[Alternative] = []
-    for mistake, g, change in _variants(ctx, f, "epsilon"):
-        try:
-            alts.append(Alternative(mistake, to_fraction(epsilon_value(g, replace(inp, **change), n))))
-        except (ArithmeticError, ValueError):
-            continue
-    exact_value = to_fraction(value)
-    alts = [a for a in _unique(alts) if a.value != exact_value]
-    return part.solution("real", exact_value, answer=answer, steps=steps, alternatives=alts)
+    alts = _mistaken(ctx, f, inp, "epsilon", lambda g, i: epsilon_value(g, i, n))
+    return Answer(to_fraction(value), steps, alts, answer=answer)
 
 
-def solve_delta(ctx: _Ctx, part: Part) -> PartSolution:
+def solve_delta(ctx: _Ctx, part: Part) -> Answer:
     n = int(ctx.need("n", part))
     eps = ctx.need("epsilon", part)
     f = _formula_for(ctx, part)
@@ -405,44 +484,55 @@ def solve_delta(ctx: _Ctx, part: Part) -> PartSolution:
     steps = [_setting_step(f.setting, f.vc, ctx.constant)] + _h_steps(ctx)
     e = _num(eps)
     answer = None
+    bound = _solved_bound(f.setting, f.vc)
     if not f.vc:
         assert ctx.count is not None
         hv = ctx.count.value if ctx.count.bits < 200 else None
-        h = str(hv) if hv is not None else ctx.count.text
+        h, h_math = _h_written(ctx)
         top = f.delta_top or 1
         if f.setting == "realizable":
             expo = eps * n
-            steps.append(Step(f"Solve N = (1/ε)·[ln|H| + ln(1/δ)] for δ: ln(1/δ) = εN − ln|H|, so δ = |H|·e^(−εN) = "
-                              f"{h}·e^(−{e}·{n}) = {h}·e^(−{_num(expo)}) = {fmt(value)}."))
+            steps.append(Step.of(
+                "Solve ", bound, " for δ: ", eq(_ln(Num(1) / DELTA), Written("εN − ln|H|", EPS * N - LN_H)), ", so ",
+                eq(DELTA, Written("|H|·e^(−εN)", H_SIZE * Pow(E, -(EPS * N))),
+                   Written(f"{h}·e^(−{e}·{n})", h_math * Pow(E, -(Num(eps) * Num(n)))),
+                   Written(f"{h}·e^(−{_num(expo)})", h_math * Pow(E, -Num(expo))), Num(fmt(value))), "."))
         else:
             expo = 2 * eps * eps * n
-            steps.append(Step(f"Solve N = (1/(2ε²))·[ln|H| + ln(2/δ)] for δ: δ = 2|H|·e^(−2ε²N) = "
-                              f"2·{h}·e^(−2·{e}²·{n}) = {2 if hv is None else ''}{'·' + h if hv is None else 2 * hv}"
-                              f"·e^(−{_num(expo)}) = {fmt(value)}."))
+            shown = f"{2 if hv is None else ''}{'·' + h if hv is None else 2 * hv}"
+            steps.append(Step.of(
+                "Solve ", bound, " for δ: ",
+                eq(DELTA, Written("2|H|·e^(−2ε²N)", Num(2) * H_SIZE * Pow(E, -(Num(2) * _sq(EPS) * N))),
+                   Written(f"2·{h}·e^(−2·{e}²·{n})", Num(2) * h_math * Pow(E, -(Num(2) * _sq(Num(eps)) * Num(n)))),
+                   Written(f"{shown}·e^(−{_num(expo)})",
+                           (Num(2) * h_math if hv is None else Num(2 * hv)) * Pow(E, -Num(expo))),
+                   Num(fmt(value))), "."))
         if hv is not None:
             answer = f"{top * hv}*exp(-{_num(expo)})"
     else:
         c = _num(ctx.constant)
         if f.setting == "realizable":
-            steps.append(Step(f"Solve N = (c/ε)·[VC·ln(1/ε) + ln(1/δ)] for δ: ln(1/δ) = εN/c − VC·ln(1/ε), so "
-                              f"δ = e^(VC·ln(1/ε) − εN/c) = (1/ε)^VC·e^(−εN/c) = {fmt(value)}."))
+            ln_inv_eps = _ln(Num(1) / EPS)
+            steps.append(Step.of(
+                "Solve ", bound, " for δ: ",
+                eq(_ln(Num(1) / DELTA), Written("εN/c − VC·ln(1/ε)", EPS * N / CONST - VC * ln_inv_eps)), ", so ",
+                eq(DELTA, Written("e^(VC·ln(1/ε) − εN/c)", Pow(E, VC * ln_inv_eps - EPS * N / CONST)),
+                   Written("(1/ε)^VC·e^(−εN/c)", Pow(Group(Num(1) / EPS), VC) * Pow(E, -(EPS * N / CONST))),
+                   Num(fmt(value))), "."))
         else:
-            steps.append(Step(f"Solve N = (c/ε²)·[VC + ln(1/δ)] for δ: δ = e^(VC − ε²N/c) = "
-                              f"e^({ctx.vc} − {e}²·{n}/{c}) = {fmt(value)}."))
+            steps.append(Step.of(
+                "Solve ", bound, " for δ: ",
+                eq(DELTA, Written("e^(VC − ε²N/c)", Pow(E, VC - _sq(EPS) * N / CONST)),
+                   Written(f"e^({ctx.vc} − {e}²·{n}/{c})",
+                           Pow(E, Num(ctx.vc or 0) - _sq(Num(eps)) * Num(n) / Num(ctx.constant))),
+                   Num(fmt(value))), "."))
     if value >= 1:
         steps.append(Step(f"δ ≥ 1: with {n:,} examples the bound guarantees nothing at this ε."))
-    alts: list[Alternative] = []
-    for mistake, g, change in _variants(ctx, f, "delta"):
-        try:
-            alts.append(Alternative(mistake, to_fraction(delta_value(g, replace(inp, **change), n))))
-        except (ArithmeticError, ValueError):
-            continue
-    exact_value = to_fraction(value)
-    alts = [a for a in _unique(alts) if a.value != exact_value]
-    return part.solution("real", exact_value, answer=answer, steps=steps, alternatives=alts)
+    alts = _mistaken(ctx, f, inp, "delta", lambda g, i: delta_value(g, i, n))
+    return Answer(to_fraction(value), steps, alts, answer=answer)
 
 
-def solve_count(ctx: _Ctx, part: Part) -> PartSolution:
+def solve_count(ctx: _Ctx, part: Part) -> Answer:
     if ctx.count is None:
         raise SolveError(f"H is infinite (VC dimension {ctx.vc}): hypothesis_count is for finite classes",
                          part.path + ("ask",))
@@ -453,10 +543,10 @@ def solve_count(ctx: _Ctx, part: Part) -> PartSolution:
     alts = []
     for mistake, factors in ctx.count.alternatives:
         alt = C.Count(factors, "").value
-        if alt is not None and alt != value:
+        if alt is not None:
             alts.append(Alternative(mistake, Fraction(alt)))
     answer = f"{value}" if str(value) == ctx.count.text or ctx.count.bits > 64 else None
-    return part.solution("integer", Fraction(value), answer=answer, steps=_h_steps(ctx), alternatives=_unique(alts))
+    return Answer(Fraction(value), _h_steps(ctx), alts, answer=answer)
 
 
 _SOLVERS = {"n": solve_n, "epsilon": solve_epsilon, "delta": solve_delta, "hypothesis_count": solve_count}

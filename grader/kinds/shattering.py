@@ -14,10 +14,8 @@ the solver shows (the part's `verify`); a realisable one gets the hypothesis tha
 
 from __future__ import annotations
 
-from . import Kind, register
-from ._learning.quantities import MISTAKES, QUANTITIES
-from ._learning.solve_vc import SOLVERS, Context, intro
-from ._learning.spec import given_schema
+from . import register
+from ._learning.quantities import learning_kind
 
 EXAMPLE = """\
 hypothesis_class: halfspaces    # thresholds | intervals | unions-of-intervals | halfspaces | homogeneous-halfspaces
@@ -31,14 +29,9 @@ points: [[0, 0], [1, 0], [0, 1], [1, 1]]
 """
 
 
-register(Kind(
-    name="shattering",
-    summary="does a hypothesis class shatter these points? witnesses for every labeling, or a checkable certificate",
-    given=given_schema(points_required=True),
-    quantities=QUANTITIES,
-    mistakes=MISTAKES,
-    setup=Context,
-    intro=intro,
-    solvers=SOLVERS,
-    example=EXAMPLE,
+register(learning_kind(
+    "shattering",
+    "does a hypothesis class shatter these points? witnesses for every labeling, or a checkable certificate",
+    EXAMPLE,
+    points_required=True,
 ))

@@ -10,10 +10,8 @@ theorem, extreme points, alternation), illustrated on one more point. `exists_sh
 
 from __future__ import annotations
 
-from . import Kind, register
-from ._learning.quantities import MISTAKES, QUANTITIES
-from ._learning.solve_vc import SOLVERS, Context, intro
-from ._learning.spec import given_schema
+from . import register
+from ._learning.quantities import learning_kind
 
 EXAMPLE = """\
 hypothesis_class: halfspaces    # thresholds | intervals | unions-of-intervals | halfspaces | homogeneous-halfspaces
@@ -24,14 +22,9 @@ dimension: d                    # a number, or a symbol: the answer is then an e
 """
 
 
-register(Kind(
-    name="vc-dimension",
-    summary="VC dimension of a hypothesis class (a number or an expression in d), with both halves of the argument",
-    given=given_schema(points_required=False),
-    quantities=QUANTITIES,
-    mistakes=MISTAKES,
-    setup=Context,
-    intro=intro,
-    solvers=SOLVERS,
-    example=EXAMPLE,
+register(learning_kind(
+    "vc-dimension",
+    "VC dimension of a hypothesis class (a number or an expression in d), with both halves of the argument",
+    EXAMPLE,
+    points_required=False,
 ))

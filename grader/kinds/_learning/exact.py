@@ -172,11 +172,9 @@ def is_certificate(G: Mat, h: Vec, free: set[int], y: Vec) -> bool:
 # linear algebra
 
 
-def null_space_vector(M: Mat) -> Vec | None:
-    """A nonzero x with M·x = 0 (from the reduced row echelon form), or None when there is none.
-    The vector has 1 at the first free column and 0 at the other free columns: a small support."""
-    rows = [list(map(Fraction, r)) for r in M]
-    ncols = len(rows[0]) if rows else 0
+def _reduce(rows: list[list[Fraction]], ncols: int) -> list[int]:
+    """Bring `rows` to reduced row echelon form in place (on their first `ncols` columns; a further
+    column, a right-hand side, follows along); the pivot columns."""
     pivots: list[int] = []
     r = 0
     for c in range(ncols):
@@ -194,6 +192,15 @@ def null_space_vector(M: Mat) -> Vec | None:
         r += 1
         if r == len(rows):
             break
+    return pivots
+
+
+def null_space_vector(M: Mat) -> Vec | None:
+    """A nonzero x with M·x = 0 (from the reduced row echelon form), or None when there is none.
+    The vector has 1 at the first free column and 0 at the other free columns: a small support."""
+    rows = [list(map(Fraction, r)) for r in M]
+    ncols = len(rows[0]) if rows else 0
+    pivots = _reduce(rows, ncols)
     free = [c for c in range(ncols) if c not in pivots]
     if not free:
         return None
@@ -233,23 +240,7 @@ def solve_any(M: Mat, rhs: Vec) -> Vec | None:
         return []
     ncols = len(M[0])
     rows = [list(map(Fraction, M[i])) + [Fraction(rhs[i])] for i in range(len(M))]
-    pivots: list[int] = []
-    r = 0
-    for c in range(ncols):
-        p = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
-        if p is None:
-            continue
-        rows[r], rows[p] = rows[p], rows[r]
-        pv = rows[r][c]
-        rows[r] = [v / pv for v in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][c] != 0:
-                f = rows[i][c]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
-        pivots.append(c)
-        r += 1
-        if r == len(rows):
-            break
+    pivots = _reduce(rows, ncols)
     if any(all(v == 0 for v in row[:ncols]) and row[ncols] != 0 for row in rows):
         return None
     x = [Fraction(0)] * ncols

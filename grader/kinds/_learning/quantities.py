@@ -1,10 +1,11 @@
-"""Quantities and mistakes shared by `shattering` and `vc-dimension`."""
+"""What `shattering` and `vc-dimension` share: their quantities, mistakes and solvers; only the
+`given` (points required or not), the summary and the example differ."""
 
 from __future__ import annotations
 
 from ...spec.schema import Field, Int, Quantity
-from ..base import Mistake
-from .spec import DIMENSION, LABELING
+from ..base import Kind, Mistake
+from .spec import DIMENSION, LABELING, given_schema
 
 QUANTITIES = [
     Quantity("shattered", "boolean", "whether H shatters the points (every labeling realised)"),
@@ -38,3 +39,11 @@ MISTAKES = [
     Mistake("realisable", "gave a labeling that some hypothesis realises",
             "That labeling is realised by a hypothesis (see the feedback); an unrealisable one is {expected}."),
 ]
+
+
+def learning_kind(name: str, summary: str, example: str, points_required: bool) -> Kind:
+    """`shattering` (points required) or `vc-dimension` (points optional)."""
+    from .solve_vc import SOLVERS, Context, intro
+
+    return Kind(name=name, summary=summary, given=given_schema(points_required), quantities=QUANTITIES,
+                mistakes=MISTAKES, example=example, setup=Context, intro=intro, solvers=SOLVERS)

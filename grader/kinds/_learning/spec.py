@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -50,33 +51,21 @@ def _class_name(value: Any) -> str:
 SYMBOL = re.compile(r"[a-zA-Z]\w{0,9}")
 
 
-def _dimension(value: Any) -> Any:
-    """A whole number >= 1, or a symbol name (`d`) for an answer in terms of the dimension."""
-    if isinstance(value, str) and SYMBOL.fullmatch(value.strip()) and value.strip() not in ("e", "pi"):
-        return value.strip()
-    if isinstance(value, bool):
-        raise ValueError(f"got {value!r}")
-    try:
-        x = exact_number(value)
-    except InvalidAnswer as exc:
-        raise ValueError(exc.reason) from None
-    if isinstance(x, float) or x.denominator != 1 or x < 1 or x > 12:
-        raise ValueError(f"got {value!r} (a whole number from 1 to 12, or a symbol such as d)")
-    return int(x)
-
-
-def _k(value: Any) -> Any:
-    if isinstance(value, str) and SYMBOL.fullmatch(value.strip()) and value.strip() not in ("e", "pi"):
-        return value.strip()
-    if isinstance(value, bool):
-        raise ValueError(f"got {value!r}")
-    try:
-        x = exact_number(value)
-    except InvalidAnswer as exc:
-        raise ValueError(exc.reason) from None
-    if isinstance(x, float) or x.denominator != 1 or x < 1 or x > 50:
-        raise ValueError(f"got {value!r} (a whole number from 1 to 50, or a symbol such as k)")
-    return int(x)
+def _whole_or_symbol(top: int, symbol: str) -> Callable[[Any], Any]:
+    """A reader of a whole number from 1 to `top`, or of a symbol name (`d`, `k`) for an answer in terms of it."""
+    def read(value: Any) -> Any:
+        if isinstance(value, str) and SYMBOL.fullmatch(value.strip()) and value.strip() not in ("e", "pi"):
+            return value.strip()
+        if isinstance(value, bool):
+            raise ValueError(f"got {value!r}")
+        try:
+            x = exact_number(value)
+        except InvalidAnswer as exc:
+            raise ValueError(exc.reason) from None
+        if isinstance(x, float) or x.denominator != 1 or x < 1 or x > top:
+            raise ValueError(f"got {value!r} (a whole number from 1 to {top}, or a symbol such as {symbol})")
+        return int(x)
+    return read
 
 
 def _point(value: Any) -> tuple[Fraction, ...]:
@@ -108,8 +97,8 @@ def parse_labeling(value: Any) -> tuple[int, ...]:
 
 
 CLASS = Custom(_class_name, description="one of " + ", ".join(CLASSES))
-DIMENSION = Custom(_dimension, description="a whole number from 1 to 12, or a symbol such as d")
-K = Custom(_k, description="a whole number >= 1 (or a symbol such as k)")
+DIMENSION = Custom(_whole_or_symbol(12, "d"), description="a whole number from 1 to 12, or a symbol such as d")
+K = Custom(_whole_or_symbol(50, "k"), description="a whole number >= 1 (or a symbol such as k)")
 POINT = Custom(_point, description="a point: a list of numbers (or one number on the line)")
 LABELING = Custom(parse_labeling, description="a labeling: [1, -1, 1] or '+ - +'")
 ORIENTATION = Str(choices=("right", "left", "both"))

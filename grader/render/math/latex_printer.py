@@ -38,6 +38,14 @@ def number_latex(value: int | Fraction | str) -> str:
     return {"inf": r"\infty", "-inf": r"-\infty"}.get(shown, shown)
 
 
+def _leads_with_number(x: Any) -> bool:
+    r"""Does `x` print starting with a digit (0.05^2, 5^7·2^8)? Then a product needs a visible dot before it:
+    2\, 0.05^2 would read as 20.05²."""
+    while isinstance(x, F.Written | F.Pow | F.Mul):
+        x = x.typeset if isinstance(x, F.Written) else x.base if isinstance(x, F.Pow) else x.factors[0]
+    return isinstance(x, F.Num)
+
+
 class LatexPrinter(Printer):
     def number(self, value: int | Fraction | str) -> str:
         return number_latex(value)
@@ -46,7 +54,7 @@ class LatexPrinter(Printer):
         return f" {RELATIONS.get(symbol, symbol)} "
 
     def times(self, factor: Any) -> str:
-        return r" \cdot " if isinstance(factor, F.Num) else r"\, "
+        return r" \cdot " if _leads_with_number(factor) else r"\, "
 
     def parens(self, text: str) -> str:
         return rf"\left({text}\right)"
