@@ -3,8 +3,9 @@ and solved (the tests solve at most 16 per spec), and 300 student seeds are draw
 
     python benchmarks/bench_variants.py [SPEC_OR_DIR ...]     (default: problems/)
 
-One line per spec: the size of its draw space, how many combinations solved, how many distinct
-variants 300 students get, the chance that two students share one, and the time. Exit code 1 if
+One line per spec: the size of its draw space, how many combinations solved, how many different
+sets of answers they have, how many distinct variants 300 students get, the chance that two
+students share one, and the time. Exit code 1 if
 any combination does not solve (the line says which values).
 """
 
@@ -37,6 +38,7 @@ def sweep(path: Path) -> bool:
     start = time.perf_counter()
     space = list(itertools.product(*[range(r.size) for r in rules]))
     failed = []
+    answers = set()
     for combo in space:
         values = {r.key: r.value(i) for r, i in zip(rules, combo)}
         data = _build(base.raw, base.id + "-v000000", values, rules, base.id, "sweep")
@@ -44,12 +46,13 @@ def sweep(path: Path) -> bool:
             solution = solve(validate_document(load_text(dump_yaml(data), f"<{base.id}>")))
             if any(p.answer in (None, "") for p in solution.parts):
                 failed.append(f"{values}: a part has no answer")
+            answers.add(tuple(p.answer for p in solution.parts))
         except GraderError as exc:
             failed.append(f"{values}: {exc}")
     draws = [tuple(_draw(r, base.id, s, 0) for r in rules) for s in SEEDS]
     share = sum((draws.count(d) / len(draws)) ** 2 for d in set(draws))
     took = time.perf_counter() - start
-    print(f"{base.id:40} {len(space):5} combinations  {len(space) - len(failed):5} solve  "
+    print(f"{base.id:36} {len(space):4} combinations {len(space) - len(failed):4} solve {len(answers):4} answer sets  "
           f"{len(set(draws)):3} variants/300 students  P(two share) {share:.3f}  {took:6.1f} s")
     for f in failed[:5]:
         print(f"    does not solve: {f}")

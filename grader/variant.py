@@ -419,7 +419,10 @@ def _name_base_answers(solution: Solution, base_solution: Solution) -> None:
             part.alternatives.append(Alternative(BASE_INSTANCE, base_part.value, feedback=BASE_FEEDBACK))
 
 
-ROSTER_COLUMNS = ("student", "id", "email", "sis_user_id", "login_id", "username")
+# The id column of a roster, best first: what submissions' `student:` holds (an email or an LMS
+# login, as the Canvas and Moodle exports expect) before a bare name or number. Canvas's roster has
+# Student (the name), ID (Canvas's number), SIS User ID, SIS Login ID: its login is the one to seed.
+ROSTER_COLUMNS = ("email", "email_address", "sis_login_id", "login_id", "username", "student", "id", "sis_user_id")
 
 
 @dataclass
@@ -436,9 +439,9 @@ class RosterEntry:
 def read_roster(path: str | os.PathLike[str]) -> list[str]:
     """The student ids of a roster CSV, in file order, each once.
 
-    The id column is the first header among student, id, email, sis_user_id, login_id, username
-    (any case); a roster without one is refused (a wrong file would otherwise make a variant per
-    line). Blank ids are skipped; a repeated id is kept once.
+    The id column is the first of ROSTER_COLUMNS among the headers (any case; spaces and hyphens
+    read as underscores: "SIS Login ID" is sis_login_id); a roster without one is refused (a wrong
+    file would otherwise make a variant per line). Blank ids are skipped; a repeated id is kept once.
     """
     import csv
 
@@ -449,7 +452,7 @@ def read_roster(path: str | os.PathLike[str]) -> list[str]:
         raise GraderError(f"{path}: cannot read the roster ({exc})") from None
     if not rows:
         raise GraderError(f"{path}: the roster is empty (expected a header row, then one row per student)")
-    header = [h.strip().lower() for h in rows[0]]
+    header = [re.sub(r"[\s-]+", "_", h.strip().lower()) for h in rows[0]]
     col = next((header.index(c) for c in ROSTER_COLUMNS if c in header), None)
     if col is None:
         found = ", ".join(repr(h) for h in rows[0][:8]) or "nothing"

@@ -381,3 +381,16 @@ def test_a_roster_without_an_id_column_is_refused(tmp_path):
     run = CliRunner().invoke(cli, ["variant", str(spec), "--roster", str(roster), "--out", str(tmp_path / "o")])
     assert run.exit_code == 2 and "no student id column" in run.output and "'# Week 3'" in run.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_canvas_roster_seeds_from_the_login_not_the_name(tmp_path):
+    """Canvas's roster puts the name under Student; submissions' `student:` is the login (README, --lms canvas)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("id: r\nkind: test-sum\ngiven: {a: 1, b: 2}\nparts: [{id: s, ask: sum}]\nvary:\n  given.a: {range: [1, 50]}\n")
+    roster = tmp_path / "canvas.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n\"Lima, Ana\",1021,S-77,ana@uni.edu,A\n"
+                      "\"Ong, Ben\",1022,S-78,ben@uni.edu,B\n")
+    run = CliRunner().invoke(cli, ["variant", str(spec), "--roster", str(roster), "--out", str(tmp_path / "o"),
+                                   "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert [e["student"] for e in json.loads(run.output)] == ["ana@uni.edu", "ben@uni.edu"]

@@ -76,13 +76,19 @@ def test_every_drawn_variant_is_valid_and_solves(spec):
     for r in rules:
         space *= r.size
     assert len(set(draws)) >= min(space, len(SEEDS)) * 0.5
-    for combo in combinations(rules, base.id):
+    checked = combinations(rules, base.id)
+    answers = set()
+    for combo in checked:
         data, problem = build(base, rules, combo)
         solution = solve(problem)
         assert [p.id for p in solution.parts] == [p.id for p in base.parts]
         assert all(p.answer not in (None, "") for p in solution.parts), data["given"]
+        answers.add(tuple(p.answer for p in solution.parts))
         for _at, text in _texts(data):
             assert "{{" not in text, text
+    # different numbers must give different answers: a draw that only reshuffles the data (same
+    # sum, shifted scores) would let students copy each other's answers
+    assert len(answers) >= 0.75 * len(checked), f"{len(checked)} variants have only {len(answers)} sets of answers"
     # two students rarely share numbers: the chance that two students draw the same variant
     # is at most 1/4, and a class of 30 gets many different ones
     share = sum((draws.count(d) / len(draws)) ** 2 for d in set(draws))
