@@ -225,3 +225,33 @@ def test_the_base_instance_answer_is_named_in_a_variant():
                 assert result.verdict == "incorrect" and result.mistake == BASE_INSTANCE
                 assert "your own variant" in result.feedback and part.answer in result.feedback
             assert check_part(part, part.answer).verdict == "correct"
+
+
+# --- what a student reads is what is graded -----------------------------------------------------
+
+def _prompt(variant, part_id: str) -> str:
+    return next(p["prompt"] for p in variant.data["parts"] if p["id"] == part_id)
+
+
+def test_the_numbers_a_prompt_shows_are_the_numbers_graded():
+    """Read the numbers off each student's prompts, solve by hand (closed forms, no solver), and
+    compare with what the student is graded against."""
+    for i in range(20):
+        seed = f"student{i}@uni.edu"
+        mlp = make_variant(str(BANK / "ee147" / "ee147-mlp-2layer.yaml"), seed)
+        n_in, n_hidden, n_out = map(int, re.findall(r"R\^(\d+)", _prompt(mlp, "neurons")))
+        assert mlp.solution.part("params").value == n_in * n_hidden + n_hidden + n_hidden * n_out + n_out
+
+        poisson = make_variant(str(BANK / "rec6" / "rec6-map-poisson.yaml"), seed)
+        x = json.loads(re.search(r"x = (\[[\d, ]+\])", _prompt(poisson, "map")).group(1))
+        # Gamma(shape 2, scale 2) prior: the posterior mode is (2 + Σx − 1)/(n + 1/2)
+        want = Fraction(2 + sum(x) - 1) / (len(x) + Fraction(1, 2))
+        assert Fraction(str(poisson.solution.part("map").value)) == want
+
+        clip = make_variant(str(BANK / "ee147" / "ee147-grad-clip.yaml"), seed)
+        g = json.loads(re.search(r"g = (\[[\d, ]+\])", _prompt(clip, "clipped")).group(1))
+        threshold = Fraction(re.search(r"threshold is ([\d.]+)", _prompt(clip, "clipped")).group(1))
+        lr = Fraction(re.search(r"lr = ([\d.]+)", _prompt(clip, "x1")).group(1))
+        norm = sum(v * v for v in g) ** 0.5
+        for got, gi in zip(clip.solution.part("x1").value, g):  # x₁ = 0 − lr·g·clip/‖g‖ (PyTorch adds 1e−6)
+            assert abs(float(got) - float(-lr * gi * threshold) / norm) < 1e-5
