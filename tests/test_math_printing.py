@@ -58,3 +58,14 @@ def test_sympy_objects_are_math_too():
     assert step.text == "f(x) = exp(x)/(exp(x) + 1)"
     assert r"\frac{e^{x}}{e^{x} + 1}" in step.latex
     assert "<mfrac>" in mathml(sp.exp(x) / (1 + sp.exp(x)))
+
+
+@pytest.mark.parametrize("formula, shown", [
+    (Call("ln", Num(2) / Num(Fraction(1, 3))), "ln(2/(1/3))"),  # δ = 1/3 in ln(2/δ), not ln(2/1/3)
+    (Num(Fraction(2, 3)) ** Num(2), "(2/3)^2"),
+    (Num(2) ** Num(Fraction(1, 3)), "2^(1/3)"),
+    (Num(1) / Num(Fraction(-1, 3)), "1/(−1/3)"),
+    (Num(Fraction(2, 3)) / Num(Fraction(1, 3)), "2/3/(1/3)")  # read left to right: (2/3)/(1/3),
+])
+def test_a_number_written_as_a_fraction_is_bracketed_where_a_slash_would_misread(formula, shown):
+    assert text(formula).replace("-", "−") == shown

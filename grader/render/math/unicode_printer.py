@@ -31,10 +31,15 @@ class UnicodePrinter(Printer):
         return x.name
 
     def _print_Div(self, x: F.Div) -> str:
-        return f"{self.inner(x.numerator, 2)}/{self.inner(x.denominator, 3)}"
+        return f"{self.inner(x.numerator, 2)}/{self._slashed(x.denominator, 3)}"
 
     def _print_Pow(self, x: F.Pow) -> str:
-        return f"{self.inner(x.base, 5)}^{self.inner(x.exponent, 5)}"
+        return f"{self._slashed(x.base, 5)}^{self._slashed(x.exponent, 5)}"
+
+    def _slashed(self, x: Any, below: int) -> str:
+        """A number that prints as a/b binds like a division here: 2/(1/3), (2/3)^2, not 2/1/3."""
+        out = self.inner(x, below)
+        return self.parens(out) if isinstance(x, F.Num) and "/" in out and not out.startswith("(") else out
 
     def _print_Neg(self, x: F.Neg) -> str:
         return "−" + self.inner(x.operand, 2)
