@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ARTIFACTS = Path(os.environ.get("GRADER_ARTIFACTS", ROOT / "artifacts"))
 MATH_KINDS = {"activation", "arithmetic", "backprop", "convolution", "divergence", "dropout", "estimate", "knn-vote",
-              "least-squares", "linear-algebra", "loss", "mlp", "network", "optimizer", "sample-complexity", "shattering",
-              "softmax", "vc-dimension", "weight-init"}
+              "least-squares", "linear-algebra", "loss", "matrix-calculus", "mlp", "naive-bayes", "network",
+              "normalization", "optimizer", "rnn-cell", "sample-complexity", "shattering", "softmax", "vc-dimension",
+              "weight-init"}
 GOLDEN_PAGES = ["rec6/rec6-map-poisson", "rec6/rec6-nb-car", "dlnotes/dlnotes-kl-rgb"]
 
 

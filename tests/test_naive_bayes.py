@@ -152,7 +152,9 @@ def test_seed_steps_show_counts_and_products():
     sol = solve(load_problem(str(REC6 / "rec6-nb-car.yaml")))
     assert any(s.table is not None and s.table.title == "count(X_j = v, y)" for s in sol.steps)
     joint = "\n".join(s.text for s in sol.part("joint_1").steps)
-    assert "4/9 · 0.75 · 0.5 · 0.75 = 0.125" in joint
+    assert "4/9·0.75·0.5·0.75 = 0.125" in joint
+    score = sol.part("joint_1").steps[-1]  # written as math: a fraction and products in LaTeX
+    assert r"\tfrac{4}{9} \cdot 0.75 \cdot 0.5 \cdot 0.75 = 0.125" in score.latex
     assert "P(Red=1 | Interested=1) = 3/4" in joint
     params = "\n".join(s.text for s in sol.part("num_parameters").steps)
     assert "K·d = 2·3 = 6" in params and "6 + 1 = 7" in params

@@ -21,10 +21,11 @@ from typing import Any
 
 from ...answers import matrix_expr as mx
 from ...errors import InvalidAnswer, SolveError
+from ...formula import Num, Rel, Sym, Sympy, Words, Written, eq
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Step
+from ...solution import Alternative, Step
 from ...spec.schema import Bool, Checker, Custom, Field, Int, Map, OneOf, Quantity, Str
-from .. import Kind, Mistake, register
+from .. import Answer, Kind, Mistake, register
 
 NAME = r"[A-Za-z][A-Za-z0-9_]*"
 _RESERVED = {"T", "I", "e", "pi", "tr", "trace", "det", "inv", "transpose", "exp", "log", "ln", "sqrt", "abs"}
@@ -268,7 +269,7 @@ def _derived(ctx: dict[str, Any], part: Part, f: Any, wrt: str) -> tuple[str, An
                      f"by entry; at {_dims_text(options)} the gradient is {_matrix_text(grad)})", part.path + ("form",))
 
 
-def _gradient(ctx: dict[str, Any], part: Part) -> PartSolution:
+def _gradient(ctx: dict[str, Any], part: Part) -> Answer:
     options = ctx["options"]
     f = _read(part.args["of"], options, part, "of")
     wrt = _wrt(part, options)
@@ -277,13 +278,14 @@ def _gradient(ctx: dict[str, Any], part: Part) -> PartSolution:
     x_shape = mx.declarations(options)[wrt].shape
     jac = part.ask == "jacobian"
     steps = []
+    f_math = _typeset(part.args["of"], options)
     if mx._is_scalar(f_shape):
-        steps.append(Step(f"f = {part.args['of']} is a scalar and {wrt} is {_shape_words(x_shape)}: "
+        steps.append(Step.of("f = ", f_math, f" is a scalar and {wrt} is {_shape_words(x_shape)}: "
                           + ("the Jacobian ∂f/∂x is the row (∇f)ᵀ." if jac else
                              f"in the denominator layout ∇_{wrt} f has the shape of {wrt}: " +
                              (f"(∇_{wrt} f)_i = ∂f/∂{wrt}_i." if x_shape[1:] == (1,) else f"(∇_{wrt} f)_ij = ∂f/∂{wrt}_ij."))))
     else:
-        steps.append(Step(f"f = {part.args['of']} is {_shape_words(f_shape)} and {wrt} is {_shape_words(x_shape)}: "
+        steps.append(Step.of("f = ", f_math, f" is {_shape_words(f_shape)} and {wrt} is {_shape_words(x_shape)}: "
                           + ("the Jacobian J_ij = ∂f_i/∂x_j (numerator layout)." if jac else
                              f"in the denominator layout (∇_{wrt} f)_ij = ∂f_j/∂{wrt}_i.")))
     import sympy as sp
@@ -291,27 +293,44 @@ def _gradient(ctx: dict[str, Any], part: Part) -> PartSolution:
     fv = value if not isinstance(value, sp.MatrixBase) or value.shape != (1, 1) else value[0, 0]
     shown_f = str(sp.expand(fv)) if not isinstance(fv, sp.MatrixBase) else _matrix_text(fv)
     if len(shown_f) <= 220:
-        steps.append(Step(f"Entry by entry, with symbolic entries at {_dims_text(options)}: f = {shown_f}"))
+        steps.append(Step.of(f"Entry by entry, with symbolic entries at {_dims_text(options)}: ",
+                             eq(Sym("f"), Written(shown_f, Sympy(sp.expand(fv))))))
     else:
         steps.append(Step(f"Entry by entry, with symbolic entries at {_dims_text(options)}."))
     entries = _matrix_text(grad)
     index = "i" if len(x_shape) == 2 and x_shape[1] == 1 else "ij"
     if len(entries) <= 400:
-        steps.append(Step(f"∂f/∂{wrt}_{index} gives ∇_{wrt} f = {entries}"))
+        steps.append(Step.of(f"∂f/∂{wrt}_{index} gives ", eq(_nabla(wrt), Written(entries, Sympy(grad)))))
     else:
         steps.append(Step(f"∂f/∂{wrt}_{index}, entry by entry (rational functions of the entries, too long to show here)."))
-    steps.append(Step(f"In closed form ∇_{wrt} f = {text}; at {_dims_text(options)} it equals the matrix above entry by "
-                      "entry ✓"))
+    steps.append(Step.of("In closed form ", eq(_nabla(wrt), _typeset(text, options)),
+                         f"; at {_dims_text(options)} it equals the matrix above entry by entry ✓"))
     alts: list[Alternative] = []
     if jac:
         answer = _simplified_transpose(text, options)
-        steps.append(Step(f"The Jacobian is the transpose of the gradient: J = ({text})ᵀ = {answer}"))
+        transposed = _typeset(f"({text})^T", options)
+        shown_t = Written(f"({text})ᵀ", transposed.typeset) if isinstance(transposed, Written) else f"({text})ᵀ"
+        steps.append(Step.of("The Jacobian is the transpose of the gradient: ", eq(Sym("J"), shown_t, _typeset(answer, options))))
         alts += _alternatives(answer, options, "denominator-layout")
     else:
         answer = text
         alts += _alternatives(answer, options, "numerator-layout")
-    return part.solution("matrix-expression", answer, answer=answer, steps=steps, alternatives=alts,
-                         options=options)
+    return Answer(answer, steps, alts, answer=answer, options=options)
+
+
+def _typeset(text: str, options: dict[str, Any]) -> Any:
+    """A matrix expression as the student writes it (`W^T*V^T`) in text, typeset by sympy (WᵀVᵀ)
+    in LaTeX and MathML; as written (a Words node) when sympy has no matrix form for it."""
+    from .derive import Unsupported, to_matexpr
+
+    try:
+        return Written(text, Sympy(to_matexpr(mx.read(text, options), options)))
+    except (Unsupported, InvalidAnswer, ValueError, TypeError, AttributeError, NotImplementedError):
+        return Words(text)
+
+
+def _nabla(wrt: str) -> Sym:
+    return Sym(f"∇_{wrt} f", latex=rf"\nabla_{{{wrt}}} f")
 
 
 def _simplified_transpose(text: str, options: dict[str, Any]) -> str:
@@ -337,7 +356,7 @@ def _natural(shape: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _shape_answer(part: Part, shape: tuple[Any, ...], options: dict[str, Any], steps: list[Step],
-                  swapped: tuple[Any, ...] | None = None) -> PartSolution:
+                  swapped: tuple[Any, ...] | None = None) -> Answer:
     dims = options["dims"]
     if not shape:
         shape = (1,)
@@ -348,12 +367,17 @@ def _shape_answer(part: Part, shape: tuple[Any, ...], options: dict[str, Any], s
         alts.append(Alternative("transposed-shape", tuple(dims[d] if isinstance(d, str) else d for d in swapped)))
     elif len(shape) == 2 and shape[0] != shape[1]:
         alts.append(Alternative("transposed-shape", tuple(reversed(sizes))))
-    steps.append(Step(f"With {_dims_text(options)} this is {'×'.join(map(str, sizes))}."))
-    return part.solution("shape", sizes, answer=answer, steps=steps, alternatives=alts,
-                         options={"dims": dims, "ignore_ones": True})
+    steps.append(Step.of(f"With {_dims_text(options)} this is ", _dims_math(sizes), "."))
+    return Answer(sizes, steps, alts, answer=answer, options={"dims": dims, "ignore_ones": True})
 
 
-def _shape(ctx: dict[str, Any], part: Part) -> PartSolution:
+def _dims_math(sizes: tuple[Any, ...]) -> Any:
+    """3×2 as text, 3 × 2 typeset."""
+    return Written("×".join(map(str, sizes)), Rel(tuple(Num(d) if isinstance(d, int) else Sym(str(d)) for d in sizes),
+                                                  ("×",) * (len(sizes) - 1)))
+
+
+def _shape(ctx: dict[str, Any], part: Part) -> Answer:
     options = ctx["options"]
     tree = _read(part.args["of"], options, part, "of")
     shape = mx.result_shape(tree, options)
@@ -362,7 +386,7 @@ def _shape(ctx: dict[str, Any], part: Part) -> PartSolution:
     return _shape_answer(part, _natural(shape), options, steps)
 
 
-def _gradient_shape(ctx: dict[str, Any], part: Part) -> PartSolution:
+def _gradient_shape(ctx: dict[str, Any], part: Part) -> Answer:
     options = ctx["options"]
     f = _read(part.args["of"], options, part, "of")
     wrt = str(part.args["wrt"]).strip()
@@ -383,22 +407,23 @@ def _gradient_shape(ctx: dict[str, Any], part: Part) -> PartSolution:
     return _shape_answer(part, shape, options, steps, swapped=other)
 
 
-def _identity(ctx: dict[str, Any], part: Part) -> PartSolution:
+def _identity(ctx: dict[str, Any], part: Part) -> Answer:
     options = ctx["options"]
     lhs = _read(part.args["lhs"], options, part, "lhs")
     rhs = _read(part.args["rhs"], options, part, "rhs")
     a, b = mx.result_shape(lhs, options), mx.result_shape(rhs, options)
-    steps = [Step(f"{part.args['lhs']} is {_shape_words(a)}; {part.args['rhs']} is {_shape_words(b)}.")]
+    steps = [Step.of(_typeset(part.args["lhs"], options), f" is {_shape_words(a)}; ",
+                     _typeset(part.args["rhs"], options), f" is {_shape_words(b)}.")]
     if a != b and not (mx._is_scalar(a) and mx._is_scalar(b)):
         steps.append(Step("The shapes differ, so the two cannot be equal."))
-        return part.solution("boolean", False, steps=steps)
+        return Answer(False, steps)
     if mx.refuted(lhs, rhs, options):
         steps.append(Step(_counterexample(lhs, rhs, options)))
-        return part.solution("boolean", False, steps=steps)
+        return Answer(False, steps)
     if mx.proved_equal(lhs, rhs, options):
         steps.append(Step(f"With symbolic entries at {_dims_text(options)}, every entry of the difference expands to 0: "
                           "they are equal."))
-        return part.solution("boolean", True, steps=steps)
+        return Answer(True, steps)
     raise SolveError("could not decide this identity within the checker's bounds (no exact counterexample, no proof)",
                      part.path + ("lhs",))
 

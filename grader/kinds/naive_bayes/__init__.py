@@ -34,10 +34,12 @@ from typing import Any
 
 from ...answers.types import approx, format_number
 from ...errors import SolveError
+from ...formula import Add, Call, Div, Math, Mul, Num, Pow, Sum, Sym, Sympy, Words, Written, eq
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Step, Table
+from ...render.math import step_text
+from ...solution import Alternative, Step, Table
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
-from .. import Kind, Mistake, register
+from .. import Answer, Kind, Mistake, register
 from .model import (
     VARIANTS,
     Data,
@@ -54,6 +56,19 @@ from .model import (
     show,
     sort_key,
     sum_exact,
+)
+from .notation import (
+    Names,
+    estimate,
+    estimated,
+    gaussian_definition,
+    group_each,
+    mean_chain,
+    minus,
+    num,
+    par,
+    then_value,
+    variance_chain,
 )
 
 MAX_CELL_ISSUES = 10
@@ -228,7 +243,7 @@ class _Ctx:
         self.model = Model(self.data, self.settings)
         self.L = self.data.label
         self._models: dict[Settings, Model] = {self.settings: self.model}
-        self.text: _Text  # set by _setup: it reads this context
+        self.text = Names(self.L, self.variant)
 
     @property
     def variant(self) -> str:
@@ -310,27 +325,9 @@ class _Ctx:
 # notation
 
 
-def _eq(v: Any) -> str:
-    """' = 3/4', ' = 40/3087 ≈ 0.012958', ' ≈ 1.5789' — a value after its formula."""
-    if isinstance(v, Fraction):
-        text = format_number(v)
-        return f" = {text}" + (f" ≈ {approx(v)}" if "/" in text else "")
-    return f" ≈ {approx(v)}"
-
-
 def _est(e: Any) -> str:
-    """An estimate with its numbers and value: '(3 + 1)/(4 + 2·1) = 2/3', '4/9 ≈ 0.444444', '3/4 = 0.75'."""
-    text, value = e.text(), e.value
-    shown = format_number(value)
-    if text == shown:
-        return text + (f" ≈ {approx(value)}" if "/" in shown else "")
-    return text + _eq(value)
-
-
-def _par(v: Any) -> str:
-    """A value for use inside a formula: 2/3 in parentheses."""
-    text = _val(v)
-    return f"({text})" if "/" in text else text
+    """An estimate with its numbers and value, for a table: '(3 + 1)/(4 + 2·1) = 2/3', '4/9 ≈ 0.444444'."""
+    return step_text([estimated(Words(""), e)]).removeprefix(" = ")
 
 
 def _val(v: Any) -> str:
@@ -341,59 +338,6 @@ def _exact_answer(v: Any) -> str:
     return format_number(v) if isinstance(v, Fraction) else str(v)
 
 
-class _Text:
-    def __init__(self, ctx: _Ctx):
-        self.ctx = ctx
-        self.L = ctx.L
-
-    def y(self, c: Value) -> str:
-        return f"{self.L}={show(c)}"
-
-    def prior(self, c: Value) -> str:
-        return f"P({self.y(c)})"
-
-    def feat(self, f: str, v: Value, c: Value) -> str:
-        if self.ctx.variant == "multinomial":
-            return f"P({f} | {self.y(c)})"
-        if self.ctx.variant == "gaussian":
-            return f"p({f}={show(v)} | {self.y(c)})"
-        return f"P({f}={show(v)} | {self.y(c)})"
-
-    def prior_formula(self, m: Model) -> str:
-        if m.s.beta:
-            return f"(count({self.L}=y) + β)/(N + K·β), β = {format_number(m.s.beta)}"
-        return f"count({self.L}=y)/N"
-
-    def prior_line(self, m: Model, c: Value) -> str:
-        e = m.prior(c)
-        return f"{self.prior(c)} = {_est(e)}"
-
-    def theta_line(self, m: Model, f: str, v: Value, c: Value) -> str:
-        """P(f=v | y) = its estimate with numbers (discrete and multinomial)."""
-        e = m.theta(f, v, c)
-        return f"{self.feat(f, v, c)} = {_est(e)}"
-
-    def gauss_line(self, m: Model, f: str, v: Value, c: Value) -> str:
-        mean, var = m.gaussian(f, c)
-        return (f"{self.feat(f, v, c)} = N({show(v)}; μ = {_val(mean)}, σ² = {_val(var)}) "
-                f"= exp(−({show(v)} − {_val(mean)})²/(2·{_val(var)}))/√(2π·{_val(var)}){_eq(m.density(f, v, c))}")
-
-    def factor_line(self, m: Model, f: str, v: Value, c: Value) -> str:
-        if self.ctx.variant == "gaussian":
-            return self.gauss_line(m, f, v, c)
-        line = self.theta_line(m, f, v, c)
-        if self.ctx.variant == "multinomial" and v != 1:
-            line += f"; it appears {v} time{'s' if v != 1 else ''} in x, so the factor is ({_val(m.theta(f, v, c).value)})^{v}"
-            line += _eq(m.factor(f, v, c))
-        return line
-
-    def factor_value(self, m: Model, f: str, v: Value, c: Value) -> str:
-        if self.ctx.variant == "multinomial":
-            t = _val(m.theta(f, v, c).value)
-            return f"({t})^{v}" if v != 1 else t
-        return _val(m.factor(f, v, c))
-
-
 # ---------------------------------------------------------------------------------------------
 # shared steps: the tables
 
@@ -401,9 +345,11 @@ class _Text:
 def _convention_step(ctx: _Ctx) -> Step:
     a, b = format_number(ctx.alpha), format_number(ctx.beta)
     v = ctx.variant
+    segments: list[Any] = []
     if v == "gaussian":
-        text = ("Gaussian naive Bayes: for each class y and feature j, the MLE mean μ and variance σ² = Σ(x − μ)²/n "
-                "(divide by the class size n), and p(x_j | y) = exp(−(x_j − μ)²/(2σ²))/√(2πσ²)")
+        segments = ["Gaussian naive Bayes: for each class y and feature j, the MLE mean μ and variance σ² = Σ(x − μ)²/n "
+                    "(divide by the class size n), and ", gaussian_definition()]
+        text = ""
     elif v == "multinomial":
         text = ("Multinomial naive Bayes: P(w | y) = (count of word w in class y + α)/(number of words in class y + V·α), "
                 f"V = {len(ctx.data.features)} words, α = {a}")
@@ -416,17 +362,17 @@ def _convention_step(ctx: _Ctx) -> Step:
              else "the class prior is not smoothed: P(y) = count(y)/N")
     if ctx.alpha and not ctx.beta:
         prior += " (smoothing applies to the feature likelihoods only)"
-    return Step(f"{text}; {prior}")
+    return Step.of(*segments, f"{text}; {prior}")
 
 
-def _class_step(ctx: _Ctx, t: _Text) -> Step:
+def _class_step(ctx: _Ctx, t: Names) -> Step:
     m, d = ctx.model, ctx.data
     rows = [[show(c), str(d.n(c)), _est(m.prior(c))] for c in d.classes]
     return Step(f"N = {len(d.y)} rows; the label {ctx.L} takes K = {len(d.classes)} values",
                 table=Table([ctx.L, "rows", f"P({ctx.L}) = {t.prior_formula(m)}"], rows, "Class counts and prior"))
 
 
-def _discrete_steps(ctx: _Ctx, t: _Text) -> list[Step]:
+def _discrete_steps(ctx: _Ctx, t: Names) -> list[Step]:
     m, d = ctx.model, ctx.data
     cols = ["feature", "value"] + [f"{t.y(c)} ({d.n(c)} rows)" for c in d.classes]
     counts, est = [], []
@@ -442,7 +388,7 @@ def _discrete_steps(ctx: _Ctx, t: _Text) -> list[Step]:
     ]
 
 
-def _multinomial_steps(ctx: _Ctx, t: _Text) -> list[Step]:
+def _multinomial_steps(ctx: _Ctx, t: Names) -> list[Step]:
     m, d = ctx.model, ctx.data
     cols = ["word"] + [t.y(c) for c in d.classes]
     counts = [[f] + [str(sum(r[f] for r in d.rows_of(c))) for c in d.classes] for f in d.features]
@@ -454,7 +400,7 @@ def _multinomial_steps(ctx: _Ctx, t: _Text) -> list[Step]:
     ]
 
 
-def _gaussian_steps(ctx: _Ctx, t: _Text) -> list[Step]:
+def _gaussian_steps(ctx: _Ctx, t: Names) -> list[Step]:
     m, d = ctx.model, ctx.data
     rows = []
     for f in d.features:
@@ -471,7 +417,7 @@ def _gaussian_steps(ctx: _Ctx, t: _Text) -> list[Step]:
                  table=Table(["feature", ctx.L, "values", "mean μ", "variance σ²"], rows, "Gaussian parameters"))]
 
 
-def _shared_steps(ctx: _Ctx, t: _Text) -> list[Step]:
+def _shared_steps(ctx: _Ctx, t: Names) -> list[Step]:
     steps = [_convention_step(ctx), _class_step(ctx, t)]
     try:
         if ctx.variant in ("bernoulli", "categorical"):
@@ -500,60 +446,61 @@ def _try(fn: Any) -> Any:
         return None
 
 
-def _solve_num_parameters(ctx: _Ctx, part: Part) -> PartSolution:
+def _solve_num_parameters(ctx: _Ctx, part: Part) -> Answer:
     d = ctx.data
     K, dn = len(d.classes), len(d.features)
-    steps = [Step(f"Class prior P({ctx.L}) over K = {K} label values: K − 1 = {K - 1} free parameter{'s' if K - 1 != 1 else ''} "
-                  "(the probabilities sum to 1)")]
+    k, d_ = Sym("K"), Sym("d")
+    steps = [Step.of(f"Class prior P({ctx.L}) over K = {K} label values: ", eq(k - 1, Num(K) - 1, Num(K - 1)),
+                     f" free parameter{'s' if K - 1 != 1 else ''} (the probabilities sum to 1)")]
     alts: list[Alternative] = []
     if ctx.variant == "bernoulli":
         feat = K * dn
-        steps.append(Step(f"P(X_j | {ctx.L}): for each of the K = {K} label values and each of the d = {dn} binary features, "
-                          f"one free parameter P(X_j = 1 | y) (P(X_j = 0 | y) = 1 − P(X_j = 1 | y)): K·d = {K}·{dn} = {feat}"))
+        steps.append(Step.of(f"P(X_j | {ctx.L}): for each of the K = {K} label values and each of the d = {dn} binary features, "
+                             "one free parameter P(X_j = 1 | y) (P(X_j = 0 | y) = 1 − P(X_j = 1 | y)): ",
+                             eq(k * d_, Num(K) * Num(dn), Num(feat))))
         alts += [Alternative("no-constraint", 2 * K * dn + K), Alternative("no-constraint", 2 * K * dn + K - 1),
                  Alternative("no-constraint", feat + K)]
     elif ctx.variant == "categorical":
         vs = [len(d.values[f]) for f in d.features]
         feat = K * sum(v - 1 for v in vs)
-        terms = " + ".join(f"({v} − 1)" for v in vs)
-        steps.append(Step(f"P(X_j | {ctx.L}): a feature with V_j values has V_j − 1 free parameters per label value: "
-                          f"K·Σ_j (V_j − 1) = {K}·({terms}) = {feat}"))
+        terms = group_each([Num(v) - 1 for v in vs])
+        steps.append(Step.of(f"P(X_j | {ctx.L}): a feature with V_j values has V_j − 1 free parameters per label value: ",
+                             eq(k * Sum("j", Sym("V_j") - 1), Num(K) * terms, Num(feat))))
         alts += [Alternative("no-constraint", K * sum(vs) + K), Alternative("no-constraint", K * sum(vs) + K - 1),
                  Alternative("no-constraint", feat + K)]
     elif ctx.variant == "multinomial":
         V = dn
         feat = K * (V - 1)
-        steps.append(Step(f"P(w | {ctx.L}): a distribution over the V = {V} words for each label value, V − 1 free each: "
-                          f"K·(V − 1) = {K}·{V - 1} = {feat}"))
+        steps.append(Step.of(f"P(w | {ctx.L}): a distribution over the V = {V} words for each label value, V − 1 free each: ",
+                             eq(k * (Sym("V") - 1), Num(K) * Num(V - 1), Num(feat))))
         alts += [Alternative("no-constraint", K * V + K), Alternative("no-constraint", K * V + K - 1),
                  Alternative("no-constraint", feat + K)]
     else:
         feat = 2 * K * dn
-        steps.append(Step(f"p(X_j | {ctx.L}): a mean and a variance for each of the d = {dn} features and K = {K} label values: "
-                          f"2·K·d = 2·{K}·{dn} = {feat}"))
+        steps.append(Step.of(f"p(X_j | {ctx.L}): a mean and a variance for each of the d = {dn} features and K = {K} label values: ",
+                             eq(Num(2) * k * d_, Num(2) * Num(K) * Num(dn), Num(feat))))
         alts += [Alternative("no-constraint", feat + K), Alternative("no-variance", K * dn + K - 1)]
     total = feat + K - 1
     extra = f" (= 2d + 1 with d = {dn})" if ctx.variant == "bernoulli" and K == 2 else ""
-    steps.append(Step(f"Total: {feat} + {K - 1} = {total}{extra}"))
+    steps.append(Step.of("Total: ", eq(Num(feat) + Num(K - 1), Num(total)), extra))
     alts.append(Alternative("no-prior", feat))
-    alts = [a for a in alts if a.value != total]
-    return part.solution("integer", total, steps=steps, alternatives=alts)
+    return Answer(total, steps, alts)
 
 
-def _solve_prior(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
+def _solve_prior(ctx: _Ctx, part: Part, t: Names) -> Answer:
     c = ctx.label_value(part)
     m = ctx.model
     e = m.prior(c)
     steps = [Step(f"P({ctx.L}=y) = {t.prior_formula(m)}; {ctx.L}={show(c)} in {ctx.data.n(c)} of the N = {len(ctx.data.y)} rows"),
-             Step(t.prior_line(m, c))]
+             Step.of(t.prior_rel(m, c))]
     alts = [Alternative("complement", 1 - e.value)]
     for mid, alt in ctx.variants():
         if mid in ("no-smoothing", "smoothed-prior"):
             alts.append(Alternative(mid, alt.prior(c).value))
-    return part.solution("real", e.value, steps=steps, alternatives=alts)
+    return Answer(e.value, steps, alts)
 
 
-def _solve_likelihood(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
+def _solve_likelihood(ctx: _Ctx, part: Part, t: Names) -> Answer:
     c, f = ctx.label_value(part), ctx.feature(part)
     m, d = ctx.model, ctx.data
     raw = part.args.get("value")
@@ -566,14 +513,15 @@ def _solve_likelihood(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
         rows = d.rows_of(c)
         steps = [Step(f"The {len(rows)} documents with {t.y(c)} contain {format_number(e.count)} occurrence(s) of {f} "
                       f"among {format_number(e.total)} words; V = {len(d.features)} words, α = {format_number(ctx.alpha)}"),
-                 Step(f"{t.feat(f, None, c)} = (count of {f} + α)/(all words + V·α) = {_est(e)}")]
+                 Step.of(estimated(Words(t.feat(f, None, c)), e,
+                                   Div(Words(f"count of {f}") + Sym("α"), Words("all words") + Sym("V") * Sym("α"))))]
         value: Any = _try(lambda: e.value)
         if value is None:
             raise SolveError(f"the documents of class {t.y(c)} contain no words, so P({f} | {t.y(c)}) is 0/0 (add smoothing)", part.path)
         for mid, alt in ctx.variants():
             alts.append(Alternative(mid, _try(lambda alt=alt: alt.theta(f, None, c).value)))
         alts.append(Alternative("complement", 1 - value))
-        return part.solution("real", value, steps=steps, alternatives=alts)
+        return Answer(value, steps, alts)
     if raw is None:
         raise SolveError("say which value of the feature: `value:`", part.path)
     v = ctx.value(f, raw, part.path + ("value",))
@@ -586,29 +534,35 @@ def _solve_likelihood(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
         xs = [r[f] for r in d.rows_of(c)]
         n = len(xs)
         steps = [Step(f"{f} in the {n} rows with {t.y(c)}: {', '.join(show(x) for x in xs)}"),
-                 Step(f"μ = ({' + '.join(show(x) for x in xs)})/{n}{_eq(mean)}"),
-                 Step(f"σ² = Σ(x − μ)²/n = ({' + '.join(f'({show(x)} − {_val(mean)})²' for x in xs)})/{n}{_eq(var)}   (MLE: divide by n)"),
-                 Step(t.gauss_line(m, f, v, c))]
+                 Step.of(mean_chain(xs, mean)),
+                 Step.of(variance_chain(xs, mean, var), "   (MLE: divide by n)"),
+                 Step.of(t.gauss_rel(m, f, v, c))]
         for mid, alt in ctx.variants():
             alts.append(Alternative(mid, _try(lambda alt=alt: alt.density(f, v, c))))
-        return part.solution("real", value, answer=_exact_answer(value), steps=steps, alternatives=alts)
+        return Answer(value, steps, alts, answer=_exact_answer(value))
     e = m.theta(f, v, c)
     value = e.value
     n_c = d.n(c)
     steps = [Step(f"{f}={show(v)} in {format_number(e.count)} of the {n_c} rows with {t.y(c)}; "
                   f"V = {len(d.values[f])} values, α = {format_number(ctx.alpha)}"),
-             Step(("P(X = v | y) = (count(X = v, y) + α)/(count(y) + V·α): " if ctx.alpha else "P(X = v | y) = count(X = v, y)/count(y): ")
-                  + t.theta_line(m, f, v, c))]
+             Step.of(estimated(Words(t.feat(f, v, c)), e, _smoothed(Words(f"count({f}={show(v)}, {t.y(c)})"),
+                                                                    Words(f"count({t.y(c)})"), ctx.alpha)))]
     alts.append(Alternative("complement", 1 - value))
     n_v = sum(1 for r in d.rows if r[f] == v)
     if n_v:
         alts.append(Alternative("inverted", Fraction(int(e.count), n_v)))
     for mid, alt in ctx.variants():
         alts.append(Alternative(mid, _try(lambda alt=alt: alt.theta(f, v, c).value)))
-    return part.solution("real", value, steps=steps, alternatives=alts)
+    return Answer(value, steps, alts)
 
 
-def _solve_mean_variance(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
+def _smoothed(count: Math, total: Math, alpha: Fraction) -> Math:
+    """count/total, or (count + α)/(total + V·α) with smoothing."""
+    a = Sym("α")
+    return Div(count + a, total + Sym("V") * a) if alpha else Div(count, total)
+
+
+def _solve_mean_variance(ctx: _Ctx, part: Part, t: Names) -> Answer:
     if ctx.variant != "gaussian":
         raise SolveError(f"`{part.ask}` is a parameter of the gaussian variant (this table is {ctx.variant})", part.path + ("ask",))
     c, f = ctx.label_value(part), ctx.feature(part)
@@ -619,37 +573,36 @@ def _solve_mean_variance(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
     except Undefined as exc:
         raise _undefined(part, exc) from None
     steps = [Step(f"{f} in the {n} rows with {t.y(c)}: {', '.join(show(x) for x in xs)}"),
-             Step(f"μ = ({' + '.join(show(x) for x in xs)})/{n}{_eq(mean)}")]
+             Step.of(mean_chain(xs, mean))]
     if part.ask == "mean":
-        return part.solution("real", mean, steps=steps)
-    steps.append(Step(f"σ² = Σ(x − μ)²/n = ({' + '.join(f'({show(x)} − {_val(mean)})²' for x in xs)})/{n}{_eq(var)}   (MLE: divide by n)"))
+        return Answer(mean, steps)
+    steps.append(Step.of(variance_chain(xs, mean, var), "   (MLE: divide by n)"))
     import sympy as sp
 
     alts = [Alternative("std-for-variance", sp.sqrt(sp.Rational(var.numerator, var.denominator)))]
     if n > 1:
         alts.append(Alternative("unbiased-variance", var * n / (n - 1)))
-    return part.solution("real", var, steps=steps, alternatives=alts)
+    return Answer(var, steps, alts)
 
 
-def _score_steps(ctx: _Ctx, t: _Text, m: Model, x: dict[str, Value], c: Value, detail: bool) -> tuple[list[Step], Any]:
+def _score_steps(ctx: _Ctx, t: Names, m: Model, x: dict[str, Value], c: Value, detail: bool) -> tuple[list[Step], Any]:
     """The joint score of class c with its factors (each with its estimate when `detail`)."""
     steps: list[Step] = []
     if detail:
-        steps.append(Step(t.prior_line(m, c)))
-        steps += [Step(t.factor_line(m, f, v, c)) for f, v in x.items()]
+        steps.append(Step.of(t.prior_rel(m, c)))
+        steps += [Step.of(*t.factor_step(m, f, v, c)) for f, v in x.items()]
     joint = m.joint(x, c)
-    names = [t.prior(c)] + [t.feat(f, v, c) + (f"^{v}" if ctx.variant == "multinomial" and v != 1 else "") for f, v in x.items()]
-    nums = [_val(m.prior(c).value)] + [t.factor_value(m, f, v, c) for f, v in x.items()]
     if not detail:
-        parts = [f"{t.prior(c)} = {m.prior(c).text()}"]
+        parts: list[Any] = [f"{t.y(c)}: ", eq(Words(t.prior(c)), estimate(m.prior(c)))]
         for f, v in x.items():
             if ctx.variant == "gaussian":
                 mean, var = m.gaussian(f, c)
-                parts.append(f"{t.feat(f, v, c)} = N({show(v)}; {_val(mean)}, {_val(var)}) ≈ {approx(m.factor(f, v, c))}")
+                normal = Call("N", num(v), num(mean), num(var))
+                parts += ["; ", eq(Words(t.feat(f, v, c)), normal).approx(Num(approx(m.factor(f, v, c))))]
             else:
-                parts.append(f"{t.feat(f, v, c)} = {m.theta(f, v, c).text()}")
-        steps.append(Step(f"{t.y(c)}: " + "; ".join(parts)))
-    steps.append(Step(f"P(x, {t.y(c)}) = {' · '.join(names)} = {' · '.join(nums)}{_eq(joint)}"))
+                parts += ["; ", eq(Words(t.feat(f, v, c)), estimate(m.theta(f, v, c)))]
+        steps.append(Step.of(*parts))
+    steps.append(Step.of(t.score_rel(m, x, c, joint)))
     return steps, joint
 
 
@@ -673,17 +626,16 @@ def _joint_alts(ctx: _Ctx, x: dict[str, Value], c: Value) -> list[Alternative]:
     return alts
 
 
-def _solve_joint(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
+def _solve_joint(ctx: _Ctx, part: Part, t: Names) -> Answer:
     c, x = ctx.label_value(part), ctx.x(part)
     steps = _x_steps(ctx, x)
     factor = {"multinomial": "P(w | y)^count(w)", "gaussian": "p(x_j | y)"}.get(ctx.variant, "P(x_j | y)")
-    steps.append(Step(f"P(x, {t.y(c)}) = P({t.y(c)})·Π_j {factor}"))
+    steps.append(Step.of(eq(t.joint(c), Mul((Words(t.prior(c)), Words(f"Π_j {factor}"))))))
     more, joint = _score_steps(ctx, t, ctx.model, x, c, detail=True)
-    return part.solution("real", joint, answer=_exact_answer(joint), steps=steps + more,
-                         alternatives=_joint_alts(ctx, x, c))
+    return Answer(joint, steps + more, _joint_alts(ctx, x, c), answer=_exact_answer(joint))
 
 
-def _all_scores(ctx: _Ctx, t: _Text, x: dict[str, Value]) -> tuple[list[Step], dict[Value, Any]]:
+def _all_scores(ctx: _Ctx, t: Names, x: dict[str, Value]) -> tuple[list[Step], dict[Value, Any]]:
     steps: list[Step] = []
     scores: dict[Value, Any] = {}
     for k in ctx.data.classes:
@@ -692,24 +644,26 @@ def _all_scores(ctx: _Ctx, t: _Text, x: dict[str, Value]) -> tuple[list[Step], d
     return steps, scores
 
 
-def _solve_posterior(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
+def _solve_posterior(ctx: _Ctx, part: Part, t: Names) -> Answer:
     c, x = ctx.label_value(part), ctx.x(part)
     steps = _x_steps(ctx, x)
-    steps.append(Step(f"P({t.y(c)} | x) = P(x, {t.y(c)}) / Σ_y P(x, {ctx.L}=y): the joint score of every label value, normalised"))
+    posterior = Words(f"P({t.y(c)} | x)")
+    steps.append(Step.of(eq(posterior, Div(t.joint(c), Sum("y", Words(f"P(x, {ctx.L}=y)")))),
+                         ": the joint score of every label value, normalised"))
     more, scores = _all_scores(ctx, t, x)
     steps += more
     if is_zero(sum_exact(list(scores.values()))):
         raise SolveError(f"every value of {ctx.L} scores 0 for this x (each class has a zero factor), so the posterior is 0/0 — "
                          "undefined; add smoothing (`smoothing: 1`)", part.path + ("x",))
     value = normalise(scores, c)
-    den = " + ".join(_val(scores[k]) for k in ctx.data.classes)
-    steps.append(Step(f"P({t.y(c)} | x) = ({_val(scores[c])}) / ({den}){_eq(value)}"))
+    den = Add(tuple(num(scores[k]) for k in ctx.data.classes))
+    steps.append(Step.of(then_value(eq(posterior, Div(num(scores[c]), den)), value)))
     alts = [Alternative("unnormalised", scores[c]),
             Alternative("no-prior", _try(lambda: ctx.model.posterior(x, c, with_prior=False))),
             Alternative("complement", _try(lambda: 1 - value))]
     for mid, alt in ctx.variants():
         alts.append(Alternative(mid, _try(lambda alt=alt: alt.posterior(x, c))))
-    return part.solution("real", value, answer=_exact_answer(value), steps=steps, alternatives=alts)
+    return Answer(value, steps, alts, answer=_exact_answer(value))
 
 
 def _prediction_type(ctx: _Ctx) -> tuple[str, Any, dict[str, Any]]:
@@ -724,11 +678,12 @@ def _prediction_type(ctx: _Ctx) -> tuple[str, Any, dict[str, Any]]:
     return "choice", lambda c: table[c], {"choices": letters, "labels": {table[c]: show(c) for c in classes}}
 
 
-def _solve_prediction(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
+def _solve_prediction(ctx: _Ctx, part: Part, t: Names) -> Answer:
     x = ctx.x(part)
     steps = _x_steps(ctx, x)
-    steps.append(Step(f"Predict the value of {ctx.L} with the largest joint score P(x, y) = P(y)·Π_j P(x_j | y) "
-                      "(the same argmax as the posterior; ties go to the first value in sorted order)"))
+    steps.append(Step.of(f"Predict the value of {ctx.L} with the largest joint score ",
+                         eq(Words("P(x, y)"), Mul((Words("P(y)"), Words("Π_j P(x_j | y)")))),
+                         " (the same argmax as the posterior; ties go to the first value in sorted order)"))
     more, scores = _all_scores(ctx, t, x)
     steps += more
     best = argmax(list(scores.items()))
@@ -750,9 +705,9 @@ def _solve_prediction(ctx: _Ctx, part: Part, t: _Text) -> PartSolution:
         candidates.append((mid, partial(model.predict, x)))
     for mid, fn in candidates:
         other = _try(fn)
-        if other is not None and other != best:
+        if other is not None:
             alts.append(Alternative(mid, conv(other)))
-    return part.solution(typ, conv(best), answer=answer, steps=steps, alternatives=alts, options=options)
+    return Answer(conv(best), steps, alts, answer=answer, type=typ, options=options)
 
 
 def _log_odds(ctx: _Ctx, part: Part) -> tuple[Value, Value, dict[str, dict[str, Any]], Any, Any, list[Step]]:
@@ -787,9 +742,12 @@ def _log_odds(ctx: _Ctx, part: Part) -> tuple[Value, Value, dict[str, dict[str, 
     m = ctx.model
     pc, po = m.prior(c).value, m.prior(other).value
     const = sp.log(to_sympy(pc) / to_sympy(po))
-    steps = [Step(f"ln[P({ctx.L}={show(c)} | x)/P({ctx.L}={show(other)} | x)] = ln(π_{show(c)}/π_{show(other)}) + Σ_j "
-                  f"[ln(σ_j,{show(other)}/σ_j,{show(c)}) − (x_j − μ_j,{show(c)})²/(2σ²_j,{show(c)}) + (x_j − μ_j,{show(other)})²/(2σ²_j,{show(other)})]"),
-             Step(f"ln(π_{show(c)}/π_{show(other)}) = ln({_par(pc)}/{_par(po)}) = ln({_val(pc / po)})")]
+    a, b = show(c), show(other)
+    priors = Call("ln", Div(Sym(f"π_{a}"), Sym(f"π_{b}")))
+    steps = [Step.of(eq(Call("ln", Div(Words(f"P({ctx.L}={a} | x)"), Words(f"P({ctx.L}={b} | x)"))),
+                        priors + Sum("j", _log_ratio_term(Sym("x_j"), (Sym(f"μ_j,{a}"), Sym(f"σ_j,{a}")),
+                                                          (Sym(f"μ_j,{b}"), Sym(f"σ_j,{b}")))))),
+             Step.of(eq(priors, Call("ln", Div(par(pc), par(po))), Call("ln", num(pc / po))))]
     squares = sp.Integer(0)
     for f in ctx.data.features:
         try:
@@ -803,21 +761,34 @@ def _log_odds(ctx: _Ctx, part: Part) -> tuple[Value, Value, dict[str, dict[str, 
         const += sp.log(to_sympy(vo) / to_sympy(vc)) / 2
         sq = -(x - to_sympy(mc)) ** 2 / (2 * to_sympy(vc)) + (x - to_sympy(mo)) ** 2 / (2 * to_sympy(vo))
         squares += sq
-        steps.append(Step(f"{f}: ½·ln({_par(vo)}/{_par(vc)}) − ({f} − {_val(mc)})²/(2·{_par(vc)}) + ({f} − {_val(mo)})²/(2·{_par(vo)})"))
+        steps.append(Step.of(f"{f}: ", Add((Num(Fraction(1, 2)) * Call("ln", Div(par(vo), par(vc))),
+                                             -Div(Pow(minus(Sym(f), mc), Num(2)), Num(2) * par(vc)),
+                                             Div(Pow(minus(Sym(f), mo), Num(2)), Num(2) * par(vo))))))
     value = sp.expand(const + squares)
     reversed_ = sp.expand(const - squares)
-    steps.append(Step("= " + re.sub(r"\blog\(", "ln(", str(value))))
+    steps.append(Step.of("= ", Written(_ln_text(value), Sympy(value))))
     return c, other, decls, value, reversed_, steps
 
 
-def _solve_log_odds(ctx: _Ctx, part: Part) -> PartSolution:
+def _solve_log_odds(ctx: _Ctx, part: Part) -> Answer:
     c, other, decls, value, reversed_, steps = _log_odds(ctx, part)
     alts = [Alternative("boundary-sign", reversed_), Alternative("complement", -value)]
-    answer = re.sub(r"\blog\(", "ln(", str(value))  # unambiguous whatever the spec's log_base
-    return part.solution("expression", value, answer=answer, steps=steps, alternatives=alts, options={"symbols": decls})
+    return Answer(value, steps, alts, answer=_ln_text(value), options={"symbols": decls})
 
 
-def _solve_boundary_degree(ctx: _Ctx, part: Part) -> PartSolution:
+def _ln_text(value: Any) -> str:
+    """A log-odds as an answer: `ln(...)`, unambiguous whatever the spec's log_base."""
+    return re.sub(r"\blog\(", "ln(", str(value))
+
+
+def _log_ratio_term(x: Math, this: tuple[Math, Math], other: tuple[Math, Math]) -> Math:
+    """ln(σ_o/σ_c) − (x − μ_c)²/(2σ_c²) + (x − μ_o)²/(2σ_o²): one feature's term of the log-odds."""
+    (mc, sc), (mo, so) = this, other
+    return Add((Call("ln", Div(so, sc)), -Div(Pow(x - mc, Num(2)), Num(2) * Pow(sc, Num(2))),
+                Div(Pow(x - mo, Num(2)), Num(2) * Pow(so, Num(2)))))
+
+
+def _solve_boundary_degree(ctx: _Ctx, part: Part) -> Answer:
     import sympy as sp
 
     from ...answers.symbols import make_symbols
@@ -831,10 +802,10 @@ def _solve_boundary_degree(ctx: _Ctx, part: Part) -> PartSolution:
         mc, vc = ctx.model.gaussian(f, c)
         mo, vo = ctx.model.gaussian(f, other)
         why = "the variances are equal, so the square cancels" if vc == vo else "the variances differ"
-        steps.append(Step(f"coefficient of {f}²: 1/(2·{_val(vo)}) − 1/(2·{_val(vc)}) = {a} ({why})"))
+        steps.append(Step.of(f"coefficient of {f}²: ", eq(Div(Num(1), Num(2) * par(vo)) - Div(Num(1), Num(2) * par(vc)), a), f" ({why})"))
     shape = {2: "a quadratic curve", 1: "a straight line (hyperplane)", 0: "none: the log-odds is constant"}[degree]
     steps.append(Step(f"The boundary (log-odds = 0) is a polynomial of degree {degree} in the features: {shape}"))
-    return part.solution("integer", degree, steps=steps)
+    return Answer(degree, steps)
 
 
 def _differs(a: Any, b: Any) -> bool:
@@ -843,19 +814,13 @@ def _differs(a: Any, b: Any) -> bool:
     return _greater(a, b) or _greater(b, a)
 
 
-def _setup(problem: Problem) -> _Ctx:
-    ctx = _Ctx(problem)
-    ctx.text = _Text(ctx)
-    return ctx
-
-
 def _intro(ctx: _Ctx) -> list[Step]:
     return _shared_steps(ctx, ctx.text)
 
 
-def _with_text(fn: Callable[[_Ctx, Part, _Text], PartSolution]) -> Callable[[_Ctx, Part], PartSolution]:
+def _with_text(fn: Callable[[_Ctx, Part, Names], Answer]) -> Callable[[_Ctx, Part], Answer]:
     """A solver that also writes with the table's text helpers; a 0/0 estimate is a spec error."""
-    def solver(ctx: _Ctx, part: Part) -> PartSolution:
+    def solver(ctx: _Ctx, part: Part) -> Answer:
         try:
             return fn(ctx, part, ctx.text)
         except Undefined as exc:
@@ -863,7 +828,7 @@ def _with_text(fn: Callable[[_Ctx, Part, _Text], PartSolution]) -> Callable[[_Ct
     return solver
 
 
-_SOLVERS: dict[str, Callable[[_Ctx, Part], PartSolution]] = {
+_SOLVERS: dict[str, Callable[[_Ctx, Part], Answer]] = {
     "num_parameters": _solve_num_parameters, "log_odds": _solve_log_odds, "boundary_degree": _solve_boundary_degree,
     "prior": _with_text(_solve_prior), "likelihood": _with_text(_solve_likelihood), "joint": _with_text(_solve_joint),
     "posterior": _with_text(_solve_posterior), "prediction": _with_text(_solve_prediction),
@@ -877,7 +842,7 @@ register(Kind(
     quantities=QUANTITIES,
     mistakes=MISTAKES,
     example=EXAMPLE,
-    setup=_setup,
+    setup=_Ctx,
     intro=_intro,
     solvers=_SOLVERS,
 ))

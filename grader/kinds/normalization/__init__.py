@@ -21,7 +21,10 @@ from typing import Any
 
 from ...answers.types import format_number
 from ...errors import SolveError
+from ...formula import Add, Call, Div, Math, Mul, Num, Pow, Rel, Sum, Sym, Words, eq
 from ...problem import Part, Problem
+from ...render.math import latex as print_latex
+from ...render.math import text as print_text
 from ...solution import Alternative, PartSolution, Step, Table
 from ...spec.schema import (
     Bool,
@@ -37,7 +40,15 @@ from ...spec.schema import (
     exact_number,
 )
 from .. import Kind, Mistake, register
-from .._tensors import Tensor, as_fraction_if_rational, nest, shown, shown_nested, tensor_node
+from .._notation import EPS, MU, SIGMA2, minus, shown_math, then_shown, total
+from .._tensors import (
+    Tensor,
+    as_fraction_if_rational,
+    nest,
+    shown,
+    shown_nested,
+    tensor_node,
+)
 
 TYPE = Str(choices=("batchnorm", "layernorm", "groupnorm", "instancenorm"))
 X = tensor_node(2, 4, "a tensor [N, C, ...] as nested lists of numbers (N samples first)")
@@ -263,31 +274,36 @@ def _answer(part: Part, values: dict, shape: tuple[int, ...], steps: list[Step],
 # ---------------------------------------------------------------------------------------------
 # steps
 
+M, X_I = Sym("m"), Sym("x_i")
+XHAT, XHAT_I = Sym("x̂", latex=r"\hat{x}"), Sym("x̂_i", latex=r"\hat{x}_i")
+STD = Call("sqrt", SIGMA2 + EPS)
+
 
 def _members_text(ctx: _Ctx, g: tuple[int, ...]) -> str:
     return ", ".join(format_number(ctx.x[i]) for i in ctx.norm.members[g])
 
 
 def _mean_steps(ctx: _Ctx) -> list[Step]:
-    steps = [Step(f"μ = (1/m)·Σ x over each group ({_group_words(ctx)}):")]
+    steps = [Step.of(eq(MU, Div(Num(1), M) * Sum("i", X_I)), f" over each group ({_group_words(ctx)}):")]
     for g in ctx.norm.group_keys:
         xs = ctx.norm.members[g]
-        total = " + ".join(format_number(ctx.x[i]) for i in xs) if len(xs) <= 10 else f"Σ of {len(xs)} values"
-        steps.append(Step(f"{ctx.layout.group_name(g)}: μ = ({total})/{len(xs)} = {shown(ctx.norm.mean[g])}"))
+        values = total([Num(ctx.x[i]) for i in xs]) if len(xs) <= 10 else Words(f"Σ of {len(xs)} values")
+        steps.append(Step.of(f"{ctx.layout.group_name(g)}: ",
+                             then_shown(eq(MU, Div(values, Num(len(xs)))), ctx.norm.mean[g])))
     return steps
 
 
 def _var_steps(ctx: _Ctx, unbiased: bool = False) -> list[Step]:
-    word = "(m − 1) (unbiased)" if unbiased else "m (biased: what normalisation uses)"
-    steps = [Step(f"σ² = Σ (x − μ)² / {word}:")]
+    word = " (unbiased)" if unbiased else " (biased: what normalisation uses)"
+    steps = [Step.of(eq(SIGMA2, Div(Sum("i", Pow(X_I - MU, Num(2))), M - 1 if unbiased else M)), word + ":")]
     for g in ctx.norm.group_keys:
         xs = ctx.norm.members[g]
         mu = ctx.norm.mean[g]
         m = len(xs)
         var = ctx.norm.var[g] * m / (m - 1) if unbiased else ctx.norm.var[g]
-        terms = " + ".join(f"({format_number(ctx.x[i])} − {shown(mu)})²".replace("− -", "+ ") for i in xs) \
-            if m <= 6 else f"Σ of {m} squares"
-        steps.append(Step(f"{ctx.layout.group_name(g)}: σ² = ({terms})/{m - 1 if unbiased else m} = {shown(var)}"))
+        terms = total([Pow(minus(Num(ctx.x[i]), mu), Num(2)) for i in xs]) if m <= 6 else Words(f"Σ of {m} squares")
+        steps.append(Step.of(f"{ctx.layout.group_name(g)}: ",
+                             then_shown(eq(SIGMA2, Div(terms, Num(m - 1 if unbiased else m))), var)))
     return steps
 
 
@@ -306,12 +322,18 @@ def _table(ctx: _Ctx, columns: dict[str, dict]) -> Table:
 
 
 def _xhat_steps(ctx: _Ctx) -> list[Step]:
-    eps = format_number(ctx.eps)
-    lines = [f"{ctx.layout.group_name(g)}: √(σ² + ε) = √({shown(ctx.norm.var[g])} + {eps}) = {shown(1 / ctx.norm.inv_std[g])}"
-             for g in ctx.norm.group_keys]
-    return [Step("x̂ = (x − μ)/√(σ² + ε):"), *(Step(t) for t in lines),
-            Step("The normalised entries", table=_table(ctx, {"x": {i: _r(ctx.x[i]) for i in ctx.x.indices()},
-                                                              "x̂": ctx.norm.xhat}))]
+    eps = Num(ctx.eps)
+    steps = [Step.of(eq(XHAT, Div(Sym("x") - MU, STD)), ":")]
+    steps += [Step.of(f"{ctx.layout.group_name(g)}: ",
+                      then_shown(eq(STD, Call("sqrt", shown_math(ctx.norm.var[g]) + eps)), 1 / ctx.norm.inv_std[g]))
+              for g in ctx.norm.group_keys]
+    first = next(iter(ctx.x.indices()))
+    g = ctx.layout.group_of(first)
+    worked = Div(minus(Num(ctx.x[first]), ctx.norm.mean[g]), shown_math(1 / ctx.norm.inv_std[g]))
+    steps.append(Step.of(f"for example at index {_index_text(first)}: ", then_shown(eq(XHAT, worked), ctx.norm.xhat[first])))
+    steps.append(Step("The normalised entries", table=_table(ctx, {"x": {i: _r(ctx.x[i]) for i in ctx.x.indices()},
+                                                                   "x̂": ctx.norm.xhat})))
+    return steps
 
 
 def _y_steps(ctx: _Ctx) -> list[Step]:
@@ -319,7 +341,15 @@ def _y_steps(ctx: _Ctx) -> list[Step]:
             "γ": {i: _r(ctx.gamma[ctx.layout.affine_of(i)]) for i in ctx.x.indices()},
             "β": {i: _r(ctx.beta[ctx.layout.affine_of(i)]) for i in ctx.x.indices()},
             "y": ctx.norm.y}
-    return [Step("y = γ·x̂ + β:", table=_table(ctx, cols))]
+    first = next(iter(ctx.x.indices()))
+    k = ctx.layout.affine_of(first)
+    worked = shown_math(ctx.gamma[k]) * shown_math(ctx.norm.xhat[first]) + shown_math(ctx.beta[k])
+    return [Step.of(eq(Sym("y"), Sym("γ") * XHAT + Sym("β")), "; at index ", _index_text(first), ": ",
+                    then_shown(eq(Sym("y"), worked), ctx.norm.y[first]), table=_table(ctx, cols))]
+
+
+def _index_text(idx: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in idx) + "]"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,13 +408,15 @@ def _running(ctx: _Ctx, part: Part) -> PartSolution:
         batch[(c,)] = ctx.norm.var[(c,)] * m / (m - 1) if is_var else ctx.norm.mean[(c,)]
     new = {k: running(old[k], batch[k], momentum) for k in old}
     swapped = {k: _r(momentum) * _r(old[k]) + (1 - _r(momentum)) * batch[k] for k in old}
-    mom = format_number(momentum)
-    name = "running_var" if is_var else "running_mean"
-    stat = "the unbiased batch variance (÷ m − 1)" if is_var else "the batch mean"
+    mom = Num(momentum)
+    name = Words("running_var" if is_var else "running_mean")
+    stat = Words("unbiased batch variance (÷ m − 1)" if is_var else "batch mean")
     steps = _mean_steps(ctx) + (_var_steps(ctx, unbiased=True) if is_var else [])
-    steps.append(Step(f"{name} ← (1 − momentum)·{name} + momentum·({stat}), momentum = {mom}:"))
+    steps.append(Step.of(Rel((name, (1 - Sym("momentum")) * name + Sym("momentum") * stat), ("←",)),
+                         ", ", eq(Sym("momentum"), mom), ":"))
     for k in old:
-        steps.append(Step(f"channel {k[0] + 1}: (1 − {mom})·{format_number(old[k])} + {mom}·{shown(batch[k])} = {shown(new[k])}"))
+        update = (1 - mom) * shown_math(old[k]) + mom * shown_math(batch[k])
+        steps.append(Step.of(f"channel {k[0] + 1}: ", then_shown(eq(update), new[k])))
     mistakes: list[tuple[str, dict | None]] = [("momentum-swapped", swapped)]
     if is_var:
         mistakes.append(("biased-running-var", {k: running(old[k], biased[k], momentum) for k in old}))
@@ -405,9 +437,11 @@ def _eval_output(ctx: _Ctx, part: Part) -> PartSolution:
     for idx in ctx.x.indices():
         c = idx[1]
         y[idx] = _r(ctx.gamma[(c,)]) * (_r(ctx.x[idx]) - mean[c]) / sp.sqrt(var[c] + eps) + _r(ctx.beta[(c,)])
-    steps = [Step("In eval mode batch norm uses its running statistics, not the batch's: "
-                  "y = γ·(x − running_mean)/√(running_var + ε) + β")]
-    steps += [Step(f"channel {c + 1}: running_mean = {shown(mean[c])}, running_var = {shown(var[c])}") for c in range(channels)]
+    rmean, rvar = Words("running_mean"), Words("running_var")
+    steps = [Step.of("In eval mode batch norm uses its running statistics, not the batch's: ",
+                     eq(Sym("y"), Sym("γ") * Div(Sym("x") - rmean, Call("sqrt", rvar + EPS)) + Sym("β")))]
+    steps += [Step.of(f"channel {c + 1}: ", eq(rmean, shown_math(mean[c])), ", ", eq(rvar, shown_math(var[c])))
+              for c in range(channels)]
     steps.append(Step("The outputs", table=_table(ctx, {"x": {i: _r(ctx.x[i]) for i in ctx.x.indices()}, "y": y})))
     return _answer(part, y, ctx.x.shape, steps, [])
 
@@ -425,31 +459,48 @@ def _gradient(ctx: _Ctx, part: Part) -> PartSolution:
     mistakes: list[tuple[str, dict | None]] = []
     if part.ask == "grad_beta":
         values, shape = b.dbeta, lay.affine_shape
-        steps.append(Step("dL/dβ = Σ dL/dy over the entries each β scales: " + _affine_list(b.dbeta)))
+        steps.append(Step.of(eq(_d("β"), Sum("i", _d("y_i"))), " over the entries each β scales: " + _affine_list(b.dbeta)))
     elif part.ask == "grad_gamma":
         values, shape = b.dgamma, lay.affine_shape
-        steps.append(Step("dL/dγ = Σ dL/dy·x̂ over the entries each γ scales: " + _affine_list(b.dgamma)))
+        steps.append(Step.of(eq(_d("γ"), Sum("i", _d("y_i") * XHAT_I)), " over the entries each γ scales: " + _affine_list(b.dgamma)))
     else:
-        steps.append(Step("dL/dx̂ = γ·dL/dy", table=_table(ctx, {"dL/dx̂": b.dxhat})))
+        steps.append(Step.of(eq(_d(XHAT), Sym("γ") * _d("y")), table=_table(ctx, {"dL/dx̂": b.dxhat})))
         if part.ask == "grad_normalized":
             values, shape = b.dxhat, ctx.x.shape
         else:
-            steps.append(Step("dL/dσ² = Σ dL/dx̂·(x − μ)·(−1/2)·(σ² + ε)^(−3/2): "
-                              + "; ".join(f"{lay.group_name(g)}: {shown(b.dvar[g])}" for g in ctx.norm.group_keys)))
-            steps.append(Step("dL/dμ = −Σ dL/dx̂/√(σ² + ε) − (2/m)·dL/dσ²·Σ(x − μ)  (the last sum is 0): "
-                              + "; ".join(f"{lay.group_name(g)}: {shown(b.dmean[g])}" for g in ctx.norm.group_keys)))
+            var_eps = SIGMA2 + EPS
+            steps.append(Step.of(eq(_d(SIGMA2), Sum("i", Mul((_d(XHAT_I), X_I - MU, -Div(Num(1), Num(2)),
+                                                               Pow(var_eps, -Div(Num(3), Num(2))))))), ": ",
+                                 *_per_group(ctx, b.dvar)))
+            steps.append(Step.of(eq(_d(MU), Add((-Sum("i", Div(_d(XHAT_I), STD)),
+                                                 -(Div(Num(2), M) * _d(SIGMA2) * Sum("i", X_I - MU))))),
+                                 "  (the last sum is 0): ", *_per_group(ctx, b.dmean)))
             if part.ask == "grad_variance":
                 values, shape = b.dvar, lay.group_shape
             elif part.ask == "grad_mean":
                 values, shape = b.dmean, lay.group_shape
             else:
-                steps.append(Step("dL/dx = dL/dx̂/√(σ² + ε) + dL/dσ²·2(x − μ)/m + dL/dμ/m",
-                                  table=_table(ctx, {"dL/dx": b.dx})))
+                steps.append(Step.of(eq(_d("x"), Div(_d(XHAT), STD) + Div(_d(SIGMA2) * Num(2) * (Sym("x") - MU), M)
+                                        + Div(_d(MU), M)), table=_table(ctx, {"dL/dx": b.dx})))
                 if all(len(m) == 1 for m in ctx.norm.members.values()):
                     steps.append(Step("With one value per group, x̂ = 0 whatever x is, so no gradient reaches x."))
                 values, shape = b.dx, ctx.x.shape
                 mistakes.append(("statistics-constant", backward(ctx.norm, grad, through_statistics=False).dx))
     return _answer(part, values, shape, steps, mistakes)
+
+
+def _d(wrt: str | Math) -> Math:
+    """∂L/∂wrt"""
+    name = Sym(wrt) if isinstance(wrt, str) else wrt
+    return Div(Sym("∂L", latex=r"\partial L"), Sym("∂" + print_text(name), latex=r"\partial " + print_latex(name)))
+
+
+def _per_group(ctx: _Ctx, values: dict) -> list[Any]:
+    """group 1: 0.5; group 2: −1 — a value per group, as segments of a step."""
+    out: list[Any] = []
+    for k, g in enumerate(ctx.norm.group_keys):
+        out += (["; "] if k else []) + [f"{ctx.layout.group_name(g)}: ", shown_math(values[g])]
+    return out
 
 
 def _affine_list(values: dict) -> str:

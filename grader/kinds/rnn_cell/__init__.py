@@ -20,12 +20,14 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ...answers.types import format_number
 from ...errors import SolveError
+from ...formula import Call, Div, Math, Num, Rel, Sym, eq
 from ...problem import Part, Problem
-from ...solution import Alternative, PartSolution, Step, Table
+from ...solution import Alternative, Step, Table
 from ...spec.schema import Checker, Custom, Field, Int, ListOf, Map, Quantity, Str
-from .. import Kind, Mistake, register
+from .. import Answer, Kind, Mistake, register
+from .._notation import shown_math, then_shown
+from .._notation import total as total_of
 from .._tensors import Tensor, shown, tensor_node
 
 CELLS = ("rnn", "lstm", "gru")
@@ -328,18 +330,18 @@ def _describe(canon: str, ctx: _Ctx) -> str:
 # quantities
 
 
-def _weight_shape(ctx: _Ctx, part: Part) -> PartSolution:
+def _weight_shape(ctx: _Ctx, part: Part) -> Answer:
     name, shape, what = ctx.resolve(part.args["weight"], part, "weight")
-    steps = [Step(f"{what}: {'x'.join(map(str, shape))}.")]
+    steps = [Step.of(f"{what}: ", Rel(tuple(Num(d) for d in shape), ("×",) * (len(shape) - 1)), ".")]
     if len(shape) == 2:
         steps.append(Step(f"A weight that maps a vector of size {shape[1]} to size {shape[0]} has {shape[0]} rows and "
                           f"{shape[1]} columns (it multiplies the column vector from the left)."))
     steps.append(Step("The same weights are used at every time step (shared across time)."))
     alts = [Alternative("transposed", tuple(reversed(shape)))] if len(shape) == 2 and shape[0] != shape[1] else []
-    return part.solution("shape", tuple(shape), answer="x".join(map(str, shape)), steps=steps, alternatives=alts)
+    return Answer(tuple(shape), steps, alts, answer="x".join(map(str, shape)))
 
 
-def _params(ctx: _Ctx, part: Part) -> PartSolution:
+def _params(ctx: _Ctx, part: Part) -> Answer:
     which = part.args.get("weights")
     rows = []
     total = 0
@@ -352,7 +354,7 @@ def _params(ctx: _Ctx, part: Part) -> PartSolution:
         rows.append([name, "x".join(map(str, shape)), str(n)])
         total += n
     steps = [Step("Each weight and its entries", table=Table(["weight", "shape", "parameters"], rows)),
-             Step(f"Total: {' + '.join(r[2] for r in rows)} = {total}")]
+             Step.of("Total: ", eq(total_of([Num(int(r[2])) for r in rows]), Num(total)))]
     T = ctx.g["x"].shape[0] if ctx.g.get("x") is not None else ctx.g.get("time_steps")
     steps.append(Step("The weights are shared across time steps, so the count does not depend on the sequence length"
                       + (f" (T = {T} steps use the same {total} parameters)." if T else ".")))
@@ -366,10 +368,10 @@ def _params(ctx: _Ctx, part: Part) -> PartSolution:
             alts.append(Alternative("vanilla-count", ctx.count(gates=1)))
         if T and T > 1:
             alts.append(Alternative("per-step", total * T))
-    return part.solution("integer", total, steps=steps, alternatives=[a for a in alts if a.value != total])
+    return Answer(total, steps, alts)
 
 
-def _params_ratio(ctx: _Ctx, part: Part) -> PartSolution:
+def _params_ratio(ctx: _Ctx, part: Part) -> Answer:
     other = part.args["to"]
     G_other = GATE_COUNT[other]
     mine = ctx.count()
@@ -377,16 +379,17 @@ def _params_ratio(ctx: _Ctx, part: Part) -> PartSolution:
     out = ctx.O * ctx.H + (ctx.O if ctx.bias is not False else 0) if ctx.O else 0
     b = {True: 2, "single": 1, False: 0}[ctx.bias]
     per_gate = ctx.H * (ctx.I + ctx.H) + b * ctx.H
-    steps = [Step(f"One gate block: H·(I + H) + {b}·H = {ctx.H}·({ctx.I} + {ctx.H}) + {b}·{ctx.H} = {per_gate} parameters"
-                  + ("" if b != 2 else " (PyTorch's two bias vectors)")),
+    H, I_ = Sym("H"), Sym("I")
+    block = eq(H * (I_ + H) + Num(b) * H, Num(ctx.H) * (Num(ctx.I) + Num(ctx.H)) + Num(b) * Num(ctx.H), Num(per_gate))
+    steps = [Step.of("One gate block: ", block, " parameters" + ("" if b != 2 else " (PyTorch's two bias vectors)")),
              Step(f"{ctx.cell.upper()}: {ctx.G} block(s) = {ctx.G * per_gate}; {other.upper()}: {G_other} block(s) = {G_other * per_gate}"
                   + (f"; both add the output layer's {out}" if out else ""))]
     value = Fraction(mine, theirs)
-    steps.append(Step(f"Ratio: {mine}/{theirs} = {format_number(value)}"))
-    return part.solution("real", value, steps=steps)
+    steps.append(Step.of("Ratio: ", eq(Div(Num(mine), Num(theirs)), Num(value))))
+    return Answer(value, steps)
 
 
-def _vector_answer(part: Part, values: list[Any], steps: list[Step], alternatives: list[tuple[str, list[Any]]]) -> PartSolution:
+def _vector_answer(part: Part, values: list[Any], steps: list[Step], alternatives: list[tuple[str, list[Any]]]) -> Answer:
     from .._tensors import shown_nested
 
     idx = part.args.get("index")
@@ -395,9 +398,9 @@ def _vector_answer(part: Part, values: list[Any], steps: list[Step], alternative
         if not -len(conv) <= idx < len(conv):
             raise SolveError(f"index {idx} is outside a vector of {len(conv)} entries", part.path + ("index",))
         alts = [Alternative(m, _exact(v[idx])) for m, v in alternatives]
-        return part.solution("real", conv[idx], answer=shown(conv[idx]), steps=steps, alternatives=alts)
+        return Answer(conv[idx], steps, alts, answer=shown(conv[idx]), type="real")
     alts = [Alternative(m, [_exact(x) for x in v]) for m, v in alternatives]
-    return part.solution("matrix", conv, answer=shown_nested(conv), steps=steps, alternatives=alts)
+    return Answer(conv, steps, alts, answer=shown_nested(conv), type="matrix")
 
 
 def _exact(v: Any) -> Any:
@@ -427,6 +430,7 @@ def _forward_steps(ctx: _Ctx, part: Part, upto: int) -> list[Step]:
         steps.append(Step(f"Step t = {t}: x_{t} = {_vec(s.x)}, h_{t - 1} = {_vec(s.h_prev)}"
                           + (f", c_{t - 1} = {_vec(s.c_prev)}" if s.c_prev is not None else ""),
                           table=Table(["gate", "W_i·x + b_i", _hidden_column(ctx), "pre-activation", "value"], rows)))
+        steps += _unit_steps(ctx, s)
         if ctx.cell == "lstm":
             steps.append(Step(f"c_{t} = f ⊙ c_{t - 1} + i ⊙ g = {_vec(s.c or [])}"))
             steps.append(Step(f"h_{t} = o ⊙ tanh(c_{t}) = {_vec(s.h)}"))
@@ -435,6 +439,42 @@ def _forward_steps(ctx: _Ctx, part: Part, upto: int) -> list[Step]:
         else:
             steps.append(Step(f"h_{t} = {ctx.g['nonlinearity']}(pre-activation) = {_vec(s.h)}"))
     return steps
+
+
+_ACTIVATION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu"}
+
+
+def _unit_steps(ctx: _Ctx, s: Any) -> list[Step]:
+    """The first unit's equations with its numbers (every other unit is computed the same way)."""
+    def v(x: Any) -> Math:
+        return shown_math(_exact(x))
+
+    def unit(name: str) -> Sym:
+        return Sym(f"{name}[1]")
+
+    steps = []
+    for k, name in enumerate(GATE_ORDER[ctx.cell]):
+        act = _ACTIVATION_NAMES[_activation(ctx, name)]
+        pre = s.pre[name][0]
+        chain = eq(unit(name), Call(act, total_of([v(s.from_input[name][0]), v(s.from_hidden[name][0])])), Call(act, v(pre)))
+        steps.append(Step.of(then_shown(chain, _exact(s.gate[name][0])), "   (unit 1; the others alike)" if k == 0 else ""))
+    g = {name: v(s.gate[name][0]) for name in GATE_ORDER[ctx.cell]}
+    if ctx.cell == "lstm" and s.c is not None and s.c_prev is not None:
+        cell = g["f"] * v(s.c_prev[0]) + g["i"] * g["g"]
+        steps.append(Step.of(then_shown(eq(unit("c"), Sym("f[1]") * Sym("c_prev[1]") + Sym("i[1]") * Sym("g[1]"), cell), _exact(s.c[0]))))
+        steps.append(Step.of(then_shown(eq(unit("h"), Sym("o[1]") * Call("tanh", Sym("c[1]")), g["o"] * Call("tanh", v(s.c[0]))),
+                                        _exact(s.h[0]))))
+    elif ctx.cell == "gru":
+        mixed = (1 - g["z"]) * g["n"] + g["z"] * v(s.h_prev[0])
+        steps.append(Step.of(then_shown(eq(unit("h"), (1 - Sym("z[1]")) * Sym("n[1]") + Sym("z[1]") * Sym("h_prev[1]"), mixed),
+                                        _exact(s.h[0]))))
+    return steps
+
+
+def _activation(ctx: _Ctx, gate: str) -> str:
+    if ctx.cell == "rnn":
+        return str(ctx.g["nonlinearity"])
+    return "tanh" if gate in ("g", "n") else "sigmoid"
 
 
 def _hidden_column(ctx: _Ctx) -> str:
@@ -472,7 +512,7 @@ def _mistake_runs(ctx: _Ctx, part: Part, pick: Any) -> list[tuple[str, list[Any]
     return out
 
 
-def _state(ctx: _Ctx, part: Part) -> PartSolution:
+def _state(ctx: _Ctx, part: Part) -> Answer:
     t = ctx.step_of(part)
     if part.ask == "cell_state" and ctx.cell != "lstm":
         raise SolveError(f"a {ctx.cell} cell has no cell state (only an LSTM has c_t)", part.path + ("ask",))
@@ -482,7 +522,7 @@ def _state(ctx: _Ctx, part: Part) -> PartSolution:
     return _vector_answer(part, value, steps, _mistake_runs(ctx, part, lambda r: getattr(r[t - 1], attr)))
 
 
-def _gate(ctx: _Ctx, part: Part) -> PartSolution:
+def _gate(ctx: _Ctx, part: Part) -> Answer:
     name = str(part.args["name"]).strip().lower()
     if ctx.cell == "rnn" or name not in GATE_ORDER[ctx.cell]:
         raise SolveError(f"a {ctx.cell} cell has no gate {part.args['name']!r}"
@@ -494,7 +534,7 @@ def _gate(ctx: _Ctx, part: Part) -> PartSolution:
                           _mistake_runs(ctx, part, lambda r: r[t - 1].gate.get(name)))
 
 
-def _output(ctx: _Ctx, part: Part) -> PartSolution:
+def _output(ctx: _Ctx, part: Part) -> Answer:
     from .core import ACTIVATIONS, _mp, add, matvec, vadd
 
     if not ctx.O:

@@ -13,7 +13,7 @@ from .unicode_printer import number
 FUNCTIONS = {"log2": r"\log_2", "ln": r"\ln", "log10": r"\log_{10}", "log": r"\log", "exp": r"\exp",
              "max": r"\max", "min": r"\min", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "σ": r"\sigma"}
 RELATIONS = {"=": "=", "≈": r"\approx", "+": "+", "−": "-", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "∈": r"\in", "<": "<", ">": ">",
-             "∝": r"\propto", "←": r"\leftarrow"}
+             "∝": r"\propto", "←": r"\leftarrow", "→": r"\to", "×": r"\times"}
 SYMBOLS = {"‖": r"\|", "∞": r"\infty", "θ": r"\theta", "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma", "Σ": r"\Sigma",
            "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "η": r"\eta",
            "π": r"\pi", "ρ": r"\rho", "τ": r"\tau", "φ": r"\phi", "ω": r"\omega", "·": r"\cdot ", "−": "-",

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 _SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-            "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+            "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+            # pdflatex's default (OT1) text font has no | < >: they would print as — ¡ ¿
+            "|": r"\textbar{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 # Unicode that steps write in prose (≈, ·, θ, ‖ ...): pdflatex reads none of it in text mode, so
