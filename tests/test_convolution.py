@@ -217,12 +217,12 @@ def test_dance_seed_both_paddings():
     assert sol.part("v1").value == 7
     # the document's own arithmetic, written out in the steps
     texts = [s.text for s in sol.part("v").steps]
-    assert "O[2, 2] = (-9)·1 + 0·2 + 3·(-2) + 7·(-1) = -9 + 0 - 6 - 7 = -22" in texts
+    assert "O[2, 2] = -9·1 + 0·2 + 3·(-2) + 7·(-1) = -9 + 0 − 6 − 7 = -22" in texts
     assert any("⌊(4 + 2·1 − 2)/1⌋ + 1 = 5" in t for t in (s.text for s in sol.part("s1").steps))
     padded = [s for s in sol.part("v1").steps if s.table is not None and s.table.title == "padded input"]
     assert padded and padded[0].table.rows[0] == ["0"] * 7 and padded[0].table.rows[4] == ["4", "0", "4", "-1", "3", "7", "0"]
     assert "7·1 + 0·2 + 0·(-2) + 0·(-1) = 7 + 0 + 0 + 0 = 7" in sol.part("v1").steps[-1].text
-    assert sol.part("v").steps[-1].latex.startswith(r"O_{2,2} = (-9)\cdot 1 + 0\cdot 2")
+    assert sol.part("v").steps[-1].latex.startswith(r"O_{2,2} = -9 \cdot 1 + 0 \cdot 2 + 3 \cdot \left(-2\right)")
 
 
 def test_maxpool_seed_and_its_average():

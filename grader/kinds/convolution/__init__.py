@@ -16,11 +16,15 @@ from typing import Any
 
 from ...answers.types import format_number
 from ...errors import SolveError
+from ...formula import Call, Div, Math, Num, Rel, Sum, Sym, eq, node
 from ...problem import Part, Problem
+from ...render.math import text
 from ...solution import Alternative, Step, Table
 from ...spec.schema import Bool, Checker, Field, Map, Quantity, Str
 from .. import Answer, Kind, Mistake, register
+from .._notation import total
 from .._pooling_rule import pooling_padding_error
+from .._sliding_window import padding_terms, window_count
 from .core import (
     Geometry,
     Matrix,
@@ -229,56 +233,11 @@ def _num(v: Any) -> str:
     return format_number(v)
 
 
-def _factor(v: Any) -> str:
-    """An entry as a factor of a product: negatives, fractions and sums in parentheses."""
-    s = _num(v)
-    if _is_sympy(v):
-        if v.is_Symbol or (v.is_Number and v >= 0 and v.is_Integer):
-            return s
-        return f"({s})"
-    if s.startswith("-") or "/" in s:
-        return f"({s})"
-    return s
-
-
-def _tex(v: Any) -> str:
+def _entry(v: Any) -> Math:
+    """An entry as a formula (a padded cell counts as 0)."""
     if v is None:
-        return "0"
-    if _is_sympy(v):
-        import sympy as sp
-
-        return str(sp.latex(v))
-    v = Fraction(v)
-    if v.denominator == 1:
-        return str(v.numerator)
-    s = format_number(v)
-    if "/" not in s:
-        return s
-    sign = "-" if v < 0 else ""
-    return f"{sign}\\tfrac{{{abs(v.numerator)}}}{{{v.denominator}}}"
-
-
-def _tex_factor(v: Any) -> str:
-    s = _tex(v)
-    if _is_sympy(v):
-        if v.is_Symbol or (v.is_Number and v >= 0 and v.is_Integer):
-            return s
-        return f"\\left({s}\\right)"
-    return f"({s})" if s.startswith("-") else s
-
-
-def _signed_sum(values: list[Any], fmt: Callable[[Any], str]) -> str:
-    """-9 + 0 - 6 - 7: a sum of numbers written with its signs."""
-    out = ""
-    for k, v in enumerate(values):
-        s = fmt(v)
-        if k == 0:
-            out = s
-        elif s.startswith("-"):
-            out += f" - {s[1:]}"
-        else:
-            out += f" + {s}"
-    return out
+        return Num(0)
+    return node(v) if _is_sympy(v) else Num(Fraction(v))
 
 
 def matrix_table(m: Matrix, title: str, pad_text: str = "0", row_ids: list[int] | None = None,
@@ -289,11 +248,6 @@ def matrix_table(m: Matrix, title: str, pad_text: str = "0", row_ids: list[int] 
     columns = [""] + [str(j) for j in col_ids]
     rows = [[str(i)] + [pad_text if v is None else _num(v) for v in row] for i, row in zip(row_ids, m)]
     return Table(columns, rows, title)
-
-
-def matrix_tex(m: Matrix, pad_tex: str = "0") -> str:
-    body = r" \\ ".join(" & ".join(pad_tex if v is None else _tex(v) for v in row) for row in m)
-    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
 
 
 def _span(start: int, count: int, step: int) -> str:
@@ -308,33 +262,40 @@ def _span(start: int, count: int, step: int) -> str:
 # ---------------------------------------------------------------------------------------------
 # steps
 
+O_IJ = Sym("O[i, j]", latex="O_{i,j}")
+WINDOW = Sym("X[i·s + u, j·s + v]", latex=r"X_{is + u,\, js + v}")
+
+
+def _out(i: int, j: int) -> Sym:
+    return Sym(f"O[{i}, {j}]", latex=f"O_{{{i},{j}}}")
+
 
 def mode_step(arith: Arithmetic, mode: str, g: Geometry) -> Step:
     if mode == "cross-correlation":
-        return Step("Cross-correlation (what PyTorch's conv2d computes): slide the kernel over the input without "
-                    "flipping it; each output entry is the sum of the element-wise products of the kernel and the "
-                    f"window under it (stride {_pair_text(g.stride)}).",
-                    r"\text{cross-correlation (no flip): } O[i,j] = \sum_{u}\sum_{v} X[i s + u,\, j s + v]\, K[u,v]")
+        return Step.of("Cross-correlation (what PyTorch's conv2d computes): slide the kernel over the input without "
+                       "flipping it; each output entry is the sum of the element-wise products of the kernel and the "
+                       f"window under it (stride {_pair_text(g.stride)}): ",
+                       eq(O_IJ, Sum("u", Sum("v", WINDOW * Sym("K[u, v]", latex="K_{u,v}")))))
     if mode == "convolution":
         kf = arith.kernel_used(mode)
-        return Step("True convolution flips the kernel in both directions (rotates it by 180°), then slides the "
-                    "flipped kernel like a cross-correlation: O[i,j] = Σ_u Σ_v X[i·s + u, j·s + v]·K[k_h−1−u, k_w−1−v].",
-                    r"\text{true convolution slides the kernel rotated by } 180^\circ\text{: } K_{\text{flipped}} = "
-                    + matrix_tex(kf), table=matrix_table(kf, "flipped kernel"))
+        flipped = Sym("K[k_h − 1 − u, k_w − 1 − v]", latex=r"K_{k_h - 1 - u,\, k_w - 1 - v}")
+        return Step.of("True convolution flips the kernel in both directions (rotates it by 180°), then slides the "
+                       "flipped kernel like a cross-correlation: ", eq(O_IJ, Sum("u", Sum("v", WINDOW * flipped))),
+                       table=matrix_table(kf, "flipped kernel"))
     size = f"{_dims(g.window)} window, stride {_pair_text(g.stride)}"
     if arith.given["stride"] is None:
         size += " (by default a pooling window moves by its own size)"
     if mode == "maxpool":
-        text = f"Max pooling ({size}): each output entry is the largest entry of its window."
-        if g.padding != (0, 0):
-            text += " Padded cells never win (PyTorch pads max pooling with −∞)."
-        return Step(text, r"\text{max pooling: } O[i,j] = \max_{u,v} X[i s + u,\, j s + v]")
+        after = " Padded cells never win (PyTorch pads max pooling with −∞)." if g.padding != (0, 0) else ""
+        return Step.of(f"Max pooling ({size}): each output entry is the largest entry of its window: ",
+                       eq(O_IJ, Call("max", WINDOW)), "." + after)
     n = g.window[0] * g.window[1]
     text = f"Average pooling ({size}): each output entry is the mean of its window"
+    after = ""
     if g.padding != (0, 0):
-        text += (f"; padded zeros count, so every window is divided by {n} (count_include_pad)"
+        after = (f"; padded zeros count, so every window is divided by {n} (count_include_pad)"
                  if arith.include_pad() else "; padded cells are left out of the sum and of the count")
-    return Step(text + ".", rf"\text{{average pooling: }} O[i,j] = \frac{{1}}{{{n}}}\sum_{{u,v}} X[i s + u,\, j s + v]")
+    return Step.of(text + ": ", eq(O_IJ, Div(Num(1), Num(n)) * Sum("u,v", WINDOW)), after + ".")
 
 
 def padded_step(arith: Arithmetic, mode: str, g: Geometry) -> Step | None:
@@ -342,37 +303,39 @@ def padded_step(arith: Arithmetic, mode: str, g: Geometry) -> Step | None:
         return None
     xp = pad(arith.x, g.padding)
     ph, pw = g.padding
-    pad_text, pad_tex, what, what_tex = "0", "0", "zeros", "zeros"
-    if mode == "maxpool":
-        pad_text, pad_tex, what, what_tex = "-inf", r"-\infty", "−∞ (ignored by the max)", r"$-\infty$"
+    pad_text, what = ("-inf", "−∞ (ignored by the max)") if mode == "maxpool" else ("0", "zeros")
     amount = (f"{ph} row{'s' if ph != 1 else ''}/column{'s' if ph != 1 else ''}" if ph == pw
               else f"{ph} row{'s' if ph != 1 else ''} and {pw} column{'s' if pw != 1 else ''}")
-    return Step(f"Pad the input with {amount} of {what} on each side: {_dims(g.size)} → {_dims(g.padded)}.",
-                rf"\text{{pad with {amount} of {what_tex}: }} X_{{\text{{pad}}}} = "
-                + matrix_tex(xp, pad_tex),
-                table=matrix_table(xp, "padded input", pad_text))
+    return Step.of(f"Pad the input with {amount} of {what} on each side: ",
+                   Rel((_dims_math(g.size), _dims_math(g.padded)), ("→",)), ".",
+                   table=matrix_table(xp, "padded input", pad_text))
+
+
+def _dims_math(p: Pair) -> Math:
+    return Rel((Num(p[0]), Num(p[1])), ("×",))
 
 
 def size_steps(g: Geometry) -> list[Step]:
     """⌊(n + 2p − k)/s⌋ + 1 per axis, with the numbers."""
     steps = []
     same = all(getattr(g, a)[0] == getattr(g, a)[1] for a in ("size", "window", "stride", "padding", "dilation"))
-    axes = [(0, "H_out = W_out", "H", r"H_{out} = W_{out}")] if same else [(0, "H_out", "H", "H_{out}"), (1, "W_out", "W", "W_{out}")]
-    for axis, lhs, n_name, lhs_tex in axes:
+    axes = [(0, ("H_out", "W_out"), "H")] if same else [(0, ("H_out",), "H"), (1, ("W_out",), "W")]
+    for axis, lhs, n_name in axes:
         n, k, s, p, d = g.size[axis], g.window[axis], g.stride[axis], g.padding[axis], g.dilation[axis]
-        k_sym, k_val = "k", str(k)
+        k_sym: Math = Sym("k")
+        k_val = k
         if d != 1:
-            steps.append(Step(f"Dilation {d} spreads the {k} taps over k_eff = d·(k − 1) + 1 = {d}·({k} − 1) + 1 = {g.effective[axis]}"
-                              f" {'rows' if axis == 0 else 'columns'}.",
-                              rf"k_{{eff}} = d(k-1)+1 = {d}\cdot({k}-1)+1 = {g.effective[axis]}"))
-            k_sym, k_val = "k_eff", str(g.effective[axis])
-        out = g.out[axis]
+            eff = g.effective[axis]
+            steps.append(Step.of(f"Dilation {d} spreads the {k} taps over ",
+                                 eq(Sym("k_eff"), Sym("d") * (Sym("k") - 1) + 1, Num(d) * (Num(k) - 1) + 1, Num(eff)),
+                                 f" {'rows' if axis == 0 else 'columns'}."))
+            k_sym, k_val = Sym("k_eff"), eff
         raw = g.out_exact(axis)
         note = "" if raw.denominator == 1 else f" (the division leaves {format_number(raw - 1)}: round down)"
-        steps.append(Step(
-            f"{lhs} = ⌊({n_name} + 2p − {k_sym})/s⌋ + 1 = ⌊({n} + 2·{p} − {k_val})/{s}⌋ + 1 = {out}{note}",
-            rf"{lhs_tex} = \left\lfloor\frac{{{n_name} + 2p - {'k_{eff}' if d != 1 else 'k'}}}{{s}}\right\rfloor + 1"
-            rf" = \left\lfloor\frac{{{n} + 2\cdot {p} - {k_val}}}{{{s}}}\right\rfloor + 1 = {out}"))
+        symbols = window_count(Sym(n_name), padding_terms(Sym("p"), Sym("p"), True), [k_sym], Sym("s"))
+        numbers = window_count(Num(n), padding_terms(Num(p), Num(p), True), [Num(k_val)], Num(s))
+        names = tuple(Sym(x) for x in lhs)
+        steps.append(Step.of(Rel(names + (symbols, numbers, Num(g.out[axis])), ("=",) * (len(names) + 2)), note))
     return steps
 
 
@@ -380,34 +343,24 @@ def entry_step(arith: Arithmetic, mode: str, g: Geometry, out: Matrix, i: int, j
     """One output entry written out: the products and their sum, or the window's max / mean."""
     xp = pad(arith.x, g.padding)
     value = out[i][j]
-    lhs = f"O[{i}, {j}]"
+    lhs = _out(i, j)
     if mode in POOLS:
         vals = window_values(xp, g, i, j)
         if mode == "maxpool":
             real = [v for v in vals if v is not None]
             skipped = " (padding ignored)" if len(real) < len(vals) else ""
-            return Step(f"{lhs} = max({', '.join(_num(v) for v in real)}) = {_num(value)}{skipped}",
-                        rf"O_{{{i},{j}}} = \max({', '.join(_tex(v) for v in real)}) = {_tex(value)}")
+            return Step.of(eq(lhs, Call("max", *(_entry(v) for v in real)), _entry(value)), skipped)
         counted = vals if arith.include_pad() else [v for v in vals if v is not None]
-        numerator = _signed_sum(counted, _num) if len(counted) > 1 else _num(counted[0])
-        tex_num = _signed_sum(counted, _tex) if len(counted) > 1 else _tex(counted[0])
-        return Step(f"{lhs} = ({numerator})/{len(counted)} = {_num(value)}",
-                    rf"O_{{{i},{j}}} = \frac{{{tex_num}}}{{{len(counted)}}} = {_tex(value)}")
+        return Step.of(eq(lhs, Div(total([_entry(v) for v in counted]), Num(len(counted))), _entry(value)))
     pairs = terms(xp, arith.kernel_used(mode), g, i, j)
-    products = " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in pairs)
-    products_tex = " + ".join(rf"{_tex_factor(a)}\cdot {_tex_factor(b)}" for a, b in pairs)
+    products = total([_entry(a) * _entry(b) for a, b in pairs])
     if arith.symbolic:
-        result = _num(value)
-        text = f"{lhs} = {products}"
-        if result.replace("*", "·") != products:
-            text += f" = {result}"
-        return Step(text, rf"O_{{{i},{j}}} = {products_tex} = {_tex(value)}")
-    zero = Fraction(0)
-    each = [(zero if a is None else a) * b for a, b in pairs]
-    middle = _signed_sum(each, _num)
-    middle_tex = _signed_sum(each, _tex)
-    return Step(f"{lhs} = {products} = {middle} = {_num(value)}",
-                rf"O_{{{i},{j}}} = {products_tex} = {middle_tex} = {_tex(value)}")
+        chain = eq(lhs, products)
+        if text(_entry(value)).replace("*", "·") != text(products):
+            chain = chain.eq(_entry(value))
+        return Step.of(chain)
+    each = [(Fraction(0) if a is None else a) * b for a, b in pairs]
+    return Step.of(eq(lhs, products, total([Num(v) for v in each]), _entry(value)))
 
 
 def window_step(arith: Arithmetic, mode: str, g: Geometry, i: int, j: int) -> Step:
@@ -418,12 +371,11 @@ def window_step(arith: Arithmetic, mode: str, g: Geometry, i: int, j: int) -> St
     cells = g.cells(i, j)
     win = [[xp[r][c] for (r, c) in row] for row in cells]
     pad_text = "-inf" if mode == "maxpool" else "0"
-    return Step(f"Output [{i}, {j}] sees rows {rows} and columns {cols} of the {where}: its window starts at "
-                f"row i·s = {i}·{g.stride[0]} = {i * g.stride[0]}, column j·s = {j}·{g.stride[1]} = {j * g.stride[1]}.",
-                rf"\text{{window of }} O_{{{i},{j}}}\text{{ (rows {rows.replace('–', '--')}, columns {cols.replace('–', '--')}): }} "
-                + matrix_tex(win, r"-\infty" if mode == "maxpool" else "0"),
-                table=matrix_table(win, f"window (rows and columns of the {where})", pad_text,
-                                   [row[0][0] for row in cells], [c for (_r, c) in cells[0]]))
+    return Step.of(f"Output [{i}, {j}] sees rows {rows} and columns {cols} of the {where}: its window starts at "
+                   "row ", eq(Sym("i") * Sym("s"), Num(i) * Num(g.stride[0]), Num(i * g.stride[0])), ", column ",
+                   eq(Sym("j") * Sym("s"), Num(j) * Num(g.stride[1]), Num(j * g.stride[1])), ".",
+                   table=matrix_table(win, f"window (rows and columns of the {where})", pad_text,
+                                      [row[0][0] for row in cells], [c for (_r, c) in cells[0]]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,7 +451,7 @@ def solve_output(arith: Arithmetic, part: Part) -> Answer:
         steps.append(entry_step(arith, mode, g, out, *positions[-1]))
     else:
         steps += [entry_step(arith, mode, g, out, i, j) for i, j in positions]
-    steps.append(Step(f"The output ({_dims(g.out)}):", "O = " + matrix_tex(out), table=matrix_table(out, "output")))
+    steps.append(Step(f"The output ({_dims(g.out)}):", table=matrix_table(out, "output")))
     alts = _alternatives(arith, mode, padding, lambda _g, m: m)
     if arith.symbolic:
         options: dict[str, Any] = {"elements": "expression", "symbols": arith.decls}
@@ -514,7 +466,7 @@ def solve_shape(arith: Arithmetic, part: Part) -> Answer:
     padding = _padding_of(arith, part)
     g = geometry(arith.given, padding)
     steps = size_steps(g)
-    steps.append(Step(f"Output shape: {_dims(g.out)}", rf"{g.out[0]}\times {g.out[1]}"))
+    steps.append(Step.of("Output shape: ", _dims_math(g.out)))
     alts: list[Alternative] = []
     if padding != (0, 0) and arith.fits((0, 0)):
         alts.append(Alternative("no-padding", geometry(arith.given, (0, 0)).out))

@@ -40,6 +40,8 @@ from ...render.math import step_text
 from ...solution import Alternative, Step, Table
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
 from .. import Answer, Kind, Mistake, register
+from .._notation import minus, then_shown
+from .._notation import shown_math as num
 from .model import (
     VARIANTS,
     Data,
@@ -63,12 +65,8 @@ from .notation import (
     estimated,
     gaussian_definition,
     group_each,
-    mean_chain,
-    minus,
-    num,
+    mean_and_variance,
     par,
-    then_value,
-    variance_chain,
 )
 
 MAX_CELL_ISSUES = 10
@@ -534,8 +532,8 @@ def _solve_likelihood(ctx: _Ctx, part: Part, t: Names) -> Answer:
         xs = [r[f] for r in d.rows_of(c)]
         n = len(xs)
         steps = [Step(f"{f} in the {n} rows with {t.y(c)}: {', '.join(show(x) for x in xs)}"),
-                 Step.of(mean_chain(xs, mean)),
-                 Step.of(variance_chain(xs, mean, var), "   (MLE: divide by n)"),
+                 Step.of(mean_and_variance(xs, mean, var)[0]),
+                 Step.of(mean_and_variance(xs, mean, var)[1], "   (MLE: divide by n)"),
                  Step.of(t.gauss_rel(m, f, v, c))]
         for mid, alt in ctx.variants():
             alts.append(Alternative(mid, _try(lambda alt=alt: alt.density(f, v, c))))
@@ -573,10 +571,10 @@ def _solve_mean_variance(ctx: _Ctx, part: Part, t: Names) -> Answer:
     except Undefined as exc:
         raise _undefined(part, exc) from None
     steps = [Step(f"{f} in the {n} rows with {t.y(c)}: {', '.join(show(x) for x in xs)}"),
-             Step.of(mean_chain(xs, mean))]
+             Step.of(mean_and_variance(xs, mean, var)[0])]
     if part.ask == "mean":
         return Answer(mean, steps)
-    steps.append(Step.of(variance_chain(xs, mean, var), "   (MLE: divide by n)"))
+    steps.append(Step.of(mean_and_variance(xs, mean, var)[1], "   (MLE: divide by n)"))
     import sympy as sp
 
     alts = [Alternative("std-for-variance", sp.sqrt(sp.Rational(var.numerator, var.denominator)))]
@@ -657,7 +655,7 @@ def _solve_posterior(ctx: _Ctx, part: Part, t: Names) -> Answer:
                          "undefined; add smoothing (`smoothing: 1`)", part.path + ("x",))
     value = normalise(scores, c)
     den = Add(tuple(num(scores[k]) for k in ctx.data.classes))
-    steps.append(Step.of(then_value(eq(posterior, Div(num(scores[c]), den)), value)))
+    steps.append(Step.of(then_shown(eq(posterior, Div(num(scores[c]), den)), value)))
     alts = [Alternative("unnormalised", scores[c]),
             Alternative("no-prior", _try(lambda: ctx.model.posterior(x, c, with_prior=False))),
             Alternative("complement", _try(lambda: 1 - value))]

@@ -6,28 +6,24 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ...answers.types import approx, format_number
-from ...formula import Add, Call, Div, Group, Math, Mul, Num, Pow, Rel, Sum, Sym, Words, eq
-from .._notation import MU, SIGMA2
+from ...answers.types import format_number
+from ...formula import Add, Call, Div, Group, Math, Mul, Num, Pow, Rel, Sym, Words, eq
+from .._notation import (
+    MU,
+    SIGMA2,
+    mean_chain,
+    minus,
+    then_shown,
+    variance_chain,
+    variance_definition,
+)
+from .._notation import shown_math as num
 from .model import Estimate, Model, Value, show
-
-
-def num(v: Any) -> Math:
-    """A value inside a formula: exact when it is a Fraction, else its decimal."""
-    return Num(v) if isinstance(v, (int, Fraction)) else Num(approx(v))
 
 
 def par(v: Any) -> Math:
     """A value as an operand of a product or quotient: 2/3 in parentheses."""
     return Group(Num(v)) if isinstance(v, Fraction) and "/" in format_number(v) else num(v)
-
-
-def then_value(chain: Rel, v: Any) -> Rel:
-    """`chain` = 3/4, = 40/3087 ≈ 0.012958, or ≈ 1.5789: a value after its formula."""
-    if isinstance(v, (int, Fraction)):
-        chain = chain.eq(Num(v))
-        return chain.approx(Num(approx(v))) if "/" in format_number(v) else chain
-    return chain.approx(Num(approx(v)))
 
 
 def estimate(e: Estimate) -> Math:
@@ -46,12 +42,7 @@ def estimated(lhs: Math, e: Estimate, *formula: Math) -> Rel:
     """lhs = formula = (3 + 1)/(4 + 2·1) = 2/3 ≈ 0.666667, or lhs = 4/9 ≈ 0.444444 when the numbers are the value."""
     value = e.value
     chain = eq(lhs, *formula)
-    return then_value(chain if e.text() == format_number(value) else chain.eq(estimate(e)), value)
-
-
-def minus(x: Math, v: Any) -> Math:
-    """x − v, written x + 2 when v = −2."""
-    return Add((x, num(-v))) if v < 0 else x - num(v)
+    return then_shown(chain if e.text() == format_number(value) else chain.eq(estimate(e)), value)
 
 
 def density(x: Any, mean: Any, var: Any) -> Math:
@@ -67,17 +58,11 @@ def gaussian_definition() -> Rel:
                                        Call("sqrt", Mul((Num(2), Sym("π"), SIGMA2)))))
 
 
-def mean_chain(xs: list[Any], mean: Any) -> Rel:
-    """μ = (4 + 6 + 5)/3 = 5"""
-    return then_value(eq(MU, Div(Add(tuple(num(x) for x in xs)) if len(xs) > 1 else num(xs[0]), Num(len(xs)))), mean)
-
-
-def variance_chain(xs: list[Any], mean: Any, var: Any) -> Rel:
-    """σ² = Σ_i (x_i − μ)²/n = ((2 − 3)² + ...)/4 = 1.5"""
-    squares = tuple(Pow(minus(num(x), mean), Num(2)) for x in xs)
-    definition = Div(Sum("i", Pow(Sym("x_i") - MU, Num(2))), Sym("n"))
-    return then_value(eq(SIGMA2, definition,
-                         Div(Add(squares) if len(squares) > 1 else squares[0], Num(len(xs)))), var)
+def mean_and_variance(xs: list[Any], mean: Any, var: Any) -> tuple[Rel, Rel]:
+    """μ = (4 + 6 + 5)/3 = 5 and σ² = Σ_i (x_i − μ)²/n = (...)/3 = 2/3, as MLE (divide by n)."""
+    n = len(xs)
+    return (mean_chain(xs, mean, most=n),
+            variance_chain(xs, mean, var, n, most=n, definition=variance_definition(Sym("n"))))
 
 
 class Names:
@@ -118,7 +103,7 @@ class Names:
     def gauss_rel(self, m: Model, f: str, v: Value, c: Value) -> Rel:
         mean, var = m.gaussian(f, c)
         normal = Call("N", num(v), eq(MU, num(mean)), eq(SIGMA2, num(var)))
-        return then_value(eq(Words(self.feat(f, v, c)), normal, density(v, mean, var)), m.density(f, v, c))
+        return then_shown(eq(Words(self.feat(f, v, c)), normal, density(v, mean, var)), m.density(f, v, c))
 
     def factor_step(self, m: Model, f: str, v: Value, c: Value) -> list[Any]:
         """The segments of a step that finds one factor of the score."""
@@ -128,7 +113,7 @@ class Names:
         if self.variant == "multinomial" and v != 1:
             power = Pow(num(m.theta(f, v, c).value), Num(int(v)))
             out += [f"; it appears {v} time{'s' if v != 1 else ''} in x, so the factor is ",
-                    then_value(eq(power), m.factor(f, v, c))]
+                    then_shown(eq(power), m.factor(f, v, c))]
         return out
 
     def factor_name(self, f: str, v: Value, c: Value) -> Math:
@@ -145,7 +130,7 @@ class Names:
         """P(x, y) = P(y)·Π P(x_j | y) = the numbers = the score."""
         names = Mul((Words(self.prior(c)),) + tuple(self.factor_name(f, v, c) for f, v in x.items()))
         nums = Mul((num(m.prior(c).value),) + tuple(self.factor_value(m, f, v, c) for f, v in x.items()))
-        return then_value(eq(self.joint(c), names, nums), joint)
+        return then_shown(eq(self.joint(c), names, nums), joint)
 
 
 def group_each(values: list[Math]) -> Math:

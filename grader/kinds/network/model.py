@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ... import formula as F
 from ...errors import SolveError
+from ...render.math import latex, text
 from .._pooling_rule import pooling_padding_error
+from .._sliding_window import padding_terms, window_count
 from .expr import Div, E, N, Prod, Sum, Sym, Value, num_latex, num_text, tex_text
 from .spec import ACTIVATIONS
 
@@ -304,23 +307,18 @@ def _window_size(ctx: _Ctx, layer: Layer, w: _Window, *, ceil_mode: bool = False
         raise _fail(layer, "kernel_size", f"the {what} is larger than the padded input along {w.axis} ({padded})")
     a = w.axis
     bracket = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
-    p_sym = "2·p" if w.pad_l == w.pad_r else "p_l + p_r"
-    p_num = f"2·{w.pad_l}" if w.pad_l == w.pad_r else f"{w.pad_l} + {w.pad_r}"
+    rounding = "ceil" if ceil_mode else "floor"
+    same = w.pad_l == w.pad_r
+    pads = padding_terms(F.Sym("p" if same else "p_l"), F.Sym("p_r"), same)
+    pad_nums = padding_terms(F.Num(w.pad_l), F.Num(w.pad_r), same)
     if dilated:
-        sym = f"{bracket[0]}({a}_in + {p_sym} − d·(k − 1) − 1)/s{bracket[1]} + 1"
-        nums = f"{bracket[0]}({num_text(L)} + {p_num} − {d}·({k} − 1) − 1)/{s}{bracket[1]} + 1"
+        minus: list[F.Math] = [F.Sym("d") * (F.Sym("k") - 1), F.Num(1)]
+        minus_nums: list[F.Math] = [F.Num(d) * (F.Num(k) - 1), F.Num(1)]
     else:
-        sym = f"{bracket[0]}({a}_in + {p_sym} − k)/s{bracket[1]} + 1"
-        nums = f"{bracket[0]}({num_text(L)} + {p_num} − {k})/{s}{bracket[1]} + 1"
-    p_tex = "2p" if w.pad_l == w.pad_r else "p_l + p_r"
-    p_tex_num = rf"2\cdot {w.pad_l}" if w.pad_l == w.pad_r else f"{w.pad_l} + {w.pad_r}"
-    lb, rb = (r"\left\lceil ", r"\right\rceil") if ceil_mode else (r"\left\lfloor ", r"\right\rfloor")
-    if dilated:
-        sym_tex = rf"{lb}\frac{{{a}_{{in}} + {p_tex} - d(k - 1) - 1}}{{s}}{rb} + 1"
-        num_tex = rf"{lb}\frac{{{num_latex(L)} + {p_tex_num} - {d}\cdot({k} - 1) - 1}}{{{s}}}{rb} + 1"
-    else:
-        sym_tex = rf"{lb}\frac{{{a}_{{in}} + {p_tex} - k}}{{s}}{rb} + 1"
-        num_tex = rf"{lb}\frac{{{num_latex(L)} + {p_tex_num} - {k}}}{{{s}}}{rb} + 1"
+        minus, minus_nums = [F.Sym("k")], [F.Num(k)]
+    symbols = window_count(F.Sym(f"{a}_in"), pads, minus, F.Sym("s"), rounding)
+    numbers = window_count(F.Num(num_text(L)), pad_nums, minus_nums, F.Num(s), rounding)
+    sym, nums, sym_tex, num_tex = text(symbols), text(numbers), latex(symbols), latex(numbers)
     steps: list[str] = []
     if mode == "floor":
         q = Fraction(num) / s

@@ -40,7 +40,17 @@ from ...spec.schema import (
     exact_number,
 )
 from .. import Kind, Mistake, register
-from .._notation import EPS, MU, SIGMA2, minus, shown_math, then_shown, total
+from .._notation import (
+    EPS,
+    MU,
+    SIGMA2,
+    mean_chain,
+    minus,
+    shown_math,
+    then_shown,
+    variance_chain,
+    variance_definition,
+)
 from .._tensors import (
     Tensor,
     as_fraction_if_rational,
@@ -286,24 +296,20 @@ def _members_text(ctx: _Ctx, g: tuple[int, ...]) -> str:
 def _mean_steps(ctx: _Ctx) -> list[Step]:
     steps = [Step.of(eq(MU, Div(Num(1), M) * Sum("i", X_I)), f" over each group ({_group_words(ctx)}):")]
     for g in ctx.norm.group_keys:
-        xs = ctx.norm.members[g]
-        values = total([Num(ctx.x[i]) for i in xs]) if len(xs) <= 10 else Words(f"Σ of {len(xs)} values")
-        steps.append(Step.of(f"{ctx.layout.group_name(g)}: ",
-                             then_shown(eq(MU, Div(values, Num(len(xs)))), ctx.norm.mean[g])))
+        xs = [ctx.x[i] for i in ctx.norm.members[g]]
+        steps.append(Step.of(f"{ctx.layout.group_name(g)}: ", mean_chain(xs, ctx.norm.mean[g])))
     return steps
 
 
 def _var_steps(ctx: _Ctx, unbiased: bool = False) -> list[Step]:
     word = " (unbiased)" if unbiased else " (biased: what normalisation uses)"
-    steps = [Step.of(eq(SIGMA2, Div(Sum("i", Pow(X_I - MU, Num(2))), M - 1 if unbiased else M)), word + ":")]
+    steps = [Step.of(eq(SIGMA2, variance_definition(M - 1 if unbiased else M)), word + ":")]
     for g in ctx.norm.group_keys:
-        xs = ctx.norm.members[g]
-        mu = ctx.norm.mean[g]
+        xs = [ctx.x[i] for i in ctx.norm.members[g]]
         m = len(xs)
         var = ctx.norm.var[g] * m / (m - 1) if unbiased else ctx.norm.var[g]
-        terms = total([Pow(minus(Num(ctx.x[i]), mu), Num(2)) for i in xs]) if m <= 6 else Words(f"Σ of {m} squares")
         steps.append(Step.of(f"{ctx.layout.group_name(g)}: ",
-                             then_shown(eq(SIGMA2, Div(terms, Num(m - 1 if unbiased else m))), var)))
+                             variance_chain(xs, ctx.norm.mean[g], var, m - 1 if unbiased else m)))
     return steps
 
 

@@ -72,6 +72,9 @@ class LatexPrinter(Printer):
         return "-" + self.inner(x.operand, 2)
 
     def _print_Call(self, x: F.Call) -> str:
+        if x.function in ("floor", "ceil"):
+            left, right = (r"\lfloor", r"\rfloor") if x.function == "floor" else (r"\lceil", r"\rceil")
+            return rf"\left{left} {self._print(x.args[0])} \right{right}"
         if x.function == "sqrt":
             return rf"\sqrt{{{self._print(x.args[0])}}}"
         name = FUNCTIONS.get(x.function, rf"\operatorname{{{x.function}}}")

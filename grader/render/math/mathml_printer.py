@@ -8,7 +8,7 @@ from typing import Any
 
 from ... import formula as F
 from .printer import Printer
-from .unicode_printer import number
+from .unicode_printer import BRACKETS, number
 
 OPERATORS = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
@@ -68,6 +68,9 @@ class MathMLPrinter(Printer):
         return self.row(["<mo>−</mo>", self.inner(x.operand, 2)])
 
     def _print_Call(self, x: F.Call) -> str:
+        if x.function in BRACKETS:
+            left, right = BRACKETS[x.function]
+            return self.row([f"<mo>{left}</mo>", self._print(x.args[0]), f"<mo>{right}</mo>"])
         if x.function == "sqrt":
             return f"<msqrt>{self._print(x.args[0])}</msqrt>"
         name = x.function

@@ -17,6 +17,9 @@ def number(value: int | Fraction | str) -> str:
     return format_number(value)
 
 
+BRACKETS = {"floor": ("⌊", "⌋"), "ceil": ("⌈", "⌉")}  # functions written as brackets around their argument
+
+
 class UnicodePrinter(Printer):
     def number(self, value: int | Fraction | str) -> str:
         return number(value)
@@ -45,6 +48,9 @@ class UnicodePrinter(Printer):
         return "−" + self.inner(x.operand, 2)
 
     def _print_Call(self, x: F.Call) -> str:
+        if x.function in BRACKETS:
+            left, right = BRACKETS[x.function]
+            return f"{left}{self._print(x.args[0])}{right}"
         return f"{x.function}({', '.join(self._print(a) for a in x.args)})"
 
     def _print_Sum(self, x: F.Sum) -> str:
