@@ -36,7 +36,7 @@ from ...answers.types import approx, format_number
 from ...errors import SolveError
 from ...formula import Add, Call, Div, Math, Mul, Num, Pow, Sum, Sym, Sympy, Words, Written, eq
 from ...problem import Part, Problem
-from ...render.math import step_text
+from ...render.math import text
 from ...solution import Alternative, Step, Table
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, Number, Quantity, Str
 from .. import Answer, Kind, Mistake, register
@@ -325,7 +325,7 @@ class _Ctx:
 
 def _est(e: Any) -> str:
     """An estimate with its numbers and value, for a table: '(3 + 1)/(4 + 2·1) = 2/3', '4/9 ≈ 0.444444'."""
-    return step_text([estimated(Words(""), e)]).removeprefix(" = ")
+    return text(estimated(None, e))
 
 
 def _val(v: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ...answers.types import format_number
+from ...answers.types import approx, format_number
 from ...formula import Add, Call, Div, Group, Math, Mul, Num, Pow, Rel, Sym, Words, eq
 from .._notation import (
     MU,
@@ -38,11 +38,16 @@ def estimate(e: Estimate) -> Math:
     return Div(top, bottom)
 
 
-def estimated(lhs: Math, e: Estimate, *formula: Math) -> Rel:
-    """lhs = formula = (3 + 1)/(4 + 2·1) = 2/3 ≈ 0.666667, or lhs = 4/9 ≈ 0.444444 when the numbers are the value."""
+def estimated(lhs: Math | None, e: Estimate, *formula: Math) -> Rel:
+    """lhs = formula = (3 + 1)/(4 + 2·1) = 2/3 ≈ 0.666667, or lhs = 4/9 ≈ 0.444444 when the numbers are
+    the value; without lhs, what a table cell shows."""
     value = e.value
-    chain = eq(lhs, *formula)
-    return then_shown(chain if e.text() == format_number(value) else chain.eq(estimate(e)), value)
+    items = ([lhs] if lhs is not None else []) + list(formula)
+    if e.text() != format_number(value):
+        items.append(estimate(e))
+    if not items:
+        return Rel((Num(value), Num(approx(value))), ("≈",))
+    return then_shown(eq(*items), value)
 
 
 def density(x: Any, mean: Any, var: Any) -> Math:

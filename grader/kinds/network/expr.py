@@ -1,4 +1,5 @@
-"""Tiny exact arithmetic expressions that print themselves twice: with symbols and with numbers.
+"""Tiny exact arithmetic expressions that know their value and are written twice: with symbols and
+with numbers.
 
     Sum([Prod([C_out, Prod([C_in, k_h, k_w], group=True)]), C_out])
       .text()            -> "C_out·(C_in·k_h·k_w) + C_out"
@@ -6,7 +7,8 @@
       .value             -> 10416
 
 Used for every formula in the network kind's steps, so the printed numbers are the numbers the
-answer is computed from.
+answer is computed from. `.math()` is the formula (grader.formula); the text and LaTeX are printed
+from it by the shared printers (render/math), as for every other kind.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from ... import formula as F
+from ...render.math import latex as print_latex
+from ...render.math import text as print_text
 
 Value = int | Fraction
 
@@ -44,15 +50,25 @@ def num_latex(v: Value) -> str:
 
 
 class E:
+    """An expression with its value; `math` gives it as a formula (grader.formula), with its symbols
+    or with their numbers, and the shared printers (render/math) write it as text or LaTeX."""
+
     @property
     def value(self) -> Value:
         raise NotImplementedError
 
-    def text(self, numeric: bool = False) -> str:
+    def math(self, numeric: bool = False) -> F.Math:
         raise NotImplementedError
 
+    def text(self, numeric: bool = False) -> str:
+        return print_text(self.math(numeric))
+
     def latex(self, numeric: bool = False) -> str:
-        raise NotImplementedError
+        return print_latex(self.math(numeric))
+
+
+def _number(v: Value) -> F.Num:
+    return F.Num(num_text(v))  # 5/2 stays a fraction (not 2.5), as the answers write it
 
 
 @dataclass
@@ -67,11 +83,8 @@ class Sym(E):
     def value(self) -> Value:
         return self.val
 
-    def text(self, numeric: bool = False) -> str:
-        return num_text(self.val) if numeric else self.name
-
-    def latex(self, numeric: bool = False) -> str:
-        return num_latex(self.val) if numeric else self.tex
+    def math(self, numeric: bool = False) -> F.Math:
+        return _number(self.val) if numeric else F.Sym(self.name, latex=self.tex)
 
 
 def N(v: Value) -> Sym:
@@ -91,13 +104,10 @@ class Prod(E):
             out = out * item.value
         return out
 
-    def text(self, numeric: bool = False) -> str:
-        s = "·".join(_wrap(i, numeric, False) for i in self.items)
-        return f"({s})" if self.group else s
-
-    def latex(self, numeric: bool = False) -> str:
-        s = r" \cdot ".join(_wrap(i, numeric, True) for i in self.items)
-        return rf"\left({s}\right)" if self.group else s
+    def math(self, numeric: bool = False) -> F.Math:
+        factors = tuple(i.math(numeric) for i in self.items)
+        out = F.Mul(factors) if len(factors) > 1 else factors[0]
+        return F.Group(out) if self.group else out
 
 
 @dataclass
@@ -116,31 +126,21 @@ class Sum(E):
             out = out + s * item.value
         return out
 
-    def text(self, numeric: bool = False) -> str:
-        parts = []
-        for k, (sign, item) in enumerate(zip(self._signs(), self.items)):
-            t = item.text(numeric)
-            parts.append(t if k == 0 and sign > 0 else (f" − {t}" if sign < 0 else f" + {t}"))
-            if k == 0 and sign < 0:
-                parts[-1] = f"−{t}"
-        out = "".join(parts)
-        return f"({out})" if self.group else out
+    def _terms(self, numeric: bool, sign: int = 1) -> list[F.Math]:
+        """The terms, with an ungrouped inner sum's terms taken in (a + b + c, not a + (b + c))."""
+        out: list[F.Math] = []
+        for s, item in zip(self._signs(), self.items):
+            if isinstance(item, Sum) and not item.group:
+                out += item._terms(numeric, sign * s)
+            else:
+                term = item.math(numeric)
+                out.append(F.Neg(term) if sign * s < 0 else term)
+        return out
 
-    def latex(self, numeric: bool = False) -> str:
-        parts = []
-        for k, (sign, item) in enumerate(zip(self._signs(), self.items)):
-            t = item.latex(numeric)
-            parts.append(t if k == 0 and sign > 0 else (f" - {t}" if sign < 0 else f" + {t}"))
-            if k == 0 and sign < 0:
-                parts[-1] = f"-{t}"
-        out = "".join(parts)
-        return rf"\left({out}\right)" if self.group else out
-
-
-def _wrap(item: E, numeric: bool, tex: bool) -> str:
-    if isinstance(item, Sum) and not item.group:
-        return rf"\left({item.latex(numeric)}\right)" if tex else f"({item.text(numeric)})"
-    return item.latex(numeric) if tex else item.text(numeric)
+    def math(self, numeric: bool = False) -> F.Math:
+        terms = self._terms(numeric)
+        out = F.Add(tuple(terms)) if len(terms) > 1 else terms[0]
+        return F.Group(out) if self.group else out
 
 
 @dataclass
@@ -154,11 +154,8 @@ class Div(E):
     def value(self) -> Value:
         return Fraction(self.a.value) / self.b.value
 
-    def text(self, numeric: bool = False) -> str:
-        return f"{_wrap(self.a, numeric, False)}/{_wrap(self.b, numeric, False)}"
-
-    def latex(self, numeric: bool = False) -> str:
-        return rf"{self.a.latex(numeric)}/{self.b.latex(numeric)}"
+    def math(self, numeric: bool = False) -> F.Math:
+        return F.Div(self.a.math(numeric), self.b.math(numeric))
 
 
 def total(items: Sequence[E]) -> E:
