@@ -422,34 +422,13 @@ def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Al
             steps = steps + [Step(f"{what} = {fmt.value_text(value[j])}", "")]
             return _answer(part, setup, value[j], steps, alts)
         alts = [Alternative(a.mistake, [fmt.to_exact(v) for v in a.value]) for a in alts if isinstance(a.value, list)]
-        return Answer(vals, steps, _distinct(vals, alts), type="matrix", options={"elements": "real"})
+        return Answer(vals, steps, alts, type="matrix", options={"elements": "real"})
     if hasattr(value, "free_symbols") and value.free_symbols:
         names = {s.name for s in value.free_symbols}
         decls = {n: d for n, d in setup.decls.items() if n in names or n in setup.data_symbols}
-        return Answer(value, steps, _distinct(value, alts), type="expression", options={"symbols": decls})
+        return Answer(value, steps, alts, type="expression", options={"symbols": decls})
     v = fmt.to_exact(value)
-    return Answer(v, steps, _distinct(v, [Alternative(a.mistake, fmt.to_exact(a.value)) for a in alts]), type="real")
-
-
-def _distinct(value: Any, alts: list[Alternative]) -> list[Alternative]:
-    """Alternatives that differ from the answer (a mistake that gives the right value is no mistake)."""
-    import sympy as sp
-
-    out: list[Alternative] = []
-    for a in alts:
-        if a.value is None:
-            continue
-        try:
-            if isinstance(value, list) or isinstance(a.value, list):
-                same = value == a.value
-            else:
-                d = sp.simplify(exact_to_sympy(value) - exact_to_sympy(a.value)) if not isinstance(value, float) else value - float(a.value)
-                same = d == 0 or (isinstance(value, float) and abs(d) <= 1e-9 * (1 + abs(value)))
-        except (TypeError, ValueError, AttributeError, sp.SympifyError):
-            same = False
-        if not same and all(o.mistake != a.mistake for o in out):
-            out.append(a)
-    return out
+    return Answer(v, steps, [Alternative(a.mistake, fmt.to_exact(a.value)) for a in alts], type="real")
 
 
 def _final(setup: Any, which: str, key: str | None, value: Any) -> Step:
