@@ -27,6 +27,8 @@ from ..problem import Part, Problem
 from ..solution import Alternative, Step
 from ..spec.schema import Checker, Field, ListOf, Map, Number, OneOf, Quantity, Str
 from . import Answer, Kind, Mistake, register
+from ._exact import as_fraction as _plain
+from ._exact import as_sympy_rational as _r
 from .activation import exact_text
 
 LOSSES = ("hinge", "multiclass_hinge", "binary_cross_entropy", "cross_entropy", "mse")
@@ -109,19 +111,6 @@ def _sp() -> Any:
     import sympy as sp
 
     return sp
-
-
-def _r(v: Any) -> Any:
-    sp = _sp()
-    return sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, (int, Fraction)):
-        return Fraction(v)
-    if getattr(v, "is_Rational", False):
-        return Fraction(int(v.p), int(v.q))
-    return v
 
 
 def _show(v: Any) -> str:

@@ -21,6 +21,8 @@ from ..problem import Part, Problem
 from ..solution import Step, Table
 from ..spec.schema import Checker, Field, ListOf, Map, Number, OneOf, Quantity, Str
 from . import Answer, Kind, Mistake, register
+from ._exact import as_fraction as _plain
+from ._exact import as_sympy_rational as _sym
 from .activation.functions import NAMES, TITLES, Params, canonical, expr
 
 ROW = ListOf(Number(), min_len=1, max_len=64)
@@ -101,21 +103,6 @@ layers:
 
 # ---------------------------------------------------------------------------------------------
 # numbers and their display
-
-
-def _sym(v: Any) -> Any:
-    import sympy as sp
-
-    return sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
-
-
-def _plain(v: Any) -> Any:
-    """A sympy rational as a Fraction (so exact arithmetic stays cheap); anything else as is."""
-    if isinstance(v, (int, Fraction)):
-        return Fraction(v)
-    if getattr(v, "is_Rational", False):
-        return Fraction(int(v.p), int(v.q))
-    return v
 
 
 def _show(v: Any) -> str:
