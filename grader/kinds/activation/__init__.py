@@ -227,16 +227,6 @@ def exact_text(v: Any) -> str:
     return text if len(text) <= 80 else approx(v, 10)
 
 
-def shown(v: Any) -> str:
-    """'= 1/(1 + exp(-1)) ≈ 0.731059', or '= 1/4', or '≈ 1.0507' for a decimal."""
-    text = exact_text(v)
-    if exact_to_sympy(v).is_Rational or text in ("inf", "-inf"):
-        return f"= {text}"
-    if text == approx(v, 10):
-        return f"≈ {approx(v)}"
-    return f"= {text} ≈ {approx(v)}"
-
-
 def exact_math(v: Any) -> Any:
     """exact_text(v) as math: typed as the answer notation, typeset exactly (a decimal stays as written)."""
     text = exact_text(v)

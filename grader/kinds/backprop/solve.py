@@ -14,9 +14,8 @@ from .._grad.show import decimal, exact, partial
 from ..base import Answer
 from . import shown
 from .graph import Backward, Graph, GraphError, build
+from .shown import LONGEST_EXACT
 from .tensor import Tensor, shape_text
-
-LONGEST_EXACT = 80  # past this, a number is shown as a decimal in the steps
 
 
 def setup(problem: Problem) -> _Context:
@@ -73,10 +72,6 @@ def brief(x: Any) -> str:
     if getattr(x, "free_symbols", None) or _is_plain_rational(x):
         return exact(x)
     return decimal(x)
-
-
-def brief_tensor(t: Tensor) -> str:
-    return brief(t.item) if t.is_scalar else show_tensor(t)
 
 
 def _is_plain_rational(x: Any) -> bool:
