@@ -65,7 +65,6 @@ class Kind:
     solve: Callable[[Problem], Solution] | None = None
     mistakes: list[Mistake] = field(default_factory=list)
     example: str = ""  # a YAML `given:` block, shown by `grader kinds KIND`
-    needs_sympy: bool = False  # unused; accepted so that kinds written before the framework still load
     setup: Callable[[Problem], Any] | None = None  # problem -> the context every solver receives
     intro: Callable[[Any], list[Step]] | None = None  # context -> the steps shown before the parts
     # quantity name -> its solver, for kinds that define their solvers after their quantities
