@@ -130,16 +130,21 @@ def finish_part(kind: Kind, part: Part, ps: PartSolution) -> PartSolution:
 
 
 def _real_mistakes(ps: PartSolution) -> list[Alternative]:
+    """The alternatives a checker would not accept as the answer. Decided with no CPU guard (the
+    formulas are the kind's own, bounded by their sizes): which mistakes a solution names must not
+    depend on the machine's load."""
+    from ..answers.prove import no_time_limit
     from ..answers.types import answer_type
 
     atype = answer_type(ps.type)
     kept: list[Alternative] = []
-    for alt in ps.alternatives:
-        if alt.value is None or _has_nan(alt.value) or any(k.mistake == alt.mistake and _same(k.value, alt.value)
-                                                           for k in kept):
-            continue
-        if not _accepted(atype, ps, alt.value):
-            kept.append(alt)
+    with no_time_limit():
+        for alt in ps.alternatives:
+            if alt.value is None or _has_nan(alt.value) or any(k.mistake == alt.mistake and _same(k.value, alt.value)
+                                                               for k in kept):
+                continue
+            if not _accepted(atype, ps, alt.value):
+                kept.append(alt)
     return kept
 
 
