@@ -16,7 +16,8 @@ from typing import Any
 import click
 
 from . import render
-from .errors import EXIT_BAD, EXIT_OK, EXIT_WRONG, GraderError, InternalError
+from .errors import EXIT_BAD, EXIT_OK, GraderError, InternalError
+from .quick import check_exit_code, report_interrupted
 from .spec.files import SPEC_SUFFIXES, find_specs
 
 
@@ -62,9 +63,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except GraderError as exc:
             _fail(exc, fmt)
         except KeyboardInterrupt:
-            _fail_json_only("interrupted", fmt)
-            click.echo("interrupted", err=True)
-            sys.exit(130)
+            sys.exit(report_interrupted(fmt == "json"))
         except OSError as exc:  # a folder that cannot be created, a file that cannot be written
             where = f" {exc.filename}" if exc.filename else ""
             _fail(GraderError(f"cannot use{where}: {exc.strerror or exc}"), fmt)
@@ -158,9 +157,7 @@ def check(spec: str, submission: str | None, answers: tuple[str, ...], fmt: str)
     _show(render.renderer(fmt, "check")(result))
     for issue in result.issues:  # a bad submission is reported, and what can be checked still is
         click.echo(f"warning: {issue}", err=True)
-    # a blank, undecided or wrong part is not "all correct"
-    all_correct = bool(result.parts) and all(p.verdict == "correct" for p in result.parts)
-    sys.exit(EXIT_BAD if result.issues else EXIT_OK if all_correct else EXIT_WRONG)
+    sys.exit(check_exit_code(result))
 
 
 # --- validate --------------------------------------------------------------------------------
@@ -439,10 +436,7 @@ def main() -> None:
         exc.show()
         sys.exit(EXIT_BAD if exc.exit_code == 2 or isinstance(exc, click.UsageError) else exc.exit_code)
     except click.exceptions.Abort:
-        if _json_requested(argv):
-            _fail_json_only("interrupted", "json")
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(report_interrupted(_json_requested(argv)))
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
