@@ -8,8 +8,10 @@
     >>> check(problem, {"conv_params": "10404"}).part("conv_params").mistake
     'no-bias'
 
-A spec given as a path is solved through the on-disk cache (grader.solved): a repeated `check`
-of an unchanged spec needs neither YAML nor the solver.
+Every problem is solved through the on-disk cache the command line uses (grader.solved): a spec
+given as a path is keyed by the file (a repeated `check` of an unchanged spec needs neither YAML
+nor the solver), a Problem object by its whole content; both keys hold the grader code's
+fingerprint. A script calling `check(problem, answers)` for each student solves the problem once.
 """
 
 from __future__ import annotations
@@ -56,15 +58,10 @@ def solve(problem: Problem | str | os.PathLike[str], parts: Iterable[str] | None
     Raises SpecError for a bad spec, UnknownPart for a part the problem does not have."""
     wanted = list(parts) if parts is not None else None
     if not _is_path(problem):
-        from .kinds import get as get_kind
-        from .kinds.framework import solve_problem
-
         assert not isinstance(problem, (str, os.PathLike))
         if wanted is not None:
             _require(problem, [p.id for p in problem.parts], wanted)
-        kind = get_kind(problem.kind)
-        assert kind is not None  # the loader checked it
-        return solve_problem(kind, problem, wanted)
+        return _solve_object(problem, wanted)
     from .solved import solved
 
     solution = solved(str(problem)).solution
@@ -72,6 +69,25 @@ def solve(problem: Problem | str | os.PathLike[str], parts: Iterable[str] | None
         _require(problem, [p.id for p in solution.parts], wanted)
         solution = solution.only(wanted)
     return solution
+
+
+def _solve_object(problem: Problem, wanted: list[str] | None) -> Solution:
+    """A Problem object's solution through the solved-problem cache; when only some parts are
+    wanted and another part cannot be solved, those parts alone, as before there was a cache."""
+    from .solved import solved_problem
+
+    try:
+        solution = solved_problem(problem).solution
+    except SpecError:
+        if wanted is None:
+            raise
+        from .kinds import get as get_kind
+        from .kinds.framework import solve_problem
+
+        kind = get_kind(problem.kind)
+        assert kind is not None  # the loader checked it
+        return solve_problem(kind, problem, wanted)
+    return solution if wanted is None else solution.only(wanted)
 
 
 def check(problem: Problem | str | os.PathLike[str], answers: Mapping[str, Any] | None = None, solution: Solution | None = None,
@@ -84,14 +100,13 @@ def check(problem: Problem | str | os.PathLike[str], answers: Mapping[str, Any] 
     is in `result.issues` (an answer to a part the problem does not have, a bad key in the
     submission) and the rest is checked; UnknownPart is raised when nothing known is left."""
     stored = None
-    if solution is not None or not _is_path(problem):
-        whole = solution or solve(problem)
-        known = [p.id for p in whole.parts]
-        checkable: Callable[[list[str]], Solution] = whole.only
+    if solution is not None:
+        known = [p.id for p in solution.parts]
+        checkable: Callable[[list[str]], Solution] = solution.only
     else:  # from the cache: only the parts checked are unpickled (a numeric check never imports sympy)
-        from .solved import solved
+        from .solved import solved, solved_problem
 
-        stored = solved(str(problem))
+        stored = solved(str(problem)) if _is_path(problem) else solved_problem(problem)  # type: ignore[arg-type]
         known, checkable = stored.part_ids, stored.checkable
     given = dict(answers or {})
     _require(problem, known, [p for p in parts or [] if p not in given or p in known])  # unknown answers: below

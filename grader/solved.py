@@ -23,12 +23,16 @@ import copy
 import os
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SpecIssue
 from .solution import PartSolution, Solution
+
+if TYPE_CHECKING:
+    from .problem import Problem
 
 try:  # the C pickler itself: `import pickle` (its pure-Python twin) is ~1 ms of every check's start
     from _pickle import dump, dumps, load, loads
@@ -147,21 +151,29 @@ def _key(spec: Path) -> str:
 def raw_digest(raw: Any) -> str:
     import json  # here: a check reading the cache never needs it
 
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return _sha256(text.encode("utf-8"))
+
+
+def _sha256(data: bytes) -> str:
     try:  # the built-in module: `import hashlib` loads OpenSSL, a few ms of a first check
         from _sha256 import sha256
     except ImportError:  # pragma: no cover — an interpreter built without it
         from hashlib import sha256
 
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return sha256(text.encode("utf-8")).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def _solve_fresh(spec: str, vary: bool) -> Solved:
-    from .kinds import get as get_kind
-    from .kinds.framework import solve_problem
     from .spec.loader import load_problem
 
-    problem = load_problem(spec)
+    return _solve(load_problem(spec), vary)
+
+
+def _solve(problem: Problem, vary: bool) -> Solved:
+    from .kinds import get as get_kind
+    from .kinds.framework import solve_problem
+
     vary_issues: list[SpecIssue] = []
     if problem.vary is not None and vary:
         from .variant import check_vary
@@ -180,25 +192,49 @@ def solved(spec: str, vary: bool = False) -> Solved:
     """The solution of the spec at `spec`, from the cache when it is current. Raises SpecError
     for a bad spec (never cached). `vary`: the issues of its `vary:` are wanted too (`grade`
     reports them; a student's `check` does not pay for drawing variants)."""
-    folder = _cache_dir()
     path = Path(spec)
-    if folder is None or not path.is_file():
+    if _cache_dir() is None or not path.is_file():
         return _solve_fresh(spec, vary)
     try:
         key = _key(path)
-        entry = folder / f"{zlib.crc32(key.encode()):08x}-{path.stem[:40]}.pickle"
     except OSError:
         return _solve_fresh(spec, vary)
+    found = _cached(key, path.stem, lambda: _solve_fresh(spec, vary), lambda v: v.vary_checked or not vary)
+    found.path = spec
+    return found
+
+
+def solved_problem(problem: Problem) -> Solved:
+    """The solution of a Problem object (the API's `solve`/`check` of a loaded problem), from the
+    same cache. Its key is a digest of the whole Problem as pickled (everything a solver can read:
+    an edited given, part or title is another key) beside the grader code's fingerprint; a problem
+    that does not pickle is solved afresh."""
+    try:
+        data = dumps((replace(problem, document=None),
+                      problem.document.line(("id",)) if problem.document else None), protocol=PROTOCOL)
+    except Exception:  # noqa: BLE001 — an object pickle refuses: no key, no cache
+        return _solve(problem, False)
+    key = f"{FORMAT}|problem|{_sha256(data)}|{sys.version}|{_code_fingerprint()}"
+    return _cached(key, problem.id or "problem", lambda: _solve(problem, False), lambda v: True)
+
+
+def _cached(key: str, stem: str, solve: Callable[[], Solved], usable: Callable[[Solved], bool]) -> Solved:
+    """The entry stored under `key` if it is `usable`, else `solve()`, stored."""
+    folder = _cache_dir()
+    if folder is None:
+        return solve()
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem[:40])  # a hand-built id may hold "/"
+    entry = folder / f"{zlib.crc32(key.encode()):08x}-{name}.pickle"
     try:
         if entry.is_file():
             with open(entry, "rb") as fh:
                 stored_key, value = load(fh)  # written by this module only, below
-            if stored_key == key and isinstance(value, Solved) and (value.vary_checked or not vary):
-                value.path, value.cache_entry, value.cache_key = spec, str(entry), key
+            if stored_key == key and isinstance(value, Solved) and usable(value):
+                value.cache_entry, value.cache_key = str(entry), key
                 return value
     except Exception:  # noqa: BLE001 — a broken cache entry is simply recomputed
         pass
-    value = _solve_fresh(spec, vary)
+    value = solve()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_suffix(f".{os.getpid()}.tmp")
