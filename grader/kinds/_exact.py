@@ -11,6 +11,12 @@ def as_fraction(value: Any) -> Any:
     """An int, a Fraction or a sympy Rational as a Fraction; anything else as it is."""
     if isinstance(value, (int, Fraction)):
         return Fraction(value)
+    return rational_as_fraction(value)
+
+
+def rational_as_fraction(value: Any) -> Any:
+    """A sympy Rational as a Fraction (an answer type then compares it exactly, with no sympy);
+    anything else, a Python int included, as it is."""
     if getattr(value, "is_Rational", False):
         return Fraction(int(value.p), int(value.q))
     return value

@@ -15,8 +15,8 @@ from fractions import Fraction
 from typing import Any
 
 from ..answers.types import approx, format_number
-from ..errors import InvalidAnswer
-from ..spec.schema import Custom, exact_number
+from ..spec.schema import Custom
+from ._spec_numbers import finite_number
 
 MAX_ENTRIES = 1024
 
@@ -85,16 +85,7 @@ def read_tensor(value: Any, min_dims: int, max_dims: int) -> Tensor:
     flat = _flatten(value)
     if len(flat) > MAX_ENTRIES:
         raise ValueError(f"{len(flat)} entries (at most {MAX_ENTRIES})")
-    data: list[Fraction] = []
-    for x in flat:
-        try:
-            number = exact_number(x)
-        except InvalidAnswer as exc:
-            raise ValueError(f"{x!r} is not a number ({exc.reason})") from None
-        if isinstance(number, float):
-            raise ValueError(f"{x!r} is not a finite number")
-        data.append(number)
-    return Tensor(shape, data)
+    return Tensor(shape, [finite_number(x) for x in flat])
 
 
 def tensor_node(min_dims: int, max_dims: int, description: str) -> Custom:

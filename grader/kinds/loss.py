@@ -117,10 +117,6 @@ def _show(v: Any) -> str:
     return format_number(v) if isinstance(v, Fraction) else exact_text(v)
 
 
-def _dec(v: Any) -> str:
-    return format_number(v) if isinstance(v, Fraction) else approx(v)
-
-
 class _In:
     """A part's inputs: given's, overridden by the part's own keys."""
 

@@ -186,7 +186,6 @@ class _Ctx:
             self.vc = int(vc_value(cls, dim, h.get("k") or 1, h.get("orientation") or "right"))
             self.h_steps = [f"H = {cls} (dimension {dim}) is infinite; its VC dimension is {self.vc} "
                             "(see the vc-dimension kind for the argument)."]
-        self.class_name = cls
         self.epsilon: Fraction | None = g.get("epsilon")
         self.delta: Fraction | None = g.get("delta")
         self.n: int | None = g.get("n")
@@ -290,8 +289,11 @@ def _setting_step(setting: str, infinite: bool, constant: Fraction) -> Step:
                    Written(formula, _bound(setting, True, Num(constant))), ".")
 
 
-def _formula_for(ctx: _Ctx, part: Part) -> Formula:
-    return standard(part.args.get("setting") or ctx.setting, ctx.infinite)
+def _bound_for(ctx: _Ctx, part: Part) -> tuple[Formula, Inputs, list[Step]]:
+    """The bound a part solves, the class's inputs to it, and the steps every solution opens with
+    (which theorem applies, what H is)."""
+    f = standard(part.args.get("setting") or ctx.setting, ctx.infinite)
+    return f, ctx.inputs(), [_setting_step(f.setting, f.vc, ctx.constant)] + _h_steps(ctx)
 
 
 def _variants(ctx: _Ctx, f: Formula, quantity: str) -> list[tuple[str, Formula, dict[str, Any]]]:
@@ -358,11 +360,9 @@ def _given_and_logs(first: Math, delta: Fraction, logs: list[Any]) -> Step:
 
 def solve_n(ctx: _Ctx, part: Part) -> Answer:
     eps, delta = ctx.need("epsilon", part), ctx.need("delta", part)
-    f = _formula_for(ctx, part)
-    inp = ctx.inputs()
+    f, inp, steps = _bound_for(ctx, part)
     raw = n_value(f, inp)
     n = ceil_n(f, inp)
-    steps = [_setting_step(f.setting, f.vc, ctx.constant)] + _h_steps(ctx)
     steps.append(_given_and_logs(eq(EPS, Num(eps)), delta, _logs(ctx, f, eps, delta)))
     e = _num(eps)
     sub: Math
@@ -430,10 +430,8 @@ def _h_written(ctx: _Ctx) -> tuple[str, Math]:
 def solve_epsilon(ctx: _Ctx, part: Part) -> Answer:
     n = int(ctx.need("n", part))
     delta = ctx.need("delta", part)
-    f = _formula_for(ctx, part)
-    inp = ctx.inputs()
+    f, inp, steps = _bound_for(ctx, part)
     value = epsilon_value(f, inp, n)
-    steps = [_setting_step(f.setting, f.vc, ctx.constant)] + _h_steps(ctx)
     logs = (_logs(ctx, f, Fraction(1, 2), delta) if not (f.vc and f.setting == "realizable")
             else _logs(ctx, replace(f, setting="agnostic"), Fraction(1), delta))
     steps.append(_given_and_logs(eq(Sym("n"), _whole(n)), delta, logs))
@@ -478,10 +476,8 @@ def solve_epsilon(ctx: _Ctx, part: Part) -> Answer:
 def solve_delta(ctx: _Ctx, part: Part) -> Answer:
     n = int(ctx.need("n", part))
     eps = ctx.need("epsilon", part)
-    f = _formula_for(ctx, part)
-    inp = ctx.inputs()
+    f, inp, steps = _bound_for(ctx, part)
     value = delta_value(f, inp, n)
-    steps = [_setting_step(f.setting, f.vc, ctx.constant)] + _h_steps(ctx)
     e = _num(eps)
     answer = None
     bound = _solved_bound(f.setting, f.vc)

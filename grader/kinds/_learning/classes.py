@@ -8,7 +8,7 @@ x ≥ t (or x ≤ t), closed intervals and boxes, closed balls, w·x + b ≥ 0 �
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from . import exact
@@ -256,7 +256,7 @@ class Structural:
     labeling: Labeling | None = None  # an unrealisable labeling
     reason: str = ""  # the argument that found it (Radon, a point inside the others' box ...)
     shattered: bool | None = None  # True when the structure proves shattering
-    witnesses: dict[Labeling, Hypothesis] = field(default_factory=dict)
+
 
 def convex_weights(target: Point, others: list[int], points: list[Point]) -> dict[int, Fraction] | None:
     """Convex weights on `others` whose combination is `target`, or None (an exact LP)."""

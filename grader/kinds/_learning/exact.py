@@ -92,11 +92,6 @@ class Outcome:
     certificate: Vec | None = None  # Farkas y (see the module docstring)
 
 
-def solve_inequalities(G: Mat, h: Vec, free: set[int]) -> Vec | None:
-    """Some z with G·z >= h (z_k >= 0 unless k in `free`), or None."""
-    return solve_or_certify(G, h, free)[0]
-
-
 def solve_or_certify(G: Mat, h: Vec, free: set[int]) -> tuple[Vec | None, Vec | None]:
     """(z, None) with G·z >= h, or (None, y) a Farkas certificate (unchecked) from the same simplex."""
     m = len(G)
@@ -173,8 +168,8 @@ def is_certificate(G: Mat, h: Vec, free: set[int], y: Vec) -> bool:
 
 
 def _reduce(rows: list[list[Fraction]], ncols: int) -> list[int]:
-    """Bring `rows` to reduced row echelon form in place (on their first `ncols` columns; a further
-    column, a right-hand side, follows along); the pivot columns."""
+    """Bring `rows` to reduced row echelon form in place (on their first `ncols` columns; further
+    columns, a right-hand side or an identity, follow along); the pivot columns."""
     pivots: list[int] = []
     r = 0
     for c in range(ncols):
@@ -212,67 +207,14 @@ def null_space_vector(M: Mat) -> Vec | None:
     return x
 
 
-def solve_square(M: Mat, rhs: Vec) -> Vec | None:
-    """The solution of M·x = rhs for a square nonsingular M, or None when M is singular."""
-    n = len(M)
-    rows = [list(map(Fraction, M[i])) + [Fraction(rhs[i])] for i in range(n)]
-    for c in range(n):
-        p = next((i for i in range(c, n) if rows[i][c] != 0), None)
-        if p is None:
-            return None
-        rows[c], rows[p] = rows[p], rows[c]
-        pv = rows[c][c]
-        rows[c] = [v / pv for v in rows[c]]
-        for i in range(n):
-            if i != c and rows[i][c] != 0:
-                f = rows[i][c]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[c])]
-    return [rows[i][n] for i in range(n)]
-
-
-def dot(a: Vec, b: Vec) -> Fraction:
-    return sum((x * y for x, y in zip(a, b)), Fraction(0))
-
-
-def solve_any(M: Mat, rhs: Vec) -> Vec | None:
-    """Some x with M·x = rhs (free variables set to 0), or None when there is none."""
-    if not M:
-        return []
-    ncols = len(M[0])
-    rows = [list(map(Fraction, M[i])) + [Fraction(rhs[i])] for i in range(len(M))]
-    pivots = _reduce(rows, ncols)
-    if any(all(v == 0 for v in row[:ncols]) and row[ncols] != 0 for row in rows):
-        return None
-    x = [Fraction(0)] * ncols
-    for i, c in enumerate(pivots):
-        x[c] = rows[i][ncols]
-    return x
-
-
 def right_inverse(M: Mat):
     """For M of full row rank: a function rhs -> some x with M·x = rhs (free variables 0).
     The row reduction is done once, so many right-hand sides cost one product each."""
     m = len(M)
     ncols = len(M[0]) if m else 0
     rows = [list(map(Fraction, M[i])) + [Fraction(1 if j == i else 0) for j in range(m)] for i in range(m)]
-    pivots: list[int] = []
-    r = 0
-    for c in range(ncols):
-        p = next((i for i in range(r, m) if rows[i][c] != 0), None)
-        if p is None:
-            continue
-        rows[r], rows[p] = rows[p], rows[r]
-        pv = rows[r][c]
-        rows[r] = [v / pv for v in rows[r]]
-        for i in range(m):
-            if i != r and rows[i][c] != 0:
-                f = rows[i][c]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
-        pivots.append(c)
-        r += 1
-        if r == m:
-            break
-    if r < m:
+    pivots = _reduce(rows, ncols)  # the identity beside M follows along: it becomes the row operations
+    if len(pivots) < m:
         raise ValueError("not of full row rank")
     T = [row[ncols:] for row in rows]
 

@@ -10,6 +10,7 @@ from typing import Any
 from ...answers.types import LabelingType
 from ...errors import InvalidAnswer
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, Str, exact_number
+from .._spec_numbers import finite_number
 from .classes import CLASSES, ONE_DIMENSIONAL
 
 ALIASES = {
@@ -72,18 +73,7 @@ def _point(value: Any) -> tuple[Fraction, ...]:
     items = value if isinstance(value, list) else [value]
     if not items:
         raise ValueError("an empty point")
-    out = []
-    for v in items:
-        if isinstance(v, (bool, list, dict)) or v is None:
-            raise ValueError(f"a coordinate must be a number, got {v!r}")
-        try:
-            x = exact_number(v)
-        except InvalidAnswer as exc:
-            raise ValueError(exc.reason) from None
-        if isinstance(x, float):
-            raise ValueError(f"a coordinate must be a finite number, got {v!r}")
-        out.append(x)
-    return tuple(out)
+    return tuple(finite_number(v) for v in items)
 
 
 def parse_labeling(value: Any) -> tuple[int, ...]:

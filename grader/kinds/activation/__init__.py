@@ -26,19 +26,8 @@ from ...formula import Call, Group, Num, Rel, Sym, Sympy, Written, eq
 from ...formula import approx as approx_rel
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
-from ...spec.schema import (
-    Checker,
-    Custom,
-    Field,
-    Formula,
-    ListOf,
-    Map,
-    Number,
-    OneOf,
-    Quantity,
-    Str,
-)
-from .. import Answer, Kind, Mistake, register
+from ...spec.schema import Checker, Custom, Field, Formula, ListOf, Map, Number, OneOf, Str
+from .. import Answer, Kind, Mistake, Quantity, register
 from .._grad.show import formula_math
 from .functions import (
     NAMES,

@@ -24,6 +24,7 @@ from typing import Any
 from ...errors import InvalidAnswer
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, OneOf, Quantity, Str
 from .. import Kind, Mistake, register
+from .._spec_numbers import finite_number
 from .solve import SOLVERS, intro, setup
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -39,25 +40,11 @@ def _input_value(value: Any) -> Any:
             width = len(value[0])
             if width == 0 or any(len(r) != width for r in value):
                 raise ValueError("a matrix needs rows of one, nonzero length")
-            return [[_number(x) for x in row] for row in value]
+            return [[finite_number(x) for x in row] for row in value]
         if any(isinstance(v, list) for v in value):
             raise ValueError("mix of numbers and lists: a vector is [1, 2], a matrix [[1, 2], [3, 4]]")
-        return [_number(x) for x in value]
-    return _number(value)
-
-
-def _number(value: Any) -> Any:
-    from ...spec.schema import exact_number
-
-    if isinstance(value, (dict, list)) or isinstance(value, bool):
-        raise ValueError(f"got {value!r}")
-    try:
-        x = exact_number(value)
-    except InvalidAnswer as exc:
-        raise ValueError(exc.reason) from None
-    if isinstance(x, float):
-        raise ValueError("an input must be a finite number")
-    return x
+        return [finite_number(x) for x in value]
+    return finite_number(value)
 
 
 def _formula(value: Any) -> str:

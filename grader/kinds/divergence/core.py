@@ -22,12 +22,12 @@ from typing import Any
 
 from ...answers.types import approx, format_number
 from ...formula import Add, Call, Math, Num, Sym
+from .._exact import rational_as_fraction
 
 Base = Any  # 2, 10 or "e"
 BASES: tuple[Base, ...] = (2, "e", 10)
 UNITS = {2: "bits", "e": "nats", 10: "hartleys"}
 LOG_TEXT = {2: "log2", "e": "ln", 10: "log10"}
-MEASURES = ("kl", "cross_entropy", "entropy")
 
 
 @dataclass
@@ -65,15 +65,8 @@ def terms(measure: str, a: list[Fraction], b: list[Fraction] | None, base: Base)
                 continue
             r = w / b[i] if measure == "kl" else 1 / b[i]
         value = sp.Rational(w.numerator, w.denominator) * exact_log(r, base)
-        out.append(Term(i, w, r, "finite", exact(value)))
+        out.append(Term(i, w, r, "finite", rational_as_fraction(value)))
     return out
-
-
-def exact(value: Any) -> Any:
-    """A sympy number as a Fraction when it is rational, else unchanged."""
-    if getattr(value, "is_Rational", False):
-        return Fraction(int(value.p), int(value.q))
-    return value
 
 
 def total(ts: list[Term]) -> Any:
@@ -86,7 +79,7 @@ def total(ts: list[Term]) -> Any:
     if not values:
         return Fraction(0)
     s = sp.Add(*[sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in values])
-    return exact(s)
+    return rational_as_fraction(s)
 
 
 def measure_value(measure: str, a: list[Fraction], b: list[Fraction] | None, base: Base) -> Any:

@@ -16,12 +16,12 @@ Discrete variants stay in Fractions; Gaussian densities are exact sympy numbers.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from ...answers.types import approx, format_number
+from .._exact import as_fraction, as_sympy_rational
 
 VARIANTS = ("bernoulli", "categorical", "multinomial", "gaussian")
 Value = Any  # int, Fraction, str or bool: a table cell
@@ -245,13 +245,11 @@ class Model:
         return self._gauss[key]
 
     def density(self, feature: str, x: Value, c: Value) -> Any:
-        import sympy as sp
-
         mean, var = self.gaussian(feature, c)
         if var == 0:
             raise Undefined(f"the variance of {feature} in class {self.data.label}={show(c)} is 0 "
                             "(all its values are equal), so its Gaussian density does not exist")
-        return gauss_density(sp.Rational(Fraction(x).numerator, Fraction(x).denominator), var, mean)
+        return gauss_density(as_sympy_rational(Fraction(x)), var, mean)
 
     # --- scores ----------------------------------------------------------------------------
 
@@ -267,11 +265,11 @@ class Model:
         out: Any = Fraction(1)
         for f, v in x.items():
             out = out * self.factor(f, v, c)
-        return _tidy(out)
+        return as_fraction(out)
 
     def joint(self, x: dict[str, Value], c: Value, with_prior: bool = True) -> Any:
         lik = self.likelihood(x, c)
-        return _tidy(self.prior(c).value * lik) if with_prior else lik
+        return as_fraction(self.prior(c).value * lik) if with_prior else lik
 
     def posterior(self, x: dict[str, Value], c: Value, with_prior: bool = True) -> Any:
         scores = {k: self.joint(x, k, with_prior) for k in self.data.classes}
@@ -286,18 +284,8 @@ def gauss_density(x: Any, var: Fraction, mean: Fraction) -> Any:
     """N(x; mean, var) = exp(−(x − mean)²/(2 var))/√(2π var), exact (sympy)."""
     import sympy as sp
 
-    v = sp.Rational(var.numerator, var.denominator)
-    m = sp.Rational(mean.numerator, mean.denominator)
+    v, m = as_sympy_rational(var), as_sympy_rational(mean)
     return sp.exp(-((x - m) ** 2) / (2 * v)) / sp.sqrt(2 * sp.pi * v)
-
-
-def _tidy(v: Any) -> Any:
-    """Fractions stay; a sympy number that is rational becomes a Fraction."""
-    if isinstance(v, (int, Fraction)):
-        return Fraction(v)
-    if getattr(v, "is_Rational", False):
-        return Fraction(int(v.p), int(v.q))
-    return v
 
 
 def sum_exact(values: list[Any]) -> Any:
@@ -309,12 +297,7 @@ def sum_exact(values: list[Any]) -> Any:
 
 
 def to_sympy(v: Any) -> Any:
-    import sympy as sp
-
-    if isinstance(v, (int, Fraction)):
-        f = Fraction(v)
-        return sp.Rational(f.numerator, f.denominator)
-    return v
+    return as_sympy_rational(Fraction(v)) if isinstance(v, (int, Fraction)) else v
 
 
 def is_zero(v: Any) -> bool:
@@ -327,7 +310,7 @@ def normalise(scores: dict[Value, Any], c: Value) -> Any:
     """scores[c] / Σ scores, exact. Sympy scores are written 1/(1 + Σ_k scores[k]/scores[c]) with
     each ratio simplified (the exp factors combine), which keeps Gaussian posteriors short."""
     values = list(scores.values())
-    if is_zero(_tidy(sum_exact(values))):
+    if is_zero(as_fraction(sum_exact(values))):
         raise Undefined("every label value scores 0 for this x (each class has a zero factor), "
                         "so the posterior is 0/0; smoothing fixes this")
     if all(isinstance(v, Fraction) for v in values):
@@ -338,16 +321,7 @@ def normalise(scores: dict[Value, Any], c: Value) -> Any:
 
     own = to_sympy(scores[c])
     rest = [sp.simplify(sp.powsimp(to_sympy(v) / own, combine="exp")) for k, v in scores.items() if k != c]
-    return _tidy(1 / (1 + sp.Add(*rest)))
-
-
-def compare_key(v: Any) -> Any:
-    """A value to order scores by: exact for Fractions, 60-digit floats (mpmath) for sympy numbers."""
-    if isinstance(v, Fraction):
-        return v
-    import sympy as sp
-
-    return sp.Float(v.evalf(60), 60)
+    return as_fraction(1 / (1 + sp.Add(*rest)))
 
 
 def argmax(scores: list[tuple[Value, Any]]) -> Value:
@@ -369,7 +343,3 @@ def _greater(a: Any, b: Any) -> bool:
     if abs(d) > sp.Float(10) ** -50:
         return bool(d > 0)
     return sp.simplify(diff) != 0 and bool(d > 0)  # an exact tie is no improvement
-
-
-def counter_of(data: Data, feature: str, c: Value) -> Counter:
-    return Counter(r[feature] for r in data.rows_of(c))

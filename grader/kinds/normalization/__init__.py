@@ -26,20 +26,8 @@ from ...problem import Part, Problem
 from ...render.math import latex as print_latex
 from ...render.math import text as print_text
 from ...solution import Alternative, PartSolution, Step, Table
-from ...spec.schema import (
-    Bool,
-    Checker,
-    Field,
-    Int,
-    ListOf,
-    Map,
-    Number,
-    OneOf,
-    Quantity,
-    Str,
-    exact_number,
-)
-from .. import Kind, Mistake, register
+from ...spec.schema import Bool, Checker, Field, Int, ListOf, Map, Number, OneOf, Str, exact_number
+from .. import Kind, Mistake, Quantity, register
 from .._notation import (
     EPS,
     MU,
@@ -273,7 +261,7 @@ def _answer(part: Part, values: dict, shape: tuple[int, ...], steps: list[Step],
         if other is None:
             continue
         try:
-            alt_typ, alt = _pick(other, shape, part)
+            _, alt = _pick(other, shape, part)
         except (SolveError, KeyError):
             continue
         alternatives.append(Alternative(mistake, alt))
@@ -287,10 +275,6 @@ def _answer(part: Part, values: dict, shape: tuple[int, ...], steps: list[Step],
 M, X_I = Sym("m"), Sym("x_i")
 XHAT, XHAT_I = Sym("x̂", latex=r"\hat{x}"), Sym("x̂_i", latex=r"\hat{x}_i")
 STD = Call("sqrt", SIGMA2 + EPS)
-
-
-def _members_text(ctx: _Ctx, g: tuple[int, ...]) -> str:
-    return ", ".join(format_number(ctx.x[i]) for i in ctx.norm.members[g])
 
 
 def _mean_steps(ctx: _Ctx) -> list[Step]:

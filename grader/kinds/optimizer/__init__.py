@@ -21,8 +21,8 @@ import re
 from typing import Any
 
 from ...errors import InvalidAnswer
-from ...spec.schema import Bool, Checker, Custom, Field, Int, ListOf, Map, OneOf, Quantity, Str
-from .. import Kind, Mistake, register
+from ...spec.schema import Bool, Checker, Custom, Field, Formula, Int, ListOf, Map, OneOf, Str
+from .. import Kind, Mistake, Quantity, register
 
 RULES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -62,21 +62,9 @@ def _value(value: Any) -> Any:
     return x
 
 
-def _formula(value: Any) -> str:
-    from ...answers.parser import parse
-
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError("a formula in x such as 2*x")
-    try:
-        parse(str(value))
-    except InvalidAnswer as exc:
-        raise ValueError(str(exc)) from None
-    return str(value)
-
-
 VALUE = Custom(_value, description="a number, or a symbol name such as g1 or alpha")
 VECTOR = OneOf([ListOf(VALUE, min_len=1, max_len=20), VALUE], description="a number or a list of numbers (or symbols)")
-FORMULA = Custom(_formula, description="a formula in x, e.g. 2*x")
+FORMULA = Formula(description="a formula in x, e.g. 2*x")
 
 
 def _hyper(value: Any) -> Any:
