@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.errors import GraderError  # noqa: E402
-from grader.kinds.framework import solve  # noqa: E402
+from grader.kinds import solve  # noqa: E402
 from grader.spec.loader import load_problem, validate_document  # noqa: E402
 from grader.spec.yamlsafe import load_text  # noqa: E402
 from grader.variant import _build, _draw, dump_yaml, rules_of  # noqa: E402

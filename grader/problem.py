@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import SpecIssue
 from .solution import Alternative, Judgement, PartSolution, Step
-from .spec.yamlsafe import Document
+from .spec.yamlsafe import Document, format_path
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?(/\d+)?|-?inf|none")
 
@@ -79,3 +80,10 @@ class Problem:
             if p.id == part_id:
                 return p
         raise KeyError(part_id)
+
+    def issue(self, path: tuple, message: str) -> SpecIssue:
+        """`message` placed at `path` of this problem's spec: with its line when the spec was read
+        from a document (a SolveError of its kind is reported so)."""
+        if self.document is not None:
+            return self.document.issue(path, message)
+        return SpecIssue(self.path, None, format_path(path), message)

@@ -336,7 +336,7 @@ def make_variant(spec: str | os.PathLike[str] | Problem, seed: str, out: str | o
     Raises SpecError for a bad spec or a bad `vary:` (with file and line), GraderError when the
     spec has no `vary:` or no valid variant was found in `max_attempts` draws.
     """
-    from .kinds.framework import solve
+    from .kinds import solve
     from .spec.loader import load_problem, validate_document
     from .spec.yamlsafe import load_text
 
@@ -393,7 +393,7 @@ _BASE_SOLUTIONS: dict[str, Solution] = {}
 def _base_solution(base: Problem, required: bool) -> Solution | None:
     """The base instance's solution, solved once per process (every student's variant uses it).
     When not `required`, a base that does not solve only means its answers are not named."""
-    from .kinds.framework import solve
+    from .kinds import solve
 
     key = hashlib.sha256("\0".join([base.id, base.kind, dump_yaml(base.raw)]).encode("utf-8")).hexdigest()
     found = _BASE_SOLUTIONS.get(key)

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from grader.kinds._learning import certificates as C
 from grader.kinds._learning import hypotheses as H
-from grader.kinds._learning.classes import Realised, Setup, Unrealisable, decide
+from grader.kinds._learning.classes import Setup, decide
+from grader.kinds._learning.decisions import Realised, Unrealisable
 from grader.kinds._learning.rectangles import ArcCover
 from grader.kinds._learning.shatter import shatter
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from grader.kinds.framework import solve
+from grader.kinds import solve
 from grader.spec.loader import load_problem, validate_document
 from grader.spec.placeholders import PLACEHOLDER, get_path, show_value
 from grader.spec.yamlsafe import load_text

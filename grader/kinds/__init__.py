@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import TYPE_CHECKING
 
 from ..errors import GraderError
 from ..spec.schema import Quantity
 from .base import Answer, Kind, Mistake
+from .framework import solve_problem
+
+if TYPE_CHECKING:
+    from ..problem import Problem
+    from ..solution import Solution
 
 _REGISTRY: dict[str, Kind] = {}
 _NOT_KINDS = {"base", "framework", "values"}
@@ -49,6 +55,11 @@ def require(name: str) -> Kind:
     return kind
 
 
+def solve(problem: Problem, parts: list[str] | None = None) -> Solution:
+    """The worked solution of a loaded problem (only `parts`, when given), by its kind. Raises SpecError."""
+    return solve_problem(require(problem.kind), problem, parts)
+
+
 def load_all() -> list[Kind]:
     """Every kind, sorted by name (imports every kind module)."""
     for info in pkgutil.iter_modules(__path__):
@@ -57,4 +68,4 @@ def load_all() -> list[Kind]:
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
-__all__ = ["Answer", "Kind", "Mistake", "Quantity", "get", "load_all", "register", "require"]
+__all__ = ["Answer", "Kind", "Mistake", "Quantity", "get", "load_all", "register", "require", "solve"]

@@ -34,19 +34,8 @@ class KindError(InternalError):
     """A kind broke its own declaration (a bug in the kind, not in the spec): an internal error."""
 
 
-def solve(problem: Problem, parts: list[str] | None = None) -> Solution:
-    """The worked solution of a loaded problem, by its kind. Raises SpecError."""
-    from . import get
-
-    kind = get(problem.kind)
-    assert kind is not None  # the loader checked it
-    return solve_problem(kind, problem, parts)
-
-
 def solve_problem(kind: Kind, problem: Problem, parts: list[str] | None = None) -> Solution:
     """The worked solution of `problem` (only `parts`, when given). Raises SpecError."""
-    from ..spec.loader import solve_error_issue
-
     try:
         if kind.solve_whole is not None:
             solution = kind.solve_whole(problem)
@@ -55,9 +44,9 @@ def solve_problem(kind: Kind, problem: Problem, parts: list[str] | None = None) 
         else:
             solution = _solve_parts(kind, problem, parts)
     except SolveError as exc:
-        raise SpecError([solve_error_issue(problem, exc.path, exc.message)]) from None
+        raise SpecError([problem.issue(exc.path, exc.message)]) from None
     except _COMPUTATION_ERRORS as exc:
-        raise SpecError([solve_error_issue(problem, (), _failed(exc))]) from None
+        raise SpecError([problem.issue((), _failed(exc))]) from None
     solution.title = solution.title or problem.title
     solution.source = solution.source or problem.source
     solution.notes = problem.notes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import SpecError, SpecIssue
+from ..errors import SpecError
 from ..problem import Part, Problem
 from .schema import INVALID, AnyValue, Checker, Custom, Field, ListOf, Map, Number, OneOf, Str
 from .yamlsafe import Document, load_file
@@ -163,12 +163,3 @@ def _plain_tolerance(tol: dict[str, Any] | None) -> dict[str, Any] | None:
 def load_problem(path: str) -> Problem:
     """Load and validate one spec file. Raises SpecError (every issue, with file and line)."""
     return validate_document(load_file(str(path)))
-
-
-def solve_error_issue(problem: Problem, path: tuple, message: str) -> SpecIssue:
-    """A SolveError raised by a kind, placed at its line in the spec."""
-    if problem.document is not None:
-        return problem.document.issue(path, message)
-    from .yamlsafe import format_path
-
-    return SpecIssue(problem.path, None, format_path(path), message)

@@ -15,7 +15,6 @@ from . import exact
 from .certificates import (
     Alternation,
     BallWeights,
-    Certificate,
     ConeWeights,
     ConvexWeights,
     InBox,
@@ -23,7 +22,9 @@ from .certificates import (
     Repeated,
     Runs,
 )
+from .decisions import Decision, Realised, Unrealisable
 from .hypotheses import Ball, Box, Halfspace, Hypothesis, Intervals, Labeling, Point, Threshold, dot
+from .rectangles import decide_rectangle
 
 CLASSES = ("thresholds", "intervals", "unions-of-intervals", "halfspaces", "homogeneous-halfspaces",
            "axis-aligned-rectangles", "balls", "rectangles")
@@ -38,20 +39,6 @@ class Setup:
     points: tuple[Point, ...]
     k: int = 1  # unions of at most k intervals
     orientation: str = "right"  # thresholds: right (x >= t is +1), left (x <= t), both
-
-@dataclass
-class Realised:
-    hypothesis: Hypothesis
-
-@dataclass
-class Unrealisable:
-    certificate: Certificate
-
-@dataclass
-class Undecided:
-    reason: str
-
-Decision = Realised | Unrealisable | Undecided
 
 class InternalError(ArithmeticError):
     """A witness or certificate failed its own exact check (a bug, never shown as an answer)."""
@@ -231,8 +218,6 @@ def _boxes(setup: Setup, points: list[Point], labeling: Labeling) -> Decision:
     return Realised(Box(lo, hi))
 
 def _rectangles(setup: Setup, points: list[Point], labeling: Labeling) -> Decision:
-    from .rectangles import decide_rectangle
-
     return decide_rectangle(points, labeling)
 
 _DECIDERS = {
@@ -257,17 +242,6 @@ class Structural:
     reason: str = ""  # the argument that found it (Radon, a point inside the others' box ...)
     shattered: bool | None = None  # True when the structure proves shattering
 
-
-def convex_weights(target: Point, others: list[int], points: list[Point]) -> dict[int, Fraction] | None:
-    """Convex weights on `others` whose combination is `target`, or None (an exact LP)."""
-    if not others:
-        return None
-    d = len(target)
-    A = [[points[i][k] for i in others] for k in range(d)] + [[Fraction(1)] * len(others)]
-    x = exact.feasible_point(A, list(target) + [Fraction(1)])
-    if x is None:
-        return None
-    return {i: w for i, w in zip(others, x) if w != 0}
 
 def structural_no(setup: Setup) -> Structural:
     points = list(setup.points)
@@ -322,7 +296,7 @@ def structural_no(setup: Setup) -> Structural:
     if cls in ("balls", "rectangles"):
         for j in range(n):
             others = [i for i in range(n) if i != j]
-            if convex_weights(points[j], others, points) is not None:
+            if exact.convex_weights(points[j], others, points) is not None:
                 return Structural(tuple(-1 if i == j else 1 for i in range(n)),
                                   f"p{j + 1} lies in the convex hull of the other points")
         if cls == "balls" and n >= d + 3:

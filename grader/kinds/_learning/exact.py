@@ -10,6 +10,7 @@ internal inconsistency instead of an answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -225,3 +226,16 @@ def right_inverse(M: Mat):
         return x
 
     return solve
+
+
+def convex_weights(target: Sequence[Fraction], others: list[int],
+                   points: Sequence[Sequence[Fraction]]) -> dict[int, Fraction] | None:
+    """Convex weights on `others` whose combination is `target`, or None (an exact LP)."""
+    if not others:
+        return None
+    d = len(target)
+    A = [[points[i][k] for i in others] for k in range(d)] + [[Fraction(1)] * len(others)]
+    x = feasible_point(A, list(target) + [Fraction(1)])
+    if x is None:
+        return None
+    return {i: w for i, w in zip(others, x) if w != 0}

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .certificates import Certificate, InHull
+from .decisions import Realised, Unrealisable
+from .exact import convex_weights
 from .hypotheses import Box, Labeling, Point, Rectangle, dot
 from .orientations import degrees, direction, fold, intersect_sets, outside_arc, simplest_between
 
@@ -74,8 +76,6 @@ class ArcCover(Certificate):
 
 
 def decide_rectangle(points: list[Point], labeling: Labeling):
-    from .classes import Realised, Unrealisable, convex_weights
-
     plus = [i for i, y in enumerate(labeling) if y > 0]
     minus = [i for i, y in enumerate(labeling) if y < 0]
     if not plus:

@@ -14,19 +14,16 @@ import itertools
 from dataclasses import dataclass, field
 
 from .classes import (
-    Decision,
     InternalError,
-    Realised,
     Setup,
     Structural,
-    Undecided,
-    Unrealisable,
     checked,
     decide,
     flip,
     interpolating_witnesses,
     structural_no,
 )
+from .decisions import Decision, Realised, Undecided, Unrealisable
 from .hypotheses import Labeling
 
 # labelings decided one by one at most (an LP each for halfspaces and balls: about a millisecond)

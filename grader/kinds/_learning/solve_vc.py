@@ -11,7 +11,8 @@ from ...formula import Math, Num, Pow, Rel, Sym, eq
 from ...problem import Part, Problem
 from ...solution import Alternative, Judgement, Step, Table
 from ..base import Answer
-from .classes import InternalError, Realised, Setup, Undecided, Unrealisable, decide
+from .classes import InternalError, Setup, decide
+from .decisions import Realised, Undecided, Unrealisable
 from .hypotheses import Labeling, labeling_text, vec
 from .shatter import FULL_TABLE, Shattering, shatter
 from .spec import TITLES

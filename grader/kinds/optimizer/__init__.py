@@ -23,21 +23,10 @@ from typing import Any
 from ...errors import InvalidAnswer
 from ...spec.schema import Bool, Checker, Custom, Field, Formula, Int, ListOf, Map, OneOf, Str
 from .. import Kind, Mistake, Quantity, register
+from .rules import FLAGS, HYPER_DEFAULTS, RULES
+from .solve import SOLVERS, intro, setup
 
-RULES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-
-# the hyper-parameters each rule takes, with PyTorch's defaults (exact)
-HYPER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "sgd": {"momentum": "0", "dampening": "0", "nesterov": False, "weight_decay": "0"},
-    "momentum": {"momentum": "9/10", "dampening": "0", "weight_decay": "0"},
-    "nesterov": {"momentum": "9/10", "weight_decay": "0"},
-    "adagrad": {"lr_decay": "0", "weight_decay": "0", "initial_accumulator_value": "0", "eps": "1e-10"},
-    "rmsprop": {"alpha": "99/100", "eps": "1e-8", "weight_decay": "0", "momentum": "0", "centered": False},
-    "adam": {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8", "weight_decay": "0", "amsgrad": False},
-    "adamw": {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8", "weight_decay": "1/100", "amsgrad": False},
-}
-FLAGS = ("nesterov", "centered", "amsgrad")
 
 
 def _value(value: Any) -> Any:
@@ -170,9 +159,6 @@ gradient: "2*x"                # a formula in x, or `gradients:` one list per st
 steps: 2
 # parts: {ask: x, step: 2} | {ask: state, step: 1, name: m}
 """
-
-# the solvers use HYPER_DEFAULTS above
-from .solve import SOLVERS, intro, setup  # noqa: E402
 
 register(Kind(
     name="optimizer",

@@ -19,6 +19,20 @@ CLIP_EPS = "1e-6"  # torch.nn.utils.clip_grad_norm_: clip_coef = max_norm / (tot
 LARGEST_EXACT = 40  # sympy operations in one exact value before it is carried as 50 digits
 DIGITS = 50
 
+RULES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+
+# the hyper-parameters each rule takes, with PyTorch's defaults (exact)
+HYPER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "sgd": {"momentum": "0", "dampening": "0", "nesterov": False, "weight_decay": "0"},
+    "momentum": {"momentum": "9/10", "dampening": "0", "weight_decay": "0"},
+    "nesterov": {"momentum": "9/10", "weight_decay": "0"},
+    "adagrad": {"lr_decay": "0", "weight_decay": "0", "initial_accumulator_value": "0", "eps": "1e-10"},
+    "rmsprop": {"alpha": "99/100", "eps": "1e-8", "weight_decay": "0", "momentum": "0", "centered": False},
+    "adam": {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8", "weight_decay": "0", "amsgrad": False},
+    "adamw": {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8", "weight_decay": "1/100", "amsgrad": False},
+}
+FLAGS = ("nesterov", "centered", "amsgrad")
+
 
 @dataclass
 class Settings:

@@ -12,9 +12,8 @@ from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact, to_sympy
 from ..base import Answer
-from . import HYPER_DEFAULTS
 from . import shown as M
-from .rules import CLIP_EPS, Settings, Trajectory, trajectory
+from .rules import CLIP_EPS, HYPER_DEFAULTS, Settings, Trajectory, trajectory
 from .shown import arrow
 
 HYPER_SYMBOL = {"positive": True}
