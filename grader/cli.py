@@ -365,7 +365,7 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
               help="A class roster (CSV with a student/id/email column): one variant per student.")
 @click.option("--out", type=click.Path(), metavar="FILE|DIR",
               help="Write here (default: stdout); with --roster, a folder (one sub-folder per student).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("variants")
 @_guard
 def variant(spec: str, seed: str | None, roster: str | None, out: str | None, fmt: str) -> None:
     """Write the variant of SPEC for --seed: a valid spec with the values of `vary:` drawn.
@@ -405,8 +405,6 @@ def variant(spec: str, seed: str | None, roster: str | None, out: str | None, fm
 
 
 def _roster_variants(spec: str, roster: str, out: str | None, fmt: str) -> None:
-    import json
-
     from .api import load_problem
     from .variant import roster_variants
 
@@ -416,13 +414,7 @@ def _roster_variants(spec: str, roster: str, out: str | None, fmt: str) -> None:
     varied = [p for p in problems if p.vary]
     if not varied:
         raise click.UsageError(f"{spec}: no spec here has `vary:`, so there is nothing to vary")
-    entries = roster_variants(varied, roster, out)
-    if fmt == "json":
-        click.echo(json.dumps([e.__dict__ | {"values": {k: str(v) for k, v in e.values.items()}} for e in entries],
-                              indent=2, ensure_ascii=False))
-        return
-    students = len({e.student for e in entries})
-    click.echo(f"wrote {len(entries)} variants ({len(varied)} spec(s) x {students} student(s)) under {out}")
+    _show(render.renderer(fmt, "variants")(roster_variants(varied, roster, out), out))
 
 
 def main() -> None:

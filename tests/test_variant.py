@@ -353,6 +353,8 @@ def test_roster_writes_one_variant_per_student_seeded_from_the_id(tmp_path):
         # the same variant as `grader variant --seed <student>`: grade --variants finds it again
         assert make_variant(str(spec), e["student"]).text == written.read_text()
     assert len({Path(e["file"]).read_text() for e in entries}) == 3
+    run = CliRunner().invoke(cli, ["variant", str(spec), "--roster", str(roster), "--out", str(out)])
+    assert run.output == f"wrote 3 variants (1 spec(s) x 3 student(s)) under {out}\n"  # the text format
 
 
 def test_roster_needs_out_and_exactly_one_of_seed_and_roster(tmp_path):

@@ -14,6 +14,7 @@ The documents, and the command that prints each:
   validation(report)             `validate`
   document(solution)             `export`   one file per problem, named <spec>.<suffix>;
                                             finish(out_dir, files) runs once all are written
+  variants(entries, out_dir)     `variant --roster`  the variants written, one per student and spec
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from ..kinds.base import Kind
     from ..solution import Solution
 
-DOCUMENTS = ("solutions", "check", "grade", "kinds", "kind", "validation", "document")
+DOCUMENTS = ("solutions", "check", "grade", "kinds", "kind", "validation", "document", "variants")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Format:
     document: Callable[[Solution], str] | None = None
     suffix: str = ""  # of an exported file
     finish: Callable[[Path, list[Path]], list[Path]] | None = None
+    variants: Callable[[list[Any], str], str] | None = None  # variant.RosterEntry list, the folder
 
 
 _FORMATS: dict[str, Format] = {}

@@ -59,6 +59,12 @@ def kind_json(kind: Kind) -> str:
     })
 
 
+def variants_json(entries: list[Any], out_dir: str) -> str:
+    """Each variant written by `grader variant --roster`: student, spec_id, variant_id, file, values."""
+    return dumps([e.__dict__ | {"values": {k: str(v) for k, v in e.values.items()}} for e in entries])
+
+
 FORMAT = Format("json", "one JSON document (contract section 4)",
                 solutions=solutions_json, check=check_json, grade=lambda report: dumps(report.to_dict()),
-                kinds=kinds_json, kind=kind_json, validation=lambda report: dumps(report.to_dict()))
+                kinds=kinds_json, kind=kind_json, validation=lambda report: dumps(report.to_dict()),
+                variants=variants_json)

@@ -187,6 +187,11 @@ def _grade(report: GradeReport) -> str:
     return report_text(report)
 
 
+def variants_text(entries: list[Any], out_dir: str) -> str:
+    specs, students = len({e.spec_id for e in entries}), len({e.student for e in entries})
+    return f"wrote {len(entries)} variants ({specs} spec(s) x {students} student(s)) under {out_dir}\n"
+
+
 FORMAT = Format("text", "rich on a terminal, plain text on a pipe or with NO_COLOR",
                 solutions=_solutions, check=_check, grade=_grade, kinds=kinds_text, kind=kind_text,
-                validation=validation_text)
+                validation=validation_text, variants=variants_text)
