@@ -109,6 +109,28 @@ class Neg(Math):
 
 
 @dataclass(frozen=True)
+class Hadamard(Math):
+    """The elementwise product a ⊙ b ⊙ ... (an LSTM's gates times its states)."""
+
+    factors: tuple[Math, ...]
+
+
+@dataclass(frozen=True)
+class Partial(Math):
+    """The partial derivative ∂of/∂wrt."""
+
+    of: Math
+    wrt: Math
+
+
+@dataclass(frozen=True)
+class Root(Math):
+    """√x as a lecture writes it (`Call("sqrt", x)` prints sqrt(x), the answer notation)."""
+
+    radicand: Math
+
+
+@dataclass(frozen=True)
 class Call(Math):
     """A function applied: log2, ln, log10, log, exp, sqrt, max, min, floor, ceil, σ ..."""
 
@@ -124,6 +146,15 @@ class Call(Math):
 class Sum(Math):
     """Σ over `index` of `body` (the range is the reader's: "i" runs over the outcomes)."""
 
+    index: str
+    body: Math
+
+
+@dataclass(frozen=True)
+class Over(Math):
+    """A function taken over an index: max_k z_k, min_j (...), argmax_k s_k."""
+
+    function: str
     index: str
     body: Math
 
@@ -192,6 +223,11 @@ def node(x: Any) -> Math:
     if type(x).__module__.startswith("sympy"):
         return Sympy(x)
     raise TypeError(f"not math: {x!r}")
+
+
+def hadamard(*factors: Any) -> Hadamard:
+    """factors[0] ⊙ factors[1] ⊙ ..."""
+    return Hadamard(tuple(node(f) for f in factors))
 
 
 def eq(first: Any, *rest: Any) -> Rel:

@@ -7,7 +7,21 @@ from fractions import Fraction
 
 import pytest
 
-from grader.formula import Add, Call, Num, Sum, Sym, WithUnit, Written, eq
+from grader.formula import (
+    Add,
+    Call,
+    Group,
+    Num,
+    Over,
+    Partial,
+    Root,
+    Sum,
+    Sym,
+    WithUnit,
+    Written,
+    eq,
+    hadamard,
+)
 from grader.render.math import latex, mathml, text
 from grader.solution import Step
 
@@ -69,3 +83,40 @@ def test_sympy_objects_are_math_too():
 ])
 def test_a_number_written_as_a_fraction_is_bracketed_where_a_slash_would_misread(formula, shown):
     assert text(formula).replace("-", "−") == shown
+
+
+def _mathml_ok(formula) -> str:
+    out = mathml(formula)
+    ET.fromstring(out)  # well-formed
+    return out
+
+
+Z = Sym("z")
+
+
+@pytest.mark.parametrize("formula, as_text, as_latex, in_mathml", [
+    (eq(Sym("c_t"), hadamard(Sym("f"), Sym("c_(t−1)", latex="c_{t-1}")) + hadamard(Sym("i"), Sym("g"))),
+     "c_t = f ⊙ c_(t−1) + i ⊙ g", r"c_t = f \odot c_{t-1} + i \odot g", "<mo>⊙</mo>"),
+    (hadamard(Num(1) - Z, Sym("n") * Sym("h")), "(1 − z) ⊙ (n·h)",  # a product after ⊙ is bracketed
+     r"\left(1 - z\right) \odot \left(n\, h\right)", "<mo>⊙</mo>"),
+    (eq(Partial(Sym("L"), Sym("z_k")), Sym("s_k") - Sym("t_k")),
+     "∂L/∂z_k = s_k − t_k", r"\frac{\partial L}{\partial z_k} = s_k - t_k", "<mfrac><mrow><mo>∂</mo>"),
+    (Sym("x") / Group(Root(Sym("v̂")) + Sym("ε")), "x/(√v̂ + ε)", r"\frac{x}{\left(\sqrt{\hat{v}} + \varepsilon\right)}", "<msqrt>"),
+    (eq(Sym("m"), Over("max", "k", Sym("z_k") + Sym("b"))), "m = max_k (z_k + b)",
+     r"m = \max_{k} \left(z_k + b\right)", "<munder><mi>max</mi><mi>k</mi></munder>"),
+    (Sym("e") ** Sym("z_k"), "e^(z_k)", "{e}^{z_k}", "<msup>"),  # e^(z_k), not e^z_k
+])
+def test_elementwise_products_partials_roots_and_maxima(formula, as_text, as_latex, in_mathml):
+    assert text(formula) == as_text
+    assert latex(formula) == as_latex
+    assert in_mathml in _mathml_ok(formula)
+
+
+@pytest.mark.parametrize("name, as_latex", [
+    ("m̂", r"\hat{m}"), ("v̂_t", r"\hat{v}_t"), ("g²", "g^{2}"), ("(XᵀX + λI)⁻¹Xᵀy", r"(X^{\top}X + \lambda I)^{-1}X^{\top}y"),
+    ("w_jᵀx", r"w_j^{\top}x"), ("θx", r"\theta x"), ("∇L(θ)", r"\nabla L(\theta)"), ("½‖y − Xθ‖²", r"\tfrac{1}{2}\|y - X\theta\|^{2}"),
+])
+def test_names_written_in_unicode_are_typeset(name, as_latex):
+    """A name as a kind writes it in text (m̂, XᵀX, g²) is LaTeX without a hand-written `latex=`."""
+    assert latex(Sym(name)) == as_latex
+    assert text(Sym(name)) == name

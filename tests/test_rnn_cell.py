@@ -201,6 +201,27 @@ def test_mistakes_are_computed():
         assert result.parts[0].mistake == variant, variant
 
 
+@pytest.mark.parametrize("cell, bias, equation", [
+    ("lstm", True, "f = σ(W_if·x_t + b_if + W_hf·h_(t−1) + b_hf)"),
+    ("lstm", "single", "f = σ(W_if·x_t + b_if + W_hf·h_(t−1))"),  # one bias per gate: no b_hf
+    ("gru", False, "n = tanh(W_in·x_t + r ⊙ (W_hn·h_(t−1)))"),
+])
+def test_the_equations_are_the_cells_own_with_its_biases(cell, bias, equation):
+    """The gate equations are formulas (⊙ typeset as \\odot), with exactly the biases the cell has."""
+    G = GATES[cell]
+    w = {"weight_ih": [[1]] * G, "weight_hh": [[1]] * G}
+    if bias is not False:
+        w["bias_ih"] = [0] * G
+    if bias is True:
+        w["bias_hh"] = [0] * G
+    problem = problem_of({"cell": cell, "input_size": 1, "hidden_size": 1, "bias": bias, "weights": w, "x": [[1]]},
+                         [{"id": "h", "ask": "hidden"}])
+    steps = solve(problem).parts[0].steps
+    assert any(s.text == equation for s in steps), [s.text for s in steps]
+    update = next(s for s in steps if s.text.startswith(("c_t = ", "h_t = ")))
+    assert r"\odot" in update.latex and update.segments
+
+
 def test_exact_where_exact():
     """A relu RNN stays rational: exact Fractions, not decimals."""
     v = values(problem_of({"cell": "rnn", "input_size": 1, "hidden_size": 1, "nonlinearity": "relu",

@@ -208,32 +208,26 @@ def _is_minimiser(a: tuple[tuple[Fraction, ...], ...], b: tuple[Fraction, ...], 
 
 
 # ---------------------------------------------------------------------------------------------
-# the formulas of the steps (names that are not LaTeX as they stand carry their LaTeX)
+# the formulas of the steps (whole names: XᵀX, (XᵀX + λI)⁻¹Xᵀy; the printers typeset ᵀ ⁻¹ ⁺ ‖ ½ x̂)
 
 
-def _m(text: str, latex: str) -> Sym:
-    return Sym(text, latex=latex)
-
-
-THETA, LAMBDA, L = Sym("θ"), Sym("λ"), _m("L(θ)", r"L(\theta)")
-GRAD = _m("∇L(θ)", r"\nabla L(\theta)")
-LOSS = _m("½‖y − Xθ‖²", r"\tfrac{1}{2}\lVert y - X\theta\rVert^2")
-PENALTY = _m("(λ/2)‖θ‖²", r"\tfrac{\lambda}{2}\lVert\theta\rVert^2")
-XTX, XTY = _m("XᵀX", r"X^\top X"), _m("Xᵀy", r"X^\top y")
-RESIDUAL = _m("y − Xθ", r"y - X\theta")
+THETA, LAMBDA, L = Sym("θ"), Sym("λ"), Sym("L(θ)")
+GRAD = Sym("∇L(θ)")
+LOSS = Sym("½‖y − Xθ‖²")
+PENALTY = Sym("(λ/2)‖θ‖²")
+XTX, XTY = Sym("XᵀX"), Sym("Xᵀy")
+RESIDUAL = Sym("y − Xθ")
 
 
 def _normal_name(ridge: bool) -> str:
     return "XᵀX + λI" if ridge else "XᵀX"
 
 
-def _normal_sym(ridge: bool, after: str = "", after_latex: str = "") -> Sym:
+def _normal_sym(ridge: bool, after: str = "") -> Sym:
     """XᵀX or XᵀX + λI (in parentheses when something follows it: (XᵀX + λI)θ)."""
     if not after:
-        return _m(_normal_name(ridge), r"X^\top X + \lambda I" if ridge else r"X^\top X")
-    text = f"({_normal_name(ridge)}){after}" if ridge else f"XᵀX{after}"
-    latex = (r"(X^\top X + \lambda I)" if ridge else r"X^\top X") + after_latex
-    return _m(text, latex)
+        return Sym(_normal_name(ridge))
+    return Sym(f"({_normal_name(ridge)}){after}" if ridge else f"XᵀX{after}")
 
 
 def _matrix(a: Mat) -> Math:
@@ -253,12 +247,12 @@ def _setup_steps(data: _Data) -> list[Step]:
     if data.lam:
         which = "" if data.penalize_intercept or not any(data.constant) else " (the constant feature is not penalised)"
         steps.append(Step.of(eq(L, LOSS + PENALTY), " with ", eq(LAMBDA, Num(data.lam)), which))
-        steps.append(Step.of(eq(GRAD, _m("−Xᵀ(y − Xθ) + λθ", r"-X^\top(y - X\theta) + \lambda\theta"), Num(0)),
-                             "  ⇒  ", eq(_normal_sym(True, "θ", r"\theta"), XTY)))
+        steps.append(Step.of(eq(GRAD, Sym("−Xᵀ(y − Xθ) + λθ"), Num(0)),
+                             "  ⇒  ", eq(_normal_sym(True, "θ"), XTY)))
     else:
         steps.append(Step.of(eq(L, LOSS)))
-        steps.append(Step.of(eq(GRAD, _m("−Xᵀ(y − Xθ)", r"-X^\top(y - X\theta)"), Num(0)),
-                             "  ⇒  ", eq(_normal_sym(False, "θ", r"\theta"), XTY), " (the normal equations)"))
+        steps.append(Step.of(eq(GRAD, Sym("−Xᵀ(y − Xθ)"), Num(0)),
+                             "  ⇒  ", eq(_normal_sym(False, "θ"), XTY), " (the normal equations)"))
     return steps
 
 
@@ -283,14 +277,14 @@ def _theta(data: _Data, part: Part) -> Answer:
     if unique:
         if data.d <= 3:
             inv = _fracs(A.inv())
-            steps.append(Step.of(eq(_normal_sym(ridge, "⁻¹", "^{-1}") if ridge else _m("(XᵀX)⁻¹", r"(X^\top X)^{-1}"),
+            steps.append(Step.of(eq(_normal_sym(ridge, "⁻¹") if ridge else Sym("(XᵀX)⁻¹"),
                                     _matrix(inv))))
-        inverse_times = _m(f"({M})⁻¹Xᵀy", (r"(X^\top X + \lambda I)" if ridge else r"(X^\top X)") + r"^{-1}X^\top y")
+        inverse_times = Sym(f"({M})⁻¹Xᵀy")
         steps.append(Step.of(eq(THETA, inverse_times, _vector(theta))))
         r = [yi - pi for yi, pi in zip(data.y, _matvec(data.X, theta))]
         check = _matvec(_transpose(data.X), r)
         steps.append(Step.of("Check: the residual ", eq(Sym("r"), RESIDUAL, _vector(r)), " satisfies ",
-                             eq(_m("Xᵀr", r"X^\top r"), _m("λθ", r"\lambda\theta")), ": ",
+                             eq(Sym("Xᵀr"), Sym("λθ")), ": ",
                              eq(_vector(check), _vector([lam * t for lam, t in zip(diag, theta)])), " ✓"))
         verify = None
     else:
@@ -300,7 +294,7 @@ def _theta(data: _Data, part: Part) -> Answer:
         steps.append(Step.of(f"{M} has rank {rank} < {data.d}: it is singular, so the normal equations have infinitely "
                              "many solutions — moving θ along ", _vector(direction), " changes neither Xθ nor L (",
                              eq(Sym("X") * _vector(direction), Num(0)), ")"))
-        pinv = _m(f"({M})⁺Xᵀy", (r"(X^\top X + \lambda I)" if ridge else r"(X^\top X)") + r"^{+}X^\top y")
+        pinv = Sym(f"({M})⁺Xᵀy")
         steps.append(Step.of("The minimum-norm solution (the pseudo-inverse's, ", eq(THETA, pinv), ") is ",
                              _vector(theta), "; any θ with (normal matrix)·θ = Xᵀy is a minimiser and is accepted"))
         verify = functools.partial(_is_minimiser, tuple(tuple(r) for r in a), tuple(b))
@@ -369,8 +363,8 @@ def _prediction(data: _Data, part: Part) -> Answer:
     value = sum((t * r for t, r in zip(theta, row)), Fraction(0))
     products = [Num(t) * Num(r) for t, r in zip(theta, row)]
     steps = [Step.of(eq(THETA, _vector(theta)), " (the fitted parameters)"),
-             Step.of(eq(_m("x̂", r"\hat{x}"), _vector(row)), ": ",
-                     eq(_m("θᵀx̂", r"\theta^\top\hat{x}"), Add(tuple(products)) if len(products) > 1 else products[0],
+             Step.of(eq(Sym("x̂"), _vector(row)), ": ",
+                     eq(Sym("θᵀx̂"), Add(tuple(products)) if len(products) > 1 else products[0],
                         Num(value)))]
     return Answer(value, steps)
 
@@ -378,7 +372,7 @@ def _prediction(data: _Data, part: Part) -> Answer:
 def _gradient(data: _Data, part: Part) -> Answer:
     theta = _at(data, part)
     grad = data.gradient(theta)
-    steps = _normal_steps(data) + [Step.of(eq(GRAD, _m("(XᵀX + λI)θ − Xᵀy", r"(X^\top X + \lambda I)\theta - X^\top y")),
+    steps = _normal_steps(data) + [Step.of(eq(GRAD, Sym("(XᵀX + λI)θ − Xᵀy")),
                                            " at ", eq(THETA, _vector(theta)), ": ", _vector(grad))]
     return Answer(grad, steps, {"gradient-sign": [[-g for g in grad]]})
 
@@ -389,7 +383,7 @@ def _loss(data: _Data, part: Part) -> Answer:
     value = data.loss(theta)
     r = [yi - pi for yi, pi in zip(data.y, _matvec(data.X, theta))]
     squares = sum((v * v for v in r), Fraction(0))
-    half = _m("½", r"\tfrac{1}{2}")
+    half = Sym("½")
     steps = [Step.of(f"At {where} ", eq(THETA, _vector(theta)), ": residuals ", eq(RESIDUAL, _vector(r))),
              Step.of(eq(LOSS, half * Num(squares)),
                      *(("; ", PENALTY, f" adds {format_number(value - squares / 2)}") if data.lam else ())),

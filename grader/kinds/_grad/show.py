@@ -139,10 +139,9 @@ def decimal_math(value: Any, digits: int = 6) -> Any:
 
 def partial(of: str, wrt: str) -> Any:
     """∂of/∂wrt as a fraction of two ∂-names."""
-    from ...formula import Sym
-    from ...render.math.latex_printer import name_latex
+    from ...formula import Partial, Sym
 
-    return Sym(f"∂{of}", latex=rf"\partial {name_latex(of)}") / Sym(f"∂{wrt}", latex=rf"\partial {name_latex(wrt)}")
+    return Partial(Sym(of), Sym(wrt))
 
 
 def nested_math(values: Any, text: str, decimals: bool = False) -> Any:

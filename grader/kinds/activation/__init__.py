@@ -22,7 +22,7 @@ from typing import Any
 from ...answers.evaluate import exact_to_sympy
 from ...answers.types import approx, format_number
 from ...errors import InvalidAnswer, SolveError
-from ...formula import Call, Group, Num, Rel, Sym, Sympy, Written, eq
+from ...formula import Call, Group, Num, Over, Partial, Rel, Sym, Sympy, Written, eq
 from ...formula import approx as approx_rel
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
@@ -334,10 +334,16 @@ def _maxout_pieces(fn: _Fn, xs: list[Fraction]) -> tuple[list[Fraction], int, li
     best = max(range(len(values)), key=lambda j: (values[j], -j))
     rows = [[f"{j + 1}", _paren(b[j]) + "".join(f" + {_paren(wi)}·{_paren(xi)}" for wi, xi in zip(w[j], xs)),
              format_number(values[j])] for j in range(len(values))]
-    steps = [Step(f"maxout(x) = max_j (w_jᵀx + b_j) over k = {len(w)} pieces at x = "
-                  f"[{', '.join(format_number(v) for v in xs)}]",
-                  table=Table(["piece j", "b_j + w_jᵀx", "value"], rows))]
+    steps = [Step.of(eq(Call("maxout", Sym("x")), Over("max", "j", Sym("w_jᵀx") + Sym("b_j"))), f" over k = {len(w)} pieces at ",
+                     eq(Sym("x"), _vector_math(xs)), table=Table(["piece j", "b_j + w_jᵀx", "value"], rows))]
     return values, best, steps
+
+
+def _vector_math(values: list[Fraction]) -> Any:
+    """[1, -2] in text, a column when typeset."""
+    from .._grad.show import nested_math
+
+    return nested_math(values, "[" + ", ".join(format_number(v) for v in values) + "]")
 
 
 def _paren(v: Fraction) -> str:
@@ -351,7 +357,7 @@ def _solve_maxout(fn: _Fn, part: Part) -> Answer:
         k_, d_ = Sym("k"), Sym("d")
         steps = [Step.of(f"Each of the k = {k} pieces has its own d = {d} weights and 1 bias: ",
                          eq(k_ * Group(d_ + 1), Num(k) * Group(Num(d) + 1), n)),
-                 Step(f"An ordinary unit has d + 1 = {d + 1}: maxout multiplies the parameters by k = {k}")]
+                 Step.of("An ordinary unit has ", eq(d_ + 1, d + 1), f": maxout multiplies the parameters by k = {k}")]
         return Answer(n, steps, type="integer")
     at = part.args.get("at")
     if at is None:
@@ -364,8 +370,9 @@ def _solve_maxout(fn: _Fn, part: Part) -> Answer:
     if part.ask == "derivative":
         grad = list(fn.weights[best])
         tie = [j for j, v in enumerate(values) if v == values[best]]
-        steps.append(Step(f"The largest is piece {best + 1}, so ∂maxout/∂x = w_{best + 1} = "
-                          f"[{', '.join(format_number(v) for v in grad)}] (the other pieces get no gradient)"))
+        steps.append(Step.of(f"The largest is piece {best + 1}, so ",
+                             eq(Partial(Sym("maxout"), Sym("x")), Sym(f"w_{best + 1}"), _vector_math(grad)),
+                             " (the other pieces get no gradient)"))
         if len(tie) > 1:
             steps.append(Step(f"Pieces {', '.join(str(j + 1) for j in tie)} tie: there is no derivative; torch's max "
                               "passes the gradient to the first of them, as here"))

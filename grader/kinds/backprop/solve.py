@@ -1,4 +1,4 @@
-"""Solving a backprop problem: the forward table, the backward pass as a TA writes it, the parts."""
+"""Solving a backprop problem: the forward pass, the backward pass as a TA writes it, the parts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import InvalidAnswer, SolveError
-from ...formula import Add, Group, Rel, Sym, approx, eq
+from ...formula import Add, Call, Group, Math, Num, Partial, Rel, Sum, Sym, approx, eq, hadamard
 from ...problem import Part, Problem
-from ...solution import Alternative, Step, Table
+from ...solution import Alternative, Step
 from .._grad.show import decimal, exact, partial
 from ..base import Answer
 from . import shown
@@ -32,9 +32,9 @@ def setup(problem: Problem) -> _Context:
 
 
 def intro(ctx: _Context) -> list[Step]:
-    """The forward table, then (when the output is a scalar) the backward pass from it."""
+    """The forward pass, then (when the output is a scalar) the backward pass from it."""
     graph = ctx.graph
-    steps = [forward_step(graph)]
+    steps = forward_steps(graph)
     if graph.output in graph.nodes and graph.values[graph.output].is_scalar:
         steps += ctx.backward_steps(graph.output)
     return steps
@@ -78,14 +78,6 @@ def _is_plain_rational(x: Any) -> bool:
     return getattr(x, "is_Rational", False) or isinstance(x, (int, Fraction))
 
 
-def show_tensor(t: Tensor) -> str:
-    if t.is_scalar:
-        return show(t.item)
-    if all(_is_plain_rational(x) or getattr(x, "free_symbols", None) for x in t.data):
-        return _nested(t.nested(), exact)
-    return _nested(t.nested(), decimal)
-
-
 def _nested(v: Any, fn: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_nested(x, fn) for x in v) + "]"
@@ -112,18 +104,28 @@ def _stored(t: Tensor) -> Any:
 # the forward pass
 
 
-def forward_step(graph: Graph) -> Step:
-    tensors = any(not v.is_scalar for v in graph.values.values())
-    cols = ["name", "formula", "value"] + (["shape"] if tensors else [])
-    rows = []
-    for name, value in graph.inputs.items():
-        kind = "input (a symbol)" if name in graph.symbolic else "input"
-        rows.append([name, kind, show_tensor(value)] + ([shape_text(value.shape)] if tensors else []))
+def forward_steps(graph: Graph) -> list[Step]:
+    """The inputs, then each node: its formula as the spec writes it, then its value (and shape)."""
+    def sized(value: Tensor) -> str:
+        return "" if value.is_scalar else f" ({shape_text(value.shape)})"
+
+    order = "" if list(graph.nodes) == graph.spec_order else " (reordered so that each node comes after what it uses)"
+    inputs: list[Any] = []
+    for k, (name, value) in enumerate(graph.inputs.items()):
+        inputs += [", "] if k else []
+        if name in graph.symbolic:
+            inputs += [Sym(name), " (a symbol)"]
+        else:
+            inputs += [shown.tensor_valued(shown.start(Sym(name)), value), sized(value)]
+    steps = [Step.of(f"Forward pass, each node computed from the values above it{order}. Inputs: ", *inputs)]
     for name, node in graph.nodes.items():
         value = graph.values[name]
-        rows.append([name, node.formula, show_tensor(value)] + ([shape_text(value.shape)] if tensors else []))
-    order = "" if list(graph.nodes) == graph.spec_order else " (reordered so that each node comes after what it uses)"
-    return Step(f"Forward pass: each node computed from the values above it{order}", table=Table(cols, rows, title="forward pass"))
+        defined = eq(Sym(name), shown.formula(graph, name))
+        if value.is_scalar and shown.symbolic(value.item) and exact(value.item).replace(" ", "") == node.formula.replace(" ", ""):
+            steps.append(Step.of(defined))  # y = w*x, not y = w*x = w*x
+        else:
+            steps.append(Step.of(shown.tensor_valued(defined, value), sized(value)))
+    return steps
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +188,8 @@ class _Context:
             if exact(form) != brief(loc):
                 chain = chain.eq(upstream * Group(shown.brief(loc)))
             return [chain.eq(shown.brief(c.item))]
-        return [partial(of, r), f" ← {tensor_rule(g, n, r, of)} = ", shown.tensor(c), f" ({shape_text(c.shape)})"]
+        rule, remark = tensor_rule(g, n, r, of)
+        return [Rel((partial(of, r), rule), ("←",)).eq(shown.tensor(c)), f" ({shape_text(c.shape)}{'; ' + remark if remark else ''})"]
 
     # -- parts ---------------------------------------------------------------------------
 
@@ -399,31 +402,32 @@ def gate_remark(g: Graph, n: str) -> str:
     return ""
 
 
-def tensor_rule(g: Graph, n: str, r: str, of: str) -> str:
-    """The rule behind a vector/matrix contribution, as the lecture writes it."""
+def tensor_rule(g: Graph, n: str, r: str, of: str) -> tuple[Math, str]:
+    """The rule behind a vector/matrix contribution, as the lecture writes it, and a remark on it."""
     tree = g.nodes[n].tree
-    up = f"∂{of}/∂{n}"
+    up = partial(of, n)
     if tree[0] == "call" and tree[1] == "matmul" and all(a[0] == "name" for a in tree[2]):
         a, b = tree[2][0][1], tree[2][1][1]
         sa, sb = g.values[a].shape, g.values[b].shape
         if len(sa) == 2 and len(sb) == 1:
             if r == a:
-                return f"{up}·{b}ᵀ ((∂L/∂{n}: {sa[0]}×1)·({b}ᵀ: 1×{sb[0]}) = {sa[0]}×{sa[1]})"
-            return f"{a}ᵀ·{up} (({sa[1]}×{sa[0]})·({sa[0]}) = {sa[1]})"
+                return up * Sym(f"{b}ᵀ"), f"∂{of}/∂{n}: {sa[0]}×1 times {b}ᵀ: 1×{sb[0]} is {sa[0]}×{sa[1]}"
+            return Sym(f"{a}ᵀ") * up, f"{a}ᵀ: {sa[1]}×{sa[0]} times {sa[0]} entries is {sa[1]}"
         if len(sa) == 2 and len(sb) == 2:
-            return f"{up}·{b}ᵀ" if r == a else f"{a}ᵀ·{up}"
+            return (up * Sym(f"{b}ᵀ"), "") if r == a else (Sym(f"{a}ᵀ") * up, "")
     if tree[0] == "call" and tree[1] == "relu" and tree[2][0] == ("name", r):
-        return f"1({r} > 0) ⊙ {up} (relu passes the gradient where its input is positive)"
+        return hadamard(Call("1", Rel((Sym(r), Num(0)), (">",))), up), "relu passes the gradient where its input is positive"
     if tree[0] == "call" and tree[1] == "dot":
         other = [a[1] for a in tree[2] if a[0] == "name" and a[1] != r]
-        return f"{up}·{other[0]}" if other else f"2·{up}·{r}"
+        return (up * Sym(other[0]), "") if other else (Num(2) * up * Sym(r), "")
     if tree[0] in ("+", "-") and g.values[r].shape == g.values[n].shape:
-        sign = "−" if tree[0] == "-" and tree[2] == ("name", r) else ""
-        return f"{sign}{up} (an add gate passes the gradient through)"
+        through = -up if tree[0] == "-" and tree[2] == ("name", r) else up
+        return through, "an add gate passes the gradient through"
     if tree[0] == "call" and tree[1] in ("sum", "mean"):
-        return f"{up}·1{' / ' + str(len(g.values[r].data)) if tree[1] == 'mean' else ''} for every entry"
-    return (f"Σ_o ({up})_o·∂{n}_o/∂{r} (the derivative of {n} = {g.nodes[n].formula} with respect to {r}, "
-            "entry by entry, times the upstream gradient)")
+        share = up / Num(len(g.values[r].data)) if tree[1] == "mean" else up
+        return share, "the same for every entry"
+    entry = Sym(f"(∂{of}/∂{n})_o") * Partial(Sym(f"{n}_o"), Sym(r))
+    return Sum("o", entry), f"the derivative of {n} = {g.nodes[n].formula} with respect to {r}, entry by entry, times the upstream gradient"
 
 
 SOLVERS = {"value": _placed(_Context._value), "gradient": _placed(_Context._gradient),

@@ -21,10 +21,8 @@ from typing import Any
 
 from ...answers.types import format_number
 from ...errors import SolveError
-from ...formula import Add, Call, Div, Math, Mul, Num, Pow, Rel, Sum, Sym, Words, eq
+from ...formula import Add, Call, Div, Math, Mul, Num, Partial, Pow, Rel, Sum, Sym, Words, eq
 from ...problem import Part, Problem
-from ...render.math import latex as print_latex
-from ...render.math import text as print_text
 from ...solution import Alternative, PartSolution, Step, Table
 from ...spec.schema import Bool, Checker, Field, Int, ListOf, Map, Number, OneOf, Str, exact_number
 from .. import Kind, Mistake, Quantity, register
@@ -481,8 +479,7 @@ def _gradient(ctx: _Ctx, part: Part) -> PartSolution:
 
 def _d(wrt: str | Math) -> Math:
     """∂L/∂wrt"""
-    name = Sym(wrt) if isinstance(wrt, str) else wrt
-    return Div(Sym("∂L", latex=r"\partial L"), Sym("∂" + print_text(name), latex=r"\partial " + print_latex(name)))
+    return Partial(Sym("L"), Sym(wrt) if isinstance(wrt, str) else wrt)
 
 
 def _per_group(ctx: _Ctx, values: dict) -> list[Any]:

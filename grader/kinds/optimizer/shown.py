@@ -19,20 +19,15 @@ BETA1, BETA2 = Sym("β1", latex=r"\beta_1"), Sym("β2", latex=r"\beta_2")
 T = Sym("t")
 
 
-def glyph(text: str, latex: str) -> Sym:
-    """A name written with a Unicode glyph in text (g², √sum, m̂) and as LaTeX when typeset."""
-    return Sym(text, latex=latex)
-
-
-G2 = glyph("g²", "g^2")
+G2 = Sym("g²")
+GRAD_AVG2 = Sym("grad_avg²", latex=r"\mathrm{grad\_avg}^2")
+LR_DECAY = Sym("lr_decay", latex=r"\mathrm{lr\_decay}")
+SUM0 = Sym("sum₀", latex=r"\mathrm{sum}_0")
 
 
 def hat(name: str) -> Sym:
-    return glyph(f"{name}̂", rf"\hat{{{name}}}")
-
-
-def root(name: str, latex: str) -> Sym:
-    return glyph(f"√{name}", rf"\sqrt{{{latex}}}")
+    """m̂: the bias-corrected m."""
+    return Sym(f"{name}\u0302")
 
 
 def arrow(target: Math, value: Math) -> Rel:

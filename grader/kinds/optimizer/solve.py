@@ -7,7 +7,7 @@ from typing import Any
 
 from ...answers.parser import names_in, parse
 from ...errors import InvalidAnswer, SolveError
-from ...formula import Sym, eq
+from ...formula import Root, Sym, eq
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact, to_sympy
@@ -247,17 +247,17 @@ class _Context:
                            ", ", eq(M.MU, val(mu)), *([", ", eq(M.TAU, val(tau))] if tau != 0 else []), *decay)
         if r == "adagrad":
             ld = h["lr_decay"]
-            rate = M.LR if ld == 0 else M.LR / M.group(1 + M.group(M.T - 1) * Sym("lr_decay", latex=r"\mathrm{lr\_decay}"))
+            rate = M.LR if ld == 0 else M.LR / M.group(1 + M.group(M.T - 1) * M.LR_DECAY)
             return Step.of("Adagrad: ", arrow(M.SUM, M.SUM + M.G2), ", ",
-                           arrow(M.X, M.X - rate * M.G / M.group(M.root("sum", r"\mathrm{sum}") + M.EPS)), " with ", *lr,
-                           ", ", eq(M.EPS, val(h["eps"])), *([", ", eq(Sym("lr_decay", latex=r"\mathrm{lr\_decay}"), val(ld))]
+                           arrow(M.X, M.X - rate * M.G / M.group(Root(M.SUM) + M.EPS)), " with ", *lr,
+                           ", ", eq(M.EPS, val(h["eps"])), *([", ", eq(M.LR_DECAY, val(ld))]
                                                               if ld != 0 else []),
-                           *decay, " (", eq(Sym("sum₀", latex=r"\mathrm{sum}_0"), val(h["initial_accumulator_value"])), ")")
+                           *decay, " (", eq(M.SUM0, val(h["initial_accumulator_value"])), ")")
         if r == "rmsprop":
             if h["centered"]:
-                avg = M.glyph("√(square_avg − grad_avg²)", r"\sqrt{\mathrm{square\_avg} - \mathrm{grad\_avg}^2}") + M.EPS
+                avg = Root(M.SQUARE_AVG - M.GRAD_AVG2) + M.EPS
             else:
-                avg = M.root("square_avg", r"\mathrm{square\_avg}") + M.EPS
+                avg = Root(M.SQUARE_AVG) + M.EPS
             center: list[Any] = [", ", arrow(M.GRAD_AVG, M.ALPHA * M.GRAD_AVG + M.group(1 - M.ALPHA) * M.G)] if h["centered"] else []
             if h["momentum"] != 0:
                 step: list[Any] = [arrow(M.B, M.MU * M.B + M.G / M.group(avg)), ", ", arrow(M.X, M.X - M.LR * M.B), " with ",
@@ -273,9 +273,9 @@ class _Context:
         if self.g["bias_correction"]:
             m_hat, v_hat = M.hat(first.name), M.hat(second.name)
             bc: list[Any] = [eq(m_hat, first / M.group(1 - M.BETA1**M.T)), ", ", eq(v_hat, second / M.group(1 - M.BETA2**M.T)),
-                             ", ", arrow(M.X, M.X - M.LR * m_hat / M.group(M.root(v_hat.name, v_hat.latex) + M.EPS))]
+                             ", ", arrow(M.X, M.X - M.LR * m_hat / M.group(Root(v_hat) + M.EPS))]
         else:
-            bc = [arrow(M.X, M.X - M.LR * first / M.group(M.root(second.name, second.name) + M.EPS)), " (no bias correction)"]
+            bc = [arrow(M.X, M.X - M.LR * first / M.group(Root(second) + M.EPS)), " (no bias correction)"]
         head: list[Any] = ["Adam: "]
         if r == "adamw":
             head = ["AdamW: ", arrow(M.X, M.X * M.group(1 - M.LR * M.LAM)), " first (decoupled weight decay, ",

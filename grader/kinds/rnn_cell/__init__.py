@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import SolveError
-from ...formula import Call, Div, Math, Num, Rel, Sym, eq
+from ...formula import Add, Call, Div, Group, Math, Num, Rel, Sym, Words, eq, hadamard
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
 from ...spec.schema import Checker, Custom, Field, Int, ListOf, Map, Quantity, Str
@@ -382,8 +382,9 @@ def _params_ratio(ctx: _Ctx, part: Part) -> Answer:
     H, I_ = Sym("H"), Sym("I")
     block = eq(H * (I_ + H) + Num(b) * H, Num(ctx.H) * (Num(ctx.I) + Num(ctx.H)) + Num(b) * Num(ctx.H), Num(per_gate))
     steps = [Step.of("One gate block: ", block, " parameters" + ("" if b != 2 else " (PyTorch's two bias vectors)")),
-             Step(f"{ctx.cell.upper()}: {ctx.G} block(s) = {ctx.G * per_gate}; {other.upper()}: {G_other} block(s) = {G_other * per_gate}"
-                  + (f"; both add the output layer's {out}" if out else ""))]
+             Step.of(f"{ctx.cell.upper()}, {ctx.G} block(s): ", eq(Num(ctx.G) * Num(per_gate), Num(ctx.G * per_gate)),
+                     f"; {other.upper()}, {G_other} block(s): ", eq(Num(G_other) * Num(per_gate), Num(G_other * per_gate)),
+                     f"; both add the output layer's {out}" if out else "")]
     value = Fraction(mine, theirs)
     steps.append(Step.of("Ratio: ", eq(Div(Num(mine), Num(theirs)), Num(value))))
     return Answer(value, steps)
@@ -417,27 +418,36 @@ def _vec(v: list[Any]) -> str:
     return "[" + ", ".join(shown(_exact(x)) for x in v) + "]"
 
 
+def _vec_math(v: list[Any]) -> Math:
+    """A vector: [1, 0.5] in text, a column when typeset."""
+    from .._grad.show import nested_math
+
+    return nested_math([_exact(x) for x in v], _vec(v), decimals=True)
+
+
 def _forward_steps(ctx: _Ctx, part: Part, upto: int) -> list[Step]:
     from .core import GATE_NAMES
 
     runs = ctx.run(part)
-    steps = [Step(_equations(ctx))]
+    steps = _equations(ctx)
     for t, s in enumerate(runs[:upto], start=1):
         rows = []
         for name in GATE_ORDER[ctx.cell]:
             rows.append([f"{name} ({GATE_NAMES[name]})", _vec(s.from_input[name]), _vec(s.from_hidden[name]),
                          _vec(s.pre[name]), _vec(s.gate[name])])
-        steps.append(Step(f"Step t = {t}: x_{t} = {_vec(s.x)}, h_{t - 1} = {_vec(s.h_prev)}"
-                          + (f", c_{t - 1} = {_vec(s.c_prev)}" if s.c_prev is not None else ""),
-                          table=Table(["gate", "W_i·x + b_i", _hidden_column(ctx), "pre-activation", "value"], rows)))
+        h, h_prev, c_prev = Sym(f"h_{t}"), Sym(f"h_{t - 1}"), Sym(f"c_{t - 1}")
+        steps.append(Step.of(f"Step t = {t}: ", eq(Sym(f"x_{t}"), _vec_math(s.x)), ", ", eq(h_prev, _vec_math(s.h_prev)),
+                             *([", ", eq(c_prev, _vec_math(s.c_prev))] if s.c_prev is not None else []),
+                             table=Table(["gate", "W_i·x + b_i", _hidden_column(ctx), "pre-activation", "value"], rows)))
         steps += _unit_steps(ctx, s)
         if ctx.cell == "lstm":
-            steps.append(Step(f"c_{t} = f ⊙ c_{t - 1} + i ⊙ g = {_vec(s.c or [])}"))
-            steps.append(Step(f"h_{t} = o ⊙ tanh(c_{t}) = {_vec(s.h)}"))
+            c = Sym(f"c_{t}")
+            steps.append(Step.of(eq(c, hadamard(Sym("f"), c_prev) + hadamard(Sym("i"), Sym("g")), _vec_math(s.c or []))))
+            steps.append(Step.of(eq(h, hadamard(Sym("o"), Call("tanh", c)), _vec_math(s.h))))
         elif ctx.cell == "gru":
-            steps.append(Step(f"h_{t} = (1 − z) ⊙ n + z ⊙ h_{t - 1} = {_vec(s.h)}"))
+            steps.append(Step.of(eq(h, hadamard(Group(1 - Sym("z")), Sym("n")) + hadamard(Sym("z"), h_prev), _vec_math(s.h))))
         else:
-            steps.append(Step(f"h_{t} = {ctx.g['nonlinearity']}(pre-activation) = {_vec(s.h)}"))
+            steps.append(Step.of(eq(h, Call(ctx.g["nonlinearity"], Words("pre-activation")), _vec_math(s.h))))
     return steps
 
 
@@ -483,16 +493,51 @@ def _hidden_column(ctx: _Ctx) -> str:
     return "W_h·h + b_h"
 
 
-def _equations(ctx: _Ctx) -> str:
+_SIGMOID = "σ"
+H_PREV = Sym("h_(t−1)", latex="h_{t-1}")
+X_T, H_T, C_T = Sym("x_t"), Sym("h_t"), Sym("c_t")
+
+
+def _affine(ctx: _Ctx, side: str, gate: str, vector: Math) -> Math:
+    """W_i<gate>·x_t + b_i<gate> (side "i") or W_h<gate>·h_(t−1) + b_h<gate> (side "h"), with the biases the cell has."""
+    term = Sym(f"W_{side}{gate}") * vector
+    with_bias = ctx.bias is True or (ctx.bias == "single" and side == "i")
+    return term + Sym(f"b_{side}{gate}") if with_bias else term
+
+
+def _plus(a: Math, b: Math) -> Math:
+    """a + b as one sum (W_ii·x_t + b_ii + W_hi·h_(t−1) + b_hi, with no brackets around either half)."""
+    def terms(x: Math) -> tuple[Math, ...]:
+        return x.terms if isinstance(x, Add) else (x,)
+
+    return Add(terms(a) + terms(b))
+
+
+def _equations(ctx: _Ctx) -> list[Step]:
+    """The cell's equations as PyTorch documents them, one step each, with the biases this cell has."""
     if ctx.cell == "rnn":
-        return f"h_t = {ctx.g['nonlinearity']}(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh)"
+        act = ctx.g["nonlinearity"]
+        pre = _plus(_affine(ctx, "i", "h", X_T), _affine(ctx, "h", "h", H_PREV))
+        return [Step.of("RNN: ", eq(H_T, Call(act, pre)))]
+    order = ", ".join(GATE_ORDER[ctx.cell])
+    steps = []
+    for k, gate in enumerate(GATE_ORDER[ctx.cell]):
+        act = _ACTIVATION_NAMES[_activation(ctx, gate)]
+        x_part = _affine(ctx, "i", gate, X_T)
+        if gate == "n" and ctx.g["reset"] == "after":
+            pre = _plus(x_part, hadamard(Sym("r"), Group(_affine(ctx, "h", "n", H_PREV))))
+        elif gate == "n":
+            pre = _plus(x_part, _affine(ctx, "h", "n", Group(hadamard(Sym("r"), H_PREV))))
+        else:
+            pre = _plus(x_part, _affine(ctx, "h", gate, H_PREV))
+        lead = f"{ctx.cell.upper()} (PyTorch's gate order {order}): " if k == 0 else ""
+        steps.append(Step.of(lead, eq(Sym(gate), Call(act, pre))))
     if ctx.cell == "lstm":
-        return ("LSTM (PyTorch's gate order i, f, g, o): i, f, o = σ(W_i* x_t + b_i* + W_h* h_(t−1) + b_h*), "
-                "g = tanh(...); c_t = f ⊙ c_(t−1) + i ⊙ g; h_t = o ⊙ tanh(c_t)")
-    n = "tanh(W_in x_t + b_in + r ⊙ (W_hn h_(t−1) + b_hn))" if ctx.g["reset"] == "after" else \
-        "tanh(W_in x_t + b_in + W_hn (r ⊙ h_(t−1)) + b_hn)"
-    return (f"GRU (PyTorch's gate order r, z, n): r, z = σ(W_i* x_t + b_i* + W_h* h_(t−1) + b_h*); n = {n}; "
-            "h_t = (1 − z) ⊙ n + z ⊙ h_(t−1)")
+        steps.append(Step.of(eq(C_T, hadamard(Sym("f"), Sym("c_(t−1)", latex="c_{t-1}")) + hadamard(Sym("i"), Sym("g"))),
+                             ", ", eq(H_T, hadamard(Sym("o"), Call("tanh", C_T)))))
+    else:
+        steps.append(Step.of(eq(H_T, hadamard(Group(1 - Sym("z")), Sym("n")) + hadamard(Sym("z"), H_PREV))))
+    return steps
 
 
 def _mistake_runs(ctx: _Ctx, part: Part, pick: Any) -> list[tuple[str, list[Any]]]:
@@ -563,10 +608,11 @@ def _output(ctx: _Ctx, part: Part) -> Answer:
     steps = _forward_steps(ctx, part, t)
     h = ctx.run(part)[t - 1].h
     o = vadd(matvec(rows, h), bo)
-    steps.append(Step(f"o_{t} = W_yh h_{t} + b_y = {_vec(o)}"))
+    out = Sym("W_yh") * Sym(f"h_{t}")
+    steps.append(Step.of(eq(Sym(f"o_{t}"), out + Sym("b_y") if ctx.bias is not False else out, _vec_math(o))))
     value = apply(h)
     if act != "none":
-        steps.append(Step(f"ŷ_{t} = {act}(o_{t}) = {_vec(value)}"))
+        steps.append(Step.of(eq(Sym(f"ŷ_{t}"), Call(act, Sym(f"o_{t}")), _vec_math(value))))
     return _vector_answer(part, value, steps, _mistake_runs(ctx, part, lambda r: apply(r[t - 1].h)))
 
 
@@ -577,7 +623,8 @@ _SOLVERS = {"weight_shape": _weight_shape, "params": _params, "params_ratio": _p
 def _intro(ctx: _Ctx) -> list[Step]:
     b = {True: "two bias vectors per gate (PyTorch's b_ih and b_hh)", "single": "one bias vector per gate",
          False: "no biases"}[ctx.bias]
-    return [Step(f"A {ctx.cell.upper()} cell: input size I = {ctx.I}, hidden size H = {ctx.H}"
+    article = "A" if ctx.cell == "gru" else "An"
+    return [Step(f"{article} {ctx.cell.upper()} cell: input size I = {ctx.I}, hidden size H = {ctx.H}"
                  + (f", output size {ctx.O}" if ctx.O else "") + f"; {b}; the weights are shared across time steps.")]
 
 

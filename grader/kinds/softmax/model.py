@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from ...answers.symbols import plain_symbol
-from ...formula import Call, Group, Math, Num, Sum, Sym, Sympy, Written, eq
+from ...formula import Call, Group, Math, Num, Over, Sum, Sym, Sympy, Written, eq
 from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact, exact_math, partial, rational
 
@@ -48,7 +48,16 @@ def _vector_math(values: list[Any]) -> Math:
 
 def _exps(scaled: Math) -> Math:
     """e^(a − m) for the scaled logit a."""
-    return Sym("e") ** Group(scaled - Sym("m"))
+    return _e(scaled - Sym("m"))
+
+
+def _e(exponent: Math) -> Math:
+    return Sym("e") ** exponent
+
+
+def _softmax_of(k: str, m: str, scaled: Any) -> Math:
+    """e^(a_k)/Σ_m e^(a_m), a = scaled(index)."""
+    return _e(scaled(k)) / Sum(m, _e(scaled(m)))
 
 
 def _check_sum(values: list[Any]) -> str:
@@ -83,6 +92,11 @@ class _Common:
         self.temperature = Fraction(g["temperature"])
         self.temperature_sym = rational(self.temperature)
         self.classes = 0
+
+    def _scaled_sym(self, index: str) -> Math:
+        """z_k, or z_k/T with a temperature."""
+        z = Sym(f"z_{index}")
+        return z / Sym("T") if self.temperature != 1 else z
 
     def _t_text(self) -> str:
         return "" if self.temperature == 1 else f"/T (T = {_num(self.temperature)})"
@@ -143,11 +157,13 @@ class NumericSoftmax(_Common):
             scaled = "z_k/T"
             steps.append(Step.of("Temperature ", eq(Sym("T"), _num_math(self.temperature)), ": the softmax is taken of ",
                                  eq(Sym("z") / Sym("T"), _vector_math(self.scaled))))
-        steps.append(Step(
-            f"Subtract the largest, m = max_k {scaled} = {_num(self.top)}: softmax does not change when the same number "
-            f"is subtracted from every score (it cancels between numerator and denominator), and every exponent is "
-            f"then ≤ 0, so e^(...) never overflows (logits of 1000 and −1000 give e^0 = 1 and e^−2000, exactly)",
-            r"s_k = \frac{e^{a_k}}{\sum_m e^{a_m}} = \frac{e^{a_k - m}}{\sum_m e^{a_m - m}}"))
+        a = self._scaled_sym
+        steps.append(Step.of(
+            "Subtract the largest, ", eq(Sym("m"), Over("max", "k", a("k")), _num_math(self.top)),
+            ": softmax does not change when the same number is subtracted from every score (it cancels between "
+            "numerator and denominator), and every exponent is then ≤ 0, so e^(...) never overflows (logits of 1000 "
+            "and −1000 give e^0 = 1 and e^−2000, exactly): ",
+            eq(Sym("s_k"), _softmax_of("k", "j", a), _exps(a("k")) / Sum("j", _exps(a("j"))))))
         rows = []
         for k in range(self.classes):
             row = [str(k), _num(self.logits[k])]
@@ -246,8 +262,9 @@ class NumericSoftmax(_Common):
         else:
             rel = eq(partial("s_i", "z_j"), _over_t(-(S_I * S_J), T), _over_t(-(si * sj), T, number=True))
             where = f"i = {i} ≠ j = {j}: "
-        steps = [Step("Quotient rule on s_i = e^(z_i)/Σ_k e^(z_k): ∂s_i/∂z_j = s_i(δ_ij − s_j)"
-                      + (" times 1/T (the logits enter as z/T)" if self.temperature != 1 else "")),
+        steps = [Step.of("Quotient rule on ", eq(S_I, _softmax_of("i", "k", lambda k: Sym(f"z_{k}"))), ": ",
+                         eq(partial("s_i", "z_j"), S_I * Group(Sym("δ_ij") - S_J)),
+                         " times 1/T (the logits enter as z/T)" if self.temperature != 1 else ""),
                  Step.of(where, rel.approx(_num_math(value)))]
         return value, steps, self.entry_alternatives(s[i], s[j], same, value)
 
@@ -300,9 +317,8 @@ class SymbolicSoftmax(_Common):
         K = self.classes
         zs = ", ".join(f"z_{k}" for k in range(K))
         steps = [Step(f"Symbolic logits z = [{zs}]; write s_k for the softmax outputs (each in (0, 1), summing to 1)")]
-        tt = "" if self.temperature == 1 else f"/T with T = {_num(self.temperature)}"
-        steps.append(Step(f"s_k = e^(z_k{'/T' if tt else ''}) / Σ_m e^(z_m{'/T' if tt else ''}){'; ' + tt if tt else ''}",
-                          r"s_k = \frac{e^{z_k" + ("/T" if tt else "") + r"}}{\sum_m e^{z_m" + ("/T" if tt else "") + "}}"))
+        steps.append(Step.of(eq(Sym("s_k"), _softmax_of("k", "m", self._scaled_sym)),
+                             *(["; ", eq(Sym("T"), _num_math(self.temperature))] if self.temperature != 1 else [])))
         return steps
 
     def probabilities(self) -> list[Any]:
@@ -316,19 +332,21 @@ class SymbolicSoftmax(_Common):
         sp = self.sp
         tr = [rational(x) for x in t]
         value = sp.log(self.total) - sp.Add(*[tk * a for tk, a in zip(tr, self.scaled)])
+        a = self._scaled_sym
         if not self.smoothing:
-            text = f"L = −log s_y = −log s_{self.label} = log Σ_k e^(z_k{'/T' if self.temperature != 1 else ''}) − z_{self.label}"
-            text += "/T" if self.temperature != 1 else ""
-        else:
-            text = "L = −Σ_k t_k·log s_k = log Σ_k e^(a_k) − Σ_k t_k·a_k (Σ_k t_k = 1)"
-        return value, [self.targets_step(), Step.of(f"{text} = ", Sympy(value))]
+            chain = eq(L, -Call("log", Sym("s_y")), -Call("log", Sym(f"s_{self.label}")),
+                       Call("log", Sum("k", _e(a("k")))) - a(str(self.label)), Sympy(value))
+            return value, [self.targets_step(), Step.of(chain)]
+        chain = eq(L, -Sum("k", Sym("t_k") * Call("log", Sym("s_k"))),
+                   Call("log", Sum("k", _e(a("k")))) - Sum("k", Sym("t_k") * a("k")), Sympy(value))
+        return value, [self.targets_step(), Step.of(chain, "   (Σ_k t_k = 1)")]
 
     def gradient(self, t: list[Any]) -> tuple[list[Any], list[Step]]:
         T = self.temperature_sym
         grad = [(s - tk) / T for s, tk in zip(self.s, t)]
         steps = [self.targets_step(),
-                 Step("∂L/∂z_k = (s_k − t_k)" + ("/T" if self.temperature != 1 else "")
-                      + ": ∂/∂z_k log Σ_m e^(z_m) = s_k, ∂/∂z_k (−Σ_m t_m·z_m) = −t_k"),
+                 Step.of(eq(partial("L", "z_k"), _over_t(Sym("s_k") - Sym("t_k"), self.temperature, group=True)),
+                         ": the derivative of log Σ_m e^(z_m) is s_k, the derivative of −Σ_m t_m·z_m is −t_k"),
                  Step.of(eq(partial("L", "z"), Written(f"[{', '.join(str(x) for x in grad)}]", Sympy(self.sp.Matrix(grad)))))]
         return grad, steps
 
@@ -340,17 +358,21 @@ class SymbolicSoftmax(_Common):
         s = self.s
         rows = [[s[i] * ((1 if i == j else 0) - s[j]) / T for j in range(self.classes)] for i in range(self.classes)]
         steps = [self._quotient_rule_step(),
-                 Step(f"J[i][j] = ∂s_i/∂z_j = s_i(δ_ij − s_j){self._t_text()}: s_i(1 − s_i) on the diagonal, −s_i·s_j off it",
-                      table=Table(["∂s_i/∂z_j"] + [f"j = {j}" for j in range(self.classes)],
+                 Step.of(eq(Sym("J[i][j]"), partial("s_i", "z_j"), _over_t(S_I * Group(Sym("δ_ij") - S_J), self.temperature)),
+                         (f" (T = {_num(self.temperature)})" if self.temperature != 1 else "")
+                         + ": s_i(1 − s_i) on the diagonal, −s_i·s_j off it",
+                         table=Table(["∂s_i/∂z_j"] + [f"j = {j}" for j in range(self.classes)],
                                   [[f"i = {i}"] + [str(x) for x in r] for i, r in enumerate(rows)]))]
         return rows, steps
 
     def _quotient_rule_step(self) -> Step:
-        return Step("Write S = Σ_k e^(z_k) (so ∂S/∂z_j = e^(z_j)) and s_i = e^(z_i)/S. The quotient rule gives "
-                    "∂s_i/∂z_j = (δ_ij·e^(z_i)·S − e^(z_i)·e^(z_j))/S² = s_i·δ_ij − s_i·s_j"
-                    + ("; with temperature every z is divided by T, so each derivative has a factor 1/T"
-                       if self.temperature != 1 else ""),
-                    r"\frac{\partial s_i}{\partial z_j} = \frac{\delta_{ij} e^{z_i} S - e^{z_i} e^{z_j}}{S^2} = s_i(\delta_{ij} - s_j)")
+        S, e_i, e_j, delta = Sym("S"), _e(Sym("z_i")), _e(Sym("z_j")), Sym("δ_ij")
+        return Step.of("Write ", eq(S, Sum("k", _e(Sym("z_k")))), " (so ", eq(partial("S", "z_j"), e_j), ") and ",
+                       eq(S_I, e_i / S), ". The quotient rule gives ",
+                       eq(partial("s_i", "z_j"), (delta * e_i * S - e_i * e_j) / Sym("S²"), S_I * delta - S_I * S_J,
+                          S_I * Group(delta - S_J)),
+                       "; with temperature every z is divided by T, so each derivative has a factor 1/T"
+                       if self.temperature != 1 else "")
 
     def entry(self, i: int, j: int) -> tuple[Any, list[Step], list[Alternative]]:
         T = self.temperature_sym
@@ -365,10 +387,14 @@ class SymbolicSoftmax(_Common):
         T = self.temperature_sym
         si, sj = plain_symbol("s_i", self._output_decl()), plain_symbol("s_j", self._output_decl())
         value = (si * (1 - si) if same else -si * sj) / T
-        how = ("i = j: the numerator and the denominator both depend on z_i: "
-               "∂s_i/∂z_i = (e^(z_i)·S − e^(z_i)·e^(z_i))/S² = s_i − s_i² = s_i(1 − s_i)") if same else (
-               "i ≠ j: only the denominator depends on z_j: ∂s_i/∂z_j = −e^(z_i)·e^(z_j)/S² = −s_i·s_j")
-        steps = [self._quotient_rule_step(), Step(how),
+        S2, e_i = Sym("S²"), _e(Sym("z_i"))
+        if same:
+            how = Step.of("i = j: the numerator and the denominator both depend on z_i: ",
+                          eq(partial("s_i", "z_i"), (e_i * Sym("S") - e_i * e_i) / S2, S_I - Sym("s_i²"), S_I * Group(1 - S_I)))
+        else:
+            how = Step.of("i ≠ j: only the denominator depends on z_j: ",
+                          eq(partial("s_i", "z_j"), -(e_i * _e(Sym("z_j"))) / S2, -(S_I * S_J)))
+        steps = [self._quotient_rule_step(), how,
                  Step.of(eq(partial("s_i", "z_i" if same else "z_j"), Sympy(value)),
                          "  (answers may use s_i, s_j, or the logits z_i, z_j with S = Σ_k e^(z_k))")]
         return value, steps, self.entry_alternatives(si, sj, same, value)

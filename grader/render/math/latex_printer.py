@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -13,19 +14,50 @@ from .unicode_printer import number
 FUNCTIONS = {"log2": r"\log_2", "ln": r"\ln", "log10": r"\log_{10}", "log": r"\log", "exp": r"\exp",
              "max": r"\max", "min": r"\min", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "σ": r"\sigma"}
 RELATIONS = {"=": "=", "≈": r"\approx", "+": "+", "−": "-", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "∈": r"\in", "<": "<", ">": ">",
-             "∝": r"\propto", "←": r"\leftarrow", "→": r"\to", "×": r"\times"}
+             "∝": r"\propto", "⊙": r"\odot", "←": r"\leftarrow", "→": r"\to", "×": r"\times"}
 SYMBOLS = {"‖": r"\|", "∞": r"\infty", "θ": r"\theta", "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma", "Σ": r"\Sigma",
            "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "η": r"\eta",
            "π": r"\pi", "ρ": r"\rho", "τ": r"\tau", "φ": r"\phi", "ω": r"\omega", "·": r"\cdot ", "−": "-",
-           "×": r"\times ", "≈": r"\approx ", "✓": r"\checkmark "}
+           "×": r"\times ", "≈": r"\approx ", "✓": r"\checkmark ",
+           "∇": r"\nabla", "∂": r"\partial", "½": r"\tfrac{1}{2}"}
+
+
+ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}  # combining: m̂, x̃, x̄
+SUPERSCRIPTS = {"ᵀ": r"\top", "⁻": "-", "⁺": "+", **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ", "0123456789n"))}
+
+
+_COMMAND_END = re.compile(r"\\[A-Za-z]+$")
+
+
+def _glyphs(text: str) -> str:
+    """Unicode in a name as LaTeX: θ -> \\theta, m̂ -> \\hat{m}, g² -> g^{2}, (XᵀX)⁻¹ -> (X^{\\top}X)^{-1}."""
+    out: list[str] = []
+    raised = ""
+    for ch in text + " ":
+        if ch in SUPERSCRIPTS:
+            raised += SUPERSCRIPTS[ch]
+            continue
+        if raised:
+            out.append(f"^{{{raised}}}")
+            raised = ""
+        if ch in ACCENTS and out:
+            out[-1] = f"{ACCENTS[ch]}{{{out[-1]}}}"
+        else:
+            out.append(SYMBOLS.get(ch, ch))
+    joined = ""
+    for piece in out:  # \\theta x, not \\thetax
+        joined += " " + piece if _COMMAND_END.search(joined) and piece[:1].isalpha() else piece
+    return joined[:-1]
 
 
 def name_latex(name: str) -> str:
-    """A name as LaTeX: p_i -> p_i, x_12 -> x_{12}, θ -> \\theta, H(P, Q) as it is."""
+    """A name as LaTeX: p_i -> p_i, x_12 -> x_{12}, θ -> \\theta, m̂ -> \\hat{m}, H(P, Q) as it is."""
     head, sep, tail = name.partition("_")
-    out = "".join(SYMBOLS.get(ch, ch) for ch in head)
+    out = _glyphs(head)
     if sep:
-        out += "_" + (tail if len(tail) == 1 else "{" + "".join(SYMBOLS.get(ch, ch) for ch in tail) + "}")
+        cut = next((i for i, ch in enumerate(tail) if ch in SUPERSCRIPTS), len(tail))  # w_jᵀx: the subscript is j
+        sub, after = tail[:cut], tail[cut:]
+        out += "_" + (sub if len(sub) == 1 else "{" + _glyphs(sub) + "}") + _glyphs(after)
     return out
 
 
@@ -71,6 +103,12 @@ class LatexPrinter(Printer):
     def _print_Neg(self, x: F.Neg) -> str:
         return "-" + self.inner(x.operand, 2)
 
+    def _print_Partial(self, x: F.Partial) -> str:
+        return rf"\frac{{\partial {self.inner(x.of, 5)}}}{{\partial {self.inner(x.wrt, 5)}}}"
+
+    def _print_Root(self, x: F.Root) -> str:
+        return rf"\sqrt{{{self._print(x.radicand)}}}"
+
     def _print_Call(self, x: F.Call) -> str:
         if x.function in ("floor", "ceil"):
             left, right = (r"\lfloor", r"\rfloor") if x.function == "floor" else (r"\lceil", r"\rceil")
@@ -84,6 +122,10 @@ class LatexPrinter(Printer):
 
     def _print_Sum(self, x: F.Sum) -> str:
         return rf"\sum_{{{x.index}}} {self.inner(x.body, 2)}"
+
+    def _print_Over(self, x: F.Over) -> str:
+        name = FUNCTIONS.get(x.function, rf"\operatorname*{{{x.function}}}")
+        return rf"{name}_{{{x.index}}} {self.inner(x.body, 2)}"
 
     def _print_Words(self, x: F.Words) -> str:
         return rf"\text{{{escape(x.text)}}}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 from fractions import Fraction
 from typing import Any
 
@@ -32,7 +33,8 @@ def _mn(value: Any) -> str:
 
 def _mi(name: str) -> str:
     head, sep, tail = name.partition("_")
-    base = f"<mi>{_e(head)}</mi>" if len(head) == 1 else f'<mi mathvariant="normal">{_e(head)}</mi>'
+    letters = [ch for ch in head if not unicodedata.combining(ch)]  # m̂ is one letter
+    base = f"<mi>{_e(head)}</mi>" if len(letters) == 1 else f'<mi mathvariant="normal">{_e(head)}</mi>'
     return f"<msub>{base}<mi>{_e(tail)}</mi></msub>" if sep else base
 
 
@@ -67,6 +69,13 @@ class MathMLPrinter(Printer):
     def _print_Neg(self, x: F.Neg) -> str:
         return self.row(["<mo>−</mo>", self.inner(x.operand, 2)])
 
+    def _print_Partial(self, x: F.Partial) -> str:
+        return (f"<mfrac>{self.row(['<mo>∂</mo>', self.inner(x.of, 5)])}"
+                f"{self.row(['<mo>∂</mo>', self.inner(x.wrt, 5)])}</mfrac>")
+
+    def _print_Root(self, x: F.Root) -> str:
+        return f"<msqrt>{self._print(x.radicand)}</msqrt>"
+
     def _print_Call(self, x: F.Call) -> str:
         if x.function in BRACKETS:
             left, right = BRACKETS[x.function]
@@ -80,6 +89,9 @@ class MathMLPrinter(Printer):
 
     def _print_Sum(self, x: F.Sum) -> str:
         return self.row([f"<munder><mo>∑</mo><mi>{_e(x.index)}</mi></munder>", self.inner(x.body, 2)])
+
+    def _print_Over(self, x: F.Over) -> str:
+        return self.row([f"<munder><mi>{_e(x.function)}</mi><mi>{_e(x.index)}</mi></munder>", self.inner(x.body, 2)])
 
     def _print_Words(self, x: F.Words) -> str:
         return f"<mtext>{_e(x.text)}</mtext>"

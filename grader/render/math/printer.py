@@ -10,7 +10,7 @@ from typing import Any
 from ... import formula as F
 
 # binding strength: a node printed inside a stronger one gets parentheses
-PREC = {"Rel": 0, "Add": 1, "Sub": 1, "Mul": 2, "Div": 2, "Sum": 2, "Neg": 2, "Pow": 4}
+PREC = {"Rel": 0, "Add": 1, "Sub": 1, "Mul": 2, "Hadamard": 2, "Div": 2, "Partial": 2, "Sum": 2, "Over": 2, "Neg": 2, "Pow": 4}
 ATOM = 5
 
 
@@ -97,6 +97,14 @@ class Printer:
         for f in x.factors[1:]:
             text = self._print(f)
             parts += [self.times(f), self.parens(text) if precedence(f) < 2 or self.negative(f) else text]
+        return self.row(parts)
+
+    def _print_Hadamard(self, x: F.Hadamard) -> str:
+        # a product after ⊙ is bracketed: a ⊙ (b·c), never a ⊙ b·c
+        parts = [self.inner(x.factors[0], 2)]
+        for f in x.factors[1:]:
+            text = self._print(f)
+            parts += [self.op("⊙"), self.parens(text) if precedence(f) < 2 or isinstance(f, F.Mul | F.Hadamard) else text]
         return self.row(parts)
 
     def _print_Rel(self, x: F.Rel) -> str:

@@ -37,7 +37,10 @@ class UnicodePrinter(Printer):
         return f"{self.inner(x.numerator, 2)}/{self._slashed(x.denominator, 3)}"
 
     def _print_Pow(self, x: F.Pow) -> str:
-        return f"{self._slashed(x.base, 5)}^{self._slashed(x.exponent, 5)}"
+        exponent = self._slashed(x.exponent, 5)
+        if isinstance(x.exponent, F.Sym) and len(exponent) > 1:  # e^(z_k), not e^z_k
+            exponent = self.parens(exponent)
+        return f"{self._slashed(x.base, 5)}^{exponent}"
 
     def _slashed(self, x: Any, below: int) -> str:
         """A number that prints as a/b binds like a division here: 2/(1/3), (2/3)^2, not 2/1/3."""
@@ -47,6 +50,12 @@ class UnicodePrinter(Printer):
     def _print_Neg(self, x: F.Neg) -> str:
         return "−" + self.inner(x.operand, 2)
 
+    def _print_Partial(self, x: F.Partial) -> str:
+        return f"∂{self.inner(x.of, 5)}/∂{self.inner(x.wrt, 5)}"
+
+    def _print_Root(self, x: F.Root) -> str:
+        return "√" + self.inner(x.radicand, 5)
+
     def _print_Call(self, x: F.Call) -> str:
         if x.function in BRACKETS:
             left, right = BRACKETS[x.function]
@@ -55,6 +64,9 @@ class UnicodePrinter(Printer):
 
     def _print_Sum(self, x: F.Sum) -> str:
         return f"Σ_{x.index} {self.inner(x.body, 2)}"
+
+    def _print_Over(self, x: F.Over) -> str:
+        return f"{x.function}_{x.index} {self.inner(x.body, 2)}"
 
     def _print_Words(self, x: F.Words) -> str:
         return x.text
