@@ -312,6 +312,7 @@ def test_parallel_equals_serial(klass, monkeypatch):
     monkeypatch.setattr(dispatch, "START_POOL_CHUNKS", 0)  # workers even for so small a class
     root, students = klass
     serial = grade(root, db="serial.sqlite", jobs=1)
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(root / "other-cache"))  # no verdict stored by the serial run
     parallel = grade(root, db="parallel.sqlite", jobs=2)
     assert parallel.jobs == 2 and parallel.graded == len(students)
     assert db_rows(root / "parallel.sqlite") == db_rows(root / "serial.sqlite")
@@ -434,6 +435,26 @@ def _wait_for_rows(db: Path, at_least: int, proc: subprocess.Popen, timeout: flo
     raise AssertionError("no progress")
 
 
+def start_paused(cmd: list[str], cwd: Path, after: int) -> tuple[subprocess.Popen, Path]:
+    """Start `cmd` (this module run as `grader`) so that it stops, mid-class, once `after` students
+    are committed, and waits there to be killed; returns the process and the file that appears
+    when it is there. A test that kills it then kills a run under way, however loaded the machine
+    (a test that waited for rows and then killed could find the run already finished)."""
+    marker = cwd / f"paused-{after}"
+    env = {**os.environ, "GRADER_TEST_PAUSE_AFTER": str(after), "GRADER_TEST_PAUSED": str(marker)}
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    return proc, marker
+
+
+def wait_for_pause(marker: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        assert proc.poll() is None, f"the grading ended before it paused: {proc.communicate()[1][-2000:]!r}"
+        assert time.monotonic() < deadline, "the grading never reached its pause"
+        time.sleep(0.02)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_resume_after_killing_the_command(klass, sig):
     root, students = klass
@@ -441,11 +462,9 @@ def test_resume_after_killing_the_command(klass, sig):
     db = root / "gb.sqlite"
     cmd = [sys.executable, str(HERE), "grade", str(root / "specs"), "--submissions", str(root / "subs"),
            "--db", str(db), "--jobs", "2", "--format", "json"]
-    env = {**os.environ, "GRADER_TEST_SLOW": "0.01", "GRADER_TEST_SLOW_WRITE": "0.05"}
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc, paused = start_paused(cmd, root, after=5)
     try:
-        _wait_for_rows(db, 5, proc)
+        wait_for_pause(paused, proc)
         os.killpg(proc.pid, sig)  # the whole process group, as a terminal's Ctrl-C does
         _out, err = proc.communicate(timeout=30)
     finally:
@@ -457,7 +476,7 @@ def test_resume_after_killing_the_command(klass, sig):
     else:
         assert proc.returncode == -signal.SIGKILL
     first = runs(db)
-    assert 5 <= len(first) < len(students) and all(r == {1} for r in first.values())
+    assert len(first) == 5 and all(r == {1} for r in first.values())
 
     done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr  # the class has bad files
@@ -591,6 +610,22 @@ if __name__ == "__main__":  # the `grader` command, with the test kind (used by 
             return _record(self, *args, **kw)
 
         Gradebook.record = _slow_record  # type: ignore[method-assign]
+    pause_after = int(os.environ.get("GRADER_TEST_PAUSE_AFTER", "0") or 0)
+    if pause_after:  # commit that many students, say so, then wait to be killed (see start_paused)
+        from grader.grading.gradebook import Gradebook
+
+        _record_now = Gradebook.record
+        recorded = []
+
+        def _pausing_record(self, *args, **kw):
+            _record_now(self, *args, **kw)
+            recorded.append(1)
+            if len(recorded) == pause_after:
+                self.flush()
+                Path(os.environ["GRADER_TEST_PAUSED"]).touch()
+                time.sleep(300)
+
+        Gradebook.record = _pausing_record  # type: ignore[method-assign]
     from grader.cli import cli
 
     cli(prog_name="grader")

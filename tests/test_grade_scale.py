@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import random
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from test_grade import HERE, P1, P2, POOLS, _wait_for_rows
+from test_grade import HERE, P1, P2, POOLS, start_paused, wait_for_pause
 
 from grader.grading.gradebook import Gradebook
 
@@ -29,16 +31,24 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL = [ROOT / "problems/rec6/rec6-ad-click.yaml", ROOT / "problems/rec6/rec6-cnn.yaml"]
 
 
+def _classgen() -> Any:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks import classgen
+    finally:
+        sys.path.remove(str(ROOT))
+    return classgen
+
+
+GARBAGE_ANSWERS = _classgen().GARBAGE_ANSWERS
+
+
 def _real_class(root: Path, n: int, seed: int = 3) -> list[Path]:
     """A class answering two bank problems (an expression part among them), answers drawn from
     the notations, mistakes and one-offs of benchmarks/classgen."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from benchmarks.classgen import columns, write_class
-    finally:
-        sys.path.remove(str(ROOT))
+    classgen = _classgen()
     (root / "subs").mkdir(parents=True)
-    write_class(root / "subs" / "class.csv", columns(REAL), n, seed)
+    classgen.write_class(root / "subs" / "class.csv", classgen.columns(REAL), n, seed)
     return REAL
 
 
@@ -51,12 +61,13 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_jobs_1_and_2_give_byte_identical_exports(tmp_path):
+def test_jobs_1_and_2_give_byte_identical_exports(tmp_path, monkeypatch):
     from grader import grade
 
     specs = _real_class(tmp_path, 60)
     outs = {}
     for jobs in (1, 2):
+        monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / f"cache{jobs}"))  # each checks every answer
         report = grade(specs, tmp_path / "subs", db=tmp_path / f"j{jobs}.sqlite", jobs=jobs,
                        csv=tmp_path / f"j{jobs}.csv", gradescope=tmp_path / f"gs{jobs}")
         outs[jobs] = (report, _export(tmp_path, f"j{jobs}.sqlite"), (tmp_path / f"j{jobs}.csv").read_bytes(),
@@ -77,11 +88,9 @@ def test_resume_after_kill_9_is_byte_identical(tmp_path):
     db = tmp_path / "gb.sqlite"
     cmd = [sys.executable, str(HERE), "grade", *map(str, specs), "--submissions", str(tmp_path / "subs"),
            "--db", str(db), "--jobs", "2", "--format", "json"]
-    env = {**os.environ, "GRADER_TEST_SLOW_WRITE": "0.03"}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc, paused = start_paused(cmd, tmp_path, after=5)
     try:
-        _wait_for_rows(db, 5, proc, timeout=60)
+        wait_for_pause(paused, proc)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -89,7 +98,7 @@ def test_resume_after_kill_9_is_byte_identical(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     partial = _export(tmp_path, "gb.sqlite")
-    assert 0 < partial.count('["submission"') < 60 * 2
+    assert partial.count('["submission"') == 5 * 2
     done = subprocess.run(cmd[:-2], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert _export(tmp_path, "gb.sqlite") == _export(tmp_path, "ref.sqlite")
@@ -108,6 +117,48 @@ def test_a_rerun_solves_nothing_and_grades_nothing(tmp_path, monkeypatch):
     again = grade(specs, tmp_path / "subs", db=tmp_path / "g.sqlite", jobs=2)
     assert again.graded == 0 and again.skipped == 20 and again.cache.checks == 0
     assert again.totals == first.totals
+
+
+_LATE = """
+import sys
+from grader.cli import main
+sys.argv = ["grader", "grade", *{specs!r}, "--submissions", {subs!r}, "--db", {db!r}, "--format", "json"]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print("SYMPY" if "sympy" in sys.modules else "NO-SYMPY", code, file=sys.stderr)
+"""
+
+
+def test_verdicts_stored_by_a_grade_decide_the_next_one_identically_without_sympy(tmp_path):
+    """A class graded once stores its verdicts beside the cached specs (grader.checked): grading
+    the same answers again (another gradebook, a late student) checks none of them, gives the
+    same bytes, and never imports sympy although an expression part is answered."""
+    from grader import grade
+
+    specs = _real_class(tmp_path, 40)
+    first = grade(specs, tmp_path / "subs", db=tmp_path / "a.sqlite", jobs=1)
+    again = grade(specs, tmp_path / "subs", db=tmp_path / "b.sqlite", jobs=2)
+    # stored: what was decided (correct, incorrect); blank and unreadable answers cost nothing to re-read
+    decided = sum(1 for line in _export(tmp_path, "a.sqlite").splitlines()
+                  if line.startswith('["result"') and json.loads(line)[5] in ("correct", "incorrect"))
+    assert first.cache.stored == 0 and again.cache.checks + again.cache.stored == first.cache.checks
+    assert 0 < again.cache.stored <= decided and again.cache.checks < first.cache.checks / 4
+    assert _export(tmp_path, "a.sqlite") == _export(tmp_path, "b.sqlite")
+
+    with open(tmp_path / "subs" / "class.csv", newline="") as fh:
+        header, *students = list(csv.reader(fh))
+    ad_click = header.index("rec6-ad-click/a")  # an expression part (k/N)
+    late = next(row for row in students if row[ad_click].strip() and all(
+        cell.strip() and cell not in GARBAGE_ANSWERS for cell in row))  # every answer read and decided
+    with open(tmp_path / "late.csv", "w", newline="") as fh:
+        csv.writer(fh).writerows([header, late])
+    code = _LATE.format(specs=[str(s) for s in specs], subs=str(tmp_path / "late.csv"), db=str(tmp_path / "late.sqlite"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stderr.split()[-2:] == ["NO-SYMPY", "0"], done.stderr[-2000:]
+    assert json.loads(done.stdout)["cache"] == {"checks": 0, "hits": 0, "stored": len(header) - 1}
 
 
 # --- memory ---------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..answers.check import PartResult
+from ..checked import VerdictCache
 from .engine import (
     CacheStats,
     Checker,
@@ -83,6 +84,13 @@ class Verdicts:
         self.in_flight: dict[Future, list[tuple[Key, Item]]] = {}
         self.pending: deque[Student] = deque()
         self.checker = Checker(problems)
+        # verdicts decided before by a check or grade of the same spec (read once per spec)
+        self.stored: dict[str, VerdictCache] = {}
+        if cache:
+            for pid, problem in problems.items():
+                found = problem.stored_verdicts()
+                if found is not None:
+                    self.stored[pid] = found
         self.pool: ProcessPoolExecutor | None = None
         self._unique = itertools.count()  # with cache=False every answer is its own key
 
@@ -91,33 +99,56 @@ class Verdicts:
     def submit(self, name: str, payload: Any, answers: dict[str, dict[str, Any]], pids: list[str]) -> None:
         """Queue a student: `answers` maps problem id -> part id -> raw answer, for the problems `pids`."""
         keys: list[list[Key]] = []
+        decided, queued, reused, stats = self.decided, self.queued, self.reused, self.stats
         for pid in pids:
             problem = self.problems[pid]
             mine = answers.get(pid) or {}
             seed = name if problem.base is not None else ""
+            stored = self.stored.get(pid)
             row = []
             for index, part_id in enumerate(problem.part_ids):
                 raw = mine.get(part_id)
                 key: Key = (pid, index, seed, answer_key(raw)) if self.use_cache else (next(self._unique),)
                 row.append(key)
-                if key in self.decided or key in self.queued:
-                    self.stats.hits += 1
-                    self.reused[key] = self.reused.get(key, 0) + 1
+                if key in decided or key in queued:
+                    stats.hits += 1
+                    reused[key] = reused.get(key, 0) + 1
                     continue
-                self.stats.checks += 1
-                item: Item = (pid, index, seed, normalise(raw))
+                raw = normalise(raw)
+                found = stored.get(part_id, raw) if stored is not None else None
+                if found is not None:  # decided by an earlier check or grade of this spec: nothing to import
+                    stats.stored += 1
+                    decided[key] = (found, None)
+                    continue
+                stats.checks += 1
+                item: Item = (pid, index, seed, raw)
                 if self.jobs <= 1:
-                    self.decided[key] = self.checker.check(item)
+                    decided[key] = self.checker.check(item)
                 else:
-                    self.queued.add(key)
+                    queued.add(key)
                     self.batch.append((key, item))
                     # the pool starts only once there is enough to share: a small class is checked here
                     if len(self.batch) >= (CHUNK if self.pool is not None else max(1, CHUNK * START_POOL_CHUNKS)):
                         self._send()
             keys.append(row)
         self.pending.append(Student(name, payload, pids, keys))
-        if len(self.decided) > MAX_DECIDED:
+        if len(decided) > MAX_DECIDED:
             self._forget()
+
+    def remember(self) -> None:
+        """Store the verdicts of this batch beside each cached spec (grader.checked), for a later
+        grade or check of the same answers (a late student, a re-check): those need no checking,
+        hence no sympy. The store keeps the latest entries of each spec, so the answers given most
+        often are put last."""
+        if not self.stored:
+            return
+        for key in sorted(self.decided, key=lambda k: self.reused.get(k, 0)):
+            stored = self.stored.get(key[0])
+            if stored is not None and len(key) == 4 and key[3][0] == "s":  # answered as text (all of a CSV)
+                pid, index, _seed, (_s, text) = key
+                stored.put(self.problems[pid].part_ids[index], text, self.decided[key][0])
+        for stored in self.stored.values():
+            stored.save()
 
     def _forget(self) -> None:
         """Bound the cache (memory must not grow with the class): forget the verdicts on answers

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..answers.check import PartResult, check_part, shown
+from ..checked import VerdictCache, verdicts_of
 from ..errors import GraderError
 from ..problem import Problem
 from ..solution import PartSolution, Solution
@@ -67,23 +68,33 @@ class SolvedProblem:
         src = self._source
         return src.solution if isinstance(src, Solved) else src
 
+    def stored_verdicts(self) -> VerdictCache | None:
+        """The verdicts stored on disk beside the cached spec (grader.checked: what earlier checks and
+        grades of it decided), or None: a spec not read from the cache, or graded per variant."""
+        src = self._source
+        if self.base is not None or not isinstance(src, Solved) or not src.cache_entry:
+            return None
+        return verdicts_of(src)
+
     def __getstate__(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
 @dataclass
 class CacheStats:
-    """`checks`: answers actually checked; `hits`: answers whose verdict was reused."""
+    """`checks`: answers actually checked; `hits`: answers whose verdict was reused within the batch."""
 
     checks: int = 0
     hits: int = 0
+    stored: int = 0  # decided by a verdict stored by an earlier check or grade of the same spec (grader.checked)
 
     def add(self, other: CacheStats) -> None:
         self.checks += other.checks
         self.hits += other.hits
+        self.stored += other.stored
 
     def to_dict(self) -> dict[str, int]:
-        return {"checks": self.checks, "hits": self.hits}
+        return {"checks": self.checks, "hits": self.hits, "stored": self.stored}
 
 
 def answer_key(raw: Any) -> tuple[str, str]:

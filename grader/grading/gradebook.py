@@ -9,6 +9,9 @@ Two tables:
   mistake, feedback.
 - the view `review`: the `undecided` answers, for a TA to decide (`SELECT * FROM review`).
 
+The tables are stored by their keys (WITHOUT ROWID: one B-tree per table, not a table and an index;
+a gradebook made before keeps its layout, the same SQL reads both).
+
 Students are committed in groups (up to FLUSH_STUDENTS, or every FLUSH_SECONDS), each student
 whole in one transaction, so a crash leaves every student either fully graded or not graded at
 all (Ctrl-C and errors commit what was graded before stopping); re-running skips what is already there with the same
@@ -37,8 +40,8 @@ from ..errors import GraderError
 
 SCHEMA_VERSION = "1"
 BUSY_SECONDS = 120.0  # how long a writer keeps retrying a busy gradebook in all
-FLUSH_STUDENTS = 64  # students per commit (a crash loses at most these, re-graded on the next run)
-FLUSH_SECONDS = 0.25  # ... or what was graded in this long
+FLUSH_STUDENTS = 256  # students per commit (a crash loses at most these, re-graded on the next run)
+FLUSH_SECONDS = 1.0  # ... or what was graded in this long
 OK, ERROR = "ok", "error"
 
 _SCHEMA = """
@@ -58,7 +61,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     run INTEGER NOT NULL,
     graded_at TEXT NOT NULL,
     PRIMARY KEY (student, problem)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS results (
     student TEXT NOT NULL,
     problem TEXT NOT NULL,
@@ -72,7 +75,7 @@ CREATE TABLE IF NOT EXISTS results (
     mistake TEXT,
     feedback TEXT,
     PRIMARY KEY (student, problem, part)
-);
+) WITHOUT ROWID;
 -- answers the checker could not decide within its bounds: they score 0 until a TA decides
 CREATE VIEW IF NOT EXISTS review AS
     SELECT student, problem, part, given, feedback FROM results WHERE verdict = 'undecided';
@@ -211,6 +214,10 @@ class Gradebook:
             if problem in wanted:
                 out[(student, problem)] = Graded(digest, status, run)
         return out
+
+    def has_submissions(self) -> bool:
+        """Whether any student is graded in this gradebook (a new one has none to look up)."""
+        return self.conn.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is not None
 
     def graded_student(self, student: str) -> dict[str, Graded]:
         """problem -> what is already graded for this student."""

@@ -282,9 +282,10 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
         reading = True
         if progress:
             progress(0, 0)
+        anyone = book.has_submissions()  # a new gradebook: no student to look up
         try:
             for entry in entries:
-                already = book.graded_student(entry.student)
+                already = book.graded_student(entry.student) if anyone else {}
                 stale = [pid for pid in by_id
                          if (g := already.get(pid)) is None or g.digest != entry.digests[pid] or g.status != OK]
                 if not stale:
@@ -298,6 +299,7 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
             reading = False
             for graded in verdicts.drain():
                 record(graded)
+            verdicts.remember()
         finally:
             verdicts.close()
             report.cache = verdicts.stats

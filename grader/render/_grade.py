@@ -68,10 +68,12 @@ def headline(report: GradeReport) -> str:
 
 def footer_lines(report: GradeReport) -> list[str]:
     out = []
-    answers = report.cache.checks + report.cache.hits
+    cache = report.cache
+    answers = cache.checks + cache.hits + cache.stored
     if answers:
-        out.append(f"{answers} answer(s) checked with {report.cache.checks} check(s) "
-                   f"({report.cache.hits} repeated answer(s) reused); {report.jobs} job(s), {report.seconds:.1f} s.")
+        stored = f", {cache.stored} decided before" if cache.stored else ""
+        out.append(f"{answers} answer(s) checked with {cache.checks} check(s) "
+                   f"({cache.hits} repeated answer(s) reused{stored}); {report.jobs} job(s), {report.seconds:.1f} s.")
     out.append(f"Gradebook: {report.db}")
     if report.csv:
         out.append(f"CSV: {report.csv}")
