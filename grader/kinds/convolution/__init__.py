@@ -434,24 +434,29 @@ def _all_integers(m: Matrix) -> bool:
     return all(isinstance(v, (int, Fraction)) and Fraction(v).denominator == 1 for row in m for v in row)
 
 
-def solve_output(arith: Arithmetic, part: Part) -> Answer:
-    mode = arith.given["mode"]
-    padding = _padding_of(arith, part)
-    g, out = arith.run(mode, padding)
+def _opening_steps(arith: Arithmetic, mode: str, g: Geometry) -> list[Step]:
+    """What the operation computes, the padded input (if any) and the output size."""
     steps = [mode_step(arith, mode, g)]
     padded = padded_step(arith, mode, g)
     if padded:
         steps.append(padded)
-    steps += size_steps(g)
+    return steps + size_steps(g)
+
+
+def solve_output(arith: Arithmetic, part: Part) -> Answer:
+    mode = arith.given["mode"]
+    padding = _padding_of(arith, part)
+    g, out = arith.run(mode, padding)
+    steps = _opening_steps(arith, mode, g)
     n = g.out[0] * g.out[1]
     positions = [(i, j) for i in range(g.out[0]) for j in range(g.out[1])]
     if n > ALL_ENTRIES_SHOWN:
         steps.append(entry_step(arith, mode, g, out, *positions[0]))
-        steps.append(Step("… and in the same way at every other position; the last one:"))
+        steps.append(Step.of("… and in the same way at every other position; the last one:"))
         steps.append(entry_step(arith, mode, g, out, *positions[-1]))
     else:
         steps += [entry_step(arith, mode, g, out, i, j) for i, j in positions]
-    steps.append(Step(f"The output ({_dims(g.out)}):", table=matrix_table(out, "output")))
+    steps.append(Step.of(f"The output ({_dims(g.out)}):", table=matrix_table(out, "output")))
     alts = _alternatives(arith, mode, padding, lambda _g, m: m)
     if arith.symbolic:
         options: dict[str, Any] = {"elements": "expression", "symbols": arith.decls}
@@ -491,14 +496,10 @@ def solve_value(arith: Arithmetic, part: Part) -> Answer:
                          part.path + ("at",))
     i, j = pos
     value = out[i][j]
-    steps = [mode_step(arith, mode, g)]
-    padded = padded_step(arith, mode, g)
-    if padded:
-        steps.append(padded)
-    steps += size_steps(g)
+    steps = _opening_steps(arith, mode, g)
     if tuple(at) != pos:
-        steps.append(Step(f"Position [{at[0]}, {at[1]}] of the {_dims(g.out)} output is row {i}, column {j} "
-                          "(counting from 0; negative indices count from the end)."))
+        steps.append(Step.of(f"Position [{at[0]}, {at[1]}] of the {_dims(g.out)} output is row {i}, column {j} "
+                             "(counting from 0; negative indices count from the end)."))
     steps.append(window_step(arith, mode, g, i, j))
     steps.append(entry_step(arith, mode, g, out, i, j))
 

@@ -2,13 +2,12 @@
 with numbers.
 
     Sum([Prod([C_out, Prod([C_in, k_h, k_w], group=True)]), C_out])
-      .text()            -> "C_out·(C_in·k_h·k_w) + C_out"
-      .text(numeric=True) -> "12·(3·17·17) + 12"
-      .value             -> 10416
+      .math()             -> C_out·(C_in·k_h·k_w) + C_out      (a grader.formula node)
+      .math(numeric=True) -> 12·(3·17·17) + 12
+      .value              -> 10416
 
 Used for every formula in the network kind's steps, so the printed numbers are the numbers the
-answer is computed from. `.math()` is the formula (grader.formula); the text and LaTeX are printed
-from it by the shared printers (render/math), as for every other kind.
+answer is computed from. The shared printers (render/math) write them as text, LaTeX or MathML.
 """
 
 from __future__ import annotations
@@ -18,40 +17,25 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ... import formula as F
-from ...render.math import latex as print_latex
-from ...render.math import text as print_text
 
 Value = int | Fraction
 
 
-_TEX_ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
-                "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "γ": r"$\gamma$", "β": r"$\beta$",
-                "α": r"$\alpha$", "×": r"$\times$", "→": r"$\to$", "·": r"$\cdot$", "−": "-", "⌊": r"$\lfloor$",
-                "⌋": r"$\rfloor$", "⌈": r"$\lceil$", "⌉": r"$\rceil$", "≈": r"$\approx$", "≥": r"$\geq$",
-                "≤": r"$\leq$", "←": r"$\leftarrow$"}
-
-
-def tex_text(text: str) -> str:
-    """Plain words as LaTeX: \\text{...} with the special characters escaped."""
-    return r"\text{" + "".join(_TEX_ESCAPES.get(ch, ch) for ch in text) + "}"
-
-
 def num_text(v: Value) -> str:
+    """A value as the answers write it (5/2, not 2.5): for messages and answer strings."""
     if isinstance(v, Fraction):
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
     return str(v)
 
 
-def num_latex(v: Value) -> str:
-    if isinstance(v, Fraction) and v.denominator != 1:
-        sign = "-" if v < 0 else ""
-        return rf"{sign}\tfrac{{{abs(v.numerator)}}}{{{v.denominator}}}"
-    return num_text(v)
+def num(v: Value) -> F.Num:
+    """A value as a formula's number, written as the answers write it (5/2 stays a fraction)."""
+    return F.Num(num_text(v))
 
 
 class E:
     """An expression with its value; `math` gives it as a formula (grader.formula), with its symbols
-    or with their numbers, and the shared printers (render/math) write it as text or LaTeX."""
+    or with their numbers."""
 
     @property
     def value(self) -> Value:
@@ -60,23 +44,27 @@ class E:
     def math(self, numeric: bool = False) -> F.Math:
         raise NotImplementedError
 
-    def text(self, numeric: bool = False) -> str:
-        return print_text(self.math(numeric))
-
-    def latex(self, numeric: bool = False) -> str:
-        return print_latex(self.math(numeric))
-
-
-def _number(v: Value) -> F.Num:
-    return F.Num(num_text(v))  # 5/2 stays a fraction (not 2.5), as the answers write it
-
 
 @dataclass
 class Sym(E):
-    """A named quantity: C_out (12)."""
+    """A named quantity: C_out (12); `latex` when the name is not LaTeX as it stands."""
 
     name: str
-    tex: str
+    val: Value
+    latex: str = ""
+
+    @property
+    def value(self) -> Value:
+        return self.val
+
+    def math(self, numeric: bool = False) -> F.Math:
+        return num(self.val) if numeric else F.Sym(self.name, latex=self.latex)
+
+
+@dataclass
+class N(E):
+    """A plain number, the same in both forms."""
+
     val: Value
 
     @property
@@ -84,12 +72,7 @@ class Sym(E):
         return self.val
 
     def math(self, numeric: bool = False) -> F.Math:
-        return _number(self.val) if numeric else F.Sym(self.name, latex=self.tex)
-
-
-def N(v: Value) -> Sym:
-    """A plain number, the same in both forms."""
-    return Sym(num_text(v), num_latex(v), v)
+        return num(self.val)
 
 
 @dataclass
@@ -165,14 +148,15 @@ def total(items: Sequence[E]) -> E:
     return Sum(list(items))
 
 
-def equation(lhs: str, expr: E, lhs_tex: str | None = None, result: Value | None = None) -> tuple[str, str]:
-    """("lhs = symbols = numbers = value", its LaTeX), leaving out repeated forms."""
-    value = expr.value if result is None else result
-    forms = [expr.text(False), expr.text(True), num_text(value)]
-    tex_forms = [expr.latex(False), expr.latex(True), num_latex(value)]
-    text, tex = [lhs], [lhs_tex if lhs_tex is not None else lhs]
-    for f, t in zip(forms, tex_forms):
-        if f != text[-1]:
-            text.append(f)
-            tex.append(t)
-    return " = ".join(text), " = ".join(tex)
+def forms(expr: E) -> list[F.Math]:
+    """What follows "lhs =": the symbols, the numbers, the value (a form equal to the one before it left out)."""
+    out: list[F.Math] = []
+    for form in (expr.math(False), expr.math(True), num(expr.value)):
+        if not out or form != out[-1]:
+            out.append(form)
+    return out
+
+
+def equation(label: str, expr: E) -> F.Rel:
+    """label = symbols = numbers = value (the label in words: "conv2d-1: params")."""
+    return F.eq(F.Words(label), *forms(expr))

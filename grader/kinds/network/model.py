@@ -18,13 +18,13 @@ from typing import Any
 
 from ... import formula as F
 from ...errors import SolveError
-from ...render.math import latex, text
 from .._pooling_rule import pooling_padding_error
 from .._sliding_window import padding_terms, window_count
-from .expr import Div, E, N, Prod, Sum, Sym, Value, num_latex, num_text, tex_text
+from .expr import Div, E, N, Prod, Sum, Sym, Value, num, num_text
 from .spec import ACTIVATIONS
 
 Shape = tuple[Value, ...]
+Segments = tuple[str | F.Math, ...]  # a step: prose and formulas, in order (Step.of)
 
 ELEMENTWISE = ACTIVATIONS | {"dropout", "dropout2d", "lrn"}
 MAX_DIM = 10**40
@@ -40,7 +40,7 @@ class Layer:
     in_shape: Shape
     out_shape: Shape
     image: bool  # the output is a feature map with a channel axis (a layout mistake is possible)
-    shape_lines: list[tuple[str, str]] = field(default_factory=list)  # (text, latex)
+    shape_lines: list[Segments] = field(default_factory=list)  # the steps of its output shape (Step.of's segments)
     param_terms: list[tuple[E, bool]] = field(default_factory=list)  # (expression, is a bias)
     param_labels: list[str] = field(default_factory=list)
     param_note: str = ""
@@ -60,7 +60,7 @@ class Layer:
     biases_other_convention: Value | None = None  # recurrent: the bias count of the other framework
     inputs: list[str] = field(default_factory=list)  # node names ("input" for the network's input)
     in_shapes: list[Shape] = field(default_factory=list)
-    merge_line: str = ""  # how a merge combines its inputs' shapes (for the graph steps)
+    merge_line: Segments = ()  # how a merge combines its inputs' shapes (for the graph steps)
     non_trainable: Value = 0  # Keras: non-trainable weights of their own (batch norm's moving mean and variance)
     buffers: Value = 0  # PyTorch: buffers (batch norm's running statistics and its num_batches_tracked)
     conn_bias: E | None = None  # bias connections per position (default: one per output unit)
@@ -134,10 +134,36 @@ def shape_text(shape: Shape, image: bool = False, channels_last: bool = False) -
     return "x".join(num_text(v) for v in shape)
 
 
-def shape_latex(shape: Shape, image: bool = False, channels_last: bool = False) -> str:
-    if len(shape) == 3 and image and not channels_last:
-        return rf"{num_latex(shape[0])}@{num_latex(shape[1])}\times {num_latex(shape[2])}"
-    return r"\times ".join(num_latex(v) for v in shape)
+def shape_math(shape: Shape, image: bool = False, channels_last: bool = False) -> F.Math:
+    """The shape as the answers write it (3@32x32, 120) in text; typeset 3@32×32."""
+    dims = tuple(num(v) for v in shape)
+    if len(dims) == 1:
+        return dims[0]
+    ops = ("@",) + ("×",) * (len(dims) - 2) if len(dims) == 3 and image and not channels_last else ("×",) * (len(dims) - 1)
+    return F.Written(shape_text(shape, image, channels_last), F.Rel(dims, ops))
+
+
+def _out(axis: str) -> F.Sym:
+    return F.Sym(f"{axis}_out")
+
+
+def _in(axis: str) -> F.Sym:
+    return F.Sym(f"{axis}_in")
+
+
+def _c_out_line(c_out: Value, note: str = "") -> Segments:
+    """C_out = out_channels = 64"""
+    return (F.eq(F.Sym("C_out"), F.Words("out_channels"), num(c_out)),) + ((note,) if note else ())
+
+
+def _channels_kept(c: Value) -> Segments:
+    return ("channels unchanged: ", F.eq(F.Sym("C"), num(c)))
+
+
+def _keras_same_line(axis: str, size: Value, s: int, out: Value) -> Segments:
+    """H_out = ⌈H_in/s⌉ = ⌈32/2⌉ = 16 (Keras padding='same')"""
+    return (F.eq(_out(axis), F.Call("ceil", _in(axis) / F.Sym("s")), F.Call("ceil", num(size) / s), num(out)),
+            " (Keras padding='same')")
 
 
 def default_names(layers: list[dict[str, Any]]) -> list[str]:
@@ -250,26 +276,28 @@ def _floor(x: Value) -> int:
     return math.floor(x)
 
 
-def _tex(text: str) -> str:
-    for a, b in (("⌊", r"\lfloor "), ("⌋", r"\rfloor "), ("⌈", r"\lceil "), ("⌉", r"\rceil "), ("·", r"\cdot "),
-                 ("−", "-")):
-        text = text.replace(a, b)
-    return text
+@dataclass
+class _Size:
+    """The output size along one axis and the forms that show it."""
+
+    out: Value
+    symbols: F.Math
+    numbers: F.Math
+    steps: list[F.Math]  # the rounding worked out
+    dropped: F.Math | None = None  # ceil_mode: the rounded-up count minus the window that starts in the padding
 
 
-def _out_line(axes: list[str], sym: str, nums: str, sym_tex: str, num_tex: str, steps: list[str],
-              result: Value) -> tuple[str, str]:
-    """"H_out = W_out = symbols = numbers = ... = result", and its LaTeX."""
-    lhs = " = ".join(f"{a}_out" for a in axes)
-    lhs_tex = " = ".join(f"{a}_{{out}}" for a in axes)
-    text = [lhs, sym, nums] + steps + [num_text(result)]
-    tex = [lhs_tex, sym_tex, num_tex] + [_tex(s) for s in steps] + [num_latex(result)]
-    out_t, out_l = [text[0]], [tex[0]]
-    for t, lt in zip(text[1:], tex[1:]):
-        if t != out_t[-1]:
-            out_t.append(t)
-            out_l.append(lt)
-    return " = ".join(out_t), " = ".join(out_l)
+def _out_line(axes: list[str], size: _Size) -> Segments:
+    """H_out = W_out = symbols = numbers = ... = result (a form equal to the one before it left out)."""
+    items: list[F.Math] = [_out(a) for a in axes]
+    for form in (size.symbols, size.numbers, *size.steps):
+        if form != items[-1]:
+            items.append(form)
+    if size.dropped is not None:  # ceil_mode dropped a last window: that form needs its reason
+        return (F.eq(*items, size.dropped), " (the last window would start in the padding) = ", num(size.out))
+    if num(size.out) != items[-1]:
+        items.append(num(size.out))
+    return (F.eq(*items),)
 
 
 @dataclass
@@ -285,28 +313,25 @@ class _Window:
     pad_r: int
 
 
-def _window_size(ctx: _Ctx, layer: Layer, w: _Window, *, ceil_mode: bool = False,
-                 dilated: bool = True) -> tuple[Value, str, str, str, str, list[str]]:
-    """The output size along one axis; and (sym, num, sym_tex, num_tex, steps) to print it."""
+def _window_size(ctx: _Ctx, layer: Layer, w: _Window, *, ceil_mode: bool = False, dilated: bool = True) -> _Size:
+    """The output size along one axis, and the forms that show it."""
     L, k, s, d = w.size, w.k, w.s, w.d
     pad = w.pad_l + w.pad_r
-    num = L + pad - d * (k - 1) - 1
+    top = L + pad - d * (k - 1) - 1
     mode = ctx.mode
     if mode == "exact":
-        out: Value = Fraction(num) / s + 1
+        out: Value = Fraction(top) / s + 1
     elif mode == "ceil" or ceil_mode:
-        out = _ceil(Fraction(num) / s) + 1
+        out = _ceil(Fraction(top) / s) + 1
         if ceil_mode and mode != "ceil" and (out - 1) * s >= L + w.pad_l:
             out -= 1
     else:
-        out = _floor(Fraction(num) / s) + 1
-    if mode == "floor" and (out < 1 or (num < 0 and not ceil_mode)):
+        out = _floor(Fraction(top) / s) + 1
+    if mode == "floor" and (out < 1 or (top < 0 and not ceil_mode)):
         eff = d * (k - 1) + 1
         what = f"dilated kernel {d}·({k} − 1) + 1 = {eff}" if d > 1 else f"kernel {k}"
         padded = f"{num_text(L)} + {w.pad_l} + {w.pad_r} = {num_text(L + pad)}" if pad else num_text(L)
         raise _fail(layer, "kernel_size", f"the {what} is larger than the padded input along {w.axis} ({padded})")
-    a = w.axis
-    bracket = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
     rounding = "ceil" if ceil_mode else "floor"
     same = w.pad_l == w.pad_r
     pads = padding_terms(F.Sym("p" if same else "p_l"), F.Sym("p_r"), same)
@@ -316,40 +341,32 @@ def _window_size(ctx: _Ctx, layer: Layer, w: _Window, *, ceil_mode: bool = False
         minus_nums: list[F.Math] = [F.Num(d) * (F.Num(k) - 1), F.Num(1)]
     else:
         minus, minus_nums = [F.Sym("k")], [F.Num(k)]
-    symbols = window_count(F.Sym(f"{a}_in"), pads, minus, F.Sym("s"), rounding)
-    numbers = window_count(F.Num(num_text(L)), pad_nums, minus_nums, F.Num(s), rounding)
-    sym, nums, sym_tex, num_tex = text(symbols), text(numbers), latex(symbols), latex(numbers)
-    steps: list[str] = []
+    size = _Size(out, window_count(_in(w.axis), pads, minus, F.Sym("s"), rounding),
+                 window_count(num(L), pad_nums, minus_nums, F.Num(s), rounding), [])
     if mode == "floor":
-        q = Fraction(num) / s
-        steps.append(f"{bracket[0]}{num_text(num)}/{s}{bracket[1]} + 1")
+        q = Fraction(top) / s
+        size.steps.append(F.Call(rounding, num(top) / s) + 1)
         rounded = _ceil(q) if ceil_mode else _floor(q)
         if q.denominator != 1:
-            steps.append(f"{rounded} + 1")
+            size.steps.append(num(rounded) + 1)
         if ceil_mode and out != rounded + 1:
-            steps.append(f"{rounded + 1} − 1 (the last window would start in the padding)")
-    return out, sym, nums, sym_tex, num_tex, steps
+            size.dropped = num(rounded + 1) - 1
+    return size
 
 
-def _emit_windows(ctx: _Ctx, layer: Layer, results: list[tuple[_Window, tuple]], note: str = "") -> list[Value]:
-    """Shape lines for each axis (merging identical axes), returning the output sizes."""
-    outs = []
-    seen: dict[tuple, list[str]] = {}
-    order: list[tuple] = []
-    for w, r in results:
-        out, sym, nums, sym_tex, num_tex, steps = r
-        outs.append(out)
-        key = (nums, out)
-        if key not in seen:
-            seen[key] = []
-            order.append((key, w, r))
-        seen[key].append(w.axis)
-    for key, _w, r in order:
-        out, sym, nums, sym_tex, num_tex, steps = r
-        layer.shape_lines.append(_out_line(seen[key], sym, nums, sym_tex, num_tex, steps, out))
+def _emit_windows(layer: Layer, sizes: list[tuple[_Window, _Size]], note: str = "") -> list[Value]:
+    """Shape lines for each axis (one line for the axes with the same numbers), returning the output sizes."""
+    axes_of: dict[tuple, list[str]] = {}
+    first: dict[tuple, _Size] = {}
+    for w, size in sizes:
+        key = (size.numbers, size.out)
+        axes_of.setdefault(key, []).append(w.axis)
+        first.setdefault(key, size)
+    for key, axes in axes_of.items():
+        layer.shape_lines.append(_out_line(axes, first[key]))
     if note:
-        layer.shape_lines.append((note, tex_text(note)))
-    return outs
+        layer.shape_lines.append((note,))
+    return [size.out for _, size in sizes]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,16 +401,15 @@ def _conv(ctx: _Ctx, layer: Layer) -> None:
             tot = d * (k - 1)
             left = tot // 2
             layer.shape_lines.append((
-                f"{a}_out = {a}_in = {num_text(L)} (padding='same', stride 1: total padding d·(k − 1) = {d}·({k} − 1) = {tot}"
-                + (f", {left} before and {tot - left} after)" if tot % 2 else f", {left} on each side)"),
-                rf"{a}_{{out}} = {a}_{{in}} = {num_latex(L)}"))
+                F.eq(_out(a), _in(a), num(L)), " (padding='same', stride 1: total padding ",
+                F.eq(F.Sym("d") * (F.Sym("k") - 1), F.Num(d) * (F.Num(k) - 1), F.Num(tot)),
+                f", {left} before and {tot - left} after)" if tot % 2 else f", {left} on each side)"))
     elif padding == "same":  # Keras: out = ceil(in / stride)
         outs = []
         for a, L, s in zip(axes, spatial, ss):
             out = _keras_same(ctx, L, s)
             outs.append(out)
-            layer.shape_lines.append((f"{a}_out = ⌈{a}_in/s⌉ = ⌈{num_text(L)}/{s}⌉ = {num_text(out)} (Keras padding='same')",
-                                      rf"{a}_{{out}} = \lceil {num_latex(L)}/{s}\rceil = {num_latex(out)}"))
+            layer.shape_lines.append(_keras_same_line(a, L, s, out))
     else:
         pads = (0,) * n if padding == "valid" else padding
         mode = spec.get("padding_mode", "zeros")
@@ -405,23 +421,23 @@ def _conv(ctx: _Ctx, layer: Layer) -> None:
                 raise _fail(layer, "padding", f"{mode} padding {p} must be {bound} the input size {num_text(L)} along {a}")
             w = _Window(a, L, k, s, d, p, p)
             results.append((w, _window_size(ctx, layer, w)))
-        outs = _emit_windows(ctx, layer, results, note)
+        outs = _emit_windows(layer, results, note)
     layer.out_shape = _join(ctx, c_out, outs)
     layer.image = True
-    layer.shape_lines.append((f"C_out = out_channels = {c_out}", rf"C_{{out}} = {c_out}"))
+    layer.shape_lines.append(_c_out_line(c_out))
     layer.neurons = True
     bias = _bias(ctx, layer)
     layer.has_bias = bias
     # parameters: C_out filters of C_in/groups x k_h x k_w weights (+ one bias each)
-    Cout = Sym("C_out", "C_{out}", c_out)
-    Cin: E = Sym("C_in", "C_{in}", c_in) if g == 1 else Div(Sym("C_in", "C_{in}", c_in), Sym("groups", "g", g))
-    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    Cout = Sym("C_out", c_out)
+    Cin: E = Sym("C_in", c_in) if g == 1 else Div(Sym("C_in", c_in), Sym("groups", g, latex="g"))
+    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
     per_filter = Prod([Cin] + kern, group=True)
     layer.param_terms = [(Prod([Cout, per_filter]), False)]
     layer.weights_nic = Prod([Cout, Prod(list(kern), group=True)])
     if bias:
         layer.param_terms.append((Cout, True))
-    outsyms = [Sym(f"{a}_out", f"{a}_{{out}}", o) for a, o in zip(axes, outs)]
+    outsyms = [Sym(f"{a}_out", o) for a, o in zip(axes, outs)]
     units: list[E] = [*outsyms, Cout]
     layer.macs = Prod(units + [per_filter])
     layer.macs_nic = Prod(units + [Prod(list(kern), group=True)])
@@ -447,7 +463,7 @@ def _partial_connections(layer: Layer, table: tuple[tuple[int, ...], ...], c_in:
         raise _fail(layer, "connection_table", f"input map {top} does not exist: the input has {num_text(c_in)} maps (numbered from 0)")
     links = sum(len(row) for row in table)
     sizes = sorted({len(row) for row in table})
-    L = Sym("Σ|S_i|", r"\sum_i |S_i|", links)
+    L = Sym("Σ|S_i|", links, latex=r"\sum_i |S_i|")
     layer.param_terms = [(Prod([L, *kern]), False)] + ([(Cout, True)] if bias else [])
     counts = ", ".join(f"{sum(1 for row in table if len(row) == n)} maps see {n}" for n in sizes)
     layer.param_note = (f"partial connections: output map i sees only its input maps S_i ({counts}; "
@@ -505,49 +521,50 @@ def _conv_transpose(ctx: _Ctx, layer: Layer) -> None:
             raise _fail(layer, "output_padding", f"output_padding {op} must be smaller than the stride {s} or the dilation {d}")
         eff = d * (k - 1) + 1
         if isinstance(padding, str):  # Keras' deconv_output_length
+            k_eff, s_ = F.Sym("k_eff"), F.Sym("s")
             if ops_given is None:
                 if padding == "same":
                     out = L * s
-                    txt = f"{a}_out = {a}_in·s = {num_text(L)}·{s} = {num_text(out)} (Keras padding='same')"
+                    line: Segments = (F.eq(_out(a), _in(a) * s_, num(L) * s, num(out)), " (Keras padding='same')")
                 else:
                     out = L * s + max(eff - s, 0)
-                    txt = (f"{a}_out = {a}_in·s + max(k_eff − s, 0) = {num_text(L)}·{s} + max({eff} − {s}, 0) = "
-                           f"{num_text(out)} (Keras padding='valid', k_eff = d·(k − 1) + 1)")
+                    line = (F.eq(_out(a), _in(a) * s_ + F.Call("max", k_eff - s_, 0),
+                                 num(L) * s + F.Call("max", F.Num(eff) - s, 0), num(out)),
+                            " (Keras padding='valid', ", F.eq(k_eff, F.Sym("d") * (F.Sym("k") - 1) + 1), ")")
             else:
                 pad = eff // 2 if padding == "same" else 0
                 out = (L - 1) * s + eff - 2 * pad + op
-                txt = (f"{a}_out = ({a}_in − 1)·s + k_eff − 2·pad + output_padding = ({num_text(L)} − 1)·{s} + {eff} − "
-                       f"2·{pad} + {op} = {num_text(out)} (Keras padding='{padding}')")
+                line = (F.eq(_out(a), (_in(a) - 1) * s_ + k_eff - 2 * F.Sym("pad") + F.Sym("output_padding"),
+                             (num(L) - 1) * s + eff - 2 * F.Num(pad) + op, num(out)), f" (Keras padding='{padding}')")
             if out < 1:
                 raise _fail(layer, "kernel_size", f"the output size along {a} would be {num_text(out)}")
             outs.append(out)
-            layer.shape_lines.append((txt, rf"{a}_{{out}} = {num_latex(out)}"))
+            layer.shape_lines.append(line)
             continue
         p = padding[axes.index(a)]
         out = (L - 1) * s - 2 * p + d * (k - 1) + op + 1
         if out < 1:
             raise _fail(layer, "padding", f"the output size along {a} would be {num_text(out)}: padding {p} is too large")
         outs.append(out)
-        sym = f"({a}_in − 1)·s − 2·p + d·(k − 1) + output_padding + 1"
-        nums = f"({num_text(L)} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1"
-        layer.shape_lines.append((f"{a}_out = {sym} = {nums} = {num_text(out)}",
-                                  rf"{a}_{{out}} = ({a}_{{in}} - 1)s - 2p + d(k - 1) + p_{{out}} + 1 = "
-                                  rf"({num_latex(L)} - 1)\cdot {s} - 2\cdot {p} + {d}\cdot({k} - 1) + {op} + 1 = {num_latex(out)}"))
+        symbols = ((_in(a) - 1) * F.Sym("s") - 2 * F.Sym("p") + F.Sym("d") * (F.Sym("k") - 1)
+                   + F.Sym("output_padding", latex="p_{out}") + 1)
+        numbers = (num(L) - 1) * F.Num(s) - 2 * F.Num(p) + F.Num(d) * (F.Num(k) - 1) + op + 1
+        layer.shape_lines.append((F.eq(_out(a), symbols, numbers, num(out)),))
     layer.out_shape = _join(ctx, c_out, outs)
     layer.image = True
-    layer.shape_lines.append((f"C_out = out_channels = {c_out}", rf"C_{{out}} = {c_out}"))
+    layer.shape_lines.append(_c_out_line(c_out))
     layer.neurons = True
     bias = _bias(ctx, layer)
     layer.has_bias = bias
-    Cin = Sym("C_in", "C_{in}", c_in)
-    Cout = Sym("C_out", "C_{out}", c_out)
-    Cg: E = Cout if g == 1 else Div(Cout, Sym("groups", "g", g))
-    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    Cin = Sym("C_in", c_in)
+    Cout = Sym("C_out", c_out)
+    Cg: E = Cout if g == 1 else Div(Cout, Sym("groups", g, latex="g"))
+    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
     per_in = Prod([Cg] + kern, group=True)
     layer.param_terms = [(Prod([Cin, per_in]), False)]
     if bias:
         layer.param_terms.append((Cout, True))
-    insyms = [Sym(f"{a}_in", f"{a}_{{in}}", v) for a, v in zip(axes, spatial)]
+    insyms = [Sym(f"{a}_in", v) for a, v in zip(axes, spatial)]
     layer.macs = Prod(insyms + [Cin, per_in])
     if isinstance(padding, str):
         layer.rf_reason = "Keras' 'same'/'valid' transposed convolutions place their windows by the output size"
@@ -578,8 +595,7 @@ def _pool(ctx: _Ctx, layer: Layer) -> None:
             for a, L, s in zip(axes, spatial, ss):
                 out = _keras_same(ctx, L, s)
                 outs.append(out)
-                layer.shape_lines.append((f"{a}_out = ⌈{a}_in/s⌉ = ⌈{num_text(L)}/{s}⌉ = {num_text(out)} (Keras padding='same')",
-                                          rf"{a}_{{out}} = \lceil {num_latex(L)}/{s}\rceil = {num_latex(out)}"))
+                layer.shape_lines.append(_keras_same_line(a, L, s, out))
         else:
             padding = (0,) * n
     if not isinstance(padding, str):
@@ -592,14 +608,14 @@ def _pool(ctx: _Ctx, layer: Layer) -> None:
         note = ""
         if ceil_mode:
             note = "ceil_mode: the size is rounded up, but a last window that would start in the right padding is dropped"
-        outs = _emit_windows(ctx, layer, results, note)
+        outs = _emit_windows(layer, results, note)
     layer.out_shape = _join(ctx, c, outs)
     layer.image = True
-    layer.shape_lines.append((f"channels unchanged: C = {num_text(c)}", rf"C = {num_latex(c)}"))
+    layer.shape_lines.append(_channels_kept(c))
     layer.param_note = "pooling has no parameters"
-    C = Sym("C", "C", c)
-    units: list[E] = [*(Sym(f"{a}_out", f"{a}_{{out}}", o) for a, o in zip(axes, outs)), C]
-    kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    C = Sym("C", c)
+    units: list[E] = [*(Sym(f"{a}_out", o) for a, o in zip(axes, outs)), C]
+    kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
     layer.conn_units, layer.conn_inner = units, Prod(list(kern))
     layer.rf = [(k, s, d) for k, s, d in zip(ks, ss, ds)]
     layer.rf_offsets = _left_pads(ctx, padding, spatial, ks, ss, ds, outs)
@@ -620,23 +636,22 @@ def _adaptive(ctx: _Ctx, layer: Layer) -> None:
     for a, L, o in zip(axes, spatial, spec["output_size"]):
         out = L if o is None else o
         outs.append(out)
-        layer.shape_lines.append((f"{a}_out = output_size = {num_text(out)}" if o is not None else f"{a}_out = {a}_in = {num_text(L)}",
-                                  rf"{a}_{{out}} = {num_latex(out)}"))
+        layer.shape_lines.append((F.eq(_out(a), F.Words("output_size") if o is not None else _in(a), num(out)),))
         if rf is not None and isinstance(L, int) and isinstance(out, int) and L % out == 0:
             rf.append((L // out, L // out, 1))
         else:
             rf = None
     layer.out_shape = _join(ctx, c, outs)
     layer.image = True
-    layer.shape_lines.append((f"channels unchanged: C = {num_text(c)}", rf"C = {num_latex(c)}"))
+    layer.shape_lines.append(_channels_kept(c))
     layer.param_note = "pooling has no parameters"
     layer.rf = rf
     if rf is None:
         layer.rf_reason = "adaptive pooling whose input size is not a multiple of its output size has windows of varying size"
     else:
-        C = Sym("C", "C", c)
-        units: list[E] = [*(Sym(f"{a}_out", f"{a}_{{out}}", o) for a, o in zip(axes, outs)), C]
-        kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", f"k_{a.lower()}" if n > 1 else "k", k) for (k, _, _), a in zip(rf, axes)]
+        C = Sym("C", c)
+        units: list[E] = [*(Sym(f"{a}_out", o) for a, o in zip(axes, outs)), C]
+        kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for (k, _, _), a in zip(rf, axes)]
         layer.conn_units, layer.conn_inner = units, Prod(list(kern))
 
 
@@ -653,9 +668,9 @@ def _batchnorm(ctx: _Ctx, layer: Layer) -> None:
     if spec.get("num_features") is not None and spec["num_features"] != c:
         raise _fail(layer, "num_features", f"num_features is {spec['num_features']} but the incoming shape "
                                            f"{shape_text(shape, layer.image, ctx.channels_last)} has {num_text(c)} channels")
-    layer.shape_lines.append(("batch norm keeps the shape", tex_text("same shape")))
+    layer.shape_lines.append(("batch norm keeps the shape",))
     if spec["affine"]:
-        C = Sym("C", "C", c)
+        C = Sym("C", c)
         layer.param_terms = [(C, False), (C, True)]
         layer.param_labels = ["γ", "β"]
         layer.param_note = "γ and β, one each per channel; the running mean and variance are buffers, not parameters"
@@ -679,10 +694,10 @@ def _layernorm(ctx: _Ctx, layer: Layer) -> None:
         ns = (shape[-1],)
     elif tuple(shape[len(shape) - len(ns):]) != tuple(ns) or len(ns) > len(shape):
         raise _fail(layer, "normalized_shape", f"normalized_shape {list(ns)} is not the trailing part of the incoming shape {shape_text(shape)}")
-    layer.shape_lines.append(("layer norm keeps the shape", tex_text("same shape")))
+    layer.shape_lines.append(("layer norm keeps the shape",))
     if spec["elementwise_affine"]:
         names = ["D"] if len(ns) == 1 else [f"D_{i + 1}" for i in range(len(ns))]
-        size: E = Sym(names[0], names[0], ns[0]) if len(ns) == 1 else Prod([Sym(nm, nm, v) for nm, v in zip(names, ns)])
+        size: E = Sym(names[0], ns[0]) if len(ns) == 1 else Prod([Sym(nm, v) for nm, v in zip(names, ns)])
         layer.param_terms = [(size, False)]
         layer.param_labels = ["γ"]
         if _bias(ctx, layer):
@@ -698,20 +713,20 @@ def _elementwise(ctx: _Ctx, layer: Layer) -> None:
     t, spec = layer.type, layer.spec
     shape = layer.in_shape
     if t == "lrn":
-        layer.shape_lines.append(("local response normalisation keeps the shape (no parameters)", tex_text("same shape")))
+        layer.shape_lines.append(("local response normalisation keeps the shape (no parameters)",))
     elif t.startswith("dropout"):
-        layer.shape_lines.append(("dropout keeps the shape (no parameters)", tex_text("same shape")))
+        layer.shape_lines.append(("dropout keeps the shape (no parameters)",))
     elif t in ("softmax", "log_softmax"):
         # not elementwise: each output depends on a whole row, but the shape is the same
-        layer.shape_lines.append((f"{t} normalises along one axis: the shape is unchanged", tex_text("same shape")))
+        layer.shape_lines.append((f"{t} normalises along one axis: the shape is unchanged",))
     else:
-        layer.shape_lines.append((f"{t} is applied elementwise: the shape is unchanged", tex_text("same shape")))
+        layer.shape_lines.append((f"{t} is applied elementwise: the shape is unchanged",))
     if t == "prelu":
         k = spec["num_parameters"]
         c = shape[-1] if ctx.channels_last else shape[0]
         if k != 1 and (len(shape) < 2 or k != c):
             raise _fail(layer, "num_parameters", f"num_parameters must be 1 or the number of channels ({num_text(c)})")
-        layer.param_terms = [(Sym("num_parameters", r"n_{\alpha}", k), False)]
+        layer.param_terms = [(Sym("num_parameters", k, latex=r"n_{\alpha}"), False)]
         layer.param_labels = ["α"]
         layer.param_note = "one learned slope α per channel (or one in all)"
     # an elementwise layer maps each position to itself, so it passes any positional input through:
@@ -746,10 +761,10 @@ def _flatten(ctx: _Ctx, layer: Layer) -> None:
         merged *= v
     layer.out_shape = tuple(shape[:lo]) + (merged,) + tuple(shape[hi + 1:])
     layer.image = False
-    parts = "·".join(num_text(v) for v in shape[lo:hi + 1])
-    parts_tex = r" \cdot ".join(num_latex(v) for v in shape[lo:hi + 1])
-    layer.shape_lines.append((f"flatten: {parts} = {num_text(merged)}" if hi > lo else f"flatten: nothing to merge, {num_text(merged)}",
-                              f"{parts_tex} = {num_latex(merged)}"))
+    if hi > lo:
+        layer.shape_lines.append(("flatten: ", F.eq(F.Mul(tuple(num(v) for v in shape[lo:hi + 1])), num(merged))))
+    else:
+        layer.shape_lines.append(("flatten: nothing to merge, ", num(merged)))
     layer.rf_reason = "after flatten there is no feature map (each unit can see the whole input)"
 
 
@@ -768,19 +783,18 @@ def _linear(ctx: _Ctx, layer: Layer) -> None:
     for v in shape[:-1]:
         rows *= v
     if len(shape) > 1:
-        layer.shape_lines.append((f"linear acts on the last dimension: {num_text(d_in)} → {d_out}, the leading "
-                                  f"dimensions {shape_text(shape[:-1])} are kept",
-                                  rf"{num_latex(d_in)} \to {d_out}"))
+        layer.shape_lines.append(("linear acts on the last dimension: ", F.Rel((num(d_in), F.Num(d_out)), ("→",)),
+                                  ", the leading dimensions ", shape_math(shape[:-1]), " are kept"))
     else:
-        layer.shape_lines.append((f"n_out = out_features = {d_out}", rf"n_{{out}} = {d_out}"))
+        layer.shape_lines.append((F.eq(F.Sym("n_out"), F.Words("out_features"), F.Num(d_out)),))
     layer.neurons = True
     bias = _bias(ctx, layer)
     layer.has_bias = bias
-    nout, nin = Sym("n_out", "n_{out}", d_out), Sym("n_in", "n_{in}", d_in)
+    nout, nin = Sym("n_out", d_out), Sym("n_in", d_in)
     layer.param_terms = [(Prod([nout, nin]), False)]
     if bias:
         layer.param_terms.append((nout, True))
-    lead: list[E] = [Sym("rows", r"\text{rows}", rows)] if len(shape) > 1 else []
+    lead: list[E] = [Sym("rows", rows, latex=r"\text{rows}")] if len(shape) > 1 else []
     layer.macs = Prod(lead + [nout, nin])
     layer.conn_units, layer.conn_inner = lead + [nout], nin
     layer.fan_in = nin
@@ -791,10 +805,9 @@ def _embedding(ctx: _Ctx, layer: Layer) -> None:
     spec = layer.spec
     layer.out_shape = tuple(layer.in_shape) + (spec["embedding_dim"],)
     layer.image = False
-    layer.shape_lines.append((f"each index becomes a vector of embedding_dim = {spec['embedding_dim']}",
-                              tex_text("append ") + f" {spec['embedding_dim']}"))
-    layer.param_terms = [(Prod([Sym("num_embeddings", "n", spec["num_embeddings"]),
-                                Sym("embedding_dim", "d", spec["embedding_dim"])]), False)]
+    layer.shape_lines.append(("each index becomes a vector of ", F.eq(F.Words("embedding_dim"), F.Num(spec["embedding_dim"]))))
+    layer.param_terms = [(Prod([Sym("num_embeddings", spec["num_embeddings"], latex="n"),
+                                Sym("embedding_dim", spec["embedding_dim"], latex="d")]), False)]
     layer.param_note = "a lookup table; no multiplications (0 MACs)"
     layer.rf_reason = "an embedding has no feature map"
 
@@ -832,30 +845,28 @@ def _recurrent(ctx: _Ctx, layer: Layer) -> None:
     layer.out_shape = (T, out_feat) if seq else (out_feat,)
     layer.image = False
     if seq:
-        layer.shape_lines.append((f"every time step is returned: [T, {'2·' if dirs == 2 else ''}H] = [{num_text(T)}, {out_feat}]",
-                                  rf"[T, H] = [{num_latex(T)}, {out_feat}]"))
+        layer.shape_lines.append((f"every time step is returned: [T, {'2·' if dirs == 2 else ''}H] = [{num_text(T)}, {out_feat}]",))
     else:
-        layer.shape_lines.append((f"only the last hidden state is returned: [{'2·' if dirs == 2 else ''}H] = [{out_feat}]",
-                                  rf"[H] = [{out_feat}]"))
+        layer.shape_lines.append((f"only the last hidden state is returned: [{'2·' if dirs == 2 else ''}H] = [{out_feat}]",))
     bias = _bias(ctx, layer)
     layer.has_bias = bias
     terms: list[tuple[E, bool]] = []
     labels: list[str] = []
     macs: list[E] = []
     Gs = N(G)
-    Hs = Sym("H", "H", H)
+    Hs = Sym("H", H)
     for li in range(nl):
         d_in = D if li == 0 else out_feat
-        Ds = Sym("D", "D", d_in) if li == 0 else Sym(f"D_{li + 1}", f"D_{{{li + 1}}}", d_in)  # = dirs·h_t size
+        Ds = Sym("D", d_in) if li == 0 else Sym(f"D_{li + 1}", d_in)  # = dirs·h_t size
         pre: list[E] = [N(dirs)] if dirs == 2 else []
         suffix = f" (layer {li + 1})" if nl > 1 else ""
         gh: list[E] = [Gs, Hs] if G > 1 else [Hs]
         w_ih = Prod(pre + gh + [Ds])
-        w_hh = Prod(pre + gh + [Sym("P", "P", P) if P else Hs])
+        w_hh = Prod(pre + gh + [Sym("P", P) if P else Hs])
         terms += [(w_ih, False), (w_hh, False)]
         labels += [("W" if ctx.keras else "W_ih") + suffix, ("U" if ctx.keras else "W_hh") + suffix]
         if P:
-            terms.append((Prod(pre + [Sym("P", "P", P), Hs]), False))
+            terms.append((Prod(pre + [Sym("P", P), Hs]), False))
             labels.append("W_hr" + suffix)
         if bias:
             if ctx.keras:
@@ -865,10 +876,10 @@ def _recurrent(ctx: _Ctx, layer: Layer) -> None:
             else:
                 terms += [(Prod(pre + gh), True), (Prod(pre + gh), True)]
                 labels += ["b_ih" + suffix, "b_hh" + suffix]
-        per_step: list[E] = [Prod(gh + [Ds]), Prod(gh + [Sym("P", "P", P) if P else Hs])]
+        per_step: list[E] = [Prod(gh + [Ds]), Prod(gh + [Sym("P", P) if P else Hs])]
         if P:
-            per_step.append(Prod([Sym("P", "P", P), Hs]))
-        macs.append(Prod([Sym("T", "T", T)] + ([N(dirs)] if dirs == 2 else []) + [Sum(per_step, group=True)]))
+            per_step.append(Prod([Sym("P", P), Hs]))
+        macs.append(Prod([Sym("T", T)] + ([N(dirs)] if dirs == 2 else []) + [Sum(per_step, group=True)]))
     layer.param_terms = terms
     layer.param_labels = labels
     if bias:
@@ -897,8 +908,7 @@ def _permute(ctx: _Ctx, layer: Layer) -> None:
                                    f"(Keras numbering: 1-based, no batch axis) for the incoming shape {shape_text(shape)}")
     layer.out_shape = tuple(shape[d - 1] for d in dims)
     layer.image = False
-    layer.shape_lines.append((f"permute {list(dims)}: {shape_text(shape)} → {shape_text(layer.out_shape)}",
-                              rf"{shape_latex(shape)} \to {shape_latex(layer.out_shape)}"))
+    layer.shape_lines.append((f"permute {list(dims)}: ", _maps_to(shape, layer.out_shape)))
     layer.rf_reason = "permute reorders the axes"
 
 
@@ -925,9 +935,12 @@ def _reshape(ctx: _Ctx, layer: Layer) -> None:
                                     f"{'x'.join(map(str, target))} ({num_text(known)} elements)")
     layer.out_shape = tuple(target)
     layer.image = False
-    layer.shape_lines.append((f"reshape: {shape_text(shape)} → {shape_text(layer.out_shape)} ({num_text(size)} elements)",
-                              rf"{shape_latex(shape)} \to {shape_latex(layer.out_shape)}"))
+    layer.shape_lines.append(("reshape: ", _maps_to(shape, layer.out_shape), " (", num(size), " elements)"))
     layer.rf_reason = "reshape changes the axes"
+
+
+def _maps_to(before: Shape, after: Shape) -> F.Math:
+    return F.Rel((shape_math(before), shape_math(after)), ("→",))
 
 
 HANDLERS = {
@@ -940,4 +953,4 @@ HANDLERS = {
 # the layers of graphs and modern architectures register their handlers here
 from . import more_layers  # noqa: E402,F401
 
-__all__ = ["HANDLERS", "Layer", "Net", "analyze", "default_names", "ndim", "shape_latex", "shape_text"]
+__all__ = ["HANDLERS", "Layer", "Net", "analyze", "default_names", "ndim", "shape_math", "shape_text"]

@@ -10,24 +10,39 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .expr import E, N, Prod, Sum, Sym, Value, num_latex, num_text, tex_text
+from ... import formula as F
+from .expr import E, N, Prod, Sum, Sym, Value, num, num_text
 from .model import (
     AXES,
     HANDLERS,
     Layer,
+    Segments,
     Shape,
     _bias,
+    _c_out_line,
+    _channels_kept,
     _conv,
     _Ctx,
     _fail,
+    _in,
     _join,
+    _out,
     _split,
+    shape_math,
     shape_text,
 )
 
 
 def _listing(layer: Layer, ctx: _Ctx) -> str:
     return ", ".join(f"{n} {shape_text(s, len(s) == 3, ctx.channels_last)}" for n, s in zip(layer.inputs, layer.in_shapes))
+
+
+def _listing_math(layer: Layer, ctx: _Ctx) -> Segments:
+    """The inputs with their shapes: a 3@32x32, b 3@32x32"""
+    out: Segments = ()
+    for k, (n, s) in enumerate(zip(layer.inputs, layer.in_shapes)):
+        out += (", " if k else "") + f"{n} ", shape_math(s, len(s) == 3, ctx.channels_last)
+    return out
 
 
 def _merge(ctx: _Ctx, layer: Layer) -> None:
@@ -40,11 +55,11 @@ def _merge(ctx: _Ctx, layer: Layer) -> None:
             raise _fail(layer, "from", f"add needs inputs of one shape, but they are {_listing(layer, ctx)} "
                                        "(a residual shortcut whose shape changes needs a projection, e.g. a 1x1 conv)")
         out = tuple(shapes[0])
-        layer.merge_line = f"adds {names}, all {shape_text(out, layer.image, ctx.channels_last)}: the shape is kept"
+        layer.merge_line = (f"adds {names}, all ", shape_math(out, layer.image, ctx.channels_last), ": the shape is kept")
     elif t == "multiply":
         out = _broadcast(layer, ctx)
-        layer.merge_line = (f"multiplies {names} elementwise "
-                            f"({_listing(layer, ctx)}; broadcast as in PyTorch) → {shape_text(out, len(out) == 3, ctx.channels_last)}")
+        layer.merge_line = (f"multiplies {names} elementwise (", *_listing_math(layer, ctx), "; broadcast as in PyTorch) → ",
+                            shape_math(out, len(out) == 3, ctx.channels_last))
     else:
         nd = len(shapes[0])
         if any(len(s) != nd for s in shapes):
@@ -65,12 +80,12 @@ def _merge(ctx: _Ctx, layer: Layer) -> None:
         total: Value = sum((s[axis] for s in shapes), 0)
         out = tuple(total if a == axis else shapes[0][a] for a in range(nd))
         what = "channels" if (nd >= 2 and axis == (nd - 1 if ctx.channels_last else 0)) else f"sizes along axis {axis + 1}"
-        parts = " + ".join(num_text(s[axis]) for s in shapes)
-        layer.merge_line = (f"concatenates {', '.join(layer.inputs)} along the {what}: "
-                            f"{parts} = {num_text(total)} → {shape_text(out, len(out) == 3, ctx.channels_last)}")
+        sizes = F.Add(tuple(num(s[axis]) for s in shapes))
+        layer.merge_line = (f"concatenates {', '.join(layer.inputs)} along the {what}: ",
+                            F.Rel((sizes, num(total), shape_math(out, len(out) == 3, ctx.channels_last)), ("=", "→")))
     layer.out_shape = out
     layer.image = len(out) >= 3 and all(len(s) == len(out) for s in shapes)
-    layer.shape_lines.append((layer.merge_line, tex_text(layer.merge_line)))
+    layer.shape_lines.append(layer.merge_line)
     layer.rf = [(1, 1, 1)] * (len(out) - 1) if len(out) >= 2 else None
     layer.rf_reason = "" if layer.rf is not None else "a [D] vector has no spatial positions"
 
@@ -104,7 +119,7 @@ def _pad(ctx: _Ctx, layer: Layer) -> None:
     out = list(shape)
     names = AXES.get(len(spatial_axes), tuple(f"axis {a}" for a in spatial_axes))
     mode = spec["mode"]
-    lines = []
+    lines: list[Segments] = []
     for k in range(len(raw) // 2):
         a = spatial_axes[-1 - k]
         before, after = raw[2 * k], raw[2 * k + 1]
@@ -114,11 +129,10 @@ def _pad(ctx: _Ctx, layer: Layer) -> None:
             raise _fail(layer, "padding", f"{mode} padding must be {bound} the input size {num_text(size)}")
         out[a] = size + before + after
         axis_name = names[-1 - k]
-        lines.append(f"{axis_name}_out = {num_text(size)} + {before} + {after} = {num_text(out[a])}")
+        lines.append((F.eq(_out(axis_name), num(size) + before + after, num(out[a])),))
     layer.out_shape = tuple(out)
     layer.image = layer.image
-    for line in lines:
-        layer.shape_lines.append((line, tex_text(line)))
+    layer.shape_lines.extend(lines)
     layer.param_note = "padding has no parameters"
     layer.rf = [(1, 1, 1)] * len(spatial_axes)
     offsets = [0] * len(spatial_axes)
@@ -151,7 +165,7 @@ def _upsample(ctx: _Ctx, layer: Layer) -> None:
             raise _fail(layer, "size", f"{n} sizes (one per spatial axis), got {len(sizes)}")
         for a, o in zip(axes, sizes):
             outs.append(o)
-            layer.shape_lines.append((f"{a}_out = size = {o}", rf"{a}_{{out}} = {o}"))
+            layer.shape_lines.append((F.eq(_out(a), F.Words("size"), F.Num(o)),))
         layer.rf = None
         layer.rf_reason = "upsampling to a given size has no fixed scale"
     else:
@@ -163,8 +177,8 @@ def _upsample(ctx: _Ctx, layer: Layer) -> None:
             if o < 1:
                 raise _fail(layer, "scale_factor", f"the output size along {a} would be {o}")
             outs.append(o)
-            layer.shape_lines.append((f"{a}_out = ⌊{a}_in·scale⌋ = ⌊{num_text(L)}·{num_text(Fraction(f))}⌋ = {o}",
-                                      rf"{a}_{{out}} = \lfloor {num_latex(L)}\cdot {num_latex(Fraction(f))}\rfloor = {o}"))
+            layer.shape_lines.append((F.eq(_out(a), F.Call("floor", _in(a) * F.Sym("scale")),
+                                           F.Call("floor", num(L) * num(Fraction(f))), F.Num(o)),))
             if layer.rf is not None and mode == "nearest" and Fraction(f).denominator == 1:
                 layer.rf.append((1, int(f), 1))
             else:
@@ -175,7 +189,7 @@ def _upsample(ctx: _Ctx, layer: Layer) -> None:
         else:
             layer.rf_kind = "nearest"  # each output copies one input pixel; the jump shrinks by the scale
     layer.out_shape = _join(ctx, c, outs)
-    layer.shape_lines.append((f"channels unchanged: C = {num_text(c)}", rf"C = {num_latex(c)}"))
+    layer.shape_lines.append(_channels_kept(c))
     layer.param_note = "upsampling has no parameters"
 
 
@@ -189,16 +203,16 @@ def _depthwise(ctx: _Ctx, layer: Layer) -> None:
     layer.spec = {**spec, "out_channels": c_in * dm, "groups": c_in, "in_channels": None}
     _conv(ctx, layer)
     layer.spec = spec
-    Cin = Sym("C_in", "C_{in}", c_in)
-    kern = [Sym("k_h", "k_h", spec["kernel_size"][0]), Sym("k_w", "k_w", spec["kernel_size"][1])]
+    Cin = Sym("C_in", c_in)
+    kern = [Sym("k_h", spec["kernel_size"][0]), Sym("k_w", spec["kernel_size"][1])]
     per = [N(dm)] if dm > 1 else []
     layer.param_terms = [(Prod([Cin, *per, *kern]), False)]
     if _bias(ctx, layer):
         layer.param_terms.append((Prod([Cin, *per]) if per else Cin, True))
     layer.param_note = ("depthwise: one k_h×k_w filter per input channel" + (f" (times depth_multiplier {dm})" if dm > 1 else "")
                         + "; it does not mix channels")
-    layer.shape_lines[-1] = (f"C_out = C_in·depth_multiplier = {num_text(c_in)}·{dm} = {num_text(c_in * dm)}",
-                             rf"C_{{out}} = {num_latex(c_in * dm)}")
+    layer.shape_lines[-1] = (F.eq(F.Sym("C_out"), F.Sym("C_in") * F.Words("depth_multiplier"), num(c_in) * dm,
+                                  num(c_in * dm)),)
     layer.weights_nic = None
 
 
@@ -215,9 +229,9 @@ def _separable(ctx: _Ctx, layer: Layer) -> None:
     layer.spec = spec
     outs = list(layer.out_shape[:-1]) if ctx.channels_last else list(layer.out_shape[1:])
     layer.out_shape = _join(ctx, c_out, outs)
-    layer.shape_lines[-1] = (f"C_out = out_channels = {c_out} (the pointwise 1×1 convolution)", rf"C_{{out}} = {c_out}")
-    Cin, Cout = Sym("C_in", "C_{in}", c_in), Sym("C_out", "C_{out}", c_out)
-    kern = [Sym("k_h", "k_h", spec["kernel_size"][0]), Sym("k_w", "k_w", spec["kernel_size"][1])]
+    layer.shape_lines[-1] = _c_out_line(c_out, " (the pointwise 1×1 convolution)")
+    Cin, Cout = Sym("C_in", c_in), Sym("C_out", c_out)
+    kern = [Sym("k_h", spec["kernel_size"][0]), Sym("k_w", spec["kernel_size"][1])]
     per: list[E] = [N(dm)] if dm > 1 else []
     terms: list[tuple[E, bool]] = [(Prod([Cin, *per, *kern]), False)]
     labels = ["depthwise weights"]
@@ -233,7 +247,7 @@ def _separable(ctx: _Ctx, layer: Layer) -> None:
     layer.param_terms, layer.param_labels = terms, labels
     layer.has_bias = bias
     layer.param_note = "depthwise k×k per input channel, then a pointwise 1×1 convolution that mixes the channels"
-    units = [Sym(f"{a}_out", f"{a}_{{out}}", o) for a, o in zip(("H", "W"), outs)]
+    units = [Sym(f"{a}_out", o) for a, o in zip(("H", "W"), outs)]
     layer.macs = Sum([Prod([*units, Cin, *per, *kern]), Prod([*units, Cin, *per, Cout])])
     layer.macs_nic = None
     layer.conn_units, layer.conn_inner = None, None
@@ -254,9 +268,8 @@ def _squeeze_excitation(ctx: _Ctx, layer: Layer) -> None:
     if s < 1:
         raise _fail(layer, "reduction", f"C // reduction = {num_text(c)} // {r} = 0 channels")
     layer.shape_lines.append((f"squeeze-and-excitation rescales the channels: the shape is unchanged "
-                              f"(squeeze to {num_text(s)} channels" + (f" = C // {r})" if spec.get("squeeze_channels") is None else ")"),
-                              tex_text("same shape")))
-    C, S = Sym("C", "C", c), Sym("s", "s", s)
+                              f"(squeeze to {num_text(s)} channels" + (f" = C // {r})" if spec.get("squeeze_channels") is None else ")"),))
+    C, S = Sym("C", c), Sym("s", s)
     bias = _bias(ctx, layer)
     layer.has_bias = bias
     terms: list[tuple[E, bool]] = [(Prod([C, S]), False)]
@@ -289,9 +302,9 @@ def _norm(ctx: _Ctx, layer: Layer) -> None:
     if t == "groupnorm" and c % spec["num_groups"]:
         raise _fail(layer, "num_groups", f"num_groups={spec['num_groups']} does not divide the {num_text(c)} channels")
     what = "group norm" if t == "groupnorm" else "instance norm"
-    layer.shape_lines.append((f"{what} keeps the shape", tex_text("same shape")))
+    layer.shape_lines.append((f"{what} keeps the shape",))
     if spec["affine"]:
-        C = Sym("C", "C", c)
+        C = Sym("C", c)
         layer.param_terms = [(C, False), (C, True)]
         layer.param_labels = ["γ", "β"]
         layer.param_note = "γ and β, one each per channel"
@@ -310,8 +323,8 @@ def _global_pool(ctx: _Ctx, layer: Layer) -> None:
     layer.out_shape = _join(ctx, c, [1, 1]) if keep else (c,)
     layer.image = keep
     what = "average" if "avg" in layer.type else "maximum"
-    layer.shape_lines.append((f"the {what} over all {num_text(spatial[0])}×{num_text(spatial[1])} positions of each channel: "
-                              f"{shape_text(layer.out_shape, keep, ctx.channels_last)}", tex_text("one value per channel")))
+    layer.shape_lines.append((f"the {what} over all {num_text(spatial[0])}×{num_text(spatial[1])} positions of each channel: ",
+                              shape_math(layer.out_shape, keep, ctx.channels_last)))
     layer.param_note = "pooling has no parameters"
     layer.rf = [(int(v), int(v), 1) for v in spatial]
 
@@ -342,17 +355,17 @@ def _attention(ctx: _Ctx, layer: Layer) -> None:
         raise _fail(layer, "num_heads", f"embed_dim {num_text(E_)} is not divisible by num_heads {h}")
     layer.out_shape = (T, E_)
     layer.image = False
-    layer.shape_lines.append((f"each of the T = {num_text(T)} queries gets an E = {num_text(E_)} output "
-                              f"({h} heads of {num_text(E_ // h)})", rf"[T, E] = [{num_latex(T)}, {num_latex(E_)}]"))
-    Es = Sym("E", "E", E_)
+    layer.shape_lines.append(("each of the ", F.eq(F.Sym("T"), num(T)), " queries gets an ", F.eq(F.Sym("E"), num(E_)),
+                              f" output ({h} heads of {num_text(E_ // h)})"))
+    Es = Sym("E", E_)
     bias = _bias(ctx, layer)
     layer.has_bias = bias
     if kd == E_ and vd == E_:
         terms: list[tuple[E, bool]] = [(Prod([N(3), Es, Es]), False)]
         labels = ["in_proj_weight (W_q, W_k, W_v)"]
     else:
-        terms = [(Prod([Es, Es]), False), (Prod([Es, Sym("kdim", "k_{dim}", kd)]), False),
-                 (Prod([Es, Sym("vdim", "v_{dim}", vd)]), False)]
+        terms = [(Prod([Es, Es]), False), (Prod([Es, Sym("kdim", kd, latex="k_{dim}")]), False),
+                 (Prod([Es, Sym("vdim", vd, latex="v_{dim}")]), False)]
         labels = ["q_proj_weight", "k_proj_weight", "v_proj_weight"]
     if bias:
         terms.append((Prod([N(3), Es]), True))
@@ -369,9 +382,9 @@ def _attention(ctx: _Ctx, layer: Layer) -> None:
     layer.param_note = "the heads split E; they add no parameters"
     # MACs of the weights only (the contract's definition): the four projections. The products QKᵀ
     # and (softmax)·V multiply activations by activations and are not counted (nor by torch's counter)
-    Ts, Ss = Sym("T", "T", T), Sym("S", "S", S)
-    layer.macs = Sum([Prod([Ts, Es, Es]), Prod([Ss, Es, Sym("kdim", "k_{dim}", kd)]),
-                      Prod([Ss, Es, Sym("vdim", "v_{dim}", vd)]), Prod([Ts, Es, Es])])
+    Ts, Ss = Sym("T", T), Sym("S", S)
+    layer.macs = Sum([Prod([Ts, Es, Es]), Prod([Ss, Es, Sym("kdim", kd, latex="k_{dim}")]),
+                      Prod([Ss, Es, Sym("vdim", vd, latex="v_{dim}")]), Prod([Ts, Es, Es])])
     layer.param_note += "; MACs count the four projections (QKᵀ and the weighted sum of V multiply activations, not weights)"
     layer.rf_reason = "attention lets every position see every other"
 

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from ... import formula as F
 from ...errors import SolveError
 from ...problem import Part, Problem
 from ...solution import Alternative, PartSolution, Solution, Step, Table
-from .expr import E, N, Prod, Sum, Value, equation, num_latex, num_text, tex_text, total
-from .model import Layer, Net, analyze, shape_latex, shape_text
+from .expr import E, N, Prod, Sum, Value, equation, num, num_text, total
+from .model import Layer, Net, analyze, shape_math, shape_text
 
 NET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -142,18 +143,18 @@ def _shape(net: Net, layer: Layer | None) -> str:
     return shape_text(layer.out_shape, layer.image, net.channels_last)
 
 
-def _shape_tex(net: Net, layer: Layer | None) -> str:
+def _shape_math(net: Net, layer: Layer | None) -> F.Math:
     if layer is None:
-        return shape_latex(net.input_shape, net.input_image, net.channels_last)
-    return shape_latex(layer.out_shape, layer.image, net.channels_last)
+        return shape_math(net.input_shape, net.input_image, net.channels_last)
+    return shape_math(layer.out_shape, layer.image, net.channels_last)
 
 
-def _pct(x: Fraction) -> str:
-    return f"{float(x) * 100:.2f}%"
+def _pct(x: Fraction) -> F.Math:
+    return F.Words(f"{float(x) * 100:.2f}%")  # a percentage, as words: % would begin a LaTeX comment
 
 
-def _approx(x: Fraction) -> str:
-    return f"{float(x):.6g}"
+def _approx(x: Fraction) -> F.Num:
+    return F.Num(f"{float(x):.6g}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,12 +182,11 @@ def table_step(nets: Networks) -> list[Step]:
         if graph:
             title += "; `from` lists a node's inputs where it is not the node above"
         columns = ["layer", "type", *(["from"] if graph else []), "output shape", "params"]
-        steps.append(Step(title, latex=tex_text(title), table=Table(columns, rows)))
-        merges = [f"{layer.name} {layer.merge_line}" for layer in net.layers if layer.merge_line]
+        steps.append(Step.of(title, table=Table(columns, rows)))
+        merges = [Step.of(f"{layer.name} ", *layer.merge_line) for layer in net.layers if layer.merge_line]
         if merges:
-            head = "Where shapes merge:"
-            steps.append(Step(head, tex_text(head)))
-            steps.extend(Step(line, tex_text(line)) for line in merges)
+            steps.append(Step.of("Where shapes merge:"))
+            steps.extend(merges)
     return steps
 
 
@@ -196,10 +196,8 @@ def table_step(nets: Networks) -> list[Step]:
 
 def _sum_line(label: str, items: list[tuple[str, Value]], value: Value) -> Step:
     if len(items) <= 1:
-        return Step(f"{label} = {num_text(value)}", f"{label} = {num_latex(value)}")
-    expr = " + ".join(num_text(v) for _, v in items)
-    tex = " + ".join(num_latex(v) for _, v in items)
-    return Step(f"{label} = {expr} = {num_text(value)}", f"{tex_text(label)} = {tex} = {num_latex(value)}")
+        return Step.of(F.eq(F.Words(label), num(value)))
+    return Step.of(F.eq(F.Words(label), F.Add(tuple(num(v) for _, v in items)), num(value)))
 
 
 def _param_expr(layer: Layer, include_bias: bool, nic: bool = False) -> E | None:
@@ -250,17 +248,14 @@ def _grouped_steps(net: Net, layers: list[Layer], value_of: Callable[[Layer], Va
                and [v for _, v in groups[k + len(same)][1]] == [v for _, v in members]):
             same.append(groups[k + len(same)][0])
         if block:
-            inner = " + ".join(f"{layer.name[len(key) + 1:]} {num_text(v)}" for layer, v in nonzero) or "0"
-            label = ", ".join(same) + f" (block {block}" + (", each)" if len(same) > 1 else ")")
-            steps.append(Step(f"{label}: {what} = {inner} = {num_text(sub)}" if len(nonzero) > 1 else f"{label}: {what} = {num_text(sub)}",
-                              tex_text(label) + f" = {num_latex(sub)}"))
+            label = F.Words(", ".join(same) + f" (block {block}" + (", each)" if len(same) > 1 else ")") + f": {what}")
+            # each term named by its layer within the block: conv1 1728 + bn1 128
+            inner = F.Add(tuple(F.Words(f"{layer.name[len(key) + 1:]} {num_text(v)}") for layer, v in nonzero))
+            steps.append(Step.of(F.eq(label, inner, num(sub)) if len(nonzero) > 1 else F.eq(label, num(sub))))
         elif sub:
             expr = (exprs or {}).get(key)
-            if expr is not None:
-                text, tex = equation(f"{_title(members[0][0])}: {what}", expr, tex_text(key))
-                steps.append(Step(text, tex))
-            else:
-                steps.append(Step(f"{_title(members[0][0])}: {what} = {num_text(sub)}", tex_text(key) + f" = {num_latex(sub)}"))
+            label_text = f"{_title(members[0][0])}: {what}"
+            steps.append(Step.of(equation(label_text, expr) if expr is not None else F.eq(F.Words(label_text), num(sub))))
         for name in same:
             if sub:
                 items.append((name, sub))
@@ -288,7 +283,7 @@ def _param_steps(layers: list[Layer], include_bias: bool, explicit: bool, what: 
         if expr is None:
             if explicit:
                 note = f" ({layer.param_note})" if layer.param_note else ""
-                steps.append(Step(f"{_title(layer)}: no {what}{note}", tex_text(f"{layer.name}: 0")))
+                steps.append(Step.of(f"{_title(layer)}: no {what}{note}"))
                 items.append((layer.name, 0))
             else:
                 empty.append(layer.name)
@@ -296,23 +291,22 @@ def _param_steps(layers: list[Layer], include_bias: bool, explicit: bool, what: 
         labelled = [(lab, e) for lab, (e, b) in zip(layer.param_labels, layer.param_terms) if include_bias or not b]
         if len(layer.param_labels) == len(layer.param_terms) and len(labelled) > 4:
             for lab, e in labelled:  # one line per weight matrix / bias vector
-                t, x = equation(f"{layer.name} {lab}", e, tex_text(lab))
-                steps.append(Step(t, x))
+                steps.append(Step.of(equation(f"{layer.name} {lab}", e)))
             steps.append(_sum_line(f"{_title(layer)}: {what}", [(lab, e.value) for lab, e in labelled], expr.value))
         else:
-            text, tex = equation(f"{_title(layer)}: {what}", expr, tex_text(layer.name))
+            which = ""
             if len(layer.param_labels) == len(layer.param_terms) and len(layer.param_terms) > 2 and include_bias:
-                text += " (" + " + ".join(layer.param_labels) + ")"
+                which = " (" + " + ".join(layer.param_labels) + ")"
             elif include_bias and layer.biases and what == "params":
-                text += f" ({num_text(layer.weights)} weights + {num_text(layer.biases)} biases)"
-            steps.append(Step(text, tex))
+                which = f" ({num_text(layer.weights)} weights + {num_text(layer.biases)} biases)"
+            steps.append(Step.of(equation(f"{_title(layer)}: {what}", expr), which))
         if layer.param_note and layer.type not in ("conv2d", "conv1d", "linear") and layer.param_note not in notes_shown:
             notes_shown.add(layer.param_note)
-            steps.append(Step(layer.param_note, tex_text(layer.param_note)))
+            steps.append(Step.of(layer.param_note))
         items.append((layer.name, expr.value))
     value = sum((v for _, v in items), 0)
     if empty and not explicit:
-        steps.append(Step(f"{', '.join(empty)}: no {what}", tex_text(", ".join(empty) + ": 0")))
+        steps.append(Step.of(f"{', '.join(empty)}: no {what}"))
     if len(items) > 1:
         steps.append(_sum_line(f"total {what}", items, value))
     return steps, value
@@ -327,19 +321,19 @@ def q_output_shape(nets: Networks, part: Part) -> PartSolution:
     if name is not None and name in net.instances:
         block = net.instance_blocks.get(name)
         what = f"block {block}" if block else "the repeated block"
-        steps.append(Step(f"The output of {name} (a use of {what}) is the output of its last layer, {layer.name}",
-                          tex_text(f"{name}: output of {layer.name}")))
+        steps.append(Step.of(f"The output of {name} (a use of {what}) is the output of its last layer, {layer.name}"))
     sources = [(src, net.find(src) if src != "input" else None) for src in layer.inputs]
     if len(sources) == 1:
         src, prev = sources[0]
-        steps.append(Step(f"Input to {_title(layer)}: {_shape(net, prev)}"
-                          + (f" (the output of {src})" if prev else " (the network input)"),
-                          rf"\text{{input}} = {_shape_tex(net, prev)}"))
+        steps.append(Step.of(f"Input to {_title(layer)}: ", _shape_math(net, prev),
+                             f" (the output of {src})" if prev else " (the network input)"))
     else:
-        listing = ", ".join(f"{src} {_shape(net, prev)}" for src, prev in sources)
-        steps.append(Step(f"Inputs to {_title(layer)}: {listing}", tex_text(f"inputs: {listing}")))
-    for k, (text, tex) in enumerate(layer.shape_lines):
-        steps.append(Step(f"{layer.name}: {text}" if k == 0 else text, tex))
+        listing: list[str | F.Math] = [f"Inputs to {_title(layer)}: "]
+        for k, (src, prev) in enumerate(sources):
+            listing += [(", " if k else "") + f"{src} ", _shape_math(net, prev)]
+        steps.append(Step.of(*listing))
+    for k, line in enumerate(layer.shape_lines):
+        steps.append(Step.of(f"{layer.name}: ", *line) if k == 0 else Step.of(*line))
     shape = tuple(layer.out_shape)
     value: tuple[Value, ...] = shape
     if spatial:
@@ -347,12 +341,11 @@ def q_output_shape(nets: Networks, part: Part) -> PartSolution:
             raise SolveError(f"{layer.name}'s output {shape_text(shape)} is not a feature map; leave `spatial` out",
                              part.path + ("spatial",))
         value = shape[:-1] if net.channels_last else shape[1:]
-        answer = "x".join(num_text(v) for v in value)
-        steps.append(Step(f"Output size of {layer.name} (without the channels): {answer}",
-                          rf"{shape_latex(value)}"))
+        answer = shape_text(value)
+        steps.append(Step.of(f"Output size of {layer.name} (without the channels): ", shape_math(value)))
     else:
         answer = _shape(net, layer)
-        steps.append(Step(f"Output of {layer.name}: {answer}", _shape_tex(net, layer)))
+        steps.append(Step.of(f"Output of {layer.name}: ", _shape_math(net, layer)))
     alts: list[Alternative] = []
 
     def add(mistake: str, alt: tuple[Value, ...]) -> None:
@@ -418,11 +411,10 @@ def q_params(nets: Networks, part: Part) -> PartSolution:
     counted = [layer for layer in layers if not (trainable_only and layer.frozen)]
     steps, value = _param_steps(counted, include_bias, explicit, net=net)
     if not include_bias:
-        steps.insert(0, Step("Weights only (include_bias: false): the biases are not counted", r"\text{weights only}"))
+        steps.insert(0, Step.of("Weights only (include_bias: false): the biases are not counted"))
     if trainable_only and frozen:
         names = ", ".join(layer.name for layer in frozen)
-        steps.insert(0, Step(f"Trainable parameters only: {names} (trainable: false) are frozen and not counted",
-                             tex_text("frozen: " + names)))
+        steps.insert(0, Step.of(f"Trainable parameters only: {names} (trainable: false) are frozen and not counted"))
     extra: list[tuple[str, Value]] = []
     if not trainable_only:
         for layer in layers:
@@ -431,7 +423,7 @@ def q_params(nets: Networks, part: Part) -> PartSolution:
         if frozen or extra:
             head = ("All parameters, trainable or not (Keras' \"Total params\")" if net.convention == "keras"
                     else "All parameters, trainable or not")
-            steps.insert(0, Step(head, tex_text(head)))
+            steps.insert(0, Step.of(head))
     if with_buffers:
         for layer in layers:
             if layer.buffers:
@@ -440,7 +432,7 @@ def q_params(nets: Networks, part: Part) -> PartSolution:
         for label, v in extra:
             what = ("2·C non-trainable weights (Keras keeps the moving statistics as weights)" if "moving" in label
                     else "running_mean and running_var (C each) + num_batches_tracked (1)")
-            steps.append(Step(f"{label}: {num_text(v)} ({what})", tex_text(label) + f" = {num_latex(v)}"))
+            steps.append(Step.of(f"{label}: ", num(v), f" ({what})"))
         items = [("params", value)] + extra
         value = sum((v for _, v in items), 0)
         steps.append(_sum_line("total", items, value))
@@ -545,17 +537,16 @@ def q_biases(nets: Networks, part: Part) -> PartSolution:
         if not b and not explicit:
             continue
         if not b:
-            steps.append(Step(f"{_title(layer)}: no biases", tex_text(f"{layer.name}: 0")))
+            steps.append(Step.of(f"{_title(layer)}: no biases"))
             items.append((layer.name, 0))
             continue
-        text, tex = equation(f"{_title(layer)}: biases", total(b), tex_text(layer.name))
-        steps.append(Step(text, tex))
+        steps.append(Step.of(equation(f"{_title(layer)}: biases", total(b))))
         items.append((layer.name, total(b).value))
     value = sum((v for _, v in items), 0)
     if len(items) > 1:
         steps.append(_sum_line("total biases", items, value))
     if not items:
-        steps.append(Step("no layer has a bias", r"0"))
+        steps.append(Step.of("no layer has a bias"))
     return part.solution("integer", value, steps=steps)
 
 
@@ -575,15 +566,12 @@ def q_neurons(nets: Networks, part: Part) -> PartSolution:
             raise SolveError(f"{layer.name} is a {layer.type} layer: neurons are counted for conv and linear layers "
                              "(their output units)", part.path + ("layers" if part.args.get("layers") else "layer",))
         n = _numel(layer.out_shape)
-        dims = "·".join(num_text(v) for v in layer.out_shape)
-        steps.append(Step(f"{_title(layer)}: {dims} = {num_text(n)} output units" if len(layer.out_shape) > 1
-                          else f"{_title(layer)}: {num_text(n)} output units",
-                          tex_text(layer.name) + f": {num_latex(n)}"))
+        units = F.eq(F.Mul(tuple(num(v) for v in layer.out_shape)), num(n)) if len(layer.out_shape) > 1 else num(n)
+        steps.append(Step.of(f"{_title(layer)}: ", units, " output units"))
         items.append((layer.name, n))
     value = sum((v for _, v in items), 0)
     if not explicit:
-        steps.insert(0, Step("Neurons are the output units of the conv and linear layers (the input is not counted)",
-                             r"\text{output units of conv and linear layers}"))
+        steps.insert(0, Step.of("Neurons are the output units of the conv and linear layers (the input is not counted)"))
     if len(items) > 1:
         steps.append(_sum_line("total neurons", items, value))
     return part.solution("integer", value, steps=steps)
@@ -602,10 +590,8 @@ def q_params_share(nets: Networks, part: Part) -> PartSolution:
     if tot == 0:
         raise SolveError("the network has no parameters, so no share can be computed", part.path)
     value = Fraction(sel) / tot
-    steps.append(Step(f"all parameters of the network: {num_text(tot)}", rf"\text{{all}} = {num_latex(tot)}"))
-    pct_tex = _pct(value).replace("%", r"\%")
-    steps.append(Step(f"share = {num_text(sel)}/{num_text(tot)} = {num_text(value)} ≈ {_approx(value)} = {_pct(value)}",
-                      rf"\frac{{{num_latex(sel)}}}{{{num_latex(tot)}}} = {num_latex(value)} \approx {pct_tex}"))
+    steps.append(Step.of("all parameters of the network: ", num(tot)))
+    steps.append(Step.of(F.eq(F.Words("share"), num(sel) / num(tot), num(value)).approx(_approx(value)).eq(_pct(value))))
     return part.solution("real", value, steps=steps, alternatives=_ratio_alternatives(layers, all_layers, include_bias, value))
 
 
@@ -631,13 +617,8 @@ def q_params_ratio(nets: Networks, part: Part) -> PartSolution:
     s2, bottom = _param_steps(to_layers, include_bias, True, net=other)
     if bottom == 0:
         raise SolveError("the denominator has no parameters", part.path + ("to_layers",))
-    label1 = f"{net.name}" if not nets.single else "numerator"
-    label2 = f"{other.name}" if not nets.single else "denominator"
-    steps = [Step(f"{label1}:", tex_text(label1))] + s1 + [Step(f"{label2}:", tex_text(label2))] + s2
     value = Fraction(top) / bottom
-    approx = "" if value.denominator == 1 else f" ≈ {_approx(value)}"
-    steps.append(Step(f"ratio = {num_text(top)}/{num_text(bottom)} = {num_text(value)}{approx}",
-                      rf"\frac{{{num_latex(top)}}}{{{num_latex(bottom)}}} = {num_latex(value)}"))
+    steps = _ratio_steps(nets, (net, s1, top), (other, s2, bottom))
     return part.solution("real", value, steps=steps, alternatives=_ratio_alternatives(layers, to_layers, include_bias, value))
 
 
@@ -657,8 +638,7 @@ def q_macs_ratio(nets: Networks, part: Part) -> PartSolution:
         total_macs: Value = sum(values.values(), 0)
         if n.instances and len(values) > GROUP_ABOVE:
             return _grouped_steps(n, chosen, lambda layer: values.get(layer.name, 0), "macs")[0], total_macs
-        steps = [Step(*equation(f"{_title(layer)}: macs", layer.macs, tex_text(layer.name)))
-                 for layer in chosen if layer.macs is not None]
+        steps = [Step.of(equation(f"{_title(layer)}: macs", layer.macs)) for layer in chosen if layer.macs is not None]
         if len(values) > 1:
             steps.append(_sum_line("total macs", list(values.items()), total_macs))
         return steps, total_macs
@@ -669,14 +649,20 @@ def q_macs_ratio(nets: Networks, part: Part) -> PartSolution:
     s2, bottom = macs_of(other, "to_layers")
     if bottom == 0:
         raise SolveError("the denominator has no multiply-accumulates", part.path)
+    value = Fraction(top) / bottom
+    return part.solution("real", value, steps=_ratio_steps(nets, (net, s1, top), (other, s2, bottom)))
+
+
+def _ratio_steps(nets: Networks, over: tuple[Net, list[Step], Value], under: tuple[Net, list[Step], Value]) -> list[Step]:
+    """The numerator's steps, the denominator's, then ratio = top/bottom = value (≈ its decimal)."""
+    (net, s1, top), (other, s2, bottom) = over, under
     label1 = net.name if not nets.single else "numerator"
     label2 = other.name if not nets.single else "denominator"
     value = Fraction(top) / bottom
-    steps = [Step(f"{label1}:", tex_text(label1))] + s1 + [Step(f"{label2}:", tex_text(label2))] + s2
-    approx = "" if value.denominator == 1 else f" ≈ {_approx(value)}"
-    steps.append(Step(f"ratio = {num_text(top)}/{num_text(bottom)} = {num_text(value)}{approx}",
-                      rf"\frac{{{num_latex(top)}}}{{{num_latex(bottom)}}} = {num_latex(value)}"))
-    return part.solution("real", value, steps=steps)
+    ratio = F.eq(F.Words("ratio"), num(top) / num(bottom), num(value))
+    if value.denominator != 1:
+        ratio = ratio.approx(_approx(value))
+    return [Step.of(f"{label1}:"), *s1, Step.of(f"{label2}:"), *s2, Step.of(ratio)]
 
 
 def _ratio_alternatives(top: list, bottom: list, include_bias: bool, value: Fraction) -> list[Alternative]:
@@ -722,14 +708,12 @@ def _count_quantity(nets: Networks, part: Part, what: str) -> PartSolution:
             plain_total += _connections(layer.conn_units, layer.conn_inner, False).value
         else:
             if layer.macs is None:
-                steps.append(Step(f"{_title(layer)}: 0 MACs (only conv, linear and recurrent weights multiply)",
-                                  tex_text(layer.name) + ": 0"))
+                steps.append(Step.of(f"{_title(layer)}: 0 MACs (only conv, linear and recurrent weights multiply)"))
                 items.append((layer.name, 0))
                 continue
             expr = layer.macs
             nic = layer.macs_nic or layer.macs
-        text, tex = equation(f"{_title(layer)}: {what}", expr, tex_text(layer.name))
-        steps.append(Step(text, tex))
+        steps.append(Step.of(equation(f"{_title(layer)}: {what}", expr)))
         items.append((layer.name, expr.value))
         exprs[layer.name] = expr
         nic_total += nic.value
@@ -744,7 +728,7 @@ def _count_quantity(nets: Networks, part: Part, what: str) -> PartSolution:
                 + (" plus one for its bias" if biased else " (no biases here)" if include_bias else " (biases not counted)"))
     else:
         head = "MACs: one multiply-accumulate per weight use (output units × weights per unit); bias additions not counted"
-    steps.insert(0, Step(head, tex_text(head)))
+    steps.insert(0, Step.of(head))
     if len(items) > 1:
         steps.append(_sum_line(f"total {what}", items, value))
     alts = []
@@ -791,11 +775,9 @@ def q_fan_in(nets: Networks, part: Part) -> PartSolution:
                          part.path + ("layer",))
     include_bias = _include_bias(part, default=False)
     value = layer.fan_in.value + (1 if include_bias and layer.has_bias else 0)
-    text, tex = equation(f"{_title(layer)}: weights per output unit", layer.fan_in, tex_text(layer.name))
-    steps = [Step(text, tex)]
+    steps = [Step.of(equation(f"{_title(layer)}: weights per output unit", layer.fan_in))]
     if include_bias and layer.has_bias:
-        steps.append(Step(f"plus its bias: {num_text(layer.fan_in.value)} + 1 = {num_text(value)}",
-                          rf"{num_latex(layer.fan_in.value)} + 1 = {num_latex(value)}"))
+        steps.append(Step.of("plus its bias: ", F.eq(num(layer.fan_in.value) + 1, num(value))))
     alts = []
     if layer.fan_in_nic is not None:
         nic = layer.fan_in_nic.value + (1 if include_bias and layer.has_bias else 0)

@@ -21,10 +21,12 @@ from __future__ import annotations
 from fractions import Fraction
 from math import floor
 
+from ... import formula as F
 from ...errors import SolveError
 from ...problem import Part
 from ...solution import PartSolution, Step
-from .model import Layer, Net
+from .expr import num, num_text
+from .model import Layer, Net, Segments
 
 MAX_PERIOD = 64  # output positions tried (the maps repeat with the product of the upsampling factors)
 
@@ -98,10 +100,6 @@ def _paths(chain: list[Layer], axis: int) -> dict[str, dict[Fraction, tuple[Frac
     return states
 
 
-def _num(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
-
-
 def receptive_field(net: Net, target: Layer, part: Part, axis_arg: str | None) -> PartSolution:
     n_axes = max(len(net.input_shape) - 1, 1)
     axis_names = ["h", "w"] if n_axes == 2 else ["d", "h", "w"] if n_axes == 3 else ["l"]
@@ -119,59 +117,64 @@ def receptive_field(net: Net, target: Layer, part: Part, axis_arg: str | None) -
     per_axis = [_paths(chain, a)[target.name] for a in range(n_axes)] if states is None else [states[target.name]]
     best = [max(st.values(), key=lambda v: v[0]) for st in per_axis]
     exact = [_exact_span(net, chain, a) for a in range(n_axes)]
-    steps = [Step("Receptive field by the recurrence r ← r + (k − 1)·d·j, j ← j·s, from r = 1, j = 1 "
-                  "(image borders ignored)", r"r_{l} = r_{l-1} + (k_l - 1)\,d_l\,j_{l-1},\quad j_l = j_{l-1}\,s_l")]
+    r_, j_, k_, d_, s_ = (F.Sym(x) for x in "rjkds")
+    grows = (k_ - 1) * d_ * j_
+    steps = [Step.of("Receptive field by the recurrence ", F.Rel((r_, r_ + grows), ("←",)), ", ",
+                     F.Rel((j_, j_ * s_), ("←",)), ", from ", F.eq(r_, 1), ", ", F.eq(j_, 1), " (image borders ignored)")]
     if graph:
-        text = (f"On a graph a unit sees the union of what every path from the input sees; with the branches "
-                f"centred on the same position that is the receptive field along the path with the largest r "
-                f"(Araujo et al. 2019). That path: input → {' → '.join(best[0][1]) or target.name}")
-        steps.append(Step(text, r"\text{longest path: }" + r" \to ".join(best[0][1])))
+        steps.append(Step.of(f"On a graph a unit sees the union of what every path from the input sees; with the branches "
+                             f"centred on the same position that is the receptive field along the path with the largest r "
+                             f"(Araujo et al. 2019). That path: input → {' → '.join(best[0][1]) or target.name}"))
     if transposed:
-        text = ("A transposed convolution (or nearest upsampling) with stride s puts s − 1 positions between its "
-                "inputs: the jump becomes j/s, and then its window adds (k − 1)·d·j")
-        steps.append(Step(text, r"j \leftarrow j/s,\quad r \leftarrow r + (k-1)\,d\,j"))
+        steps.append(Step.of("A transposed convolution (or nearest upsampling) with stride s puts ", s_ - 1,
+                             " positions between its inputs: the jump becomes ", j_ / s_, ", and then its window adds ", grows))
     by_name = {layer.name: layer for layer in chain}
     r = [Fraction(1)] * n_axes
     j = [Fraction(1)] * n_axes
     for name in best[0][1]:
         layer = by_name[name]
         rf = layer.rf or []
-        lines, texs = [], []
+        lines: list[Segments] = []
+        alike = n_axes == 2 and (r[0], j[0], rf[0]) == (r[1], j[1], rf[1])  # one line for h and w
         for a, (k, s, d) in enumerate(rf):
-            ax = f"_{axis_names[a]}" if n_axes > 1 else ""
+            names = ["_h", "_w"] if alike else [f"_{axis_names[a]}" if n_axes > 1 else ""]
+            rs, js = [F.Sym(f"r{ax}") for ax in names], [F.Sym(f"j{ax}") for ax in names]
             if layer.rf_kind == "window":
                 new_r, new_j = r[a] + (k - 1) * d * j[a], j[a] * s
-                lines.append(f"r{ax} = {_num(r[a])} + ({k} − 1)·{d}·{_num(j[a])} = {_num(new_r)}, j{ax} = {_num(j[a])}·{s} = {_num(new_j)}")
-                texs.append(rf"r{ax} = {_num(r[a])} + ({k} - 1)\cdot {d}\cdot {_num(j[a])} = {_num(new_r)},\ j{ax} = {_num(new_j)}")
+                lines.append((F.eq(*rs, num(r[a]) + (F.Num(k) - 1) * d * num(j[a]), num(new_r)), ", ",
+                              F.eq(*js, num(j[a]) * s, num(new_j))))
             else:
                 new_j = j[a] / s
                 new_r = r[a] + (k - 1) * d * new_j
-                lines.append(f"j{ax} = {_num(j[a])}/{s} = {_num(new_j)}, r{ax} = {_num(r[a])} + ({k} − 1)·{d}·{_num(new_j)} = {_num(new_r)}")
-                texs.append(rf"j{ax} = {_num(new_j)},\ r{ax} = {_num(new_r)}")
+                lines.append((F.eq(*js, num(j[a]) / s, num(new_j)), ", ",
+                              F.eq(*rs, num(r[a]) + (F.Num(k) - 1) * d * num(new_j), num(new_r))))
             r[a], j[a] = new_r, new_j
-        if len(lines) == 2 and lines[0].replace("_h", "_w") == lines[1]:
-            lines, texs = [lines[0].replace("r_h", "r_h = r_w").replace("j_h =", "j_h = j_w =")], [texs[0]]
+        if alike:
+            del lines[1]
         kind = "transposed, " if layer.rf_kind == "transposed" else "nearest upsampling, " if layer.rf_kind == "nearest" else ""
         head = (f"{layer.name} ({kind}k={rf[0][0]}, s={rf[0][1]}, d={rf[0][2]}): " if len(set(rf)) == 1
                 else f"{layer.name}: ")
-        steps.append(Step(head + "; ".join(lines), ", ".join(texs)))
+        segments: Segments = (head,)
+        for n, line in enumerate(lines):
+            segments += (("; ",) if n else ()) + line
+        steps.append(Step.of(*segments))
     for a in range(1, n_axes):
         if best[a][1] != best[0][1]:
             ax = axis_names[a]
-            steps.append(Step(f"along {ax} the largest path is input → {' → '.join(best[a][1])}: r_{ax} = {_num(best[a][0])}",
-                              rf"r_{ax} = {_num(best[a][0])}"))
+            steps.append(Step.of(f"along {ax} the largest path is input → {' → '.join(best[a][1])}: ",
+                                 F.eq(F.Sym(f"r_{ax}"), num(best[a][0]))))
     for a in range(n_axes):
         rec = best[a][0]
         ax = f" along {axis_names[a]}" if n_axes > 1 else ""
         if exact[a] != rec:
             if transposed:
                 why = ("the units of a transposed convolution read a varying number of inputs, so the recurrence's "
-                       f"{_num(rec)} is not a count of pixels; following which inputs each output position reads, "
+                       f"{num_text(rec)} is not a count of pixels; following which inputs each output position reads, "
                        f"the most one unit sees{ax} is {exact[a]}")
             else:
                 why = (f"the branches are not centred on the same position, so their regions do not nest: together one "
-                       f"unit sees {exact[a]} input positions{ax}, more than the longest path's {_num(rec)}")
-            steps.append(Step(why, rf"r = {exact[a]}"))
+                       f"unit sees {exact[a]} input positions{ax}, more than the longest path's {num_text(rec)}")
+            steps.append(Step.of(why))
     axis = axis_arg
     if axis is not None:
         if axis not in axis_names:
@@ -188,7 +191,7 @@ def receptive_field(net: Net, target: Layer, part: Part, axis_arg: str | None) -
         seen = f"one unit of {target.name} sees {value} input pixels along each side"
     else:
         seen = f"one unit of {target.name} sees {value} input pixels along {axis}"
-    steps.append(Step(seen, rf"r = {value}"))
+    steps.append(Step.of(seen))
     return part.solution("integer", value, steps=steps)
 
 
