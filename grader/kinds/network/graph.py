@@ -24,20 +24,8 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import InvalidAnswer, SpecIssue
-from ...spec.schema import (
-    INVALID,
-    AnyValue,
-    Bool,
-    Checker,
-    Custom,
-    Field,
-    Int,
-    ListOf,
-    Map,
-    Node,
-    Str,
-    _type_name,
-)
+from ...spec import schema
+from ...spec.schema import Checker, Custom, Field, ListOf, Map, Node, Str
 from .spec import LAYERS_DOC, MERGES, NAME_PATTERN, LayerNode, from_value, shape_value
 
 MAX_NODES = 5000
@@ -71,7 +59,7 @@ class RawLayer(Node):
     def check(self, value: Any, path: tuple, c: Checker) -> Any:
         if not isinstance(value, dict):
             return c.error(path, f"expected a layer (a map with a `type`) or a block use (a map with a `block`), "
-                                 f"got {_type_name(value)}")
+                                 f"got {schema._type_name(value)}")
         return value
 
 
@@ -88,8 +76,8 @@ USE = Map({
     "block": Field(Str(), required=True, doc="the name of a block under `blocks:`"),
     "name": Field(Str(pattern=NAME_PATTERN, description="a name of letters, digits, '_', '.' and '-'")),
     "from": Field(Custom(from_value, "a layer name or `input`")),
-    "repeat": Field(Int(min=1, max=1000), doc="use the block N times in a row (nodes NAME.0.*, NAME.1.*, ...)"),
-    "args": Field(Map({}, extra=AnyValue(), description="a map of argument values"), default={}),
+    "repeat": Field(schema.Int(min=1, max=1000), doc="use the block N times in a row (nodes NAME.0.*, NAME.1.*, ...)"),
+    "args": Field(Map({}, extra=schema.AnyValue(), description="a map of argument values"), default={}),
 }, description="a block use {block, name, from, repeat, args}")
 
 
@@ -174,7 +162,7 @@ class Expander:
             self.c.issues.append(SpecIssue(issue.file, issue.line, issue.path, issue.message + scope.where))
         if trial.issues:
             self.ok = False
-            return INVALID
+            return schema.INVALID
         return out
 
     # -- one scope: the top-level list or one instance of a block
@@ -236,7 +224,7 @@ class Expander:
     def layer(self, raw: dict[str, Any], path: tuple, args: dict[str, Any], scope: Scope, local: str,
               prev: str | None, local_names: list[str | None]) -> str | None:
         checked = self._sub_check(LayerNode(), substitute(raw, args), path, scope)
-        if checked is INVALID or prev is None and checked.get("from") is None:
+        if checked is schema.INVALID or prev is None and checked.get("from") is None:
             return None
         refs = checked.get("from")
         t = checked["type"]
@@ -275,7 +263,7 @@ class Expander:
     def use(self, raw: dict[str, Any], path: tuple, args: dict[str, Any], scope: Scope, local: str,
             prev: str | None, depth: int, local_names: list[str | None]) -> str | None:
         checked = self._sub_check(USE, substitute(raw, args), path, scope)
-        if checked is INVALID:
+        if checked is schema.INVALID:
             return None
         bname = checked["block"]
         if bname not in self.blocks:
@@ -368,7 +356,7 @@ def _network_fields(top: bool) -> dict[str, Field]:
         "input": Field(Custom(shape_value, "a shape such as [3, 128, 128] or \"3@128x128\""), required=False,
                        doc="the input shape without the batch dimension: [C, H, W], [C, L] for conv1d, [T, D] for "
                            "rnn/lstm/gru, [D] for an MLP"),
-        "bias": Field(Bool(), default=True if top else None, doc="default `bias` of every layer that has one"),
+        "bias": Field(schema.Bool(), default=True if top else None, doc="default `bias` of every layer that has one"),
         "convention": Field(Str(choices=("pytorch", "keras")), default="pytorch" if top else None,
                             doc="pytorch: two bias vectors per recurrent gate group, recurrent layers return every step; "
                                 "keras: one bias vector (GRU reset_after=true: two), return_sequences false, 'same' "

@@ -12,6 +12,7 @@ only or for every layer (`i` None). That is how the `no-floor` mistake is comput
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -160,10 +161,6 @@ def _channels_kept(c: Value) -> Segments:
     return ("channels unchanged: ", F.eq(F.Sym("C"), num(c)))
 
 
-def _keras_same_line(axis: str, size: Value, s: int, out: Value) -> Segments:
-    """H_out = ⌈H_in/s⌉ = ⌈32/2⌉ = 16 (Keras padding='same')"""
-    return (F.eq(_out(axis), F.Call("ceil", _in(axis) / F.Sym("s")), F.Call("ceil", num(size) / s), num(out)),
-            " (Keras padding='same')")
 
 
 def default_names(layers: list[dict[str, Any]]) -> list[str]:
@@ -374,17 +371,8 @@ def _emit_windows(layer: Layer, sizes: list[tuple[_Window, _Size]], note: str = 
 
 
 def _conv(ctx: _Ctx, layer: Layer) -> None:
-    spec, t = layer.spec, layer.type
-    n = ndim(t)
-    c_in, spatial = _split(ctx, layer, n)
-    if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
-        raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape "
-                                          f"{shape_text(layer.in_shape, layer.image, ctx.channels_last)} has {num_text(c_in)} channels")
-    c_out, g = spec["out_channels"], spec["groups"]
-    if isinstance(c_in, int) and c_in % g:
-        raise _fail(layer, "groups", f"groups={g} does not divide the {c_in} input channels")
-    if c_out % g:
-        raise _fail(layer, "groups", f"groups={g} does not divide out_channels={c_out}")
+    spec, n = layer.spec, ndim(layer.type)
+    c_in, spatial, c_out, g = _conv_channels(ctx, layer, n)
     ks, ss, ds = spec["kernel_size"], spec["stride"], spec["dilation"]
     padding = spec["padding"]
     axes = AXES[n]
@@ -405,11 +393,7 @@ def _conv(ctx: _Ctx, layer: Layer) -> None:
                 F.eq(F.Sym("d") * (F.Sym("k") - 1), F.Num(d) * (F.Num(k) - 1), F.Num(tot)),
                 f", {left} before and {tot - left} after)" if tot % 2 else f", {left} on each side)"))
     elif padding == "same":  # Keras: out = ceil(in / stride)
-        outs = []
-        for a, L, s in zip(axes, spatial, ss):
-            out = _keras_same(ctx, L, s)
-            outs.append(out)
-            layer.shape_lines.append(_keras_same_line(a, L, s, out))
+        outs = _keras_same_sizes(ctx, layer, axes, spatial, ss)
     else:
         pads = (0,) * n if padding == "valid" else padding
         mode = spec.get("padding_mode", "zeros")
@@ -422,16 +406,11 @@ def _conv(ctx: _Ctx, layer: Layer) -> None:
             w = _Window(a, L, k, s, d, p, p)
             results.append((w, _window_size(ctx, layer, w)))
         outs = _emit_windows(layer, results, note)
-    layer.out_shape = _join(ctx, c_out, outs)
-    layer.image = True
-    layer.shape_lines.append(_c_out_line(c_out))
-    layer.neurons = True
-    bias = _bias(ctx, layer)
-    layer.has_bias = bias
+    bias = _conv_output(ctx, layer, c_out, outs)
     # parameters: C_out filters of C_in/groups x k_h x k_w weights (+ one bias each)
     Cout = Sym("C_out", c_out)
     Cin: E = Sym("C_in", c_in) if g == 1 else Div(Sym("C_in", c_in), Sym("groups", g, latex="g"))
-    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    kern = _kernel(axes, ks)
     per_filter = Prod([Cin] + kern, group=True)
     layer.param_terms = [(Prod([Cout, per_filter]), False)]
     layer.weights_nic = Prod([Cout, Prod(list(kern), group=True)])
@@ -449,6 +428,41 @@ def _conv(ctx: _Ctx, layer: Layer) -> None:
     layer.rf_offsets = _left_pads(ctx, padding, spatial, ks, ss, ds, outs)
     if spec.get("connection_table") is not None:
         _partial_connections(layer, spec["connection_table"], c_in, c_out, g, Cout, kern, list(outsyms), bias)
+
+
+def check_in_channels(ctx: _Ctx, layer: Layer, c_in: Value) -> None:
+    """A convolution's `in_channels`, when given, must be what comes in."""
+    given = layer.spec.get("in_channels")
+    if given is not None and given != c_in:
+        raise _fail(layer, "in_channels", f"in_channels is {given} but the incoming shape "
+                                          f"{shape_text(layer.in_shape, layer.image, ctx.channels_last)} has {num_text(c_in)} channels")
+
+
+def _conv_channels(ctx: _Ctx, layer: Layer, n: int) -> tuple[Value, list[Value], int, int]:
+    """C_in and the spatial sizes coming in, C_out and the groups of a convolution (plain or transposed), checked."""
+    c_in, spatial = _split(ctx, layer, n)
+    check_in_channels(ctx, layer, c_in)
+    c_out, g = layer.spec["out_channels"], layer.spec["groups"]
+    if isinstance(c_in, int) and c_in % g:
+        raise _fail(layer, "groups", f"groups={g} does not divide the {c_in} input channels")
+    if c_out % g:
+        raise _fail(layer, "groups", f"groups={g} does not divide out_channels={c_out}")
+    return c_in, spatial, c_out, g
+
+
+def _conv_output(ctx: _Ctx, layer: Layer, c_out: int, outs: list[Value]) -> bool:
+    """A convolution's output: C_out maps of the sizes `outs`, neurons, with or without biases (returned)."""
+    layer.out_shape = _join(ctx, c_out, outs)
+    layer.image = True
+    layer.shape_lines.append(_c_out_line(c_out))
+    layer.neurons = True
+    layer.has_bias = _bias(ctx, layer)
+    return layer.has_bias
+
+
+def _kernel(axes: tuple[str, ...], sizes: Sequence[int]) -> list[E]:
+    """k_h, k_w (k for a 1-d kernel) with their sizes."""
+    return [Sym(f"k_{a.lower()}" if len(axes) > 1 else "k", k) for a, k in zip(axes, sizes)]
 
 
 def _partial_connections(layer: Layer, table: tuple[tuple[int, ...], ...], c_in: Value, c_out: int, g: int,
@@ -489,23 +503,21 @@ def _left_pads(ctx: _Ctx, padding: Any, spatial: list[Value], ks: tuple[int, ...
     return list(padding)
 
 
-def _keras_same(ctx: _Ctx, L: Value, s: int) -> Value:
-    if ctx.mode == "exact":
-        return Fraction(L) / s
-    return _ceil(Fraction(L) / s)
+def _keras_same_sizes(ctx: _Ctx, layer: Layer, axes: tuple[str, ...], sizes: list[Value], strides: Sequence[int]) -> list[Value]:
+    """Keras' padding='same': out = ⌈in/s⌉ along each axis, with its shape line (H_out = ⌈H_in/s⌉ = ⌈32/2⌉ = 16)."""
+    outs: list[Value] = []
+    for a, L, s in zip(axes, sizes, strides):
+        out = Fraction(L) / s if ctx.mode == "exact" else _ceil(Fraction(L) / s)
+        outs.append(out)
+        layer.shape_lines.append((F.eq(_out(a), F.Call("ceil", _in(a) / F.Sym("s")), F.Call("ceil", num(L) / s), num(out)),
+                                  " (Keras padding='same')"))
+    return outs
 
 
 def _conv_transpose(ctx: _Ctx, layer: Layer) -> None:
     spec, t = layer.spec, layer.type
     n = ndim(t)
-    c_in, spatial = _split(ctx, layer, n)
-    if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
-        raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape has {num_text(c_in)} channels")
-    c_out, g = spec["out_channels"], spec["groups"]
-    if isinstance(c_in, int) and c_in % g:
-        raise _fail(layer, "groups", f"groups={g} does not divide the {c_in} input channels")
-    if c_out % g:
-        raise _fail(layer, "groups", f"groups={g} does not divide out_channels={c_out}")
+    c_in, spatial, c_out, g = _conv_channels(ctx, layer, n)
     ks, ss, ds = spec["kernel_size"], spec["stride"], spec["dilation"]
     ops_given = spec.get("output_padding")
     ops = ops_given if ops_given is not None else (0,) * n
@@ -550,16 +562,11 @@ def _conv_transpose(ctx: _Ctx, layer: Layer) -> None:
                    + F.Sym("output_padding", latex="p_{out}") + 1)
         numbers = (num(L) - 1) * F.Num(s) - 2 * F.Num(p) + F.Num(d) * (F.Num(k) - 1) + op + 1
         layer.shape_lines.append((F.eq(_out(a), symbols, numbers, num(out)),))
-    layer.out_shape = _join(ctx, c_out, outs)
-    layer.image = True
-    layer.shape_lines.append(_c_out_line(c_out))
-    layer.neurons = True
-    bias = _bias(ctx, layer)
-    layer.has_bias = bias
+    bias = _conv_output(ctx, layer, c_out, outs)
     Cin = Sym("C_in", c_in)
     Cout = Sym("C_out", c_out)
     Cg: E = Cout if g == 1 else Div(Cout, Sym("groups", g, latex="g"))
-    kern: list[E] = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
+    kern = _kernel(axes, ks)
     per_in = Prod([Cg] + kern, group=True)
     layer.param_terms = [(Prod([Cin, per_in]), False)]
     if bias:
@@ -591,11 +598,7 @@ def _pool(ctx: _Ctx, layer: Layer) -> None:
             raise _fail(layer, "padding", f"{t} takes a whole-number padding in PyTorch, not {padding!r} "
                                           "(use convention: keras for Keras' 'same'/'valid' pooling)")
         if padding == "same":
-            outs = []
-            for a, L, s in zip(axes, spatial, ss):
-                out = _keras_same(ctx, L, s)
-                outs.append(out)
-                layer.shape_lines.append(_keras_same_line(a, L, s, out))
+            outs = _keras_same_sizes(ctx, layer, axes, spatial, ss)
         else:
             padding = (0,) * n
     if not isinstance(padding, str):
@@ -615,8 +618,7 @@ def _pool(ctx: _Ctx, layer: Layer) -> None:
     layer.param_note = "pooling has no parameters"
     C = Sym("C", c)
     units: list[E] = [*(Sym(f"{a}_out", o) for a, o in zip(axes, outs)), C]
-    kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for a, k in zip(axes, ks)]
-    layer.conn_units, layer.conn_inner = units, Prod(list(kern))
+    layer.conn_units, layer.conn_inner = units, Prod(_kernel(axes, ks))
     layer.rf = [(k, s, d) for k, s, d in zip(ks, ss, ds)]
     layer.rf_offsets = _left_pads(ctx, padding, spatial, ks, ss, ds, outs)
     if spec.get("learnable"):  # LeNet-5's trainable subsampling: (window sum)·coefficient + bias, per channel
@@ -651,8 +653,7 @@ def _adaptive(ctx: _Ctx, layer: Layer) -> None:
     else:
         C = Sym("C", c)
         units: list[E] = [*(Sym(f"{a}_out", o) for a, o in zip(axes, outs)), C]
-        kern = [Sym(f"k_{a.lower()}" if n > 1 else "k", k) for (k, _, _), a in zip(rf, axes)]
-        layer.conn_units, layer.conn_inner = units, Prod(list(kern))
+        layer.conn_units, layer.conn_inner = units, Prod(_kernel(axes, [k for k, _, _ in rf]))
 
 
 def _batchnorm(ctx: _Ctx, layer: Layer) -> None:
@@ -664,16 +665,10 @@ def _batchnorm(ctx: _Ctx, layer: Layer) -> None:
         raise _fail(layer, None, f"needs a {'[D, H, W, C]' if ctx.channels_last else '[C, D, H, W]'} input, but the incoming shape is {shape_text(shape)}")
     if t == "batchnorm1d" and len(shape) not in (1, 2):
         raise _fail(layer, None, f"needs a [C] or [C, L] input, but the incoming shape is {shape_text(shape)}")
-    c = shape[-1] if ctx.channels_last else shape[0]
-    if spec.get("num_features") is not None and spec["num_features"] != c:
-        raise _fail(layer, "num_features", f"num_features is {spec['num_features']} but the incoming shape "
-                                           f"{shape_text(shape, layer.image, ctx.channels_last)} has {num_text(c)} channels")
+    c = norm_channels(ctx, layer, "num_features")
     layer.shape_lines.append(("batch norm keeps the shape",))
     if spec["affine"]:
-        C = Sym("C", c)
-        layer.param_terms = [(C, False), (C, True)]
-        layer.param_labels = ["γ", "β"]
-        layer.param_note = "γ and β, one each per channel; the running mean and variance are buffers, not parameters"
+        scale_and_shift(layer, c, "; the running mean and variance are buffers, not parameters")
     else:
         layer.param_note = "affine=False: no parameters (the running statistics are buffers)"
     if spec["track_running_stats"]:
@@ -684,6 +679,25 @@ def _batchnorm(ctx: _Ctx, layer: Layer) -> None:
         else:
             layer.buffers = 2 * c + 1
     layer.rf = [(1, 1, 1)] * (len(shape) - 1)
+
+
+def norm_channels(ctx: _Ctx, layer: Layer, key: str) -> Value:
+    """The channels a norm layer normalises; its `key` (num_features, num_channels), when given, must match."""
+    shape = layer.in_shape
+    c = shape[-1] if ctx.channels_last else shape[0]
+    given = layer.spec.get(key)
+    if given is not None and given != c:
+        raise _fail(layer, key, f"{key} is {given} but the incoming shape "
+                                f"{shape_text(shape, layer.image, ctx.channels_last)} has {num_text(c)} channels")
+    return c
+
+
+def scale_and_shift(layer: Layer, c: Value, note: str = "") -> None:
+    """An affine norm's parameters: γ and β, C each."""
+    C = Sym("C", c)
+    layer.param_terms = [(C, False), (C, True)]
+    layer.param_labels = ["γ", "β"]
+    layer.param_note = "γ and β, one each per channel" + note
 
 
 def _layernorm(ctx: _Ctx, layer: Layer) -> None:

@@ -26,8 +26,12 @@ from .model import (
     _fail,
     _in,
     _join,
+    _kernel,
     _out,
     _split,
+    check_in_channels,
+    norm_channels,
+    scale_and_shift,
     shape_math,
     shape_text,
 )
@@ -193,19 +197,23 @@ def _upsample(ctx: _Ctx, layer: Layer) -> None:
     layer.param_note = "upsampling has no parameters"
 
 
-def _depthwise(ctx: _Ctx, layer: Layer) -> None:
-    """Keras' DepthwiseConv2D: PyTorch's Conv2d with groups = C_in and C_in·depth_multiplier filters."""
+def _depthwise_conv(ctx: _Ctx, layer: Layer, **overrides: object) -> tuple[Value, Sym, list[E], list[E]]:
+    """The layer's shape as a depthwise convolution (groups = C_in, C_in·depth_multiplier filters) computes it;
+    returns C_in, its symbol, the kernel's symbols and the depth multiplier as a factor (none when it is 1)."""
     spec = layer.spec
     c_in, _ = _split(ctx, layer, 2)
-    if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
-        raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape has {num_text(c_in)} channels")
+    check_in_channels(ctx, layer, c_in)
     dm = spec["depth_multiplier"]
-    layer.spec = {**spec, "out_channels": c_in * dm, "groups": c_in, "in_channels": None}
+    layer.spec = {**spec, "out_channels": c_in * dm, "groups": c_in, "in_channels": None, **overrides}
     _conv(ctx, layer)
     layer.spec = spec
-    Cin = Sym("C_in", c_in)
-    kern = [Sym("k_h", spec["kernel_size"][0]), Sym("k_w", spec["kernel_size"][1])]
-    per = [N(dm)] if dm > 1 else []
+    return c_in, Sym("C_in", c_in), _kernel(("H", "W"), spec["kernel_size"]), [N(dm)] if dm > 1 else []
+
+
+def _depthwise(ctx: _Ctx, layer: Layer) -> None:
+    """Keras' DepthwiseConv2D: PyTorch's Conv2d with groups = C_in and C_in·depth_multiplier filters."""
+    c_in, Cin, kern, per = _depthwise_conv(ctx, layer)
+    dm = layer.spec["depth_multiplier"]
     layer.param_terms = [(Prod([Cin, *per, *kern]), False)]
     if _bias(ctx, layer):
         layer.param_terms.append((Prod([Cin, *per]) if per else Cin, True))
@@ -219,20 +227,12 @@ def _depthwise(ctx: _Ctx, layer: Layer) -> None:
 def _separable(ctx: _Ctx, layer: Layer) -> None:
     """A depthwise k×k convolution (groups = C_in) then a pointwise 1×1 one: Keras' SeparableConv2D."""
     spec = layer.spec
-    c_in, _ = _split(ctx, layer, 2)
-    if spec.get("in_channels") is not None and spec["in_channels"] != c_in:
-        raise _fail(layer, "in_channels", f"in_channels is {spec['in_channels']} but the incoming shape has {num_text(c_in)} channels")
-    dm, c_out = spec["depth_multiplier"], spec["out_channels"]
-    mid = c_in * dm
-    layer.spec = {**spec, "out_channels": mid, "groups": c_in, "in_channels": None, "bias": spec["depthwise_bias"]}
-    _conv(ctx, layer)
-    layer.spec = spec
+    c_out = spec["out_channels"]
+    c_in, Cin, kern, per = _depthwise_conv(ctx, layer, bias=spec["depthwise_bias"])
     outs = list(layer.out_shape[:-1]) if ctx.channels_last else list(layer.out_shape[1:])
     layer.out_shape = _join(ctx, c_out, outs)
     layer.shape_lines[-1] = _c_out_line(c_out, " (the pointwise 1×1 convolution)")
-    Cin, Cout = Sym("C_in", c_in), Sym("C_out", c_out)
-    kern = [Sym("k_h", spec["kernel_size"][0]), Sym("k_w", spec["kernel_size"][1])]
-    per: list[E] = [N(dm)] if dm > 1 else []
+    Cout = Sym("C_out", c_out)
     terms: list[tuple[E, bool]] = [(Prod([Cin, *per, *kern]), False)]
     labels = ["depthwise weights"]
     if spec["depthwise_bias"]:
@@ -295,19 +295,13 @@ def _norm(ctx: _Ctx, layer: Layer) -> None:
         n = int(t[-2])
         if len(shape) != n + 1:
             raise _fail(layer, None, f"needs a {n + 1}-dimensional [C, ...] input, but the incoming shape is {shape_text(shape)}")
-    c = shape[-1] if ctx.channels_last else shape[0]
-    key = "num_channels" if t == "groupnorm" else "num_features"
-    if spec.get(key) is not None and spec[key] != c:
-        raise _fail(layer, key, f"{key} is {spec[key]} but the incoming shape {shape_text(shape)} has {num_text(c)} channels")
+    c = norm_channels(ctx, layer, "num_channels" if t == "groupnorm" else "num_features")
     if t == "groupnorm" and c % spec["num_groups"]:
         raise _fail(layer, "num_groups", f"num_groups={spec['num_groups']} does not divide the {num_text(c)} channels")
     what = "group norm" if t == "groupnorm" else "instance norm"
     layer.shape_lines.append((f"{what} keeps the shape",))
     if spec["affine"]:
-        C = Sym("C", c)
-        layer.param_terms = [(C, False), (C, True)]
-        layer.param_labels = ["γ", "β"]
-        layer.param_note = "γ and β, one each per channel"
+        scale_and_shift(layer, c)
     else:
         layer.param_note = "affine=False (PyTorch's default for instance norm): no parameters"
     if t.startswith("instancenorm") and spec["track_running_stats"]:

@@ -100,6 +100,19 @@ def _layer(net: Net, part: Part, key: str, name: str) -> Layer:
     return layer
 
 
+def _named_or_last(nets: Networks, part: Part) -> tuple[Net, Layer]:
+    """The part's network and the layer its `layer:` names (default: the last one)."""
+    net = nets.pick(part)
+    name = part.args.get("layer")
+    return net, _layer(net, part, "layer", name) if name is not None else net.layers[-1]
+
+
+def _picked(nets: Networks, part: Part) -> tuple[Net, list[Layer], bool]:
+    """The part's network, the layers it names (default: every layer) and whether it named them."""
+    net = nets.pick(part)
+    return (net, *_select(net, part, lambda layer: True))
+
+
 def _select(net: Net, part: Part, default: Callable[[Layer], bool]) -> tuple[list[Layer], bool]:
     """The layers a part names with `layer:` / `layers:` (names, or "type:conv2d"), or the default ones.
 
@@ -313,9 +326,8 @@ def _param_steps(layers: list[Layer], include_bias: bool, explicit: bool, what: 
 
 
 def q_output_shape(nets: Networks, part: Part) -> PartSolution:
-    net = nets.pick(part)
+    net, layer = _named_or_last(nets, part)
     name = part.args.get("layer")
-    layer = _layer(net, part, "layer", name) if name is not None else net.layers[-1]
     spatial = bool(part.args.get("spatial"))
     steps = []
     if name is not None and name in net.instances:
@@ -402,8 +414,7 @@ def _include_bias(part: Part, default: bool = True) -> bool:
 
 
 def q_params(nets: Networks, part: Part) -> PartSolution:
-    net = nets.pick(part)
-    layers, explicit = _select(net, part, lambda layer: True)
+    net, layers, explicit = _picked(nets, part)
     include_bias = _include_bias(part)
     trainable_only = part.args.get("trainable") is not False
     with_buffers = bool(part.args.get("buffers"))
@@ -517,8 +528,7 @@ def _nic_total(layers: list[Layer], include_bias: bool) -> Value:
 
 
 def q_weights(nets: Networks, part: Part) -> PartSolution:
-    net = nets.pick(part)
-    layers, explicit = _select(net, part, lambda layer: True)
+    net, layers, explicit = _picked(nets, part)
     steps, value = _param_steps(layers, False, explicit, what="weights")
     alts = []
     nic = _nic_total(layers, False)
@@ -528,8 +538,7 @@ def q_weights(nets: Networks, part: Part) -> PartSolution:
 
 
 def q_biases(nets: Networks, part: Part) -> PartSolution:
-    net = nets.pick(part)
-    layers, explicit = _select(net, part, lambda layer: True)
+    net, layers, explicit = _picked(nets, part)
     steps = []
     items: list[tuple[str, Value]] = []
     for layer in layers:
@@ -578,8 +587,7 @@ def q_neurons(nets: Networks, part: Part) -> PartSolution:
 
 
 def q_params_share(nets: Networks, part: Part) -> PartSolution:
-    net = nets.pick(part)
-    layers, _ = _select(net, part, lambda layer: True)
+    net, layers, _ = _picked(nets, part)
     include_bias = _include_bias(part)
     steps, sel = _param_steps(layers, include_bias, True, net=net)
     all_layers = net.layers
@@ -596,8 +604,7 @@ def q_params_share(nets: Networks, part: Part) -> PartSolution:
 
 
 def q_params_ratio(nets: Networks, part: Part) -> PartSolution:
-    net = nets.pick(part)
-    layers, _ = _select(net, part, lambda layer: True)
+    net, layers, _ = _picked(nets, part)
     include_bias = _include_bias(part)
     other = nets.pick(part, "to_network") if (part.args.get("to_network") is not None or nets.single) else net
     to_refs = part.args.get("to_layers")
@@ -761,9 +768,7 @@ def q_macs(nets: Networks, part: Part) -> PartSolution:
 def q_receptive_field(nets: Networks, part: Part) -> PartSolution:
     from .receptive import receptive_field
 
-    net = nets.pick(part)
-    name = part.args.get("layer")
-    target = _layer(net, part, "layer", name) if name is not None else net.layers[-1]
+    net, target = _named_or_last(nets, part)
     return receptive_field(net, target, part, part.args.get("axis"))
 
 
