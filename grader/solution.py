@@ -24,24 +24,51 @@ class Table:
         return {"title": self.title, "columns": self.columns, "rows": self.rows}
 
 
+class _Printed:
+    """A Step's `text` or `latex`: as given, or (None) printed from its segments when first read.
+
+    A solver builds hundreds of steps that a check never shows (the solution is cached with them
+    for `grader solve`); printing each as text and LaTeX at once was about a tenth of solving the
+    bank, and more of a first `grader check`."""
+
+    def __init__(self, required: bool):
+        self.required = required
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, step: Any, owner: type | None = None) -> str:
+        if step is None:  # the dataclass asks for the field's default
+            if self.required:
+                raise AttributeError(self.name)
+            return ""
+        value = step.__dict__.get(self.slot)
+        if value is None:
+            from .render.math import step_latex, step_text
+
+            value = step.__dict__[self.slot] = (step_text if self.name == "text" else step_latex)(step.segments)
+        return value  # type: ignore[no-any-return]
+
+    def __set__(self, step: Any, value: str | None) -> None:
+        step.__dict__[self.slot] = value
+
+
 @dataclass
 class Step:
     """One line of a derivation: plain text, the same in LaTeX, optionally a table.
 
     Build it with `Step.of("prose ", formula, " more prose")`: the math stays data (`segments`)
-    and grader/render/math prints it (text, LaTeX, MathML). `Step(text, latex)` still works for
-    steps written as strings."""
+    and grader/render/math prints it (text, LaTeX, MathML) when it is first shown. `Step(text,
+    latex)` still works for steps written as strings."""
 
-    text: str
-    latex: str = ""
+    text: _Printed = _Printed(required=True)
+    latex: _Printed = _Printed(required=False)
     table: Table | None = None
     segments: tuple[Any, ...] = ()  # prose (str) and math (grader.formula nodes, sympy objects)
 
     @classmethod
     def of(cls, *segments: Any, table: Table | None = None) -> Step:
-        from .render.math import step_latex, step_text
-
-        return cls(step_text(segments), step_latex(segments), table, tuple(segments))
+        return cls(None, None, table, tuple(segments))  # type: ignore[arg-type]  # printed when read
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "latex": self.latex}

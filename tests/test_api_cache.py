@@ -14,12 +14,9 @@ from grader.answers.check import check_solution
 
 SPEC = """\
 id: t-sum
-title: A sum
 kind: test-sum
-given: {a: "1/3", b: 0.5}
-parts:
-  - {id: s, ask: sum, points: 2}
-  - {id: t, ask: sum}
+given: {b: 0.5, a: "1/3"}
+parts: [{id: s, ask: sum, points: 2}, {id: t, ask: sum}]
 """
 
 STUDENTS = [{"s": "5/6", "t": "0.8333"}, {"s": "-1/6"}, {"s": "5/6", "t": "five sixths"}, {"t": "0.83333333"}] * 5
