@@ -1,18 +1,26 @@
 """How fast is `grader grade` on a realistic class, and how much memory does it take?
 
-    python benchmarks/bench_grade.py [--students 2000] [--rounds 3] [--big 20000] [--naive-sample 60]
+    python benchmarks/bench_grade.py [--students 2000] [--rounds 3] [--big 20000] [--naive-sample 60] [--here]
+
+By default grader is installed the way a TA installs it (a wheel of this checkout in a scratch
+virtual environment, not editable: benchmarks/bench_check.py's `install`), and every command runs
+from a scratch folder; `--here` measures this checkout instead (PYTHONPATH).
 
 The class is generated (benchmarks/classgen.py, seeded): ten problems of the bank, 45 parts
 (integers, reals, shapes, matrices, seven expression parts), answers clustered the way real
 classes cluster. Printed, in one run (wall times are medians of --rounds runs, commands
-alternated; the machine is shared, so ratios matter more than seconds):
+alternated; the machine is shared, so CPU seconds and ratios matter more than wall seconds):
 
-- part-checks/s of `grader grade --jobs 1` and `--jobs 2` (fresh gradebooks), and their ratio;
+- part-checks/s of `grader grade --jobs 1` and `--jobs 2` (fresh gradebooks, and no verdict stored
+  by an earlier run: each run checks every distinct answer), wall and CPU, and their ratio;
+- the share of `--jobs 1`'s CPU that is checking distinct answers (the part that workers share),
+  and the speed-up two workers can give at most by Amdahl's law;
 - the naive grader (every answer parsed and `sympy.simplify(a - b) == 0`, no dedupe), measured
   on --naive-sample students, and the same naive script with a dict of answers already checked
-  (the whole class); grader's ratio to each;
+  (the whole class); grader's ratio to each, in wall and in CPU time;
 - distinct answers checked per second (the real cost: each one is a parse and a comparison);
-- a re-run with nothing left to grade, and one student's grading with a warm cache;
+- a re-run with nothing left to grade; one student with a warm cache (specs solved and their
+  answers' verdicts stored by an earlier grade), and one student whose answers are new;
 - peak resident memory (VmHWM) of grading --students and --big students.
 
 Each `grader` run is a fresh process (`python -m grader grade ...`), as a TA runs it.
@@ -34,6 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_check import install  # noqa: E402
 from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
 
 _PEAK = """
@@ -47,7 +56,34 @@ print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHW
 """
 
 
-CPU: list[float] = []  # CPU seconds (user + system, the command and its workers) of each grader() call
+class Grader:
+    """Runs `grader` commands (an installed one, or this checkout's) and keeps their CPU seconds."""
+
+    def __init__(self, python: str, cwd: Path, env: dict[str, str]):
+        self.python, self.cwd, self.env = python, cwd, env
+        self.cpu: list[float] = []  # CPU seconds (user + system, the command and its workers) of each run
+
+    def __call__(self, args: list[str]) -> float:
+        """Wall seconds of one `grader` command (its CPU seconds are appended to self.cpu)."""
+        cpu = _children_cpu()
+        start = time.perf_counter()
+        done = subprocess.run([self.python, "-m", "grader", *args], capture_output=True, text=True, env=self.env,
+                              cwd=self.cwd)
+        seconds = time.perf_counter() - start
+        self.cpu.append(_children_cpu() - cpu)
+        if done.returncode not in (0, 2):
+            raise SystemExit(f"grader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return seconds
+
+    def peak_mb(self, args: list[str]) -> float:
+        done = subprocess.run([self.python, "-c", _PEAK.format(args=args)], capture_output=True, text=True,
+                              env=self.env, cwd=self.cwd)
+        return int(done.stderr.split()[-1]) / 1024
+
+    def forget_verdicts(self) -> None:
+        """No verdict stored by an earlier run (grader.checked): the next run checks every distinct answer."""
+        for stored in Path(self.env["GRADER_CACHE_DIR"]).glob("*.verdicts"):
+            stored.unlink()
 
 
 def _children_cpu() -> float:
@@ -55,24 +91,6 @@ def _children_cpu() -> float:
 
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
-
-
-def grader(args: list[str], env: dict[str, str]) -> float:
-    """Wall seconds of one `grader` command (its CPU seconds are appended to CPU)."""
-    cpu = _children_cpu()
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env, cwd=ROOT)
-    seconds = time.perf_counter() - start
-    CPU.append(_children_cpu() - cpu)
-    if done.returncode not in (0, 2):
-        raise SystemExit(f"grader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return seconds
-
-
-def peak_mb(args: list[str], env: dict[str, str]) -> float:
-    done = subprocess.run([sys.executable, "-c", _PEAK.format(args=args)], capture_output=True, text=True,
-                          env=env, cwd=ROOT)
-    return int(done.stderr.split()[-1]) / 1024
 
 
 # --- the naive grader ------------------------------------------------------------------------
@@ -118,14 +136,15 @@ def naive_check(part: Any, raw: str) -> str:
     return "correct" if _same(_sym(part.value), _sym(given)) else "incorrect"
 
 
-def naive(cols: list[tuple[str, Any]], class_csv: Path, limit: int | None, memo: bool) -> tuple[float, int]:
+def naive(cols: list[tuple[str, Any]], class_csv: Path, limit: int | None, memo: bool) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, part-checks) of the naive grader on the first `limit` students."""
     import csv
 
     import sympy  # noqa: F401 — imported before the clock starts, as grader's workers have it
 
     seen: dict[tuple[int, str], str] = {}
     count = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with open(class_csv, newline="") as fh:
         rows = csv.reader(fh)
         next(rows)
@@ -140,7 +159,7 @@ def naive(cols: list[tuple[str, Any]], class_csv: Path, limit: int | None, memo:
                         seen[key] = naive_check(cols[j][1], raw)
                 else:
                     naive_check(cols[j][1], raw)
-    return time.perf_counter() - start, count
+    return time.perf_counter() - start, time.process_time() - cpu, count
 
 
 def distinct_rate(cols: list[tuple[str, Any]], class_csv: Path) -> tuple[int, float, float]:
@@ -171,60 +190,94 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--big", type=int, default=20000, help="the class size of the memory figure (0: skip)")
     ap.add_argument("--naive-sample", type=int, default=60)
+    ap.add_argument("--here", action="store_true", help="measure this checkout (PYTHONPATH), not an install")
     opts = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = {**os.environ, "GRADER_CACHE_DIR": str(work / "cache"), "PYTHONPATH": str(ROOT)}
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_NO_CACHE")}
+        env["GRADER_CACHE_DIR"] = str(work / "cache")
+        if opts.here:
+            env["PYTHONPATH"] = str(ROOT)
+            grader = Grader(sys.executable, ROOT, env)
+            where = "this checkout (PYTHONPATH)"
+        else:
+            (work / "run").mkdir()
+            grader = Grader(install(work), work / "run", env)  # run from a scratch folder: nothing from the checkout
+            where = "a regular install (wheel in a scratch venv)"
         specs = spec_paths(work)
         cols = columns(specs)
         subs = work / "class.csv"
         write_class(subs, cols, opts.students, seed=1)
-        one = work / "one.csv"
+        one, other = work / "one.csv", work / "other.csv"
         write_class(one, cols, 1, seed=5)
+        write_class(other, cols, 1, seed=6)
         base = [*map(str, specs), "--submissions"]
         parts = opts.students * len(cols)
+        print(f"{where}; load average {os.getloadavg()[0]:.1f}")
         print(f"{opts.students} students x {len(cols)} parts = {parts} part-checks "
               f"({len(specs)} problems: {', '.join(p.stem for p in specs)})")
-        grader(["grade", *base, str(one), "--db", str(work / "warm.sqlite")], env)  # solve and cache the specs
+        grader(["grade", *base, str(one), "--db", str(work / "warm.sqlite")])  # solve and cache the specs
 
         times: dict[str, list[float]] = {"1": [], "2": []}
         cpu: dict[str, list[float]] = {"1": [], "2": []}
         for r in range(opts.rounds):
             for jobs in ("1", "2") if r % 2 == 0 else ("2", "1"):
+                grader.forget_verdicts()
                 db = work / f"r{r}-j{jobs}.sqlite"
-                times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs], env))
-                cpu[jobs].append(CPU[-1])
+                times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs]))
+                cpu[jobs].append(grader.cpu[-1])
         t1, t2 = statistics.median(times["1"]), statistics.median(times["2"])
         c1, c2 = statistics.median(cpu["1"]), statistics.median(cpu["2"])
         print(f"grader grade --jobs 1           {t1:7.2f} s   {parts / t1:9,.0f} part-checks/s   (CPU {c1:.1f} s: "
               f"{parts / c1:,.0f} per CPU second)")
         print(f"grader grade --jobs 2           {t2:7.2f} s   {parts / t2:9,.0f} part-checks/s   "
               f"{t1 / t2:.2f}x --jobs 1   (CPU {c2:.1f} s in all processes)")
-        rerun = statistics.median(grader(["grade", *base, str(subs), "--db", str(work / "r0-j1.sqlite")], env)
+
+        rerun = statistics.median(grader(["grade", *base, str(subs), "--db", str(work / "r0-j1.sqlite")])
                                   for _ in range(opts.rounds))
-        print(f"re-run, nothing to grade        {rerun:7.2f} s   (CPU {CPU[-1]:.2f} s)")
-        single = statistics.median(grader(["grade", *base, str(one), "--db", str(work / f"one{i}.sqlite")], env)
-                                   for i in range(opts.rounds))
-        print(f"one student, warm cache         {single:7.2f} s   (CPU {CPU[-1]:.2f} s)")
+        serial = grader.cpu[-1]
+        print(f"re-run, nothing to grade        {rerun:7.2f} s   (CPU {serial:.2f} s)")
 
         n_distinct, rate, cpu_rate = distinct_rate(cols, subs)
+        checking = min(1.0, n_distinct / cpu_rate / c1)
         print(f"distinct answers                {n_distinct:7d}     {rate:9,.0f} distinct checks/s (one process; "
               f"{cpu_rate:,.0f} per CPU second)")
-        tn, cn = naive(cols, subs, opts.naive_sample, memo=False)
-        tm, cm = naive(cols, subs, None, memo=True)
-        best = parts / min(t1, t2)
-        print(f"naive (simplify per answer)     {cn / tn:9,.0f} part-checks/s   grader is {best / (cn / tn):,.0f}x "
-              f"(measured on {opts.naive_sample} students)")
-        print(f"naive with a memo of answers    {cm / tm:9,.0f} part-checks/s   grader is {best / (cm / tm):.2f}x")
+        # Amdahl: what no second process can share is the start-up, loading the specs and the summary
+        # (the re-run's CPU); the rest (the distinct checks, and reading and writing the students,
+        # which the parent does while the workers check) is spread over two cores at best
+        shared = max(0.0, 1 - serial / c1)
+        print(f"  checking them is {checking:.0%} of --jobs 1's CPU; all but the re-run's CPU ({shared:.0%}) can "
+              f"overlap: two idle cores make --jobs 2 at most {1 / (1 - shared + shared / 2):.2f}x faster (Amdahl)")
+        grader(["grade", *base, str(one), "--db", str(work / "warm2.sqlite")])  # its verdicts stored again
+        single = statistics.median(grader(["grade", *base, str(one), "--db", str(work / f"one{i}.sqlite")])
+                                   for i in range(opts.rounds))
+        print(f"one student, warm cache         {single:7.2f} s   (CPU {grader.cpu[-1]:.2f} s; their verdicts stored "
+              "by an earlier grade)")
+        grader.forget_verdicts()
+        new = grader(["grade", *base, str(other), "--db", str(work / "other.sqlite")])
+        print(f"one student, new answers        {new:7.2f} s   (CPU {grader.cpu[-1]:.2f} s; specs cached, answers "
+              "checked: sympy imported)")
 
+        tn, cn, n_naive = naive(cols, subs, opts.naive_sample, memo=False)
+        tm, cm, n_memo = naive(cols, subs, None, memo=True)
+        best, best_cpu = parts / min(t1, t2), parts / c1
+        print(f"naive (simplify per answer)     {n_naive / tn:9,.0f} part-checks/s   grader is {best / (n_naive / tn):,.0f}x "
+              f"(CPU: {n_naive / cn:,.0f} per CPU second, grader --jobs 1 {best_cpu / (n_naive / cn):,.0f}x; "
+              f"measured on {opts.naive_sample} students)")
+        print(f"naive with a memo of answers    {n_memo / tm:9,.0f} part-checks/s   grader is {best / (n_memo / tm):.2f}x "
+              f"(CPU: {n_memo / cm:,.0f} per CPU second, grader --jobs 1 {best_cpu / (n_memo / cm):.2f}x)")
+
+        grader.forget_verdicts()
         print(f"peak memory, {opts.students:,} students    "
-              f"{peak_mb(['grade', *base, str(subs), '--db', str(work / 'm1.sqlite'), '--jobs', '1'], env):6.0f} MB")
+              f"{grader.peak_mb(['grade', *base, str(subs), '--db', str(work / 'm1.sqlite'), '--jobs', '1']):6.0f} MB")
         if opts.big:
             big = work / "big.csv"
             write_class(big, cols, opts.big, seed=2)
+            grader.forget_verdicts()
             start = time.perf_counter()
-            mb = peak_mb(["grade", *base, str(big), "--db", str(work / "m2.sqlite"), "--jobs", "1"], env)
+            mb = grader.peak_mb(["grade", *base, str(big), "--db", str(work / "m2.sqlite"), "--jobs", "1"])
             print(f"peak memory, {opts.big:,} students   {mb:6.0f} MB   ({time.perf_counter() - start:.1f} s)")
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

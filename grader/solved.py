@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover — an interpreter without the C acceler
 
 PROTOCOL = 5
 
-FORMAT = 4  # 3: a Solution carries its notes and mistake feedback; 4: part types
+FORMAT = 5  # 3: a Solution carries its notes and mistake feedback; 4: part types; 5: part answers
 
 
 @dataclass
@@ -63,6 +63,7 @@ class Solved:
     path: str = ""
     part_blobs: list[bytes] = field(default_factory=list)  # each PartSolution, without its steps
     part_types: list[str] = field(default_factory=list)  # each part's answer type
+    part_answers: list[str] = field(default_factory=list)  # each part's answer as displayed
     cache_entry: str = ""  # the file this was read from or stored to ("" when not cached)
     cache_key: str = ""  # the key it was stored under
     rest_blob: bytes = b""  # (Solution without parts, {part id: steps})
@@ -77,7 +78,7 @@ class Solved:
         rest = dumps((shell, {p.id: p.steps for p in solution.parts}), protocol=PROTOCOL)
         out = cls(solution.id, solution.kind, [p.id for p in solution.parts], solution.title,
                   [float(p.points) for p in solution.parts], feedback, part_blobs=parts, rest_blob=rest,
-                  part_types=[p.type for p in solution.parts], **meta)
+                  part_types=[p.type for p in solution.parts], part_answers=[p.answer for p in solution.parts], **meta)
         out._full = solution
         return out
 
@@ -94,6 +95,12 @@ class Solved:
         if found is None:
             found = self._parts[index] = loads(self.part_blobs[index])  # written by Solved.of only
         return found
+
+    def blank_part(self, index: int) -> PartSolution:
+        """Part `index` as checking a blank answer reads it (its id, answer and points: the verdict is
+        `missing`), without unpickling its value: a blank expression part imports no sympy."""
+        return PartSolution(self.part_ids[index], self.part_types[index], None, self.part_answers[index],
+                            points=self.points[index])
 
     def checkable(self, part_ids: list[str] | None = None) -> Solution:
         """A Solution with the parts to check (all, or `part_ids`), without any step."""

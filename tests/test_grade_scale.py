@@ -149,16 +149,34 @@ def test_verdicts_stored_by_a_grade_decide_the_next_one_identically_without_symp
 
     with open(tmp_path / "subs" / "class.csv", newline="") as fh:
         header, *students = list(csv.reader(fh))
-    ad_click = header.index("rec6-ad-click/a")  # an expression part (k/N)
-    late = next(row for row in students if row[ad_click].strip() and all(
+    expression = header.index("rec6-ad-click/a")  # k/N
+    late = next(row for row in students if row[expression].strip() and all(
         cell.strip() and cell not in GARBAGE_ANSWERS for cell in row))  # every answer read and decided
-    with open(tmp_path / "late.csv", "w", newline="") as fh:
-        csv.writer(fh).writerows([header, late])
-    code = _LATE.format(specs=[str(s) for s in specs], subs=str(tmp_path / "late.csv"), db=str(tmp_path / "late.sqlite"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.stderr.split()[-2:] == ["NO-SYMPY", "0"], done.stderr[-2000:]
-    assert json.loads(done.stdout)["cache"] == {"checks": 0, "hits": 0, "stored": len(header) - 1}
+    blank = list(late)
+    blank[expression] = ""  # a blank answer is `missing` without reading the part's (sympy) value
+    for row, stored in ((late, len(header) - 1), (blank, len(header) - 2)):
+        with open(tmp_path / "late.csv", "w", newline="") as fh:
+            csv.writer(fh).writerows([header, row])
+        code = _LATE.format(specs=[str(s) for s in specs], subs=str(tmp_path / "late.csv"),
+                            db=str(tmp_path / f"late{stored}.sqlite"))
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.stderr.split()[-2:] == ["NO-SYMPY", "0"], done.stderr[-2000:]
+        assert json.loads(done.stdout)["cache"] == {"checks": len(header) - 1 - stored, "hits": 0, "stored": stored}
+
+
+def test_a_blank_answer_reads_only_what_the_cache_keeps_beside_the_part(tmp_path):
+    """Solved.blank_part gives the verdict check_part gives with the whole part, for every part of
+    the benchmark's problems (the `missing` result reads the part's id, answer and points only)."""
+    from grader.answers.check import check_part
+    from grader.solved import solved
+
+    specs = _classgen().spec_paths(tmp_path)
+    for spec in specs:
+        fresh = solved(str(spec))
+        for index in range(len(fresh.part_ids)):
+            for blank in (None, "", "  "):
+                assert check_part(fresh.blank_part(index), blank) == check_part(fresh.part(index), blank)
 
 
 # --- memory ---------------------------------------------------------------------------------

@@ -53,12 +53,13 @@ Verdict = tuple[PartResult, "str | None"]  # the result, and an error message if
 
 
 class Student:
-    """One student to grade: their answers' keys, in problem and part order."""
+    """One student to grade: their answers' keys, in problem and part order, and those of the keys
+    that were waiting for a worker when the student was read (the only ones to look for later)."""
 
-    __slots__ = ("name", "payload", "keys", "pids")
+    __slots__ = ("name", "payload", "keys", "pids", "waiting")
 
-    def __init__(self, name: str, payload: Any, pids: list[str], keys: list[list[Key]]):
-        self.name, self.payload, self.pids, self.keys = name, payload, pids, keys
+    def __init__(self, name: str, payload: Any, pids: list[str], keys: list[list[Key]], waiting: list[Key]):
+        self.name, self.payload, self.pids, self.keys, self.waiting = name, payload, pids, keys, waiting
 
 
 Graded = tuple[Student, dict[str, list[PartResult]], list[str]]  # (student, results by problem, errors)
@@ -84,6 +85,8 @@ class Verdicts:
         self.in_flight: dict[Future, list[tuple[Key, Item]]] = {}
         self.pending: deque[Student] = deque()
         self.checker = Checker(problems)
+        self.pool: ProcessPoolExecutor | None = None
+        self._unique = itertools.count()  # with cache=False every answer is its own key
         # verdicts decided before by a check or grade of the same spec (read once per spec)
         self.stored: dict[str, VerdictCache] = {}
         if cache:
@@ -91,14 +94,13 @@ class Verdicts:
                 found = problem.stored_verdicts()
                 if found is not None:
                     self.stored[pid] = found
-        self.pool: ProcessPoolExecutor | None = None
-        self._unique = itertools.count()  # with cache=False every answer is its own key
 
     # --- the parent's side ------------------------------------------------------------------
 
     def submit(self, name: str, payload: Any, answers: dict[str, dict[str, Any]], pids: list[str]) -> None:
         """Queue a student: `answers` maps problem id -> part id -> raw answer, for the problems `pids`."""
         keys: list[list[Key]] = []
+        waiting: list[Key] = []
         decided, queued, reused, stats = self.decided, self.queued, self.reused, self.stats
         for pid in pids:
             problem = self.problems[pid]
@@ -108,11 +110,21 @@ class Verdicts:
             row = []
             for index, part_id in enumerate(problem.part_ids):
                 raw = mine.get(part_id)
-                key: Key = (pid, index, seed, answer_key(raw)) if self.use_cache else (next(self._unique),)
+                if not self.use_cache:
+                    key: Key = (next(self._unique),)
+                elif type(raw) is str:  # noqa: E721 — the common case of answer_key, inlined (90,000 calls a class)
+                    key = (pid, index, seed, ("s", raw.strip()))
+                else:
+                    key = (pid, index, seed, answer_key(raw))
                 row.append(key)
-                if key in decided or key in queued:
+                if key in decided:
                     stats.hits += 1
                     reused[key] = reused.get(key, 0) + 1
+                    continue
+                if key in queued:
+                    stats.hits += 1
+                    reused[key] = reused.get(key, 0) + 1
+                    waiting.append(key)
                     continue
                 raw = normalise(raw)
                 found = stored.get(part_id, raw) if stored is not None else None
@@ -126,12 +138,13 @@ class Verdicts:
                     decided[key] = self.checker.check(item)
                 else:
                     queued.add(key)
+                    waiting.append(key)
                     self.batch.append((key, item))
                     # the pool starts only once there is enough to share: a small class is checked here
                     if len(self.batch) >= (CHUNK if self.pool is not None else max(1, CHUNK * START_POOL_CHUNKS)):
                         self._send()
             keys.append(row)
-        self.pending.append(Student(name, payload, pids, keys))
+        self.pending.append(Student(name, payload, pids, keys, waiting))
         if len(decided) > MAX_DECIDED:
             self._forget()
 
@@ -200,7 +213,7 @@ class Verdicts:
     def _pop(self) -> Iterator[Graded]:
         while self.pending:
             student = self.pending[0]
-            if not all(k in self.decided for row in student.keys for k in row):
+            if student.waiting and not all(k in self.decided for k in student.waiting):
                 if not self.batch and not self.in_flight:  # nothing will come: should not happen
                     raise RuntimeError("a student's answers were never sent to be checked")
                 if self.batch and not self.in_flight and self.pool is not None:
@@ -209,16 +222,16 @@ class Verdicts:
             self.pending.popleft()
             results: dict[str, list[PartResult]] = {}
             errors: list[str] = []
+            decided = self.decided
             for pid, row in zip(student.pids, student.keys):
-                out = []
-                for key in row:
-                    result, error = self.decided[key]
-                    out.append(result)
+                verdicts = [decided[key] for key in row]
+                results[pid] = [result for result, _error in verdicts]
+                for _result, error in verdicts:
                     if error and error not in errors:
                         errors.append(error)
-                    if not self.use_cache:
-                        del self.decided[key]
-                results[pid] = out
+                if not self.use_cache:
+                    for key in row:
+                        del decided[key]
             yield student, results, errors
 
     def _pool(self) -> ProcessPoolExecutor:

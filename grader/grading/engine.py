@@ -62,6 +62,13 @@ class SolvedProblem:
         src = self._source
         return src.part(index) if isinstance(src, Solved) else src.parts[index]
 
+    def part_to_check(self, index: int, raw: Any) -> PartSolution:
+        """Part `index` as checking `raw` needs it: a blank answer needs no value (Solved.blank_part)."""
+        src = self._source
+        if isinstance(src, Solved) and (raw is None or isinstance(raw, str) and not raw.strip()):
+            return src.blank_part(index)
+        return self.part(index)
+
     @property
     def solution(self) -> Solution:
         """The whole worked solution (steps included)."""
@@ -161,7 +168,7 @@ class Checker:
                 except GraderError as exc:
                     message = f"no variant of {pid} for {student!r}: {exc}"
                     return error_result(part_id, points, "", raw, message), message
-            part = problem.part(index)
+            part = problem.part_to_check(index, raw)
             # looked up at call time, so that a test can stand in for the answer engine
             return check_part(part, normalise(raw), problem.mistakes), None
         except Exception as exc:  # noqa: BLE001 — one bad answer must not stop the batch

@@ -268,8 +268,9 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
             nonlocal done_count
             student, results, errors = graded
             entry, fresh = student.payload
-            rows = [ProblemRows(pid, entry.digests[pid], ERROR if any(r.verdict == "error" for r in parts) else OK,
-                                parts) for pid, parts in results.items()]
+            # an `error` verdict always comes with its message (engine.Checker): no message, no error to look for
+            rows = [ProblemRows(pid, entry.digests[pid], ERROR if errors and any(r.verdict == "error" for r in parts)
+                                else OK, parts) for pid, parts in results.items()]
             book.record(entry.student, entry.file, entry.line, rows, fresh)
             if errors:
                 report.errors += 1
