@@ -114,7 +114,7 @@ def test_elementwise_products_partials_roots_and_maxima(formula, as_text, as_lat
 
 @pytest.mark.parametrize("name, as_latex", [
     ("m̂", r"\hat{m}"), ("v̂_t", r"\hat{v}_t"), ("g²", "g^{2}"), ("(XᵀX + λI)⁻¹Xᵀy", r"(X^{\top}X + \lambda I)^{-1}X^{\top}y"),
-    ("w_jᵀx", r"w_j^{\top}x"), ("θx", r"\theta x"), ("∇L(θ)", r"\nabla L(\theta)"), ("½‖y − Xθ‖²", r"\tfrac{1}{2}\|y - X\theta\|^{2}"),
+    ("w_jᵀx", r"w_j^{\top}x"), ("onehot", r"\mathrm{onehot}"), ("x1", "x1"), ("θx", r"\theta x"), ("∇L(θ)", r"\nabla L(\theta)"), ("½‖y − Xθ‖²", r"\tfrac{1}{2}\|y - X\theta\|^{2}"),
 ])
 def test_names_written_in_unicode_are_typeset(name, as_latex):
     """A name as a kind writes it in text (m̂, XᵀX, g²) is LaTeX without a hand-written `latex=`."""

@@ -207,6 +207,20 @@ def test_seed_temperature_flattens_towards_uniform():
     assert [round(x, 4) for x in floats(sol.part("probabilities").value)] == [0.3300, 0.3333, 0.3367]
 
 
+@pytest.mark.parametrize("convention, text, typeset", [
+    ("notes", "the label gets 1 − ε = 0.9, each of the other 3 classes ε/(K − 1) = 0.1/3 = 0.0333333",
+     r"\frac{\varepsilon}{\left(K - 1\right)}"),
+    ("pytorch", "so the label gets 1 − ε + ε/K = 0.925 and every other class ε/K = 0.1/4 = 0.025",
+     r"1 - \varepsilon + \frac{\varepsilon}{K} = 0.925"),
+])
+def test_label_smoothing_is_worked_out_as_formulas(convention, text, typeset):
+    """The smoothed targets with their numbers substituted: the same words as ever in text, math in LaTeX."""
+    problem = problem_of({"logits": [1, 2, 3, 4], "label": 0, "smoothing": "0.1", "convention": convention},
+                         [{"id": "t", "ask": "targets"}])
+    step = solve(problem).part("t").steps[0]
+    assert text in step.text and typeset in step.latex
+
+
 def test_seed_derivative_and_label_smoothing():
     sol = solve(load_problem(str(EE147 / "ee147-softmax-derivative.yaml")))
     assert sol.part("same").answer == "s_i*(1 - s_i)" and sol.part("different").answer == "-s_i*s_j"

@@ -139,9 +139,17 @@ def decimal_math(value: Any, digits: int = 6) -> Any:
 
 def partial(of: str, wrt: str) -> Any:
     """∂of/∂wrt as a fraction of two ∂-names."""
-    from ...formula import Partial, Sym
+    from ...formula import Partial
 
-    return Partial(Sym(of), Sym(wrt))
+    return Partial(name_math(of), name_math(wrt))
+
+
+def name_math(name: str) -> Any:
+    """A name as a spec writes it (lambda, L_reg) in text, typeset as the lecture writes it (λ)."""
+    from ...formula import Sym, Written
+
+    typeset = _tree_math(("name", name))
+    return typeset if typeset == Sym(name) else Written(name, typeset)
 
 
 def nested_math(values: Any, text: str, decimals: bool = False) -> Any:
@@ -191,7 +199,7 @@ def _tree_math(t: Any) -> Any:
         greek = _GREEK.get(head, head)
         if greek != head:
             return Sym(greek + sep + tail)
-        return Sym(name, latex=r"\mathrm{" + name + "}" if len(name) > 1 and not sep else "")
+        return Sym(name)  # a word (lr, onehot) is set upright by the printer
     if tag == "neg":
         return Neg(_tree_math(t[1]))
     if tag in ("+", "-", "*", "/", "^"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...formula import Math, Rel, Sym, Sympy, Written
+from ...formula import Math, Rel, Sympy, Written
 from .._grad.show import decimal, decimal_math, exact, exact_math, formula_math, nested_math
 from .graph import Graph
 from .tensor import Tensor
@@ -22,10 +22,6 @@ def plain_rational(x: Any) -> bool:
 
 def symbolic(x: Any) -> bool:
     return bool(getattr(x, "free_symbols", None))
-
-
-def name(n: str) -> Sym:
-    return Sym(n)
 
 
 def brief(x: Any) -> Math:

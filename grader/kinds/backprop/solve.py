@@ -10,7 +10,7 @@ from ...errors import InvalidAnswer, SolveError
 from ...formula import Add, Call, Group, Math, Num, Partial, Rel, Sum, Sym, approx, eq, hadamard
 from ...problem import Part, Problem
 from ...solution import Alternative, Step
-from .._grad.show import decimal, exact, partial
+from .._grad.show import decimal, exact, name_math, partial
 from ..base import Answer
 from . import shown
 from .graph import Backward, Graph, GraphError, build
@@ -114,13 +114,13 @@ def forward_steps(graph: Graph) -> list[Step]:
     for k, (name, value) in enumerate(graph.inputs.items()):
         inputs += [", "] if k else []
         if name in graph.symbolic:
-            inputs += [Sym(name), " (a symbol)"]
+            inputs += [name_math(name), " (a symbol)"]
         else:
-            inputs += [shown.tensor_valued(shown.start(Sym(name)), value), sized(value)]
+            inputs += [shown.tensor_valued(shown.start(name_math(name)), value), sized(value)]
     steps = [Step.of(f"Forward pass, each node computed from the values above it{order}. Inputs: ", *inputs)]
     for name, node in graph.nodes.items():
         value = graph.values[name]
-        defined = eq(Sym(name), shown.formula(graph, name))
+        defined = eq(name_math(name), shown.formula(graph, name))
         if value.is_scalar and shown.symbolic(value.item) and exact(value.item).replace(" ", "") == node.formula.replace(" ", ""):
             steps.append(Step.of(defined))  # y = w*x, not y = w*x = w*x
         else:
@@ -154,7 +154,7 @@ class _Context:
         for n in bw.order:
             node = g.nodes[n]
             up = bw.grads[n]
-            segments: list[Any] = ["At ", eq(Sym(n), shown.formula(g, n)), f"{gate_remark(g, n)}, upstream ",
+            segments: list[Any] = ["At ", eq(name_math(n), shown.formula(g, n)), f"{gate_remark(g, n)}, upstream ",
                                     eq(partial(of, n), shown.brief_tensor(up)), ": "]
             for k, r in enumerate(node.refs):
                 segments += (["; "] if k else []) + self._contribution(of, n, r, up, bw)
@@ -211,7 +211,7 @@ class _Context:
         v = self.graph.values[name]
         node = self.graph.nodes.get(name)
         if node:
-            step = Step.of(shown.tensor_valued(eq(Sym(name), shown.formula(self.graph, name)), v), " (the forward pass above)")
+            step = Step.of(shown.tensor_valued(eq(name_math(name), shown.formula(self.graph, name)), v), " (the forward pass above)")
         else:
             value = _alone(v.item) if v.is_scalar else [shown.tensor(v)]
             step = Step.of(f"{name} is an input: ", *value, " (the forward pass above)")
@@ -416,17 +416,17 @@ def tensor_rule(g: Graph, n: str, r: str, of: str) -> tuple[Math, str]:
         if len(sa) == 2 and len(sb) == 2:
             return (up * Sym(f"{b}ᵀ"), "") if r == a else (Sym(f"{a}ᵀ") * up, "")
     if tree[0] == "call" and tree[1] == "relu" and tree[2][0] == ("name", r):
-        return hadamard(Call("1", Rel((Sym(r), Num(0)), (">",))), up), "relu passes the gradient where its input is positive"
+        return hadamard(Call("1", Rel((name_math(r), Num(0)), (">",))), up), "relu passes the gradient where its input is positive"
     if tree[0] == "call" and tree[1] == "dot":
         other = [a[1] for a in tree[2] if a[0] == "name" and a[1] != r]
-        return (up * Sym(other[0]), "") if other else (Num(2) * up * Sym(r), "")
+        return (up * name_math(other[0]), "") if other else (Num(2) * up * name_math(r), "")
     if tree[0] in ("+", "-") and g.values[r].shape == g.values[n].shape:
         through = -up if tree[0] == "-" and tree[2] == ("name", r) else up
         return through, "an add gate passes the gradient through"
     if tree[0] == "call" and tree[1] in ("sum", "mean"):
         share = up / Num(len(g.values[r].data)) if tree[1] == "mean" else up
         return share, "the same for every entry"
-    entry = Sym(f"(∂{of}/∂{n})_o") * Partial(Sym(f"{n}_o"), Sym(r))
+    entry = Sym(f"(∂{of}/∂{n})_o") * Partial(Sym(f"{n}_o"), name_math(r))
     return Sum("o", entry), f"the derivative of {n} = {g.nodes[n].formula} with respect to {r}, entry by entry, times the upstream gradient"
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from ...formula import Group, Math, Num, Rel, Sym, Sympy, Written
 
 X, G, B, MU, TAU, LAM = Sym("x"), Sym("g"), Sym("b"), Sym("μ"), Sym("τ"), Sym("λ")
-LR = Sym("lr", latex=r"\mathrm{lr}")
+LR = Sym("lr")
 EPS = Sym("eps", latex=r"\epsilon")
 ALPHA = Sym("α")
-SUM = Sym("sum", latex=r"\mathrm{sum}")
+SUM = Sym("sum")
 SQUARE_AVG = Sym("square_avg", latex=r"\mathrm{square\_avg}")
 GRAD_AVG = Sym("grad_avg", latex=r"\mathrm{grad\_avg}")
 BETA1, BETA2 = Sym("β1", latex=r"\beta_1"), Sym("β2", latex=r"\beta_2")

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from ...answers.symbols import plain_symbol
-from ...formula import Call, Group, Math, Num, Over, Sum, Sym, Sympy, Written, eq
+from ...formula import Add, Call, Group, Math, Num, Over, Sum, Sym, Sympy, Written, eq
 from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact, exact_math, partial, rational
 
@@ -103,17 +103,21 @@ class _Common:
 
     def targets_step(self) -> Step:
         t = smoothed_targets(self.classes, self.label, self.smoothing, self.convention)
+        eps, K = Sym("ε"), Sym("K")
+        given_eps = _num_math(self.smoothing)
         if not self.smoothing:
-            text = f"The target is one-hot: t_{self.label} = 1 and every other t_k = 0"
+            lead: list[Any] = [f"The target is one-hot: t_{self.label} = 1 and every other t_k = 0"]
         elif self.convention == "notes":
-            text = (f"Label smoothing as in the lecture notes (ε = {_num(self.smoothing)}): the label gets 1 − ε = "
-                    f"{_num(1 - self.smoothing)}, {'each of the other ' + str(self.classes - 1) + ' classes' if self.classes > 2 else 'the other class'} ε/(K − 1) = "
-                    f"{_num(self.smoothing)}/{self.classes - 1} = {_num(self.smoothing / (self.classes - 1))}")
+            others = f"each of the other {self.classes - 1} classes " if self.classes > 2 else "the other class "
+            lead = ["Label smoothing as in the lecture notes (", eq(eps, given_eps), "): the label gets ",
+                    eq(1 - eps, _num_math(1 - self.smoothing)), ", " + others,
+                    eq(eps / Group(K - 1), given_eps / Num(self.classes - 1), _num_math(self.smoothing / (self.classes - 1)))]
         else:
-            text = (f"Label smoothing as PyTorch does it (CrossEntropyLoss(label_smoothing={_num(self.smoothing)})): "
-                    f"t = (1 − ε)·onehot + ε/K, so the label gets 1 − ε + ε/K = {_num(t[self.label or 0])} and every "
-                    f"other class ε/K = {_num(self.smoothing)}/{self.classes} = {_num(self.smoothing / self.classes)}")
-        return Step.of(text + "; ", eq(Sym("t"), _vector_math(t)), " (it sums to 1)")
+            lead = [f"Label smoothing as PyTorch does it (CrossEntropyLoss(label_smoothing={_num(self.smoothing)})): ",
+                    eq(Sym("t"), Group(1 - eps) * Sym("onehot") + eps / K), ", so the label gets ",
+                    eq(Add((Num(1), -eps, eps / K)), _num_math(t[self.label or 0])), " and every other class ",
+                    eq(eps / K, given_eps / Num(self.classes), _num_math(self.smoothing / self.classes))]
+        return Step.of(*lead, "; ", eq(Sym("t"), _vector_math(t)), " (it sums to 1)")
 
     def entry_alternatives(self, si: Any, sj: Any, same: bool, value: Any) -> list[Alternative]:
         T = self.temperature_sym

@@ -51,9 +51,10 @@ def _glyphs(text: str) -> str:
 
 
 def name_latex(name: str) -> str:
-    """A name as LaTeX: p_i -> p_i, x_12 -> x_{12}, θ -> \\theta, m̂ -> \\hat{m}, H(P, Q) as it is."""
+    """A name as LaTeX: p_i -> p_i, x_12 -> x_{12}, θ -> \\theta, m̂ -> \\hat{m}, lr -> \\mathrm{lr}, H(P, Q) as it is."""
     head, sep, tail = name.partition("_")
-    out = _glyphs(head)
+    # a word is set upright (onehot, maxout, lr), as LaTeX sets log: italic letters would read as a product
+    out = rf"\mathrm{{{head}}}" if len(head) > 1 and head.isascii() and head.isalpha() else _glyphs(head)
     if sep:
         cut = next((i for i, ch in enumerate(tail) if ch in SUPERSCRIPTS), len(tail))  # w_jᵀx: the subscript is j
         sub, after = tail[:cut], tail[cut:]
