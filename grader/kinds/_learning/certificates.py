@@ -39,10 +39,10 @@ class Repeated(Certificate):
     i: int
     j: int
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         return points[self.i] == points[self.j] and labeling[self.i] != labeling[self.j]
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         return (f"{_name(self.i)} and {_name(self.j)} are the same point {vec(points[self.i])} but get different labels: "
                 "a hypothesis gives one point one label")
 
@@ -56,11 +56,11 @@ class ConvexWeights(Certificate):
     plus: dict[int, Fraction]
     minus: dict[int, Fraction]
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         return _convex(self.plus, labeling, 1) and _convex(self.minus, labeling, -1) and \
             _combo(self.plus, points) == _combo(self.minus, points)
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         z = vec(_combo(self.plus, points))
         return (f"z = {z} is in the convex hull of the + points, z = {_combo_text(self.plus)}, and in the convex hull "
                 f"of the − points, z = {_combo_text(self.minus)} (nonnegative weights adding up to 1 on each side). "
@@ -76,11 +76,11 @@ class ConeWeights(Certificate):
     plus: dict[int, Fraction]  # nonnegative, any sum
     minus: dict[int, Fraction]  # nonnegative, sum 1
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         ok_plus = all(labeling[i] == 1 and w >= 0 for i, w in self.plus.items())
         return ok_plus and _convex(self.minus, labeling, -1) and _combo(self.plus, points) == _combo(self.minus, points)
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         z = vec(_combo(self.minus, points))
         plus = _combo_text(self.plus) if any(self.plus.values()) else "0 (the empty combination)"
         return (f"z = {z} is a convex combination of − points, z = {_combo_text(self.minus)}, so w·z < 0 for any w that "
@@ -97,14 +97,14 @@ class BallWeights(Certificate):
     plus: dict[int, Fraction]
     minus: dict[int, Fraction]
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         if not (_convex(self.plus, labeling, 1) and _convex(self.minus, labeling, -1)):
             return False
         if _combo(self.plus, points) != _combo(self.minus, points):
             return False
         return _mean_sq(self.plus, points) >= _mean_sq(self.minus, points)
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         z = vec(_combo(self.plus, points))
         a, b = _mean_sq(self.plus, points), _mean_sq(self.minus, points)
         return (f"the weights {_combo_text(self.plus)} on the + points and {_combo_text(self.minus)} on the − points "
@@ -123,11 +123,11 @@ class InHull(Certificate):
     plus: dict[int, Fraction]
     shape: str = "convex set"
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         return labeling[self.minus_point] == -1 and _convex(self.plus, labeling, 1) and \
             _combo(self.plus, points) == points[self.minus_point]
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         j = self.minus_point
         return (f"the − point {_name(j)} = {vec(points[j])} = {_combo_text(self.plus)} is a convex combination of + points; "
                 f"a {self.shape} is convex, so one that contains the + points contains {_name(j)} too")
@@ -142,7 +142,7 @@ class InBox(Certificate):
     lo: tuple[Fraction, ...]
     hi: tuple[Fraction, ...]
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         plus = [p for p, y in zip(points, labeling) if y == 1]
         x = points[self.minus_point]
         if labeling[self.minus_point] != -1 or not plus:
@@ -151,7 +151,7 @@ class InBox(Certificate):
         box_ok = all(self.lo[k] == min(p[k] for p in plus) and self.hi[k] == max(p[k] for p in plus) for k in range(d))
         return box_ok and all(self.lo[k] <= x[k] <= self.hi[k] for k in range(d))
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         j = self.minus_point
         x = points[j]
         d = len(x)
@@ -170,12 +170,12 @@ class Order(Certificate):
     minus_point: int
     orientation: str  # right | left
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         a, b = points[self.plus_point][0], points[self.minus_point][0]
         ok = b >= a if self.orientation == "right" else b <= a
         return labeling[self.plus_point] == 1 and labeling[self.minus_point] == -1 and ok
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         i, j = self.plus_point, self.minus_point
         rel = "≥" if self.orientation == "right" else "≤"
         side = "x ≥ t" if self.orientation == "right" else "x ≤ t"
@@ -191,11 +191,11 @@ class Alternation(Certificate):
     b: int
     c: int  # points[a] <= points[b] <= points[c], labeling[a] == labeling[c] != labeling[b]
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         xa, xb, xc = points[self.a][0], points[self.b][0], points[self.c][0]
         return xa <= xb <= xc and labeling[self.a] == labeling[self.c] != labeling[self.b]
 
-    def text(self, points, labeling=None):
+    def text(self, points: list[Point], labeling: Labeling | None = None) -> str:
         idx = (self.a, self.b, self.c)
         along = " ≤ ".join(f"{_name(i)} = {num(points[i][0])}" for i in idx)
         return (f"along the line {along}, and {_name(self.a)}, {_name(self.c)} share a label that {_name(self.b)} "
@@ -210,7 +210,7 @@ class Runs(Certificate):
     sequence: tuple[int, ...]  # indices alternating +, -, +, ..., + in increasing position
     k: int
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         seq = self.sequence
         if len(seq) != 2 * self.k + 1:
             return False
@@ -218,7 +218,7 @@ class Runs(Certificate):
         return all(xs[t] < xs[t + 1] for t in range(len(xs) - 1)) and \
             all(labeling[i] == (1 if t % 2 == 0 else -1) for t, i in enumerate(seq))
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         seq = self.sequence
         pattern = " < ".join(f"{_name(i)} = {num(points[i][0])} ({'+' if t % 2 == 0 else '−'})" for t, i in enumerate(seq))
         many = "interval" if self.k == 1 else f"{self.k} intervals"

@@ -8,6 +8,7 @@ x ≥ t (or x ≤ t), closed intervals and boxes, closed balls, w·x + b ≥ 0 �
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -314,7 +315,7 @@ def _signs(a: list[Fraction], negative_first: bool = False) -> Labeling:
         a = [-v for v in a]
     return tuple(-1 if v < 0 else 1 for v in a)
 
-def interpolating_witnesses(setup: Setup):
+def interpolating_witnesses(setup: Setup) -> Callable[[Labeling], Hypothesis] | None:
     """For affinely (or linearly) independent points: a function labeling -> the halfspace with
     w·p_i + b = y_i exactly (every margin 1), or None for other classes or dependent points."""
     points = list(setup.points)

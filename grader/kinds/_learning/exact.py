@@ -10,7 +10,7 @@ internal inconsistency instead of an answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -208,7 +208,7 @@ def null_space_vector(M: Mat) -> Vec | None:
     return x
 
 
-def right_inverse(M: Mat):
+def right_inverse(M: Mat) -> Callable[[Vec], Vec]:
     """For M of full row rank: a function rhs -> some x with M·x = rhs (free variables 0).
     The row reduction is done once, so many right-hand sides cost one product each."""
     m = len(M)

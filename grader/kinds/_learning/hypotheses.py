@@ -4,6 +4,7 @@ point, so the text a student reads is the hypothesis that was checked."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -21,11 +22,11 @@ def vec(v: tuple[Fraction, ...] | list[Fraction]) -> str:
     return num(v[0]) if len(v) == 1 else "(" + ", ".join(num(x) for x in v) + ")"
 
 
-def dot(a, b) -> Fraction:
+def dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
     return sum((Fraction(x) * Fraction(y) for x, y in zip(a, b)), Fraction(0))
 
 
-def linear_text(w, b: Fraction | None, names: list[str]) -> str:
+def linear_text(w: Sequence[Fraction], b: Fraction | None, names: list[str]) -> str:
     """w·x + b written out: 2·x1 - x2 + 1/2."""
     out = ""
     for c, name in zip(w, names):
@@ -59,10 +60,10 @@ class Threshold(Hypothesis):
     t: Fraction
     orientation: str  # right: +1 iff x >= t; left: +1 iff x <= t
 
-    def label(self, x):
+    def label(self, x: Point) -> int:
         return 1 if (x[0] >= self.t if self.orientation == "right" else x[0] <= self.t) else -1
 
-    def text(self):
+    def text(self) -> str:
         return f"+1 iff x {'≥' if self.orientation == 'right' else '≤'} {num(self.t)}"
 
 
@@ -72,10 +73,10 @@ class Intervals(Hypothesis):
 
     pieces: tuple[tuple[Fraction, Fraction], ...]
 
-    def label(self, x):
+    def label(self, x: Point) -> int:
         return 1 if any(a <= x[0] <= b for a, b in self.pieces) else -1
 
-    def text(self):
+    def text(self) -> str:
         if not self.pieces:
             return "the empty set (no interval): everything is -1"
         return "+1 on " + " ∪ ".join(f"[{num(a)}, {num(b)}]" for a, b in self.pieces)
@@ -89,10 +90,10 @@ class Halfspace(Hypothesis):
     b: Fraction
     homogeneous: bool = False
 
-    def label(self, x):
+    def label(self, x: Point) -> int:
         return 1 if dot(self.w, x) + self.b >= 0 else -1
 
-    def text(self):
+    def text(self) -> str:
         names = coordinate_names(len(self.w))
         if all(c == 0 for c in self.w):
             return f"w = 0{'' if self.homogeneous else f', b = {num(self.b)}'}: every point is {'+1' if self.b >= 0 else '−1'}"
@@ -107,10 +108,10 @@ class Box(Hypothesis):
     lo: tuple[Fraction, ...]
     hi: tuple[Fraction, ...]
 
-    def label(self, x):
+    def label(self, x: Point) -> int:
         return 1 if all(a <= v <= b for a, v, b in zip(self.lo, x, self.hi)) else -1
 
-    def text(self):
+    def text(self) -> str:
         if len(self.lo) == 1:
             return f"+1 on [{num(self.lo[0])}, {num(self.hi[0])}]"
         return "+1 on " + " × ".join(f"[{num(a)}, {num(b)}]" for a, b in zip(self.lo, self.hi))
@@ -123,10 +124,10 @@ class Ball(Hypothesis):
     center: tuple[Fraction, ...]
     r2: Fraction
 
-    def label(self, x):
+    def label(self, x: Point) -> int:
         return 1 if sum(((a - c) ** 2 for a, c in zip(x, self.center)), Fraction(0)) <= self.r2 else -1
 
-    def text(self):
+    def text(self) -> str:
         return f"centre {vec(self.center)}, r² = {num(self.r2)}: +1 iff ‖x − {vec(self.center)}‖² ≤ {num(self.r2)}"
 
 
@@ -145,11 +146,11 @@ class Rectangle(Hypothesis):
     def v(self) -> tuple[Fraction, Fraction]:
         return (-self.u[1], self.u[0])
 
-    def label(self, x):
+    def label(self, x: Point) -> int:
         s, t = dot(self.u, x), dot(self.v, x)
         return 1 if self.s_lo <= s <= self.s_hi and self.t_lo <= t <= self.t_hi else -1
 
-    def text(self):
+    def text(self) -> str:
         import math
 
         names = ["x1", "x2"]

@@ -53,7 +53,7 @@ class ArcCover(Certificate):
 
     pieces: tuple[tuple[Fraction, Fraction, int], ...]  # (from, to, − point) in pseudo-angles
 
-    def check(self, points, labeling):
+    def check(self, points: list[Point], labeling: Labeling) -> bool:
         plus = [i for i, y in enumerate(labeling) if y > 0]
         if not plus or not self.pieces or self.pieces[0][0] != 0 or self.pieces[-1][1] != 1:
             return False
@@ -68,14 +68,14 @@ class ArcCover(Certificate):
                 return False
         return True
 
-    def text(self, points):
+    def text(self, points: list[Point]) -> str:
         rows = [f"θ from {degrees(a):.1f}° to {degrees(b):.1f}°: p{j + 1} lies inside" for a, b, j in self.pieces]
         return ("for every orientation θ of the rectangle (0° to 90° covers them all: a quarter turn maps a rectangle to "
                 "one of the same orientation), the smallest rectangle of that orientation around the + points contains "
                 "a − point — " + "; ".join(rows))
 
 
-def decide_rectangle(points: list[Point], labeling: Labeling):
+def decide_rectangle(points: list[Point], labeling: Labeling) -> Realised | Unrealisable:
     plus = [i for i, y in enumerate(labeling) if y > 0]
     minus = [i for i, y in enumerate(labeling) if y < 0]
     if not plus:

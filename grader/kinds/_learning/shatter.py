@@ -24,7 +24,7 @@ from .classes import (
     structural_no,
 )
 from .decisions import Decision, Realised, Undecided, Unrealisable
-from .hypotheses import Labeling
+from .hypotheses import Hypothesis, Labeling
 
 # labelings decided one by one at most (an LP each for halfspaces and balls: about a millisecond)
 SEARCH_LIMIT = {"halfspaces": 4096, "homogeneous-halfspaces": 4096, "balls": 2048}
@@ -130,7 +130,7 @@ def shatter(setup: Setup) -> Shattering:
     return out
 
 
-def _realised(setup: Setup, labeling: Labeling, witness) -> Decision:
+def _realised(setup: Setup, labeling: Labeling, witness: Hypothesis) -> Decision:
     if witness.labels(list(setup.points)) != tuple(labeling):
         return decide(setup, labeling)
     return Realised(witness)

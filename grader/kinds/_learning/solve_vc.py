@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -12,8 +13,8 @@ from ...problem import Part, Problem
 from ...solution import Alternative, Judgement, Step, Table
 from ..base import Answer
 from .classes import InternalError, Setup, decide
-from .decisions import Realised, Undecided, Unrealisable
-from .hypotheses import Labeling, labeling_text, vec
+from .decisions import Decision, Realised, Undecided, Unrealisable
+from .hypotheses import Labeling, Point, labeling_text, vec
 from .shatter import FULL_TABLE, Shattering, shatter
 from .spec import TITLES
 from .vc import params, shattered_example, upper_argument, vc_value
@@ -128,7 +129,7 @@ def points_step(ctx: Context) -> Step | None:
 # shattering
 
 
-def _row(points, lab: Labeling, decision) -> list[str]:
+def _row(points: list[Point], lab: Labeling, decision: Decision) -> list[str]:
     if isinstance(decision, Realised):
         return [labeling_text(lab), decision.hypothesis.text()]
     if isinstance(decision, Unrealisable):
@@ -247,7 +248,7 @@ def solve_realizable(ctx: Context, part: Part) -> Answer:
                   verify=functools.partial(always_undecided, decision.reason))
 
 
-def _decide(setup: Setup, lab: Labeling):
+def _decide(setup: Setup, lab: Labeling) -> Decision:
     try:
         return decide(setup, lab)
     except InternalError as exc:  # pragma: no cover - a bug, reported rather than answered
@@ -376,7 +377,7 @@ def vc_steps(ctx: Context, dim: Any, value: Any, numeric: int | None) -> list[St
     return steps
 
 
-def _one_more_point(cls: str, dim: int, k: int, pts) -> tuple[Fraction, ...] | None:
+def _one_more_point(cls: str, dim: int, k: int, pts: Sequence[Point]) -> Point | None:
     F = Fraction
     if cls in ("thresholds", "intervals", "unions-of-intervals"):
         return (max(p[0] for p in pts) + 1,)
