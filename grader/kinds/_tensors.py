@@ -16,6 +16,7 @@ from typing import Any
 
 from ..answers.types import approx, format_number
 from ..spec.schema import Custom
+from ._exact import rational_as_fraction
 from ._spec_numbers import finite_number
 
 MAX_ENTRIES = 1024
@@ -97,7 +98,7 @@ def shown(value: Any) -> str:
     if isinstance(value, (int, Fraction)):
         return format_number(value)
     if getattr(value, "is_Rational", False):
-        return format_number(Fraction(int(value.p), int(value.q)))
+        return format_number(rational_as_fraction(value))
     return approx(value)
 
 
@@ -105,10 +106,3 @@ def shown_nested(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(shown_nested(v) for v in value) + "]"
     return shown(value)
-
-
-def as_fraction_if_rational(value: Any) -> Any:
-    """sympy Rationals back to Fractions (so the answer types compare them exactly and cheaply)."""
-    if getattr(value, "is_Rational", False):
-        return Fraction(int(value.p), int(value.q))
-    return value

@@ -10,6 +10,7 @@ from ...errors import InvalidAnswer, SolveError
 from ...formula import Add, Call, Group, Math, Num, Partial, Rel, Sum, Sym, approx, eq, hadamard
 from ...problem import Part, Problem
 from ...solution import Alternative, Step
+from .._exact import rational_as_fraction as _plain
 from .._grad.show import decimal, exact, name_math, partial
 from ..base import Answer
 from . import shown
@@ -82,13 +83,6 @@ def _nested(v: Any, fn: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_nested(x, fn) for x in v) + "]"
     return fn(v)
-
-
-def _plain(x: Any) -> Any:
-    """A stored value: a rational as a Fraction (no sympy needed to check it), the rest as is."""
-    if getattr(x, "is_Rational", False):
-        return Fraction(int(x.p), int(x.q))
-    return x
 
 
 def _stored(t: Tensor) -> Any:

@@ -26,6 +26,7 @@ from ...problem import Part, Problem
 from ...solution import Alternative, PartSolution, Step, Table
 from ...spec.schema import Bool, Checker, Field, Int, ListOf, Map, Number, OneOf, Str, exact_number
 from .. import Kind, Mistake, Quantity, register
+from .._exact import rational_as_fraction
 from .._notation import (
     EPS,
     MU,
@@ -39,7 +40,6 @@ from .._notation import (
 )
 from .._tensors import (
     Tensor,
-    as_fraction_if_rational,
     nest,
     shown,
     shown_nested,
@@ -233,7 +233,7 @@ def _pick(values: dict[tuple[int, ...], Any], shape: tuple[int, ...], part: Part
     """The whole tensor (matrix type), or the entry `index:` names (real type)."""
     idx = part.args.get("index")
     if idx is None:
-        flat = [as_fraction_if_rational(values[i]) for i in _indices(shape)]
+        flat = [rational_as_fraction(values[i]) for i in _indices(shape)]
         return "matrix", nest(flat, shape)
     if len(idx) != len(shape):
         raise SolveError(f"index {idx} has {len(idx)} entries; this quantity has shape {list(shape)}", part.path + ("index",))
@@ -242,7 +242,7 @@ def _pick(values: dict[tuple[int, ...], Any], shape: tuple[int, ...], part: Part
         if not -n <= i < n:
             raise SolveError(f"index {idx} is outside the shape {list(shape)}", part.path + ("index",))
         fixed.append(i % n)
-    return "real", as_fraction_if_rational(values[tuple(fixed)])
+    return "real", rational_as_fraction(values[tuple(fixed)])
 
 
 def _indices(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
