@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidAnswer
-from .reals import NeedPrecision, is_interval, to_interval
+from .reals import NeedPrecision, is_interval, sign_of, to_interval
 
 MAX_FACTORIAL = 1000
 MAX_RESULT_BITS = 40_000  # about 12,000 decimal digits, for any one exact intermediate result
@@ -115,15 +115,7 @@ class Arith:
             raise Inexact()
         return to_interval(self.ctx, x) if isinstance(x, Fraction) else x
 
-    @staticmethod
-    def sign(x: Any) -> int | None:
-        if isinstance(x, Fraction):
-            return (x > 0) - (x < 0)
-        if x.a > 0:
-            return 1
-        if x.b < 0:
-            return -1
-        return None
+    sign = staticmethod(sign_of)  # -1, 0, +1, or None for an interval around 0
 
     def need_sign(self, x: Any) -> int:
         s = self.sign(x)

@@ -130,7 +130,7 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         return result
     from .prove import answer_budget
 
-    with answer_budget():  # all the comparisons of one answer (entries, mistakes) share 1 s of CPU
+    with answer_budget():  # all the comparisons of one answer (entries, mistakes) share one work budget
         return _verdict(result, part, atype, value, mistakes)
 
 

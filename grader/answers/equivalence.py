@@ -20,7 +20,7 @@ from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
 from .parser import names_in, parse
-from .prove import CPU_BUDGET, OutOfBudget, answer_budget, no_time_limit, prove_zero, remaining
+from .prove import POINT_COST, OutOfBudget, answer_budget, charge, no_time_limit, prove_zero
 from .reals import PRECISIONS, NeedPrecision, context
 from .symbols import Region, make_symbols, region
 from .symeval import sympy_value
@@ -33,48 +33,40 @@ _NICE = [Fraction(n, d) for n, d in (
 _NICE_INTEGERS = [Fraction(n) for n in (2, 3, 1, 0, 5, 4, -1, 7, -2, 10, 6, -3, 100, -50)]
 
 
-def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None,
-               seconds: float | None = None) -> bool | None:
+def equivalent(expected: Any, given: Any, decls: dict[str, Any] | None = None) -> bool | None:
     """True if proved equal on the declared domains, False if refuted at a point, None if neither
-    within the bounds. `given` is a ParsedFormula (its tree is used at the points, and the
-    refutation is recorded on it for the feedback) or a sympy expression. `seconds` only changes
-    the CPU guard of the proof (the bounds that decide are sizes, the same on every machine)."""
+    within the answer's work budget (counted, not timed: the same verdict on every machine and
+    under any load). `given` is a ParsedFormula (its tree is used at the points, and the
+    refutation is recorded on it for the feedback) or a sympy expression."""
     with answer_budget():
-        return _equivalent(expected, given, decls or {}, seconds)
+        return _equivalent(expected, given, decls or {})
 
 
 def decide(expected: Any, given: Any, decls: dict[str, Any] | None = None) -> bool | None:
-    """equivalent() with no time limit: the same verdict on every run and machine, whatever the
-    load (the work is bounded by the formulas' sizes alone). For a kind's own questions about
-    trusted formulas — an identity a spec asks about, a mistake told apart from the answer — never
-    for a student's answer, which keeps its CPU guard."""
+    """equivalent() with no budget: bounded by the formulas' sizes alone. For a kind's own
+    questions about trusted formulas — an identity a spec asks about, a mistake told apart from
+    the answer — never for a student's answer, which is counted against its budget."""
     with no_time_limit():
-        return _equivalent(expected, given, decls or {}, None)
+        return _equivalent(expected, given, decls or {})
 
 
-def _equivalent(expected: Any, given: Any, decls: dict[str, Any], seconds: float | None) -> bool | None:
+def _equivalent(expected: Any, given: Any, decls: dict[str, Any]) -> bool | None:
     formula = given if isinstance(given, ParsedFormula) else None
     try:
         expected = expected.expr if isinstance(expected, ParsedFormula) else exact_to_sympy(expected)
         g_expr = formula.expr if formula is not None else exact_to_sympy(given)
         found = refute(expected, formula if formula is not None else g_expr, decls)
+        if found is None:
+            if prove_zero(expected - g_expr, decls):
+                return True
+            found = refute(expected, formula if formula is not None else g_expr, decls, deep=True)
     except (TypeError, ValueError, RecursionError, OutOfBudget):
         return None
-    if found is not None:
-        if formula is not None:
-            formula.refutation = found
-        return False
-    try:
-        if prove_zero(expected - g_expr, decls, *(() if seconds is None else (min(seconds, CPU_BUDGET),))):
-            return True
-        found = refute(expected, formula if formula is not None else g_expr, decls, deep=True)
-    except (TypeError, ValueError, RecursionError, OutOfBudget):
+    if found is None:
         return None
-    if found is not None:
-        if formula is not None:
-            formula.refutation = found
-        return False
-    return None
+    if formula is not None:
+        formula.refutation = found
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,8 +225,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
     chosen = points(names, plain, _constants(expected, g_expr))
     ladder = PRECISIONS if deep else FAST
     for point in (chosen[:DEEP_POINTS] if deep else chosen):
-        if remaining() <= 0:
-            raise OutOfBudget()
+        charge(POINT_COST * len(ladder))
         # by name: the kind's Symbol and the answer's may differ in assumptions, not in meaning
         env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
 

@@ -170,6 +170,19 @@ def _constness(node: Node, out: dict[int, bool]) -> bool:
     return c
 
 
+def sympy_leaf(n: Node, names: dict[str, Any]) -> Any:
+    """The sympy value of a number, of a name bound in `names`, or of e or pi; None otherwise."""
+    import sympy as sp
+
+    if n[0] == "num":
+        return sp.Rational(n[1].numerator, n[1].denominator)
+    if n[0] == "name":
+        if n[1] in names:
+            return names[n[1]]
+        return {"e": sp.E, "pi": sp.pi}.get(n[1])
+    return None
+
+
 def to_sympy(node: Node, symbols: dict[str, Any], log_base: Any = None) -> Any:
     """Build a sympy expression from a tree, using only the given symbols and whitelisted functions.
 
@@ -204,16 +217,11 @@ def to_sympy(node: Node, symbols: dict[str, Any], log_base: Any = None) -> Any:
             # an irrational constant: defined? (log(-1) is not a real number)
             evaluate_real(n, None, log_base)
             return build(n, False)
-        if tag == "num":
-            return sp.Rational(n[1].numerator, n[1].denominator)
-        if tag == "name":
+        if tag in ("num", "name"):
+            leaf = sympy_leaf(n, symbols)
+            if leaf is not None:
+                return leaf
             name = n[1]
-            if name in symbols:
-                return symbols[name]
-            if name == "e":
-                return sp.E
-            if name == "pi":
-                return sp.pi
             if name in INFINITY_NAMES:
                 return sp.oo
             allowed = ", ".join(sorted(symbols)) or "none"

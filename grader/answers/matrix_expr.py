@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidAnswer
+from .evaluate import sympy_leaf
 from .parser import Node, parse
 
 FUNCTIONS = {"tr": (1, 1), "trace": (1, 1), "det": (1, 1), "inv": (1, 1), "transpose": (1, 1)}
@@ -239,15 +240,13 @@ def evaluate(tree: Node, env: dict[str, Any]) -> Any:
     import sympy as sp
 
     tag = tree[0]
-    if tag == "num":
-        return sp.Rational(tree[1].numerator, tree[1].denominator)
-    if tag == "name":
-        name = tree[1]
-        if name in env:
-            return env[name]
-        if name == "I":
+    if tag in ("num", "name"):
+        leaf = sympy_leaf(tree, env)
+        if leaf is not None:
+            return leaf
+        if tree[1] == "I":
             return _EyeValue(sp.Integer(1))
-        return {"e": sp.E, "pi": sp.pi}[name]
+        raise KeyError(tree[1])
     if tag == "neg":
         return _scale(sp.Integer(-1), evaluate(tree[1], env))
     if tag in ("+", "-"):

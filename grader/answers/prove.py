@@ -32,7 +32,6 @@ from typing import Any
 
 from .symbols import Region, region
 
-CPU_BUDGET = 0.6  # seconds of this thread's CPU for one proof: a guard, not a bound that decides
 MAX_TERMS = 300  # an expansion predicted to produce more terms is not attempted
 MAX_DEGREE = 40  # polynomial cancellation only below this degree
 MAX_FACTOR_DEGREE = 12  # a power's base is factored only below this degree
@@ -41,81 +40,111 @@ MAX_SIMPLIFY_OPS = 30  # sympy's simplify only on expressions this small
 MAX_CASES = 16
 
 
+# ---------------------------------------------------------------------------------------------
+# the work of one answer: counted, not timed
+
+WORK_BUDGET = 40_000  # units of counted work for all the comparisons of one answer (its matrix
+                      # entries, its mistakes): the bound that decides, the same on every machine
+GUARD_FROM = 15_000  # the clock is not read before an answer has used this much work; the slowest
+                     # ordinary answer measured (a 3×3 softmax Jacobian in the logits) uses half of it
+GUARD_SECONDS = 5.0  # the last guard (CPU seconds of one answer, once armed): against a sympy call
+                     # that its size did not predict. When it fires the answer is undecided.
+
+
 class OutOfBudget(Exception):
-    pass
+    """The work of one answer exceeded its budget (or, far past it, its guard): undecided."""
 
 
-ANSWER_BUDGET = 0.9  # seconds of CPU for all the comparisons of one answer (its matrix entries,
-                     # its mistakes): a guard that the size bounds keep far away (typically < 0.2 s)
 _STATE = threading.local()
 
 
+class _Meter:
+    """The work one answer has done, in units charged before each step by the size of what the
+    step works on (a rewrite: the expression's operation count; a point: one evaluation)."""
+
+    def __init__(self, budget: float, guard_seconds: float):
+        self.budget, self.guard_seconds = budget, guard_seconds
+        self.used = 0.0
+        self.started = time.thread_time()  # read, never compared, until the guard is armed
+        self.armed = False
+        self.alarm = False  # this meter set the process's SIGPROF timer
+
+    def charge(self, units: float) -> None:
+        self.used += units
+        if self.used > self.budget:
+            raise OutOfBudget()
+        if self.used >= GUARD_FROM:
+            self._guard()
+
+    def _guard(self) -> None:
+        left = self.started + self.guard_seconds - time.thread_time()
+        if left <= 0:
+            raise OutOfBudget()
+        if not self.armed:
+            self.armed = True
+            self.alarm = _set_alarm(left)
+
+    def close(self) -> None:
+        if self.alarm:
+            _clear_alarm()
+
+
 @contextmanager
-def answer_budget(seconds: float = ANSWER_BUDGET) -> Iterator[None]:
-    """One answer's CPU budget. Nested scopes share the outermost deadline, so the entries of a
-    matrix and the mistakes tried after a refutation all fit in the same second."""
-    if getattr(_STATE, "deadline", None) is not None or getattr(_STATE, "unlimited", False):
-        yield
+def answer_budget() -> Iterator[_Meter | None]:
+    """One answer's work (the meter it yields counts it). Nested scopes share the outermost meter,
+    so the entries of a matrix and the mistakes tried after a refutation all count against the
+    same budget; inside no_time_limit() there is none (None)."""
+    if getattr(_STATE, "meter", None) is not None or getattr(_STATE, "unlimited", False):
+        yield getattr(_STATE, "meter", None)
         return
-    _STATE.deadline = time.thread_time() + seconds
+    meter = _Meter(WORK_BUDGET, GUARD_SECONDS)
+    _STATE.meter = meter
     try:
-        with hard_limit(seconds + 0.05):
-            yield
+        yield meter
     finally:
-        _STATE.deadline = None
+        _STATE.meter = None
+        meter.close()
+
+
+def charge(units: float) -> None:
+    """Count `units` of work against the current answer's budget (raises OutOfBudget past it)."""
+    meter = getattr(_STATE, "meter", None)
+    if meter is not None:
+        meter.charge(units)
 
 
 @contextmanager
 def no_time_limit() -> Iterator[None]:
-    """No CPU guard inside: the size bounds alone limit the work, so a verdict is the same on every
-    run, machine and load. For a kind's own questions about formulas it wrote or a spec's author
-    wrote (an identity asked in a spec, a mistake told apart from the answer); a student's answer
-    keeps its guard."""
-    previous = getattr(_STATE, "unlimited", False)
-    _STATE.unlimited = True
+    """No budget and no guard inside: the size bounds of each step alone limit the work, so a
+    verdict is the same on every run, machine and load. For a kind's own questions about formulas
+    it wrote or a spec's author wrote (an identity asked in a spec, a mistake told apart from the
+    answer); a student's answer is counted against its budget."""
+    previous, meter = getattr(_STATE, "unlimited", False), getattr(_STATE, "meter", None)
+    _STATE.unlimited, _STATE.meter = True, None
     try:
         yield
     finally:
-        _STATE.unlimited = previous
+        _STATE.unlimited, _STATE.meter = previous, meter
 
 
-def remaining() -> float:
-    deadline = getattr(_STATE, "deadline", None)
-    return math.inf if deadline is None else deadline - time.thread_time()
-
-
-class _Budget:
-    def __init__(self, seconds: float):
-        if getattr(_STATE, "unlimited", False):
-            seconds = math.inf
-        self.deadline = min(time.thread_time() + seconds, time.thread_time() + remaining())
-
-    def check(self) -> None:
-        if time.thread_time() > self.deadline:
-            raise OutOfBudget()
-
-
-@contextmanager
-def hard_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` of process CPU (main thread only; elsewhere the
-    cooperative per-thread budget is the guard). Not re-entrant: an inner call is a no-op."""
+def _set_alarm(seconds: float) -> bool:
+    """Interrupt the answer after `seconds` more of process CPU (main thread only; elsewhere the
+    checks at each charge are the guard). False when no timer was set."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer") \
-            or getattr(_STATE, "hard", False):
-        yield
-        return
+            or signal.getitimer(signal.ITIMER_PROF)[0] > 0:
+        return False
 
     def on_alarm(signum: int, frame: Any) -> None:
         raise OutOfBudget()
 
-    previous = signal.signal(signal.SIGPROF, on_alarm)
+    _STATE.previous_handler = signal.signal(signal.SIGPROF, on_alarm)
     signal.setitimer(signal.ITIMER_PROF, seconds)
-    _STATE.hard = True
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
-        _STATE.hard = False
+    return True
+
+
+def _clear_alarm() -> None:
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    signal.signal(signal.SIGPROF, _STATE.previous_handler)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,7 +469,15 @@ _STEPS: tuple[Callable[[Any], Any], ...] = (
 )
 
 
-def _zero_by_rewrites(e: Any, budget: _Budget) -> bool:
+# the work a rewrite is charged, per operation of the expression it works on: sympy's simplify
+# tries many rewrites of its own; a cancellation computes polynomial gcds
+_COST_PER_OP: dict[Callable[[Any], Any], int] = {_small_simplify: 150, _cancelled: 10, _factored_powers: 2, _log_normal_form: 2}
+STEP_COST = 20  # the fixed work of a step (walking the expression, building the next one)
+POINT_COST = 10  # the work of the values of both formulas at one point and precision
+CASE_COST = 50  # the work of building one piece of a case split
+
+
+def _zero_by_rewrites(e: Any) -> bool:
     """Apply the rewrites in turn (each on the result of the last one that worked)."""
     import sympy as sp
 
@@ -448,9 +485,10 @@ def _zero_by_rewrites(e: Any, budget: _Budget) -> bool:
         return True
     current = e
     for step in _STEPS:
-        budget.check()
-        if _ops(current) > MAX_OPS * 4:
+        ops = _ops(current)
+        if ops > MAX_OPS * 4:
             return False
+        charge(STEP_COST + ops * _COST_PER_OP.get(step, 1))
         try:
             nxt = step(current)
         except (TypeError, ValueError, NotImplementedError, RecursionError, ArithmeticError,
@@ -464,25 +502,22 @@ def _zero_by_rewrites(e: Any, budget: _Budget) -> bool:
     return False
 
 
-def prove_zero(diff: Any, decls: dict[str, Any], seconds: float = CPU_BUDGET) -> bool:
-    """True when diff is shown to be 0 wherever its symbols may be (their declared domains)."""
+def prove_zero(diff: Any, decls: dict[str, Any]) -> bool:
+    """True when diff is shown to be 0 wherever its symbols may be (their declared domains).
+    False when not shown, also when the answer's work budget runs out on the way."""
     import sympy as sp
 
-    budget = _Budget(seconds)
     try:
         with answer_budget():
             if diff == 0:
                 return True
             kinked = diff.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
-            if not kinked and _zero_by_rewrites(diff, budget):
+            if not kinked and _zero_by_rewrites(diff):
                 return True  # an identity for every real value: on the domain too
             pieces = cases(_without_max_min(diff) if diff.has(sp.Max, sp.Min) else diff, decls)
             if pieces is None:
                 return False
-            for piece in pieces:
-                budget.check()
-                if not _zero_by_rewrites(piece, budget):
-                    return False
-            return True
+            charge(CASE_COST * len(pieces))
+            return all(_zero_by_rewrites(piece) for piece in pieces)
     except (OutOfBudget, RecursionError, MemoryError):
         return False

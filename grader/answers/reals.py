@@ -121,7 +121,7 @@ def enclosure(value: Any, prec: int) -> Any:
         return None
 
 
-def _sign(x: Any) -> int | None:
+def sign_of(x: Any) -> int | None:
     """-1, 0, +1 for an exact or interval value; None when the interval straddles 0."""
     if isinstance(x, Fraction):
         return (x > 0) - (x < 0)
@@ -143,7 +143,7 @@ def decide(build: Callable[[Any], Any]) -> int | None:
             continue
         if value is None:
             continue
-        s = _sign(value)
+        s = sign_of(value)
         if s is not None:
             return s
         if isinstance(value, Fraction):

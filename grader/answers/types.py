@@ -267,6 +267,12 @@ class AnswerType:
     def parse(self, raw: Any, options: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    @staticmethod
+    def refuse_boolean(raw: Any, expected: str) -> None:
+        """true/false is not a shape or a formula (YAML reads a bare `yes` as true)."""
+        if isinstance(raw, bool):
+            raise InvalidAnswer(f"{expected} was expected, not true/false")
+
     def equal(self, expected: Any, given: Any, tolerance: dict[str, Any] | None, options: dict[str, Any]) -> bool:
         return bool(expected == given)
 
@@ -346,8 +352,7 @@ class ShapeType(AnswerType):
     description = "a tensor shape, C,H,W: 3@64x64, 3x64x64, (3, 64, 64), [3,64,64], 3072"
 
     def parse(self, raw: Any, options: dict[str, Any]) -> Any:
-        if isinstance(raw, bool):
-            raise InvalidAnswer("a shape was expected")
+        self.refuse_boolean(raw, "a shape")
         if isinstance(raw, (int, float)):
             raw = str(raw)
         if isinstance(raw, list):
@@ -494,8 +499,7 @@ class ExpressionType(AnswerType):
     description = "a formula in the declared symbols: s_i*(1 - s_i), k/N, exp(z1)/(exp(z1)+exp(z2))"
 
     def parse(self, raw: Any, options: dict[str, Any]) -> Any:
-        if isinstance(raw, bool):
-            raise InvalidAnswer("a formula was expected, not true/false")
+        self.refuse_boolean(raw, "a formula")
         tree = parse(str(raw), symbols=options.get("symbols", {}))
         return _formula(tree, options)
 
