@@ -167,6 +167,16 @@ class Group(Math):
 
 
 @dataclass(frozen=True)
+class Brackets(Math):
+    """Items in square brackets: a shape [T, 2·H], its sizes [5, 40]."""
+
+    items: tuple[Math, ...]
+
+    def __init__(self, *items: Any):
+        object.__setattr__(self, "items", tuple(node(i) for i in items))
+
+
+@dataclass(frozen=True)
 class Words(Math):
     """Words inside a formula: a unit, a label."""
 

@@ -124,6 +124,9 @@ class LatexPrinter(Printer):
     def _print_Sum(self, x: F.Sum) -> str:
         return rf"\sum_{{{x.index}}} {self.inner(x.body, 2)}"
 
+    def _print_Brackets(self, x: F.Brackets) -> str:
+        return rf"\left[{', '.join(self._print(i) for i in x.items)}\right]"
+
     def _print_Over(self, x: F.Over) -> str:
         name = FUNCTIONS.get(x.function, rf"\operatorname*{{{x.function}}}")
         return rf"{name}_{{{x.index}}} {self.inner(x.body, 2)}"

@@ -90,6 +90,9 @@ class MathMLPrinter(Printer):
     def _print_Sum(self, x: F.Sum) -> str:
         return self.row([f"<munder><mo>∑</mo><mi>{_e(x.index)}</mi></munder>", self.inner(x.body, 2)])
 
+    def _print_Brackets(self, x: F.Brackets) -> str:
+        return self.row(["<mo>[</mo>", "<mo>,</mo>".join(self._print(i) for i in x.items), "<mo>]</mo>"])
+
     def _print_Over(self, x: F.Over) -> str:
         return self.row([f"<munder><mi>{_e(x.function)}</mi><mi>{_e(x.index)}</mi></munder>", self.inner(x.body, 2)])
 

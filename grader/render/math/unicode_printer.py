@@ -65,6 +65,9 @@ class UnicodePrinter(Printer):
     def _print_Sum(self, x: F.Sum) -> str:
         return f"Σ_{x.index} {self.inner(x.body, 2)}"
 
+    def _print_Brackets(self, x: F.Brackets) -> str:
+        return f"[{', '.join(self._print(i) for i in x.items)}]"
+
     def _print_Over(self, x: F.Over) -> str:
         return f"{x.function}_{x.index} {self.inner(x.body, 2)}"
 
