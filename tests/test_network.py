@@ -508,3 +508,28 @@ def test_any_stack_solves_or_is_a_spec_error(shape, layers, convention, ask):
     event("solved")
     for part in sol.parts:
         assert part.answer and part.steps
+
+
+def test_brackets_print_a_shape_in_text_latex_and_mathml():
+    from grader import formula as F
+    from grader.render.math import latex, mathml, text
+
+    shape = F.eq(F.Brackets(F.Sym("T"), 2 * F.Sym("H")), F.Brackets(5, 40))
+    assert text(shape) == "[T, 2·H] = [5, 40]"
+    assert latex(shape) == r"\left[T, 2\, H\right] = \left[5, 40\right]"
+    assert mathml(shape).count("<mo>[</mo>") == 2 and "<mo>,</mo><mn>40</mn><mo>]</mo>" in mathml(shape)
+
+
+@pytest.mark.parametrize("kind", ["network", "convolution"])
+def test_every_step_of_the_bank_is_prose_and_math_as_data(kind):
+    """No step of these kinds is a hand-built (text, LaTeX) pair: each is Step.of segments, so
+    render/math prints its formulas in every format (and its LaTeX is exactly what they print)."""
+    from grader.render.math import step_latex
+
+    specs = [p for p in sorted(PROBLEMS.rglob("*.yaml")) if f"kind: {kind}" in p.read_text()]
+    assert specs
+    for path in specs:
+        sol = solve(load_problem(str(path)))
+        for step in sol.steps + [s for part in sol.parts for s in part.steps]:
+            assert step.segments and step.latex == step_latex(step.segments), (path.name, step.text)
+    assert any(not isinstance(seg, str) for part in sol.parts for s in part.steps for seg in s.segments)

@@ -858,10 +858,12 @@ def _recurrent(ctx: _Ctx, layer: Layer) -> None:
     out_feat = Hr * dirs
     layer.out_shape = (T, out_feat) if seq else (out_feat,)
     layer.image = False
+    features = 2 * F.Sym("H") if dirs == 2 else F.Sym("H")  # both directions' hidden states side by side
     if seq:
-        layer.shape_lines.append((f"every time step is returned: [T, {'2·' if dirs == 2 else ''}H] = [{num_text(T)}, {out_feat}]",))
+        layer.shape_lines.append(("every time step is returned: ",
+                                  F.eq(F.Brackets(F.Sym("T"), features), F.Brackets(num(T), out_feat))))
     else:
-        layer.shape_lines.append((f"only the last hidden state is returned: [{'2·' if dirs == 2 else ''}H] = [{out_feat}]",))
+        layer.shape_lines.append(("only the last hidden state is returned: ", F.eq(F.Brackets(features), F.Brackets(out_feat))))
     bias = _bias(ctx, layer)
     layer.has_bias = bias
     terms: list[tuple[E, bool]] = []
