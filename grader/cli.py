@@ -277,6 +277,9 @@ def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
               help="Write DIR/<student>/results.json in Gradescope's autograder format.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Worker processes (default: every core).")
+@click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDR|local",
+              help="Check the distinct answers on a Dask cluster (pip install 'grader[dask]'): the scheduler's "
+              "address, or `local` for a LocalCluster of --jobs processes here. Same verdicts as without.")
 @click.option("--visibility", "tests_visibility", type=click.Choice(["visible", "after_due_date", "after_published",
               "hidden"]), default=None, help="Gradescope: when students see each part's verdict and feedback "
               "(default: the spec's `visibility: tests`, else visible).")
@@ -297,7 +300,7 @@ def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
 def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | None, gradescope_dir: str | None,
           jobs: int | None, tests_visibility: str | None, show_expected: str | None, show_solution: str | None,
           variants: bool, lms: tuple[str, str] | None, feedback_dir: str | None, report_file: str | None,
-          fmt: str) -> None:
+          fmt: str, dask_scheduler: str | None = None) -> None:
     """Grade a class: every submission under --submissions against the SPEC files or folders.
 
     Each spec is solved once; each student's verdicts are written to the gradebook (--db) in one
@@ -336,7 +339,8 @@ def grade(specs: tuple[str, ...], submissions: str, db: str, csv_path: str | Non
     from .grading import grade as grade_class
 
     shown = {"tests": tests_visibility, "expected": show_expected, "solution": show_solution}
-    documents = functools.partial(grade_class, lms=lms, feedback=feedback_dir, report_html=report_file)
+    documents = functools.partial(grade_class, lms=lms, feedback=feedback_dir, report_html=report_file,
+                                  dask_scheduler=dask_scheduler)
     show_bar = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:
         if show_bar:

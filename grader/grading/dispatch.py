@@ -23,8 +23,8 @@ import multiprocessing
 import signal
 import threading
 from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -73,8 +73,10 @@ def _context() -> Any:
 class Verdicts:
     """The batch's answer cache, and the checking of what it does not hold yet."""
 
-    def __init__(self, problems: dict[str, SolvedProblem], jobs: int = 1, cache: bool = True):
+    def __init__(self, problems: dict[str, SolvedProblem], jobs: int = 1, cache: bool = True,
+                 pool: Callable[[], Executor] | None = None):
         self.problems = problems
+        self.make_pool = pool  # instead of worker processes here (grading.distributed: a Dask cluster)
         self.jobs = jobs
         self.use_cache = cache
         self.stats = CacheStats()
@@ -85,7 +87,7 @@ class Verdicts:
         self.in_flight: dict[Future, list[tuple[Key, Item]]] = {}
         self.pending: deque[Student] = deque()
         self.checker = Checker(problems)
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: Executor | None = None
         self._unique = itertools.count()  # with cache=False every answer is its own key
         # verdicts decided before by a check or grade of the same spec (read once per spec)
         self.stored: dict[str, VerdictCache] = {}
@@ -234,7 +236,9 @@ class Verdicts:
                         del decided[key]
             yield student, results, errors
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _pool(self) -> Executor:
+        if self.pool is None and self.make_pool is not None:
+            self.pool = self.make_pool()
         if self.pool is None:
             if any("expression" in p.part_types for p in self.problems.values()):
                 # imported here, once: the forked workers inherit it instead of each importing it
@@ -331,7 +335,7 @@ def _sigint_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _shutdown(pool: ProcessPoolExecutor) -> None:
+def _shutdown(pool: Executor) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -209,7 +210,8 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
           gradescope: str | os.PathLike[str] | None = None, jobs: int | None = None, variants: bool = False,
           cache: bool = True, progress: Progress | None = None,
           visibility: dict[str, str | None] | None = None, lms: tuple[str, str | os.PathLike[str]] | None = None,
-          feedback: str | os.PathLike[str] | None = None, report_html: str | os.PathLike[str] | None = None) -> GradeReport:
+          feedback: str | os.PathLike[str] | None = None, report_html: str | os.PathLike[str] | None = None,
+          dask_scheduler: str | None = None) -> GradeReport:
     """Grade every submission under `submissions_path` against `specs` (files, folders or Problems).
 
     Raises SpecError (every issue of every spec) before grading anything if a spec is bad, and
@@ -227,6 +229,8 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
     once, by whichever worker is free (see `dispatch`).
     `lms` = (canvas|moodle, FILE) writes that LMS's gradebook import; `feedback` a folder of one
     page per student (HTML and Markdown, same visibility rules); `report_html` the class report.
+    `dask_scheduler` (an address, or "local" for a LocalCluster of `jobs` processes) checks the
+    distinct answers on a Dask cluster (see `distributed`); GraderError if it cannot be used.
     """
     start = time.perf_counter()
     jobs = default_jobs() if jobs is None else jobs
@@ -258,9 +262,11 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
         elif p.base is not None:
             report.notes.append(f"{p.id}: each student graded against their own variant (seed: the student id)")
 
-    with Gradebook(db) as book:
+    with _cluster(dask_scheduler, by_id, jobs) as cluster, Gradebook(db) as book:
         book.start_run()
-        verdicts = Verdicts(by_id, jobs, cache)
+        verdicts = Verdicts(by_id, jobs, cache) if cluster is None else \
+            Verdicts(by_id, cluster.jobs, cache, pool=cluster.pool)
+        report.jobs = jobs if cluster is None else cluster.threads
         done_count = 0
         queued = 0
 
@@ -305,6 +311,8 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
             verdicts.close()
             report.cache = verdicts.stats
             book.flush()
+        if cluster is not None:
+            report.notes.append(cluster.note())
         report.graded = done_count
         report.issues[:0] = collected.issues  # the submissions' issues first, then grading errors
         report.not_graded, report.files = collected.not_graded, collected.files
@@ -342,6 +350,15 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
             report.outputs_extra["report"] = str(report_html)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _cluster(address: str | None, problems: dict[str, SolvedProblem], jobs: int) -> Any:
+    """The Dask cluster that checks the distinct answers (a context manager), or nullcontext."""
+    if address is None:
+        return contextlib.nullcontext()
+    from .distributed import Cluster  # imports Dask: only when asked for
+
+    return Cluster(address, problems, jobs)
 
 
 class _Light:

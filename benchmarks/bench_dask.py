@@ -1,0 +1,111 @@
+"""`grader grade --dask-scheduler` beside the single-machine figures, on the benchmark class.
+
+    python benchmarks/bench_dask.py [--students 2000] [--rounds 3] [--workers 2]
+
+The class is benchmarks/classgen.py's (seeded; ten problems of the bank, answers clustered as
+real classes cluster). Each round grades it, into fresh gradebooks, commands alternated:
+
+- `grader grade --jobs 1` and `--jobs N` (worker processes on this machine);
+- `--dask-scheduler local --jobs N`: a LocalCluster of N one-thread worker processes started by
+  the command itself (its start-up is in the figure);
+- `--dask-scheduler ADDR`: the same cluster, started once by this script and reached by its
+  address, as a cluster of other machines is (its workers keep sympy imported between runs).
+
+Printed: medians of wall seconds, part-checks/s, distinct answers checked per second, and the
+ratio to `--jobs 1`; every run's gradebook export is compared with the first `--jobs 1` one
+(byte-identical, or the script fails). Each `grader` run is a fresh process, as a TA runs it.
+The machine is shared: ratios matter more than seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, dict]:
+    """Wall seconds and the JSON report of one `grader grade` command."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", *args, "--format", "json"],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 2):
+        raise SystemExit(f"grader grade {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return seconds, json.loads(done.stdout)
+
+
+def export(db: Path) -> str:
+    from grader.grading.gradebook import Gradebook
+
+    with Gradebook(db) as book:
+        return "".join(book.export())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--students", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2, help="worker processes (--jobs N, and the Dask workers)")
+    opts = ap.parse_args()
+    from distributed import LocalCluster
+
+    n = str(opts.workers)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        env = {**os.environ, "GRADER_CACHE_DIR": str(work / "cache"), "PYTHONPATH": str(ROOT)}
+        specs = spec_paths(work)
+        cols = columns(specs)
+        subs, one = work / "class.csv", work / "one.csv"
+        write_class(subs, cols, opts.students, seed=1)
+        write_class(one, cols, 1, seed=5)
+        base = [*map(str, specs), "--submissions"]
+        parts = opts.students * len(cols)
+        print(f"{opts.students} students x {len(cols)} parts = {parts} part-checks; {opts.workers} workers")
+        run([*base, str(one), "--db", str(work / "warm.sqlite")], env)  # solve and cache the specs
+
+        with LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                          silence_logs=logging.ERROR) as cluster:
+            address = cluster.scheduler_address
+            commands = {
+                "grader grade --jobs 1": ["--jobs", "1"],
+                f"grader grade --jobs {n}": ["--jobs", n],
+                f"--dask-scheduler local --jobs {n}": ["--dask-scheduler", "local", "--jobs", n],
+                "--dask-scheduler ADDR (running)": ["--dask-scheduler", address],
+            }
+            times: dict[str, list[float]] = {name: [] for name in commands}
+            distinct = 0
+            reference = None
+            for r in range(opts.rounds):
+                order = list(commands) if r % 2 == 0 else list(reversed(commands))
+                for name in order:
+                    db = work / f"r{r}-{len(times[name])}-{order.index(name)}.sqlite"
+                    seconds, report = run([*base, str(subs), "--db", str(db), *commands[name]], env)
+                    times[name].append(seconds)
+                    distinct = report["cache"]["checks"]
+                    reference = reference or export(db)
+                    if export(db) != reference:
+                        raise SystemExit(f"{name}: the gradebook differs from the first run's")
+                    db.unlink()
+        print(f"{distinct} distinct answers; every gradebook byte-identical to the first")
+        t1 = statistics.median(times["grader grade --jobs 1"])
+        for name, runs in times.items():
+            t = statistics.median(runs)
+            print(f"{name:36s} {t:7.2f} s  {parts / t:9,.0f} part-checks/s  {distinct / t:7,.0f} distinct/s  "
+                  f"x{t1 / t:.2f} of --jobs 1")
+
+
+if __name__ == "__main__":
+    main()
