@@ -141,7 +141,8 @@ class Cluster:
                                   f"start some with `dask worker {address} --nthreads 1`") from None
             self._refuse_other_code()
             [self.batch] = self.client.scatter([Batch(problems)], broadcast=True, hash=False)
-            self.threads = sum(self.client.nthreads().values())
+            threads = self.client.nthreads()
+            self.workers, self.threads = len(threads), sum(threads.values())
         except GraderError:
             self.close()
             raise
@@ -168,11 +169,12 @@ class Cluster:
         """A fresh executor on the cluster (Verdicts shuts one down after a failed chunk)."""
         return _ClusterPool(self)
 
-    def note(self) -> str:
+    def note(self, checks: int) -> str:
+        """What the cluster did, of the batch's `checks` distinct answers (a small class is checked
+        on the driver: see dispatch.START_POOL_CHUNKS)."""
         where = "a local Dask cluster" if self.local is not None else f"the Dask cluster at {self.address}"
-        workers = len(self.client.nthreads())
-        return (f"{self.sent} distinct answers checked on {where} ({workers} workers, {self.threads} threads); "
-                "the rest on this machine")
+        return (f"{min(self.sent, checks)} of {checks} distinct answers checked on {where} "
+                f"({self.workers} workers, {self.threads} threads)")
 
     def close(self) -> None:
         for part in (self.client, self.local):

@@ -312,7 +312,7 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
             report.cache = verdicts.stats
             book.flush()
         if cluster is not None:
-            report.notes.append(cluster.note())
+            report.notes.append(cluster.note(verdicts.stats.checks))
         report.graded = done_count
         report.issues[:0] = collected.issues  # the submissions' issues first, then grading errors
         report.not_graded, report.files = collected.not_graded, collected.files
