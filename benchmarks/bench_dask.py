@@ -12,7 +12,8 @@ real classes cluster). Each round grades it, into fresh gradebooks, commands alt
   address, as a cluster of other machines is (its workers keep sympy imported between runs).
 
 Printed: medians of wall seconds, part-checks/s, distinct answers checked per second, and the
-ratio to `--jobs 1`; every run's gradebook export is compared with the first `--jobs 1` one
+ratio to `--jobs 1`; verdicts stored by an earlier run are forgotten before each run (each checks
+every distinct answer); every run's gradebook export is compared with the first `--jobs 1` one
 (byte-identical, or the script fails). Each `grader` run is a fresh process, as a TA runs it.
 The machine is shared: ratios matter more than seconds.
 """
@@ -91,6 +92,8 @@ def main() -> None:
             for r in range(opts.rounds):
                 order = list(commands) if r % 2 == 0 else list(reversed(commands))
                 for name in order:
+                    for stored in (work / "cache").glob("*.verdicts"):  # each run checks every distinct answer
+                        stored.unlink()
                     db = work / f"r{r}-{len(times[name])}-{order.index(name)}.sqlite"
                     seconds, report = run([*base, str(subs), "--db", str(db), *commands[name]], env)
                     times[name].append(seconds)

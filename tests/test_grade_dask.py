@@ -42,14 +42,15 @@ def cluster():
         yield local.scheduler_address, client
 
 
-def test_a_local_cluster_writes_the_same_gradebook_as_one_job(tmp_path):
+def test_a_local_cluster_writes_the_same_gradebook_as_one_job(tmp_path, monkeypatch):
     pytest.importorskip("distributed", reason=NO_DASK)
     from grader import grade
 
     _real_class(tmp_path, 60)
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache1"))  # each run checks every answer
     grade(REAL, tmp_path / "subs", db=tmp_path / "j1.sqlite", jobs=1, csv=tmp_path / "j1.csv")
     done = _grade_cli(tmp_path, "--db", "dask.sqlite", "--csv", "dask.csv", "--dask-scheduler", "local",
-                      "--jobs", "2")
+                      "--jobs", "2", env={"GRADER_CACHE_DIR": str(tmp_path / "cache-dask")})
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
     assert _export(tmp_path, "dask.sqlite") == _export(tmp_path, "j1.sqlite")
@@ -62,7 +63,7 @@ def test_a_local_cluster_writes_the_same_gradebook_as_one_job(tmp_path):
                                   "(2 workers, 2 threads)"
 
 
-def test_a_remote_scheduler_checks_each_students_variant_the_same(tmp_path, cluster):
+def test_a_remote_scheduler_checks_each_students_variant_the_same(tmp_path, cluster, monkeypatch):
     """By address, with --variants: each worker solves the students' own variants (the spec
     itself crosses the wire), and both workers take part."""
     from grader import grade
@@ -71,7 +72,9 @@ def test_a_remote_scheduler_checks_each_students_variant_the_same(tmp_path, clus
     address, client = cluster
     _real_class(tmp_path, 8, seed=5)
     before = sum(client.run(distributed.checked_here).values())
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache1"))  # each run checks every answer
     one = grade(REAL, tmp_path / "subs", db=tmp_path / "j1.sqlite", jobs=1, variants=True)
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache-far"))
     far = grade(REAL, tmp_path / "subs", db=tmp_path / "far.sqlite", variants=True, dask_scheduler=address)
     assert _export(tmp_path, "far.sqlite") == _export(tmp_path, "j1.sqlite")
     assert far.totals == one.totals and far.jobs == 2
