@@ -28,6 +28,8 @@ def decimal_beside(type: str, value: Any, shown: str) -> str:
 
 @dataclass
 class Part:
+    """One part of a problem: what it asks (a quantity of the kind) with that quantity's own keys."""
+
     id: str
     ask: str
     args: dict[str, Any] = field(default_factory=dict)  # the quantity's own keys, validated
@@ -62,6 +64,8 @@ class Part:
 
 @dataclass
 class Problem:
+    """A spec loaded and validated: what a kind's solver receives (`raw`: the spec's data as loaded)."""
+
     id: str
     kind: str
     given: dict[str, Any]

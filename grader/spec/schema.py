@@ -116,6 +116,8 @@ def Probability(**kw: Any) -> Number:
 
 @dataclass
 class Str(Node):
+    """Text: one of `choices`, or matching `pattern` (whole), or any."""
+
     choices: tuple[str, ...] | None = None
     pattern: str | None = None
     description: str = ""
@@ -140,6 +142,8 @@ class Str(Node):
 
 @dataclass
 class Bool(Node):
+    """A boolean: true or false."""
+
     description: str = "true or false"
 
     def check(self, value: Any, path: Path, c: Checker) -> Any:
@@ -150,6 +154,8 @@ class Bool(Node):
 
 @dataclass
 class AnyValue(Node):
+    """Anything, unchecked here (a kind checks it, or it is free-form like `tags`)."""
+
     description: str = "any value"
 
     def check(self, value: Any, path: Path, c: Checker) -> Any:
@@ -158,6 +164,8 @@ class AnyValue(Node):
 
 @dataclass
 class ListOf(Node):
+    """A list of `min_len` to `max_len` items, each checked by `item`."""
+
     item: Node
     min_len: int = 0
     max_len: int = 10_000
@@ -177,6 +185,8 @@ class ListOf(Node):
 
 @dataclass
 class Field:
+    """One key of a Map: its schema, whether it must be written, its default, its documentation."""
+
     node: Node
     required: bool = False
     default: Any = None
@@ -185,6 +195,8 @@ class Field:
 
 @dataclass
 class Map(Node):
+    """A mapping with the keys of `fields` (others checked by `extra`, else errors), then `check_all`."""
+
     fields: dict[str, Field]
     description: str = ""
     extra: Node | None = None  # schema for keys not listed (None: unknown keys are errors)
