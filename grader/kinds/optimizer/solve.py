@@ -7,7 +7,7 @@ from typing import Any
 
 from ...answers.parser import names_in, parse
 from ...errors import InvalidAnswer, SolveError
-from ...formula import Root, Sym, eq
+from ...formula import Num, Rel, Root, Sym, eq
 from ...problem import Part, Problem
 from ...solution import Alternative, Step, Table
 from .._grad.show import decimal, exact, to_sympy
@@ -212,9 +212,10 @@ class _Context:
     def steps(self) -> list[Step]:
         out = [self.rule_step()]
         if self.clip is not None:
-            eps = f" + {CLIP_EPS}" if self.convention == "pytorch" else ""
-            out.append(Step(f"Gradient clipping first (clip_grad_norm_, max norm c = {brief(self.clip)}): when "
-                            f"c/(‖g‖{eps}) < 1, g ← g·c/(‖g‖{eps}); otherwise g is used as it is"))
+            c, norm = Sym("c"), Sym("‖g‖")
+            scale = c / (M.group(norm + Num(CLIP_EPS)) if self.convention == "pytorch" else norm)
+            out.append(Step.of("Gradient clipping first (clip_grad_norm_, max norm ", eq(c, val(self.clip)), "): when ",
+                               Rel((scale, Num(1)), ("<",)), ", ", arrow(M.G, M.G * scale), "; otherwise g is used as it is"))
         out.append(Step(f"{self.steps_count} step(s) from x0 = {_vec(self.x0)}; every state variable after each step "
                         "(step 0 is the start)", table=self.table()))
         out += self.agreement_steps()
