@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_grade import HERE, start_paused, wait_for_pause
 from test_grade_scale import REAL, ROOT, _export, _real_class
 
 from grader.errors import GraderError
@@ -43,19 +45,34 @@ def cluster():
 
 
 def test_a_local_cluster_writes_the_same_gradebook_as_one_job(tmp_path, monkeypatch):
+    """Interrupted by a terminal's Ctrl-C (the whole process group: the local workers too) and
+    resumed, as a TA would."""
     pytest.importorskip("distributed", reason=NO_DASK)
     from grader import grade
 
     _real_class(tmp_path, 60)
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache1"))  # each run checks every answer
     grade(REAL, tmp_path / "subs", db=tmp_path / "j1.sqlite", jobs=1, csv=tmp_path / "j1.csv")
-    done = _grade_cli(tmp_path, "--db", "dask.sqlite", "--csv", "dask.csv", "--dask-scheduler", "local",
-                      "--jobs", "2", env={"GRADER_CACHE_DIR": str(tmp_path / "cache-dask")})
+    args = ["--db", "dask.sqlite", "--csv", "dask.csv", "--dask-scheduler", "local", "--jobs", "2"]
+    env = {"GRADER_CACHE_DIR": str(tmp_path / "cache-dask")}
+    monkeypatch.setenv("GRADER_CACHE_DIR", env["GRADER_CACHE_DIR"])
+    proc, paused = start_paused([sys.executable, str(HERE), "grade", *map(str, REAL), "--submissions",
+                                 str(tmp_path / "subs"), *args], tmp_path, after=5)
+    try:
+        wait_for_pause(paused, proc)
+        os.killpg(proc.pid, signal.SIGINT)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130 and "Traceback" not in err.decode(), err.decode()[-3000:]
+    done = _grade_cli(tmp_path, *args, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
     assert _export(tmp_path, "dask.sqlite") == _export(tmp_path, "j1.sqlite")
     assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "j1.csv").read_bytes()
-    assert report["graded"] == 60 and report["jobs"] == 2
+    assert report["graded"] == 55 and report["jobs"] == 2
     # every distinct answer went to the cluster (more than the few the driver keeps for a tiny class)
     checks = report["cache"]["checks"]
     assert checks > 100

@@ -20,12 +20,15 @@ Dask is an optional extra (`pip install 'grader[dask]'`): this module is importe
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import logging
+import signal
 import sys
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +126,9 @@ class Cluster:
             if address == LOCAL:
                 # one thread per worker process: checking is pure Python (the GIL), and a worker's
                 # CPU guard must not count another thread's time
-                self.local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                          dashboard_address=None, silence_logs=logging.ERROR)
+                with _sigint_ignored():
+                    self.local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                              dashboard_address=None, silence_logs=logging.ERROR)
                 address = self.local.scheduler_address
             else:
                 _check_address(address)
@@ -190,6 +194,21 @@ class Cluster:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while the local workers are started: they inherit it (a terminal's Ctrl-C
+    goes to the whole process group, and a worker interrupted mid-task prints tracebacks); the
+    driver alone handles it. A Ctrl-C pressed during those seconds is lost: press it again."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _check_address(address: str) -> None:
