@@ -130,8 +130,11 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
         return result
     from .prove import answer_budget
 
-    with answer_budget():  # all the comparisons of one answer (entries, mistakes) share one work budget
-        return _verdict(result, part, atype, value, mistakes)
+    try:
+        with answer_budget():  # all the comparisons of one answer (entries, mistakes) share one work budget
+            return _verdict(result, part, atype, value, mistakes)
+    except OutOfBudget:  # the last guard fired between two comparisons
+        return _undecided(result)
 
 
 def _verdict(result: PartResult, part: PartSolution, atype: Any, value: Any, mistakes: dict[str, Any] | None
@@ -146,10 +149,7 @@ def _verdict(result: PartResult, part: PartSolution, atype: Any, value: Any, mis
         result.verdict, result.score, result.feedback = CORRECT, part.points, "Correct."
         return result
     if decided is None:
-        result.verdict = UNDECIDED
-        result.feedback = ("Could not decide whether this answer equals the expected one within the checker's"
-                           " bounds: simplify it and try again (a TA will review it).")
-        return result
+        return _undecided(result)
     result.verdict = INCORRECT
     for alt in part.alternatives:
         if _compare_quietly(atype, alt.value, value, part) is True:
@@ -165,6 +165,13 @@ def _verdict(result: PartResult, part: PartSolution, atype: Any, value: Any, mis
             result.feedback = _fill(template, expected=part.answer, given=result.given)
             return result
     result.feedback = f"Not correct: the expected answer is {part.answer_line}." + _hint(part, value, result.given)
+    return result
+
+
+def _undecided(result: PartResult) -> PartResult:
+    result.verdict, result.score, result.mistake = UNDECIDED, 0, None
+    result.feedback = ("Could not decide whether this answer equals the expected one within the checker's"
+                       " bounds: simplify it and try again (a TA will review it).")
     return result
 
 
@@ -244,7 +251,7 @@ def _compare_quietly(atype: Any, expected: Any, given: Any, part: PartSolution) 
 
 def _refutation_state(value: Any) -> Any:
     if isinstance(value, ParsedFormula):
-        return value.refutation
+        return value.refuted
     if isinstance(value, (list, tuple)):
         return [_refutation_state(v) for v in value]
     return None
@@ -252,7 +259,7 @@ def _refutation_state(value: Any) -> Any:
 
 def _restore_refutations(value: Any, saved: Any) -> None:
     if isinstance(value, ParsedFormula):
-        value.refutation = saved
+        value.refuted = saved
     elif isinstance(value, (list, tuple)):
         for v, s in zip(value, saved):
             _restore_refutations(v, s)

@@ -13,20 +13,24 @@ proof (grader.answers.prove). When neither happens within the bounds, the answer
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
+from .floats import FloatArith, Interval, Unsure, enclose
 from .parser import names_in, parse
 from .prove import POINT_COST, OutOfBudget, answer_budget, charge, no_time_limit, prove_zero
 from .reals import PRECISIONS, NeedPrecision, context
 from .symbols import Region, make_symbols, region
 from .symeval import sympy_value
+from .total import continuous_sympy, defined_everywhere
 from .written import ParsedFormula
 
 RANDOM_POINTS = 14
+FIRST_POINTS = 3  # points tried before a proof, for a formula with no hole (see _equivalent)
 _NICE = [Fraction(n, d) for n, d in (
     (1, 2), (3, 10), (2, 1), (1, 1), (3, 2), (1, 5), (7, 10), (3, 1), (0, 1), (-1, 1), (-1, 2), (5, 1),
     (1, 10), (9, 10), (-2, 1), (10, 1), (-3, 10), (4, 1), (2, 5), (-5, 1), (100, 1), (-100, 1))]
@@ -55,17 +59,25 @@ def _equivalent(expected: Any, given: Any, decls: dict[str, Any]) -> bool | None
     try:
         expected = expected.expr if isinstance(expected, ParsedFormula) else exact_to_sympy(expected)
         g_expr = formula.expr if formula is not None else exact_to_sympy(given)
-        found = refute(expected, formula if formula is not None else g_expr, decls)
+        answer = formula if formula is not None else g_expr
+        # a formula with no hole or jump, against a formula with no jump (grader.answers.total),
+        # needs no point once proved: a few points in floats (a wrong answer mostly shows there),
+        # then the proof
+        whole = formula is not None and defined_everywhere(formula.tree, decls, _definitions(decls)) \
+            and continuous_sympy(expected)
+        found = refute(expected, answer, decls, screen=True, first=FIRST_POINTS if whole else None)
         if found is None:
             if prove_zero(expected - g_expr, decls):
                 return True
-            found = refute(expected, formula if formula is not None else g_expr, decls, deep=True)
+            if whole:
+                found = refute(expected, answer, decls, screen=True)
+            found = found or refute(expected, answer, decls) or refute(expected, answer, decls, deep=True)
     except (TypeError, ValueError, RecursionError, OutOfBudget):
         return None
     if found is None:
         return None
     if formula is not None:
-        formula.refutation = found
+        formula.refuted = found
     return False
 
 
@@ -165,22 +177,30 @@ def points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, .
     differ), then pseudo-random values for all."""
     if not names:
         return [{}]
+    key = (tuple(names), repr([decls.get(n) for n in names]), constants)
+    found = _POINTS.get(key)
+    if found is None:
+        found = _remember(_POINTS, key, _points(names, decls, constants))
+    return found
+
+
+_POINTS: dict[tuple[Any, ...], list[dict[str, Fraction]]] = {}  # the same for every answer to a part
+_MEMO_ENTRIES[id(_POINTS)] = 512
+
+
+def _points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, ...]) -> list[dict[str, Fraction]]:
     regions = {n: region(decls.get(n)) for n in names}
     lists = {n: candidates(n, regions[n], RANDOM_POINTS, constants) for n in names}
     longest = max(len(v) for v in lists.values())
+    if not all(lists.values()):
+        return []
     out = []
-    seen: set[tuple[Fraction, ...]] = set()  # (a list's `in` compares every Fraction of every point)
-    for i in range(longest):
-        point = {}
-        for j, n in enumerate(names):
-            values = lists[n]
-            if not values:
-                return []
-            point[n] = values[(i + j) % len(values)] if i < len(values) else values[i % len(values)]
-        values_at = tuple(point.values())
-        if values_at not in seen:
-            seen.add(values_at)
-            out.append(point)
+    seen: set[tuple[int, ...]] = set()  # by positions in the lists, whose values are distinct (hashing a
+    for i in range(longest):             # Fraction costs a modular inverse)
+        at = tuple((i + j) % len(lists[n]) if i < len(lists[n]) else i % len(lists[n]) for j, n in enumerate(names))
+        if at not in seen:
+            seen.add(at)
+            out.append({n: lists[n][k] for n, k in zip(names, at)})
     return out
 
 
@@ -196,18 +216,24 @@ FAST = PRECISIONS[:2]  # every point is tried at these precisions
 DEEP_POINTS = 4  # the first points are tried again at all precisions when nothing else decides
 
 
-def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False) -> str | None:
+def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False, screen: bool = False,
+           first: int | None = None) -> str | Callable[[], str] | None:
     """A sentence saying where `given` differs from `expected` (or is undefined where it is
     defined), or None if no point of the domains shows a difference. `deep`: the first few points
-    again at every precision (for differences below 2^-240, such as x vs x + 10^-100)."""
+    again at every precision (for differences below 2^-240, such as x vs x + 10^-100). `screen`:
+    float enclosures of both formulas first (grader.answers.floats): where they are clearly apart
+    the answer is refuted there (the sentence is written when it is asked for), where they overlap
+    the point is passed over (floats cannot see a difference below 10^-15 or so: the caller tries
+    every point exactly before saying undecided), and elsewhere the point is computed exactly.
+    `first`: only the first so many points."""
     import sympy as sp
 
     g_expr = given.expr if isinstance(given, ParsedFormula) else given
     # names defined by a formula of other names (`s_0: {equals: exp(z_0)/...}`) are not sampled:
     # they take the value of their formula at each point of the plain names
-    defined = {n: parse(str(d["equals"]), symbols=decls) for n, d in decls.items() if (d or {}).get("equals")}
+    defined = _definitions(decls)
     plain = {n: d for n, d in decls.items() if n not in defined}
-    every = [s for s in (expected.free_symbols | g_expr.free_symbols) if isinstance(s, sp.Symbol)]
+    every = [s for s in (_free_symbols(expected) | g_expr.free_symbols) if isinstance(s, sp.Symbol)]
     symbols = {s.name: s for s in every}
     needed: list[str] = []
     if isinstance(given, ParsedFormula):
@@ -224,8 +250,16 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
     names = sorted(n for n in symbols if n not in defined)
     chosen = points(names, plain, _constants(expected, g_expr))
     ladder = PRECISIONS if deep else FAST
-    for point in (chosen[:DEEP_POINTS] if deep else chosen):
-        charge(POINT_COST * len(ladder))
+
+    def given_with(arith: Arith | FloatArith, env: dict[str, Any]) -> Any:
+        if isinstance(given, ParsedFormula):
+            full = dict(env)
+            for name in needed:
+                full[name] = _Walker(arith, full, given.log_base).run(defined[name])
+            return _Walker(arith, full, given.log_base).run(given.tree)
+        return sympy_value(g_expr, {sym: env[sym.name] for sym in every if sym.name in env}, None, arith)
+
+    for point in (chosen[:DEEP_POINTS] if deep else chosen)[:first]:
         # by name: the kind's Symbol and the answer's may differ in assumptions, not in meaning
         env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
 
@@ -233,13 +267,17 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
             return _expected_value(expected, env, prec)
 
         def given_at(prec: int | None, env: dict[str, Any] = point) -> Any:
-            if isinstance(given, ParsedFormula):
-                arith = Arith(context(prec) if prec is not None else None)
-                full = dict(env)
-                for name in needed:
-                    full[name] = _Walker(arith, full, given.log_base).run(defined[name])
-                return _Walker(arith, full, given.log_base).run(given.tree)
-            return sympy_value(g_expr, {sym: env[sym.name] for sym in every if sym.name in env}, prec)
+            return given_with(Arith(context(prec) if prec is not None else None), env)
+
+        if screen:
+            charge(SCREEN_COST)
+            seen = _in_floats(expected, env_sym,
+                              lambda env=point: given_with(FloatArith(), {n: enclose(v) for n, v in env.items()}))
+            if seen is _SAME:
+                continue
+            if seen is _DIFFERENT:
+                return _Sentence(point, expected_at, given_at)
+        charge(POINT_COST * len(ladder))
 
         try:
             verdict = _differs(expected_at, given_at, ladder)
@@ -250,6 +288,80 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False)
         if verdict is not None:
             return _sentence(point, *verdict)
     return None
+
+
+SCREEN_COST = 2  # the work of both formulas' float enclosures at one point
+MARGIN = 2.0**-30  # a float refutation needs enclosures this far apart (relative to their size)
+# what makes a float enclosure say nothing at a point (then the point is computed exactly)
+_NOT_IN_FLOATS = (Unsure, Inexact, NeedPrecision, InvalidAnswer, ArithmeticError, ValueError, TypeError,
+                  RecursionError)
+_SAME, _DIFFERENT = "same", "different"
+
+
+def _in_floats(expected: Any, env: dict[Any, Any], given_in_floats: Any) -> str | None:
+    """What float enclosures of both formulas show at a point: _SAME (they overlap: nothing to
+    see there without exact arithmetic), _DIFFERENT (apart by more than MARGIN: a real
+    difference), or None where floats cannot tell (a denominator that may be 0, an overflow)."""
+    key = (expected, tuple(sorted((s.name, v) for s, v in env.items())))
+    try:
+        found: Interval | bool | None = _EXPECTED_FLOAT.get(key)
+        remembered = True
+    except TypeError:  # not hashable: not remembered
+        found, remembered = None, False
+    if found is None:
+        try:
+            found = enclose(sympy_value(expected, {s: enclose(v) for s, v in env.items()}, None, FloatArith()))
+        except _NOT_IN_FLOATS:
+            found = False
+        if remembered:
+            _remember(_EXPECTED_FLOAT, key, found)
+    if not isinstance(found, Interval):
+        return None
+    try:
+        g = enclose(given_in_floats())
+    except _NOT_IN_FLOATS:
+        return None
+    gap = max(g.lo - found.hi, found.lo - g.hi)
+    if gap < 0:
+        return _SAME
+    size = max(abs(found.lo), abs(found.hi), abs(g.lo), abs(g.hi), 1.0)
+    return _DIFFERENT if gap > MARGIN * size else None
+
+
+class _Sentence:
+    """Where a formula differs, written when the feedback asks for it (the values at the point
+    computed exactly then; a comparison with a mistake's value never needs it)."""
+
+    def __init__(self, point: dict[str, Fraction], expected_at: Any, given_at: Any):
+        self.point, self.expected_at, self.given_at = point, expected_at, given_at
+
+    def __call__(self) -> str:
+        try:
+            verdict = _differs(self.expected_at, self.given_at, PRECISIONS)
+        except (_Skip, *_NOT_IN_FLOATS):
+            verdict = None
+        if verdict is None:
+            where = ", ".join(f"{n} = {_show(v)}" for n, v in self.point.items())
+            return f"at {where}, your expression differs from the correct one"
+        return _sentence(self.point, *verdict)
+
+
+_EXPECTED_FLOAT: dict[tuple[Any, ...], Any] = {}  # the expected formula's float enclosures at the points
+_MEMO_ENTRIES[id(_EXPECTED_FLOAT)] = 8192
+_DEFINITIONS: dict[str, dict[str, Any]] = {}  # the parsed `equals:` formulas of a part's symbols
+_MEMO_ENTRIES[id(_DEFINITIONS)] = 512
+
+
+def _definitions(decls: dict[str, Any]) -> dict[str, Any]:
+    """name -> parsed formula of each defined name (parsed once per set of declarations)."""
+    texts = {n: str(d["equals"]) for n, d in decls.items() if (d or {}).get("equals")}
+    if not texts:
+        return {}
+    key = repr(sorted(decls.items()))
+    found = _DEFINITIONS.get(key)
+    if found is None:
+        found = _remember(_DEFINITIONS, key, {n: parse(t, symbols=decls) for n, t in texts.items()})
+    return found
 
 
 def _expected_value(expected: Any, env: dict[Any, Any], prec: int | None) -> Any:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidAnswer
 from .arith import Arith, Inexact
 from .parser import Node
 from .reals import PRECISIONS, NeedPrecision, Real, context
+
+if TYPE_CHECKING:
+    from .floats import FloatArith
 
 MAX_SYMBOLIC_EXPONENT = 1000
 INFINITY_NAMES = ("inf", "infinity", "oo")
@@ -27,7 +30,7 @@ Number = Fraction | float
 class _Walker:
     """One pass over a tree with one Arith (exact, or intervals at one precision)."""
 
-    def __init__(self, arith: Arith, env: dict[str, Any] | None, log_base: Any,
+    def __init__(self, arith: Arith | FloatArith, env: dict[str, Any] | None, log_base: Any,
                  memo: dict[int, Any] | None = None):
         self.a = arith
         self.env = env or {}

@@ -47,7 +47,7 @@ WORK_BUDGET = 40_000  # units of counted work for all the comparisons of one ans
                       # entries, its mistakes): the bound that decides, the same on every machine
 GUARD_FROM = 15_000  # the clock is not read before an answer has used this much work; the slowest
                      # ordinary answer measured (a 3×3 softmax Jacobian in the logits) uses half of it
-GUARD_SECONDS = 5.0  # the last guard (CPU seconds of one answer, once armed): against a sympy call
+GUARD_SECONDS = 5.0  # the last guard (CPU seconds of one answer from GUARD_FROM on): against a sympy call
                      # that its size did not predict. When it fires the answer is undecided.
 
 
@@ -65,8 +65,7 @@ class _Meter:
     def __init__(self, budget: float, guard_seconds: float):
         self.budget, self.guard_seconds = budget, guard_seconds
         self.used = 0.0
-        self.started = time.thread_time()  # read, never compared, until the guard is armed
-        self.armed = False
+        self.deadline: float | None = None  # of this thread's CPU clock, once the guard is armed
         self.alarm = False  # this meter set the process's SIGPROF timer
 
     def charge(self, units: float) -> None:
@@ -77,12 +76,11 @@ class _Meter:
             self._guard()
 
     def _guard(self) -> None:
-        left = self.started + self.guard_seconds - time.thread_time()
-        if left <= 0:
+        if self.deadline is None:  # the first reading of the clock for this answer
+            self.deadline = time.thread_time() + self.guard_seconds
+            self.alarm = _set_alarm(self.guard_seconds)
+        if time.thread_time() > self.deadline:
             raise OutOfBudget()
-        if not self.armed:
-            self.armed = True
-            self.alarm = _set_alarm(left)
 
     def close(self) -> None:
         if self.alarm:
@@ -504,20 +502,46 @@ def _zero_by_rewrites(e: Any) -> bool:
 
 def prove_zero(diff: Any, decls: dict[str, Any]) -> bool:
     """True when diff is shown to be 0 wherever its symbols may be (their declared domains).
-    False when not shown, also when the answer's work budget runs out on the way."""
-    import sympy as sp
+    False when not shown, also when the answer's work budget runs out on the way.
 
+    A proof already done (the same difference on the same domains: the same answer in another
+    notation, or from another student) is not done again, but its work is counted again: the
+    budget runs out at the same place whatever the memory holds, so the verdict cannot differ."""
     try:
-        with answer_budget():
-            if diff == 0:
-                return True
-            kinked = diff.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
-            if not kinked and _zero_by_rewrites(diff):
-                return True  # an identity for every real value: on the domain too
-            pieces = cases(_without_max_min(diff) if diff.has(sp.Max, sp.Min) else diff, decls)
-            if pieces is None:
-                return False
-            charge(CASE_COST * len(pieces))
-            return all(_zero_by_rewrites(piece) for piece in pieces)
+        key: tuple[Any, str] | None = (diff, repr(sorted(decls.items())))
+        known = _PROOFS.get(key)  # type: ignore[arg-type]
+    except TypeError:  # not hashable: not remembered
+        key, known = None, None
+    try:
+        with answer_budget() as meter:
+            if known is not None:
+                charge(known[1])
+                return known[0]
+            before = meter.used if meter is not None else 0.0
+            proved = _prove_zero(diff, decls)
+            if key is not None and meter is not None:  # a proof whose work was counted
+                if len(_PROOFS) >= MAX_PROOFS:
+                    _PROOFS.clear()
+                _PROOFS[key] = (proved, meter.used - before)
+            return proved
     except (OutOfBudget, RecursionError, MemoryError):
         return False
+
+
+MAX_PROOFS = 4096
+_PROOFS: dict[tuple[Any, str], tuple[bool, float]] = {}  # (difference, domains) -> (proved, the work it took)
+
+
+def _prove_zero(diff: Any, decls: dict[str, Any]) -> bool:
+    import sympy as sp
+
+    if diff == 0:
+        return True
+    kinked = diff.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
+    if not kinked and _zero_by_rewrites(diff):
+        return True  # an identity for every real value: on the domain too
+    pieces = cases(_without_max_min(diff) if diff.has(sp.Max, sp.Min) else diff, decls)
+    if pieces is None:
+        return False
+    charge(CASE_COST * len(pieces))
+    return all(_zero_by_rewrites(piece) for piece in pieces)

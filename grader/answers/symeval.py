@@ -9,16 +9,19 @@ real value (log of a negative, division by zero) raises `Undefined`.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidAnswer
 from .arith import Arith
 from .reals import context
 
+if TYPE_CHECKING:
+    from .floats import FloatArith
+
 MAX_NODES = 20_000
 
 
-def sympy_value(expr: Any, env: dict[Any, Any], prec: int | None, arith: Arith | None = None) -> Any:
+def sympy_value(expr: Any, env: dict[Any, Any], prec: int | None, arith: Arith | FloatArith | None = None) -> Any:
     """expr at the point `env` (sympy Symbol -> Fraction or interval): a Fraction or an interval.
     `prec` None computes exactly (raising arith.Inexact when the value is not rational)."""
     a = arith or Arith(context(prec) if prec is not None else None)
@@ -26,7 +29,7 @@ def sympy_value(expr: Any, env: dict[Any, Any], prec: int | None, arith: Arith |
 
 
 class _Walk:
-    def __init__(self, a: Arith, env: dict[Any, Any]):
+    def __init__(self, a: Arith | FloatArith, env: dict[Any, Any]):
         self.a = a
         self.env = env
         self.nodes = 0

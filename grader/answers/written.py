@@ -8,6 +8,7 @@ sympy simplifies it to x). These values carry both the exact value and what was 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -69,13 +70,20 @@ def read_written(text: str, scale: Fraction = Fraction(1)) -> WrittenNumber | No
 class ParsedFormula:
     """A student's formula: the sympy expression and the tree it was built from."""
 
-    __slots__ = ("expr", "tree", "log_base", "refutation")
+    __slots__ = ("expr", "tree", "log_base", "refuted")
 
     def __init__(self, expr: Any, tree: Any, log_base: Any = None):
         self.expr = expr
         self.tree = tree
         self.log_base = log_base
-        self.refutation: str | None = None  # where it was shown to differ, for the feedback
+        # where it was shown to differ, for the feedback: the sentence, or how to write it
+        self.refuted: str | Callable[[], str] | None = None
+
+    @property
+    def refutation(self) -> str | None:
+        if callable(self.refuted):
+            self.refuted = self.refuted()
+        return self.refuted
 
     def __str__(self) -> str:
         return str(self.expr)
