@@ -1,6 +1,11 @@
 """Worst-case CPU of one answer check: adversarial answers of every type, each timed alone.
 
     PYTHONPATH=$PWD python3 benchmarks/bench_answers.py
+    PYTHONPATH=$PWD python3 benchmarks/bench_answers.py --distinct [--students 2000]
+
+With --distinct: every distinct answer of benchmarks/classgen.py's class (seeded), checked once in
+this process, and the checks per CPU second of all of them and of the symbolic (expression) ones
+alone (issue 14: the distinct answers are the real cost), with the count of each verdict.
 
 Prints the CPU seconds (time.process_time, so the machine's load does not count) of each answer
 and the largest; the engine's promise is that every answer is decided or refused within 1 s.
@@ -77,5 +82,48 @@ def main() -> None:
     print(f"worst: {worst:.3f} s of CPU for one answer ({len(CASES)} adversarial answers)")
 
 
+def distinct(students: int) -> None:
+    import collections
+    import csv
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.classgen import columns, spec_paths, write_class
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cols = columns(spec_paths(Path(tmp)))
+        write_class(Path(tmp) / "class.csv", cols, students, seed=1)
+        with open(Path(tmp) / "class.csv", newline="") as fh:
+            rows = csv.reader(fh)
+            next(rows)
+            answers = dict.fromkeys((j, raw.strip()) for row in rows for j, raw in enumerate(row[1:]))
+    check_part(EXPR, "x^2-1")  # imports are not part of an answer's cost
+    symbolic = {j for j, (_, p) in enumerate(cols) if "expression" in (p.type, p.options.get("elements"))}
+    cpu: collections.Counter[bool] = collections.Counter()
+    count: collections.Counter[bool] = collections.Counter()
+    verdicts: collections.Counter[str] = collections.Counter()
+    for j, raw in answers:
+        start = time.process_time()
+        verdicts[check_part(cols[j][1], raw or None).verdict] += 1
+        cpu[j in symbolic] += time.process_time() - start
+        count[j in symbolic] += 1
+    total = sum(count.values())
+    print(f"distinct answers {total}: {total / sum(cpu.values()):,.0f} checks per CPU second")
+    print(f"  symbolic   {count[True]:6d}: {count[True] / cpu[True]:,.0f} per CPU second")
+    print(f"  the others {count[False]:6d}: {count[False] / cpu[False]:,.0f} per CPU second")
+    print("  verdicts: " + ", ".join(f"{v} {n}" for v, n in sorted(verdicts.items())))
+
+
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--distinct", action="store_true")
+    ap.add_argument("--students", type=int, default=2000)
+    opts = ap.parse_args()
+    if opts.distinct:
+        distinct(opts.students)
+    else:
+        main()
