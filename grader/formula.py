@@ -208,6 +208,15 @@ class Sympy(Math):
 
 
 @dataclass(frozen=True)
+class Handwritten(Math):
+    """A sympy expression (or an exact number) written as a derivation on paper writes it: θ for
+    theta, θ₁ for theta_1, σ² for sigma2, 7θ/2, 9 log(θ), e^(−3θ), √(…), k − N before −N + k.
+    LaTeX and MathML are sympy's own, with the same names."""
+
+    expr: Any
+
+
+@dataclass(frozen=True)
 class Rel(Math):
     """A chain of relations: a = b ≈ c (ops[i] stands between items[i] and items[i + 1])."""
 

@@ -14,7 +14,7 @@ from .unicode_printer import number
 FUNCTIONS = {"log2": r"\log_2", "ln": r"\ln", "log10": r"\log_{10}", "log": r"\log", "exp": r"\exp",
              "max": r"\max", "min": r"\min", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "σ": r"\sigma"}
 RELATIONS = {"=": "=", "≈": r"\approx", "+": "+", "−": "-", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "∈": r"\in", "<": "<", ">": ">",
-             "∝": r"\propto", "⊙": r"\odot", "←": r"\leftarrow", "→": r"\to", "×": r"\times"}
+             "∝": r"\propto", "⊙": r"\odot", "~": r"\sim", "·": r"\cdot", "←": r"\leftarrow", "→": r"\to", "×": r"\times"}
 SYMBOLS = {"‖": r"\|", "∞": r"\infty", "θ": r"\theta", "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma", "Σ": r"\Sigma",
            "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "η": r"\eta",
            "π": r"\pi", "ρ": r"\rho", "τ": r"\tau", "φ": r"\phi", "ω": r"\omega", "·": r"\cdot ", "−": "-",
@@ -136,6 +136,11 @@ class LatexPrinter(Printer):
 
     def _print_WithUnit(self, x: F.WithUnit) -> str:
         return rf"{self._print(x.value)}\ \text{{{escape(x.unit)}}}"
+
+    def _print_Handwritten(self, x: F.Handwritten) -> str:
+        from .handwritten import handwritten_latex
+
+        return handwritten_latex(x.expr)
 
     def _print_sympy(self, expr: Any) -> str:
         from sympy import latex

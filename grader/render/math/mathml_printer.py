@@ -38,6 +38,18 @@ def _mi(name: str) -> str:
     return f"<msub>{base}<mi>{_e(tail)}</mi></msub>" if sep else base
 
 
+def _from_latex(latex: str) -> str:
+    """A name given in LaTeX (`Sym(name, latex=...)`: p(\\mathcal{D}\\mid\\theta), \\hat\\theta_{\\mathrm{MAP}})
+    as MathML, by the converter the HTML pages use; "" when it cannot read it (the name is then shown)."""
+    try:
+        from latex2mathml.converter import convert
+
+        converted = str(convert(latex))
+    except Exception:  # noqa: BLE001 - a name the converter cannot read falls back to its text
+        return ""
+    return converted[converted.find(">") + 1:converted.rfind("</math>")]
+
+
 class MathMLPrinter(Printer):
     def math(self, x: Any) -> str:
         return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{self.doprint(x)}</math>'
@@ -58,7 +70,7 @@ class MathMLPrinter(Printer):
         return f"<mrow><mo>(</mo>{text}<mo>)</mo></mrow>"
 
     def _print_Sym(self, x: F.Sym) -> str:
-        return _mi(x.name)
+        return (_from_latex(x.latex) if x.latex else "") or _mi(x.name)
 
     def _print_Div(self, x: F.Div) -> str:
         return f"<mfrac>{self._print(x.numerator)}{self._print(x.denominator)}</mfrac>"
@@ -101,6 +113,11 @@ class MathMLPrinter(Printer):
 
     def _print_WithUnit(self, x: F.WithUnit) -> str:
         return self.row([self._print(x.value), '<mspace width="0.3em"/>', f"<mtext>{_e(x.unit)}</mtext>"])
+
+    def _print_Handwritten(self, x: F.Handwritten) -> str:
+        from .handwritten import handwritten_mathml
+
+        return handwritten_mathml(x.expr)
 
     def _print_sympy(self, expr: Any) -> str:
         from sympy.printing.mathml import mathml

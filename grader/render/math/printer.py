@@ -17,9 +17,26 @@ ATOM = 5
 def precedence(x: Any) -> int:
     if isinstance(x, F.Num) and _negative(x):
         return PREC["Neg"]
+    if isinstance(x, F.Handwritten):
+        return _handwritten_precedence(x.expr)
     if isinstance(x, F.WithUnit | F.Written):
         return precedence(x.value if isinstance(x, F.WithUnit) else x.typeset)
     return PREC.get(type(x).__name__, ATOM)
+
+
+def _handwritten_precedence(e: Any) -> int:
+    """How a sympy expression (or an exact number) binds as it is printed: a sum as a sum, a
+    product, a fraction 7/2 or a power with a negative exponent (1/θ) as a product, a leading minus
+    as a negation."""
+    if isinstance(e, int | Fraction):
+        return PREC["Neg"] if e < 0 else PREC["Div"] if isinstance(e, Fraction) and e.denominator != 1 else ATOM
+    if e.is_Add:
+        return PREC["Add"]
+    if e.could_extract_minus_sign():
+        return PREC["Neg"]
+    if e.is_Mul or (e.is_Rational and not e.is_Integer) or (e.is_Pow and e.exp.is_negative):
+        return PREC["Mul"]
+    return PREC["Pow"] if e.is_Pow else ATOM
 
 
 def _negative(x: F.Num) -> bool:

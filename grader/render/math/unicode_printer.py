@@ -80,6 +80,11 @@ class UnicodePrinter(Printer):
     def _print_Written(self, x: F.Written) -> str:
         return x.text  # the answer notation, as a student types it
 
+    def _print_Handwritten(self, x: F.Handwritten) -> str:
+        from .handwritten import handwritten_text
+
+        return handwritten_text(x.expr)
+
     def _print_sympy(self, expr: Any) -> str:
         from sympy import sstr
 
