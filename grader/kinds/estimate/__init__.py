@@ -6,7 +6,8 @@ closed form (a step of its own); a model written as densities in the safe expres
 goes through the same derivation, and where no closed form exists the solver says so and finds
 the root numerically. Support code: the modules of this package:
 
-- `fmt`     text (unicode) and LaTeX display of sympy expressions and exact numbers
+- `notation` the kind's notation as math nodes (p(D|θ), θ_MAP, E[θ|D], 18/7 ≈ 2.5714); printing
+            is grader/render/math's
 - `model`   models, priors, data: validation and the exact log-likelihood / log-prior
 - `derive`  the one-parameter derivation (−log posterior, derivative, solve, boundary analysis,
             numeric fallback), posterior-kernel recognition and the posterior mean
@@ -345,11 +346,11 @@ def _neg_log(setup: Any, with_prior: bool) -> Any:
     return J
 
 
-def _objective(setup: Any, with_prior: bool) -> tuple[str, str]:
-    p = setup.params[0]
-    if with_prior:
-        return f"p(D|{p.text})·p({p.text})", rf"p(\mathcal{{D}}\mid {p.latex})\,p({p.latex})"
-    return f"p(D|{p.text})", rf"p(\mathcal{{D}}\mid {p.latex})"
+def _objective(setup: Any, with_prior: bool) -> Any:
+    from .notation import data_given, joint_of
+
+    t = setup.params[0].sym
+    return joint_of(t) if with_prior else data_given(t)
 
 
 def _estimate(ctx: _Ctx, setup: Any, which: str, key: str | None) -> Any:
@@ -404,11 +405,13 @@ def _model_range(setup: Any, key: str) -> tuple[Any, Any]:
 
 
 def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Alternative]) -> Answer:
-    from . import fmt
+    from ...formula import Sym
+    from .notation import exact
+    from .notation import value as valued
 
     alts = [a for a in alts if a.value is not None]
     if isinstance(value, list):
-        vals = [fmt.to_exact(v) for v in value]
+        vals = [exact(v) for v in value]
         cat = part.args.get("category")
         if cat is not None:
             from .model import _label_key
@@ -419,39 +422,40 @@ def _answer(part: Part, setup: Any, value: Any, steps: list[Step], alts: list[Al
             j = labels.index(_label_key(cat))
             alts = [Alternative(a.mistake, a.value[j]) for a in alts if isinstance(a.value, list)]
             what = f"E[θ_{labels[j]}|D]" if part.ask == "posterior_mean" else f"θ_{labels[j]},{part.ask.upper()}"
-            steps = steps + [Step(f"{what} = {fmt.value_text(value[j])}", "")]
+            steps = steps + [Step.of(*valued(value[j], Sym(what)))]
             return _answer(part, setup, value[j], steps, alts)
-        alts = [Alternative(a.mistake, [fmt.to_exact(v) for v in a.value]) for a in alts if isinstance(a.value, list)]
+        alts = [Alternative(a.mistake, [exact(v) for v in a.value]) for a in alts if isinstance(a.value, list)]
         return Answer(vals, steps, alts, type="matrix", options={"elements": "real"})
     if hasattr(value, "free_symbols") and value.free_symbols:
         names = {s.name for s in value.free_symbols}
         decls = {n: d for n, d in setup.decls.items() if n in names or n in setup.data_symbols}
         return Answer(value, steps, alts, type="expression", options={"symbols": decls})
-    v = fmt.to_exact(value)
-    return Answer(v, steps, [Alternative(a.mistake, fmt.to_exact(a.value)) for a in alts], type="real")
+    v = exact(value)
+    return Answer(v, steps, [Alternative(a.mistake, exact(a.value)) for a in alts], type="real")
 
 
 def _final(setup: Any, which: str, key: str | None, value: Any) -> Step:
-    from . import fmt
+    from ...formula import Handwritten
+    from .notation import estimate_of, exact, mean_of, sym
+    from .notation import value as valued
 
     name = {"mle": "MLE", "map": "MAP", "mean": "posterior mean"}[which]
     if setup.model == "categorical":
-        head = "E[θ|D]" if which == "mean" else f"θ_{name}"
-        return Step(f"{head} = [" + ", ".join(fmt.frac_text(v) for v in value) + "]",
-                    r"\hat\theta = [" + ", ".join(fmt.latex(v) for v in value) + "]")
-    p = setup.param(key) if key else setup.params[0]
-    if which == "mean":
-        shown = fmt.value_text(value)
-        return Step(f"E[{p.text}|D] {'' if shown.startswith('≈') else '= '}{shown}", rf"\mathbb{{E}}[{p.latex}\mid\mathcal{{D}}] = {fmt.value_latex(value)}")
-    shown = fmt.value_text(value)
-    return Step(f"{p.text}_{name} {'' if shown.startswith('≈') else '= '}{shown}", rf"\hat{{{p.latex}}}_{{\mathrm{{{name}}}}} = {fmt.value_latex(value)}")
+        theta = sym("theta")
+        entries: list[Any] = []
+        for v in value:
+            entries += [", " if entries else " = [", Handwritten(exact(v))]
+        return Step.of(mean_of(theta) if which == "mean" else estimate_of(theta, name), *entries, "]")
+    t = (setup.param(key) if key else setup.params[0]).sym
+    return Step.of(*valued(value, mean_of(t) if which == "mean" else estimate_of(t, name)))
 
 
 def _crosscheck(setup: Any, which: str, key: str | None, value: Any, result: Any) -> list[Step]:
     """The textbook closed form (or the recognised posterior family) as a step, compared."""
     import sympy as sp
 
-    from . import closed, derive, fmt
+    from . import closed, derive
+    from .notation import value as valued
 
     if setup.model == "categorical" or result.boundary:
         return []
@@ -467,9 +471,8 @@ def _crosscheck(setup: Any, which: str, key: str | None, value: Any, result: Any
             if target is not None:
                 what = "mean" if which == "mean" else "mode"
                 target = sp.simplify(target)
-                c = closed.Closed(target, Step(
-                    f"Cross-check, closed form: as a function of {p.text}, {k.text}; its {what} is {fmt.value_text(target)} ✓",
-                    k.latex), k.family)
+                c = closed.Closed(target, Step.of(
+                    f"Cross-check, closed form: as a function of {p.text}, ", *k.shown, f"; its {what} is ", *valued(target), " ✓"), k.family)
     if c is None:
         return []
     if isinstance(value, float):
@@ -565,7 +568,7 @@ def _solve_estimate(ctx: _Ctx, part: Part) -> Answer:
     if which != "mean" and setup.model not in ("categorical",) and not (setup.model == "gaussian" and len(setup.params) == 2):
         steps += setup.lik_steps
     if setup.domain_note and which != "mean" and not (which == "mle" and setup.model is not None and "prior" in setup.domain_note):
-        steps.append(Step("Range: " + setup.domain_note, ""))
+        steps.append(Step.of("Range: " + setup.domain_note))
     steps += r.steps
     if not isinstance(r.value, list):
         steps += _crosscheck(setup, which, key, r.value, r)
@@ -574,7 +577,7 @@ def _solve_estimate(ctx: _Ctx, part: Part) -> Answer:
 
 
 def _solve_log_likelihood(ctx: _Ctx, part: Part) -> Answer:
-    from . import fmt
+    from ...formula import Handwritten, Sym, eq
 
     setup = ctx.setup(part)
     ll = setup.loglik
@@ -597,16 +600,20 @@ def _solve_log_likelihood(ctx: _Ctx, part: Part) -> Answer:
         ptext = "θ"
     else:
         ptext = setup.params[0].text
-    what = f"log p(D|{ptext}) = Σ_i log p(x_i|{ptext})"
+    log_lik = Sym(f"log p(D|{ptext})", latex=r"\log p(\mathcal{D}\mid\cdot)")
+    over_data = Sym(f"Σ_i log p(x_i|{ptext})", latex=r"\sum_i \log p(x_i\mid\cdot)")
     note = "" if setup.const_known else "  (the constant −Σ log x_i! needs the raw data; it does not depend on the parameter and is left out)"
-    steps.append(Step(f"{what} = {fmt.text(ll)}{note}", rf"\log p(\mathcal{{D}}\mid\cdot) = {fmt.latex(ll)}"))
+    steps.append(Step.of(eq(log_lik, over_data, Handwritten(ll)), note))
     return Answer(ll, steps, type="expression", options={"symbols": decls}, answer=str(exact_to_sympy(ll)))
 
 
 def _solve_likelihood(ctx: _Ctx, part: Part) -> Answer:
     import sympy as sp
 
-    from . import fmt
+    from ...formula import Handwritten, Sym, eq
+    from .notation import exact, sym
+    from .notation import shown as shown_text
+    from .notation import value as valued
 
     setup = ctx.setup(part)
     at = part.args["at"]
@@ -641,16 +648,17 @@ def _solve_likelihood(ctx: _Ctx, part: Part) -> Answer:
         if not (p.lo <= v <= p.hi):
             raise SolveError(f"{p.key} = {at} is outside the parameter's range [{p.lo}, {p.hi}]", part.path + ("at",))
         subs[p.symbol] = v
-    for sym, v in subs.items():
-        txt = fmt.frac_text(v)
-        shown[sym] = sp.Symbol(f"({txt})" if "/" in txt or v < 0 else txt)
+    for symbol, v in subs.items():
+        txt = shown_text(exact(v))
+        shown[symbol] = sp.Symbol(f"({txt})" if "/" in txt or v < 0 else txt)
     value = sp.simplify(setup.lik.subs(subs))
     paper = setup.lik.subs(shown)
     steps = list(setup.model_steps if getattr(setup, "overridden", False) else [])
     steps += setup.lik_steps
-    at_text = ", ".join(f"{fmt.name_text(s.name)} = {fmt.frac_text(v)}" for s, v in subs.items())
-    steps.append(Step(f"At {at_text}: p(D) = {fmt.text(paper)} = {fmt.value_text(value)}",
-                      rf"p(\mathcal{{D}}) = {fmt.latex(paper)} = {fmt.value_latex(value)}"))
+    at_values: list[Any] = []
+    for s, v in subs.items():
+        at_values += [", " if at_values else "At ", eq(sym(s.name), Handwritten(exact(v)))]
+    steps.append(Step.of(*at_values, ": ", *valued(value, Sym("p(D)", latex=r"p(\mathcal{D})"), Handwritten(paper))))
     alts: list[Alternative] = []
     st = setup.stats
     if setup.model == "bernoulli" and not setup.symbolic:

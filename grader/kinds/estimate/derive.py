@@ -28,10 +28,21 @@ import mpmath
 import sympy as sp
 
 from ...errors import SolveError
+from ...formula import Add, Call, Group, Math, Neg, Num, Rel, Sym, Words, approx, eq
+from ...formula import Handwritten as H
 from ...solution import Step
-from . import fmt
 from .limits import BudgetExceeded, Timeout, budget, time_limit
 from .model import OO, Param
+from .notation import (
+    decimal,
+    estimate_of,
+    joint_of,
+    mean_of,
+    neg_log,
+    shown,
+    shown_value,
+)
+from .notation import value as valued
 
 __all__ = ["BudgetExceeded", "Timeout", "budget", "time_limit"]
 
@@ -102,8 +113,7 @@ def _inverse_gamma_kernel(dep: Any, theta: Any) -> tuple[Any, Any] | None:
 class Kernel:
     family: str  # beta | gamma | normal
     args: tuple[Any, ...]  # (a, b) | (shape, rate) | (mean, variance)
-    text: str
-    latex: str
+    shown: tuple[Any, ...]  # step segments: the posterior ∝ θ^9·e^(−7θ/2) is Gamma(shape 10, rate 7/2)
 
     @property
     def mean(self) -> Any:
@@ -139,9 +149,35 @@ def _maybe(rel: Any) -> bool:
     return rel is not sp.false and rel is not False
 
 
-def _exp_text(e: Any) -> str:
-    s = fmt.text(e)
-    return s if (e.is_Integer and e >= 0) or (e.is_Symbol) else f"({s})"
+E = Sym("e")
+
+
+def _terms(c: Any) -> list[Math]:
+    """The terms of a sum in the order its printing shows them (led by a positive one), a negative
+    one as −(its magnitude): for dep + c written out as dep + log(2π) + 5/2, dep − 3 + log(5)."""
+    terms = list(c.as_ordered_terms()) if c.is_Add else [c]
+    negative = [t.could_extract_minus_sign() for t in terms]
+    if negative[0] and not all(negative):
+        terms.insert(0, terms.pop(negative.index(False)))
+    return [Neg(H(-t)) if t.could_extract_minus_sign() else H(t) for t in terms]
+
+
+def _second(t: Sym) -> Sym:
+    """d²/dθ²"""
+    return Sym(f"d²/d{t.name}²", latex=rf"\frac{{d^2}}{{d{{{t.latex}}}^2}}")
+
+
+def _joined(sep: str, items: list[Math], first: str = "") -> tuple[Any, ...]:
+    """Step segments: first, items[0], sep, items[1], sep, ..."""
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        out += [first if i == 0 else sep, item]
+    return tuple(out)
+
+
+def _signed(decimal_text: str) -> Math:
+    """A decimal as written ("-0.5", from mpmath or format), with a real minus sign."""
+    return Neg(Num(decimal_text[1:])) if decimal_text.startswith("-") else Num(decimal_text)
 
 
 def _show(x: Any) -> str:
@@ -162,35 +198,30 @@ def recognise(J: Any, p: Param, what: str = "posterior") -> Kernel | None:
     """The density ∝ e^(−J) as a Beta, Gamma or Normal on the parameter's range, if it is one."""
     theta = p.symbol
     dep, _ = split(J, theta)
-    t, lt = p.text, p.latex
+    t = p.sym
     k = kernel(dep, theta)
     if k is None:
         ig = _inverse_gamma_kernel(dep, theta)
         if ig is not None and p.lo == 0 and p.hi == OO:
             a, b = sp.simplify(ig[0] - 1), ig[1]
             if _maybe(a > 0) and _maybe(b > 0):
-                return Kernel("inverse-gamma", (a, b),
-                              f"the {what} ∝ {t}^{_exp_text(-a - 1)}·e^(−{fmt.text(b / theta)}) is Inv-Gamma(shape {fmt.text(a)}, scale {fmt.text(b)})",
-                              rf"\propto {lt}^{{{fmt.latex(-a - 1)}}} e^{{-{fmt.latex(b / theta)}}} = \mathrm{{Inv\text{{-}}Gamma}}({fmt.latex(a)}, {fmt.latex(b)})")
+                return Kernel("inverse-gamma", (a, b), (f"the {what} ∝ ", t ** H(-a - 1) * E ** Neg(H(b / theta)),
+                                                        " is Inv-Gamma(shape ", H(a), ", scale ", H(b), ")"))
         return None
     A, B, C, D = k
     if p.lo == 0 and p.hi == 1 and C == 0 and D == 0:
         a, b = sp.simplify(1 - A), sp.simplify(1 - B)
         if _maybe(a > 0) and _maybe(b > 0):
-            return Kernel("beta", (a, b),
-                          f"the {what} ∝ {t}^{_exp_text(a - 1)}·(1 − {t})^{_exp_text(b - 1)} is Beta({fmt.text(a)}, {fmt.text(b)})",
-                          rf"\propto {lt}^{{{fmt.latex(a - 1)}}}(1-{lt})^{{{fmt.latex(b - 1)}}} = \mathrm{{Beta}}({fmt.latex(a)}, {fmt.latex(b)})")
+            return Kernel("beta", (a, b), (f"the {what} ∝ ", t ** H(a - 1) * (1 - t) ** H(b - 1), " is ", Call("Beta", H(a), H(b))))
     if p.lo == 0 and p.hi == OO and B == 0 and D == 0 and _maybe(C > 0) and C != 0:
         shape = sp.simplify(1 - A)
         if _maybe(shape > 0):
-            return Kernel("gamma", (shape, C),
-                          f"the {what} ∝ {t}^{_exp_text(shape - 1)}·e^(−{fmt.text(C * theta)}) is Gamma(shape {fmt.text(shape)}, rate {fmt.text(C)})",
-                          rf"\propto {lt}^{{{fmt.latex(shape - 1)}}} e^{{-{fmt.latex(C * theta)}}} = \mathrm{{Gamma}}({fmt.latex(shape)}, \text{{rate }} {fmt.latex(C)})")
+            return Kernel("gamma", (shape, C), (f"the {what} ∝ ", t ** H(shape - 1) * E ** Neg(H(C * theta)),
+                                                " is Gamma(shape ", H(shape), ", rate ", H(C), ")"))
     if p.lo == -OO and p.hi == OO and A == 0 and B == 0 and _maybe(D > 0) and D != 0:
         m, v = sp.simplify(-C / (2 * D)), sp.simplify(1 / (2 * D))
-        return Kernel("normal", (m, v),
-                      f"the {what} ∝ e^(−({fmt.text(sp.expand(D * theta**2 + C * theta))})) is N(mean {fmt.text(m)}, variance {fmt.text(v)})",
-                      rf"\propto e^{{-({fmt.latex(sp.expand(D * theta**2 + C * theta))})}} = \mathcal{{N}}({fmt.latex(m)}, {fmt.latex(v)})")
+        return Kernel("normal", (m, v), (f"the {what} ∝ ", E ** Neg(Group(H(sp.expand(D * theta**2 + C * theta)))),
+                                         " is N(mean ", H(m), ", variance ", H(v), ")"))
     return None
 
 
@@ -361,46 +392,45 @@ def _num(value: Any) -> Any:
 
 
 def _end_text(end: Any) -> str:
-    return "∞" if end == OO else "−∞" if end == -OO else fmt.text(end)
+    return "∞" if end == OO else "−∞" if end == -OO else shown(end)
 
 
 # ---------------------------------------------------------------------------------------------
 # the derivation
 
 
-def argmax(J: Any, p: Param, label: str, objective: tuple[str, str], symbolic: bool,
+def argmax(J: Any, p: Param, label: str, objective: Sym, symbolic: bool,
            what: str = "likelihood") -> Result:
-    """Minimise J over p's open range, with steps. `label`: MLE or MAP; `objective`: (text, latex)
-    of what J is the negative log of, e.g. ("p(D|θ)·p(θ)", r"p(\\mathcal{D}|\\theta)p(\\theta)")."""
+    """Minimise J over p's open range, with steps. `label`: MLE or MAP; `objective`: what J is the
+    negative log of, e.g. p(D|θ)·p(θ)."""
     theta = p.symbol
-    t, lt = p.text, p.latex
+    T = p.sym
+    t = T.name
     steps: list[Step] = []
-    obj_t, obj_l = objective
-    sub_t = "MLE" if label == "MLE" else "MAP"
-    steps.append(Step(
-        f"{t}_{sub_t} = argmax_{t} {obj_t} = argmin_{t} −log[{obj_t}]",
-        rf"\hat{{{lt}}}_{{\mathrm{{{sub_t}}}}} = \arg\max_{{{lt}}} {obj_l} = \arg\min_{{{lt}}} -\log\left[{obj_l}\right]"))
+    J_of = neg_log(objective)
+    steps.append(Step.of(eq(estimate_of(T, label), Sym(f"argmax_{t} {objective.name}", latex=rf"\operatorname{{argmax}}_{{{T.latex}}} {objective.latex}"),
+                            Sym(f"argmin_{t} {J_of.name}", latex=rf"\operatorname{{argmin}}_{{{T.latex}}} {J_of.latex}"))))
     dep, const = split(J, theta)
-    const_t = fmt.text(const)
+    const_t = shown(const)
+    written: tuple[Any, ...]
     if const == 0:
-        shown_t, shown_l = fmt.text(dep), fmt.latex(dep)
+        written = (eq(J_of, H(dep)),)
     elif len(const_t) <= 40:
-        shown_t = f"{fmt.text(dep)} + {const_t}" if not const_t.startswith("−") else f"{fmt.text(dep)} − {const_t[1:]}"
-        shown_l = f"{fmt.latex(dep)} + {fmt.latex(const)}"
+        written = (eq(J_of, Add((H(dep), *_terms(const)))),)
     else:
-        shown_t = f"{fmt.text(dep)} + C   (C = {const_t[:60]}{'…' if len(const_t) > 60 else ''} does not depend on {t})"
-        shown_l = f"{fmt.latex(dep)} + C"
-    steps.append(Step(f"−log[{obj_t}] = {shown_t}", rf"-\log\left[{obj_l}\right] = {shown_l}"))
+        written = (eq(J_of, Add((H(dep), Sym("C")))), f"   (C = {const_t[:60]}{'…' if len(const_t) > 60 else ''} does not depend on {t})")
+    steps.append(Step.of(*written))
     dJ = sp.diff(dep, theta)
-    never = "" if dJ.has(theta) else " — never 0, so there is no stationary point"
-    steps.append(Step(f"d/d{t} (−log[{obj_t}]) = {fmt.text(dJ)}" + (never or " = 0"),
-                      rf"\frac{{d}}{{d{lt}}}\left(-\log\left[{obj_l}\right]\right) = {fmt.latex(dJ)} = 0"))
+    d_J = Sym(f"d/d{t} ({J_of.name})", latex=rf"\frac{{d}}{{d{T.latex}}}\left({J_of.latex}\right)")
+    if dJ.has(theta):
+        steps.append(Step.of(eq(d_J, H(dJ), 0)))
+    else:
+        steps.append(Step.of(eq(d_J, H(dJ)), " — never 0, so there is no stationary point"))
     num, den = sp.fraction(sp.together(dJ))
     num = sp.collect(sp.expand(num), theta)
-    if num != dJ and den != 1 and len(fmt.text(num)) < 80:
+    if num != dJ and den != 1 and len(shown(num)) < 80:
         none = " — no solution" if not num.has(theta) else ""
-        steps.append(Step(f"⇔ {fmt.text(num)} = 0{none}   (multiplying by {fmt.text(den)}, which is not 0 for {t} in {_range_text(p)})",
-                          rf"\iff {fmt.latex(num)} = 0"))
+        steps.append(Step.of("⇔ ", eq(H(num), 0), f"{none}   (multiplying by ", H(den), f", which is not 0 for {t} in {_range_text(p)})"))
 
     sols, reason = _solve(dJ, num, theta)
     if symbolic:
@@ -482,7 +512,7 @@ def _clean(s: Any) -> Any:
 
 def _symbolic(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[Any] | None, reason: str,
               steps: list[Step]) -> Result:
-    theta, t, lt = p.symbol, p.text, p.latex
+    theta, T = p.symbol, p.sym
     if sols is None:
         raise SolveError(f"the {label} cannot be found symbolically: {reason}; give numbers for the data")
     cands = []
@@ -500,14 +530,13 @@ def _symbolic(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[Any] |
         raise SolveError(f"d/d{p.key} = 0 has several solutions ({', '.join(map(str, cands))}); "
                          "which one is the maximum cannot be decided symbolically: give numbers for the data")
     s = cands[0]
-    steps.append(Step(f"⇒ {t} = {fmt.text(s)}", rf"\Rightarrow {lt} = {fmt.latex(s)}"))
+    steps.append(Step.of("⇒ ", eq(T, H(s))))
     d2 = sp.diff(dJ, theta)
     at = sp.simplify(sp.factor(d2.subs(theta, s)))
     verdict = "> 0" if at.is_positive else "(positive for admissible data)" if at.is_positive is None else "≤ 0 (!)"
-    steps.append(Step(
-        f"Second derivative: d²/d{t}² = {fmt.text(d2)}; at {t} = {fmt.text(s)} it is {fmt.text(at)} {verdict}, "
-        f"so this stationary point is the minimum of −log[…], i.e. the {label}",
-        rf"\frac{{d^2}}{{d{lt}^2}} = {fmt.latex(d2)} \Big|_{{{lt}={fmt.latex(s)}}} = {fmt.latex(at)}"))
+    steps.append(Step.of(
+        "Second derivative: ", eq(_second(T), H(d2)), "; at ", eq(T, H(s)), " it is ", H(at), f" {verdict}, "
+        f"so this stationary point is the minimum of −log[…], i.e. the {label}"))
     return Result(s, steps)
 
 
@@ -524,7 +553,8 @@ def _kink_minima(dJ: Any, p: Param, J: Any) -> list[tuple[Any, tuple[Any, Any]]]
 
 def _numeric_case(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[Any] | None, reason: str,
                   steps: list[Step], what: str) -> Result:
-    theta, t, lt = p.symbol, p.text, p.latex
+    theta, T = p.symbol, p.sym
+    t = T.name
     numeric = sols is None
     cands: list[Any] = []
     if sols is not None:
@@ -535,10 +565,9 @@ def _numeric_case(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[An
             if roots:
                 numeric, reason = True, "sympy's solutions miss a root inside the range"
         if cands:
-            shown = " or ".join(fmt.text(s) for s in cands)
             outside = [s for s in sols if not _is_real_in(s, p)]
-            extra = f" ({', '.join(fmt.text(s) for s in outside)} outside {_range_text(p)} dropped)" if outside else ""
-            steps.append(Step(f"⇒ {t} = {shown}{extra}", rf"\Rightarrow {lt} = {' , '.join(fmt.latex(s) for s in cands)}"))
+            extra = f" ({', '.join(shown(s) for s in outside)} outside {_range_text(p)} dropped)" if outside else ""
+            steps.append(Step.of("⇒ ", eq(T, H(cands[0])), *_joined(" or ", [H(s) for s in cands[1:]], first=" or "), extra))
     if numeric:
         cands = []
         roots, brackets = numeric_roots(dJ, theta, p.lo, p.hi)
@@ -564,24 +593,21 @@ def _numeric_case(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[An
             how = f"d/d{t} scanned at 601 points over {_range_text(p)}, sign changes refined by bisection to 30 digits"
         cands = [float(r) for r in roots]
         where = "; ".join(f"[{mpmath.nstr(a, 6)}, {mpmath.nstr(b, 6)}]" for a, b in brackets if a != b)
-        steps.append(Step(
-            f"No closed form: {reason}. Solved numerically ({how})"
-            + (f"; sign change on {where}" if where else "")
-            + (": " + ", ".join(f"{t} ≈ {fmt.value_text(c)[2:]}" for c in cands) if cands else ": no stationary point inside the range"),
-            rf"\text{{numerically: }} {lt} \approx " + (", ".join(f"{c:.10g}" for c in cands) if cands else r"\text{none}")))
+        found = _joined(", ", [approx(T, decimal(c, 6)) for c in cands], first=": ") if cands else (": no stationary point inside the range",)
+        steps.append(Step.of(f"No closed form: {reason}. Solved numerically ({how})" + (f"; sign change on {where}" if where else ""), *found))
 
     at_kinks = _kink_minima(dJ, p, J)
     if at_kinks:
-        rows = "; ".join(f"at {t} = {fmt.text(c)} the derivative jumps from {mpmath.nstr(left, 6)} to {mpmath.nstr(right, 6)}"
-                         for c, (left, right) in at_kinks)
-        steps.append(Step(
-            f"−log[…] is not differentiable where an absolute value (or max/min) in it switches branch, so a minimum can also "
-            f"sit at such a kink, where no derivative is 0: it does where the derivative is ≤ 0 just left of it and ≥ 0 just "
-            f"right of it (0 is a subgradient there): {rows}",
-            r"0 \in \partial_{" + lt + r"} J 	ext{ at } " + lt + " = " + ", ".join(fmt.latex(c) for c, _ in at_kinks)))
+        jumps: list[Any] = []
+        for c, (left, right) in at_kinks:
+            jumps += ["; at " if jumps else "at ", eq(T, H(c)), f" the derivative jumps from {mpmath.nstr(left, 6)} to {mpmath.nstr(right, 6)}"]
+        steps.append(Step.of(
+            "−log[…] is not differentiable where an absolute value (or max/min) in it switches branch, so a minimum can also "
+            "sit at such a kink, where no derivative is 0: it does where the derivative is ≤ 0 just left of it and ≥ 0 just "
+            "right of it (0 is a subgradient there): ", *jumps))
         dep_terms = sp.Add.make_args(split(J, theta)[0])
         if all(isinstance(term.as_independent(theta, as_Add=False)[1], sp.Abs) for term in dep_terms):
-            steps.append(Step(f"Here −log[…] is a sum of |x_i − {t}| terms: its slope is (number of observations below {t}) − "
+            steps.append(Step.of(f"Here −log[…] is a sum of |x_i − {t}| terms: its slope is (number of observations below {t}) − "
                               f"(number above {t}), which changes sign at the median of the data"))
         cands = [c for c in cands if not any(_num(c) == _num(k) for k, _ in at_kinks)] + [c for c, _ in at_kinks]
     kink_values = {c for c, _ in at_kinks}
@@ -615,10 +641,9 @@ def _numeric_case(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[An
             raise SolveError(f"the {label} is not unique: the {dens} grows without bound at both ends of {_range_text(p)} "
                              f"(a U-shaped {dens}); there is no single mode")
         e = unbounded[0]
-        steps.append(Step(
+        steps.append(Step.of(
             f"The {dens} grows without bound as {t} → {_end_text(e)} (−log[…] → −∞ there), so it has no interior maximum: "
-            f"the {label} is the boundary value {t} = {_end_text(e)} (the mode of the {dens}, as for a Beta with α < 1)",
-            rf"\hat{{{lt}}} = {fmt.latex(e)}\ \text{{(boundary)}}"))
+            f"the {label} is the boundary value ", eq(T, H(e)), f" (the mode of the {dens}, as for a Beta with α < 1)"))
         return Result(e, steps, numeric=numeric, boundary=True)
     finite_ends = [(lim, e) for e, lim, _ in ends if lim is not None and mpmath.isfinite(lim)]
     low_end = min(finite_ends, key=lambda le: le[0]) if finite_ends else None
@@ -626,11 +651,9 @@ def _numeric_case(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[An
         e = low_end[1]
         if e in (OO, -OO):
             raise SolveError(f"the {label} does not exist: {obj} keeps increasing as {p.key} → {_end_text(e)}")
-        steps.append(Step(
+        steps.append(Step.of(
             f"No stationary point beats the boundary: −log[…] decreases towards {t} = {_end_text(e)}, where it tends to "
-            f"{_show(low_end[0])}; {obj} is largest at the end of the range, so the {label} is the boundary value "
-            f"{t} = {_end_text(e)}",
-            rf"\hat{{{lt}}} = {fmt.latex(e)}\ \text{{(boundary)}}"))
+            f"{_show(low_end[0])}; {obj} is largest at the end of the range, so the {label} is the boundary value ", eq(T, H(e))))
         return Result(e, steps, numeric=numeric, boundary=True)
     if best is None:
         raise SolveError(f"the {label} could not be found: no stationary point inside {_range_text(p)} and no boundary maximum")
@@ -641,39 +664,36 @@ def _numeric_case(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[An
     if ties and len(tied_kinks) >= 2:
         a, b = tied_kinks[0], tied_kinks[-1]
         raise SolveError(f"the {label} is not unique: {obj} is flat, and largest, on the whole interval "
-                         f"[{fmt.text(a)}, {fmt.text(b)}] (for absolute-value terms such as a Laplace likelihood with an even "
+                         f"[{shown(a)}, {shown(b)}] (for absolute-value terms such as a Laplace likelihood with an even "
                          "number of observations, every point between the two middle ones maximises it)")
     if ties:
         where = ", ".join(f"{float(sp.N(c)) if not isinstance(c, float) else c:.8g}" for c in [value] + ties[:3])
         raise SolveError(f"the {label} is not unique: {obj} takes the same largest value at {p.key} ≈ {where}"
                          f"{' …' if len(ties) > 3 else ''}")
     if len(values) > 1:
-        rows = ", ".join(f"{fmt.value_text(c) if not isinstance(c, float) else '≈ ' + format(c, '.8g')} → {mpmath.nstr(v, 8)}" for v, c in values)
-        steps.append(Step(f"Several stationary points; −log[…] at each: {rows}; the smallest wins",
-                          r"\text{several stationary points}"))
+        rows = ", ".join(f"{shown_value(c) if not isinstance(c, float) else '≈ ' + format(c, '.8g')} → {mpmath.nstr(v, 8)}" for v, c in values)
+        steps.append(Step.of(f"Several stationary points; −log[…] at each: {rows}; the smallest wins"))
     ends_t = " and ".join(f"{_show(lim)} as {t} → {_end_text(e)}" for e, lim, _ in ends)
     if value in kink_values:
-        steps.append(Step(
-            f"Check: the kink {t} = {fmt.text(value)} gives the smallest −log[…] of all candidates; −log[…] → {ends_t}, "
-            f"so it is the maximum of {obj}",
-            rf"\hat{{{lt}}} = {fmt.latex(value)}"))
+        steps.append(Step.of("Check: the kink ", eq(T, H(value)), f" gives the smallest −log[…] of all candidates; −log[…] → {ends_t}, "
+                             f"so it is the maximum of {obj}"))
         return Result(value, steps, numeric=numeric)
     d2 = sp.diff(dJ, theta)
+    at_t: tuple[Any, ...]
     if not isinstance(value, float):
         at = sp.simplify(d2.subs(theta, value))
-        at_t = fmt.value_text(at)
+        at_t = valued(at)
         sign = at.is_positive
     else:
         g = _lambdify(d2, theta)
         av = g(mpmath.mpf(value))
-        at_t = "≈ " + mpmath.nstr(av, 6) if av is not None else "?"
+        at_t = ("≈ ", _signed(mpmath.nstr(av, 6))) if av is not None else ("?",)
         sign = bool(av is not None and av > 0)
-    at_v = fmt.text(value) if not isinstance(value, float) else format(value, ".8g")
-    steps.append(Step(
-        f"Check: d²/d{t}² (−log[…]) = {fmt.text(d2)}; at {t} = {at_v} it is {at_t}"
-        + (" > 0, so this is a minimum of −log[…]" if sign else "")
-        + f"; −log[…] → {ends_t}, so the stationary point is the maximum of {obj}",
-        rf"\frac{{d^2}}{{d{lt}^2}}\left(-\log[\ldots]\right) = {fmt.latex(d2)}"))
+    at_v = H(value) if not isinstance(value, float) else _signed(format(value, ".8g"))
+    second = Sym(f"d²/d{t}² (−log[…])", latex=rf"\frac{{d^2}}{{d{{{T.latex}}}^2}}\left(-\log[\ldots]\right)")
+    steps.append(Step.of(
+        "Check: ", eq(second, H(d2)), "; at ", eq(T, at_v), " it is ", *at_t,
+        (" > 0, so this is a minimum of −log[…]" if sign else "") + f"; −log[…] → {ends_t}, so the stationary point is the maximum of {obj}"))
     return Result(value, steps, numeric=numeric)
 
 
@@ -700,9 +720,12 @@ def _posterior_moments(f: Any, j0: Any, nodes: list[Any], dps: int, method: str)
 
 def posterior_mean(J: Any, p: Param, symbolic: bool) -> Result:
     """E[θ|D] for the posterior ∝ e^(−J): a recognised Beta/Gamma/Normal, else numeric quadrature."""
-    theta, t, lt = p.symbol, p.text, p.latex
-    steps: list[Step] = [Step(f"p({t}|D) ∝ p(D|{t})·p({t}) = e^(−J({t})), J = −log[p(D|{t})·p({t})] = {fmt.text(split(J, theta)[0])} + const",
-                              rf"p({lt}\mid\mathcal{{D}}) \propto p(\mathcal{{D}}\mid {lt})\,p({lt})")]
+    theta, T = p.symbol, p.sym
+    t = T.name
+    joint = joint_of(T)
+    steps: list[Step] = [Step.of(
+        Rel((Sym(f"p({t}|D)", latex=rf"p({T.latex}\mid\mathcal{{D}})"), joint, Sym(f"e^(−J({t}))", latex=rf"e^{{-J({T.latex})}}")), ("∝", "=")),
+        ", ", eq(Sym("J"), neg_log(joint), Add((H(split(J, theta)[0]), Sym("const")))))]
     k = recognise(J, p)
     if k is not None:
         if k.mean is None:
@@ -710,8 +733,8 @@ def posterior_mean(J: Any, p: Param, symbolic: bool) -> Result:
         mean = sp.simplify(k.mean)
         formula = {"beta": "p/(p + q) for Beta(p, q)", "gamma": "shape/rate", "normal": "its mean",
                    "inverse-gamma": "scale/(shape − 1)"}[k.family]
-        steps.append(Step(f"As a function of {t}, {k.text}", k.latex))
-        steps.append(Step(f"E[{t}|D] = {formula} = {fmt.value_text(mean)}", rf"\mathbb{{E}}[{lt}\mid\mathcal{{D}}] = {fmt.value_latex(mean)}"))
+        steps.append(Step.of(f"As a function of {t}, ", *k.shown))
+        steps.append(Step.of(*valued(mean, mean_of(T), Words(formula))))
         return Result(mean, steps)
     if symbolic:
         raise SolveError("the posterior is not a Beta, Gamma or Normal in the parameter, so its mean has no symbolic form here; give numbers for the data")
@@ -746,11 +769,11 @@ def posterior_mean(J: Any, p: Param, symbolic: bool) -> Result:
         bound = max(bound, mpmath.mpf(10) ** -15 * (1 + abs(second)))
         mean = float(second)
         bound_t = mpmath.nstr(bound, 2)
-    split_t = (f", split at the mode and at the kinks {t} = {', '.join(fmt.text(b) for b in breaks)}" if breaks
+    split_t = (f", split at the mode and at the kinks {t} = {', '.join(shown(b) for b in breaks)}" if breaks
                else ", split at the mode")
-    steps.append(Step(
-        f"The posterior is not a Beta, Gamma or Normal in {t}: no closed form. Numerically over {_range_text(p)}{split_t}: "
-        f"E[{t}|D] = ∫{t}·e^(−J) d{t} / ∫e^(−J) d{t} ≈ {mean:.10g}, with an error below {bound_t} "
-        f"(tanh-sinh quadrature at 30 and at 45 digits agree to that)",
-        rf"\mathbb{{E}}[{lt}\mid\mathcal{{D}}] = \frac{{\int {lt} e^{{-J}}\,d{lt}}}{{\int e^{{-J}}\,d{lt}}} \approx {mean:.10g}"))
+    integrals = Sym(f"∫{t}·e^(−J) d{t} / ∫e^(−J) d{t}", latex=rf"\frac{{\int {T.latex} e^{{-J}}\,d{T.latex}}}{{\int e^{{-J}}\,d{T.latex}}}")
+    steps.append(Step.of(
+        f"The posterior is not a Beta, Gamma or Normal in {t}: no closed form. Numerically over {_range_text(p)}{split_t}: ",
+        Rel((mean_of(T), integrals, Num(f"{mean:.10g}")), ("=", "≈")), f", with an error below {bound_t} "
+        "(tanh-sinh quadrature at 30 and at 45 digits agree to that)"))
     return Result(mean, steps, numeric=True)

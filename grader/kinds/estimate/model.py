@@ -30,10 +30,12 @@ from ...answers.evaluate import exact_to_sympy, to_sympy
 from ...answers.parser import FUNCTIONS, names_in, parse
 from ...answers.symbols import make_symbols
 from ...errors import InvalidAnswer, SolveError
+from ...formula import Call, Div, Group, Handwritten, Math, Mul, Neg, Num, Rel, Sym, Words, eq
+from ...render.math.handwritten import name_text
 from ...solution import Step
 from ...spec.schema import exact_number
-from . import fmt
 from .limits import Timeout, time_limit
+from .notation import data_given, prior_of, shown, sym
 
 MODELS = ("bernoulli", "binomial", "poisson", "exponential", "geometric", "gaussian", "categorical", "uniform")
 FAMILIES = ("beta", "gamma", "gaussian", "normal", "dirichlet", "inverse-gamma")
@@ -188,23 +190,23 @@ def check_data(model: str | None, data: Any, given: dict[str, Any]) -> list[Issu
     elif model == "gaussian":
         s, q = data["sum"], data["sum_squares"]
         if not any(map(is_symbol, (n, s, q))) and q < Fraction(s) ** 2 / n:
-            issues.append((("sum_squares",), f"sum_squares must be at least sum²/n = {fmt.frac_text(Fraction(s) ** 2 / n)} (it is a sum of squares)"))
+            issues.append((("sum_squares",), f"sum_squares must be at least sum²/n = {shown(Fraction(s) ** 2 / n)} (it is a sum of squares)"))
     return issues
 
 
 def _support_issue(model: str, x: Fraction, given: dict[str, Any]) -> str | None:
     if model == "bernoulli" and x not in (0, 1):
-        return f"a Bernoulli observation is 0 or 1, not {fmt.frac_text(x)}"
+        return f"a Bernoulli observation is 0 or 1, not {shown(x)}"
     if model == "binomial":
         m = given.get("trials")
         if not (_is_int(x) and x >= 0 and (m is None or x <= m)):
-            return f"a binomial observation is a whole number of successes from 0 to trials = {m}, not {fmt.frac_text(x)}"
+            return f"a binomial observation is a whole number of successes from 0 to trials = {m}, not {shown(x)}"
     if model == "poisson" and not (_is_int(x) and x >= 0):
-        return f"a Poisson observation is a whole number >= 0, not {fmt.frac_text(x)}"
+        return f"a Poisson observation is a whole number >= 0, not {shown(x)}"
     if model == "geometric" and not (_is_int(x) and x >= 1):
-        return f"a geometric observation counts trials up to the first success: a whole number >= 1, not {fmt.frac_text(x)}"
+        return f"a geometric observation counts trials up to the first success: a whole number >= 1, not {shown(x)}"
     if model in ("exponential", "uniform") and x < 0:
-        return f"an {'exponential' if model == 'exponential' else 'Uniform(0, θ)'} observation is >= 0, not {fmt.frac_text(x)}"
+        return f"an {'exponential' if model == 'exponential' else 'Uniform(0, θ)'} observation is >= 0, not {shown(x)}"
     return None
 
 
@@ -246,7 +248,7 @@ def check_prior(prior: dict[str, Any]) -> list[Issue]:
         if isinstance(v, list):
             issues.append(((key,), f"{key} is a number, not a list"))
         elif key != "mean" and not is_symbol(v) and v <= 0:
-            issues.append(((key,), f"{key} of a {family} prior must be positive, not {fmt.frac_text(v)}"))
+            issues.append(((key,), f"{key} of a {family} prior must be positive, not {shown(v)}"))
     return issues
 
 
@@ -282,11 +284,11 @@ class Param:
 
     @property
     def text(self) -> str:
-        return fmt.name_text(self.symbol.name)
+        return name_text(self.symbol.name)
 
     @property
-    def latex(self) -> str:
-        return fmt.name_latex(self.symbol.name)
+    def sym(self) -> Sym:
+        return sym(self.symbol.name)
 
 
 @dataclass
@@ -337,7 +339,7 @@ def _sym(v: Any, symbols: dict[str, Any]) -> Any:
 
 def _interval_text(lo: Any, hi: Any) -> str:
     def t(v: Any) -> str:
-        return "∞" if v == OO else "−∞" if v == -OO else fmt.text(v)
+        return "∞" if v == OO else "−∞" if v == -OO else shown(v)
     return f"({t(lo)}, {t(hi)})"
 
 
@@ -441,61 +443,62 @@ def _domain(model: str | None, given: dict[str, Any], prior: Any, path: tuple) -
         else:
             note = "θ > 0 is assumed (set `domain:` for another range)"
     if prior is not None:
-        plo, phi = prior_support(prior["family"])
-        nlo, nhi = sp.Max(lo, plo), sp.Min(hi, phi)
-        if (nlo, nhi) != (lo, hi):
-            note = f"the {prior['family']} prior restricts θ to {_interval_text(nlo, nhi)}"
-            lo, hi = nlo, nhi
+        lo, hi, narrowed = _within_prior(lo, hi, prior, "θ")
+        note = narrowed or note
         if not lo < hi:
-            raise SolveError(f"the prior's support {_interval_text(plo, phi)} does not meet the parameter's range", path + ("prior",))
+            support = _interval_text(*prior_support(prior["family"]))
+            raise SolveError(f"the prior's support {support} does not meet the parameter's range", path + ("prior",))
     return lo, hi, note
+
+
+def _within_prior(lo: Any, hi: Any, prior: dict[str, Any], what: str) -> tuple[Any, Any, str]:
+    """The range (lo, hi) cut to the prior's support, and a note when the prior narrows it."""
+    plo, phi = prior_support(prior["family"])
+    nlo, nhi = sp.Max(lo, plo), sp.Min(hi, phi)
+    if (nlo, nhi) == (lo, hi):
+        return lo, hi, ""
+    return nlo, nhi, f"the {prior['family']} prior restricts {what} to {_interval_text(nlo, nhi)}"
 
 
 def _named_prior(prior: dict[str, Any], theta: Any, symbols: dict[str, Any]) -> tuple[Any, Any, Step]:
     """(log p(θ), p(θ), a step describing it) for a one-parameter named prior."""
     fam = prior["family"]
-    t = fmt.name_text(theta.name)
+    t = sym(theta.name)
+    H = Handwritten
     if fam == "beta":
         a, b = _sym(prior["alpha"], symbols), _sym(prior["beta"], symbols)
         norm = sp.gamma(a) * sp.gamma(b) / sp.gamma(a + b)
         pdf = theta ** (a - 1) * (1 - theta) ** (b - 1) / norm
         logp = (a - 1) * sp.log(theta) + (b - 1) * sp.log(1 - theta) - sp.log(norm)
-        head = f"{t} ~ Beta(α = {fmt.text(a)}, β = {fmt.text(b)})"
-        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathrm{{Beta}}({fmt.latex(a)}, {fmt.latex(b)})"
+        head: tuple[Any, ...] = (Rel((t, Call("Beta", eq(Sym("α"), H(a)), eq(Sym("β"), H(b)))), ("~",)),)
     elif fam == "gamma":
         k = _sym(prior["shape"], symbols)
         if prior.get("rate") is not None:
             r = _sym(prior["rate"], symbols)
-            spec = f"shape {fmt.text(k)}, rate {fmt.text(r)}"
+            spec: tuple[Any, ...] = ("(shape ", H(k), ", rate ", H(r), ")")
         else:
             s = _sym(prior["scale"], symbols)
             r = 1 / s
-            spec = f"shape {fmt.text(k)}, scale {fmt.text(s)}, i.e. rate {fmt.text(r)}"
+            spec = ("(shape ", H(k), ", scale ", H(s), ", i.e. rate ", H(r), ")")
         pdf = r**k * theta ** (k - 1) * sp.exp(-r * theta) / sp.gamma(k)
         logp = (k - 1) * sp.log(theta) - r * theta + k * sp.log(r) - sp.log(sp.gamma(k))
-        head = f"{t} ~ Gamma({spec})"
-        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathrm{{Gamma}}({fmt.latex(k)}, \text{{rate }} {fmt.latex(r)})"
+        head = (Rel((t, Words("Gamma")), ("~",)),) + spec
     elif fam == "inverse-gamma":
         # the conjugate prior of a Gaussian's variance: p(θ) = β^α/Γ(α)·θ^(−α−1)·e^(−β/θ)
         a, b = _sym(prior["shape"], symbols), _sym(prior["scale"], symbols)
         pdf = b**a * theta ** (-a - 1) * sp.exp(-b / theta) / sp.gamma(a)
         logp = -(a + 1) * sp.log(theta) - b / theta + a * sp.log(b) - sp.log(sp.gamma(a))
-        head = f"{t} ~ Inv-Gamma(shape α = {fmt.text(a)}, scale β = {fmt.text(b)})"
-        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathrm{{Inv\text{{-}}Gamma}}({fmt.latex(a)}, {fmt.latex(b)})"
+        head = (Rel((t, Words("Inv-Gamma")), ("~",)), "(shape ", eq(Sym("α"), H(a)), ", scale ", eq(Sym("β"), H(b)), ")")
     else:
         m, v = _sym(prior["mean"], symbols), _sym(prior["variance"], symbols)
         pdf = sp.exp(-((theta - m) ** 2) / (2 * v)) / sp.sqrt(2 * sp.pi * v)
         logp = -((theta - m) ** 2) / (2 * v) - sp.log(2 * sp.pi * v) / 2
-        head = f"{t} ~ N(mean {fmt.text(m)}, variance {fmt.text(v)})"
-        lhead = rf"{fmt.name_latex(theta.name)} \sim \mathcal{{N}}({fmt.latex(m)}, {fmt.latex(v)})"
+        head = (Rel((t, Words("N")), ("~",)), "(mean ", H(m), ", variance ", H(v), ")")
     if fam == "beta":
-        kern = theta ** (a - 1) * (1 - theta) ** (b - 1)
-        pdf_t = f"{fmt.text(kern)}/B({fmt.text(a)}, {fmt.text(b)})"
-        pdf_l = rf"\frac{{{fmt.latex(kern)}}}{{B({fmt.latex(a)}, {fmt.latex(b)})}}"
+        density: Any = Div(H(theta ** (a - 1) * (1 - theta) ** (b - 1)), Call("B", H(a), H(b)))
     else:
-        shown = sp.simplify(pdf) if not pdf.free_symbols - {theta} else pdf
-        pdf_t, pdf_l = fmt.text(shown), fmt.latex(shown)
-    step = Step(f"Prior: {head}, p({t}) = {pdf_t}", f"{lhead},\\quad p({fmt.name_latex(theta.name)}) = {pdf_l}")
+        density = H(sp.simplify(pdf) if not pdf.free_symbols - {theta} else pdf)
+    step = Step.of("Prior: ", *head, ", ", eq(prior_of(t), density))
     return logp, pdf, step
 
 
@@ -510,57 +513,72 @@ def _apply_prior(setup: Setup, prior: Any, prior_density: Any, theta: Any, symbo
             pdf = formula(prior_density, {theta.name: theta}, "prior density")
         except InvalidAnswer as exc:
             raise SolveError(f"prior_density: {exc}", path + ("prior_density",)) from None
-        t = fmt.name_text(theta.name)
+        t = sym(theta.name)
         if theta not in pdf.free_symbols:
             if not flat_prior(pdf):
                 raise SolveError(f"the prior density does not depend on {theta.name}", path + ("prior_density",))
             setup.prior_pdf, setup.logprior, setup.prior_kind = pdf, ZERO, "density"
-            setup.model_steps.append(Step(
-                f"Prior: p({t}) ∝ {fmt.text(pdf)}, the flat (improper) prior: it adds nothing to −log p(D|{t}), so the MAP "
-                f"equals the MLE; the posterior is the normalised likelihood where that is integrable",
-                rf"p({fmt.name_latex(theta.name)}) \propto {fmt.latex(pdf)}"))
+            setup.model_steps.append(Step.of(
+                "Prior: ", Rel((prior_of(t), Handwritten(pdf)), ("∝",)),
+                f", the flat (improper) prior: it adds nothing to −log p(D|{t.name}), so the MAP "
+                f"equals the MLE; the posterior is the normalised likelihood where that is integrable"))
             return
         setup.prior_pdf = pdf
         setup.logprior = sp.expand_log(sp.log(pdf), force=True)
         setup.prior_kind = "density"
-        setup.model_steps.append(Step(f"Prior (as written): p({t}) = {fmt.text(pdf)}",
-                                      f"p({fmt.name_latex(theta.name)}) = {fmt.latex(pdf)}"))
+        setup.model_steps.append(Step.of("Prior (as written): ", eq(prior_of(t), Handwritten(pdf))))
 
 
 # ---- one-parameter named and custom models ------------------------------------------------
 
 
-def _obs_text(model: str, x: Any, t: str, lt: str, m: Any = None) -> tuple[str, str]:
-    """One observation's density with the number substituted, as written on paper."""
-    xs, xl = fmt.frac_text(x), fmt.latex(x)
+E, X, N_, K_, MU = Sym("e"), Sym("x"), Sym("n"), Sym("k"), Sym("μ")
+SIGMA2 = Sym("σ²", latex=r"\sigma^2")
+SUM_X = Sym("Σx_i", latex=r"\sum_i x_i")
+SUM_X2 = Sym("Σx_i²", latex=r"\sum_i x_i^2")
+NORMAL_DENSITY = Sym("e^(−(x − μ)²/(2σ²))/√(2πσ²)", latex=r"\frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(x-\mu)^2}{2\sigma^2}}")
+NORMAL_PRODUCT = Sym("∏ N(x_i; μ, σ²)", latex=r"\prod_i \mathcal{N}(x_i; \mu, \sigma^2)")
+NORMAL_LIKELIHOOD = Sym("(2πσ²)^(−n/2)·e^(−Σ(x_i − μ)²/(2σ²))", latex=r"(2\pi\sigma^2)^{-n/2} e^{-\frac{\sum_i (x_i-\mu)^2}{2\sigma^2}}")
+
+
+def _product(t: Sym) -> Sym:
+    """∏ p(x_i|θ)"""
+    return Sym(f"∏ p(x_i|{t.name})", latex=rf"\prod_i p(x_i\mid {t.latex})")
+
+
+def _observation_density(model: str, x: Any, t: Sym, theta: Any, m: Any = None) -> Math:
+    """One observation's density with the number substituted, as written on paper: e^(−θ)·θ^3/3!."""
     if model == "bernoulli":
-        return (t, lt) if x == 1 else (f"(1 − {t})", f"(1-{lt})")
+        return t if x == 1 else Group(1 - t)
     if model == "poisson":
-        return f"e^(−{t})·{t}^{xs}/{xs}!", rf"\frac{{e^{{-{lt}}}{lt}^{{{xl}}}}}{{{xl}!}}"
+        return Div(E ** Neg(t) * t ** Num(x), Sym(f"{shown(x)}!"))
     if model == "exponential":
-        if x == 0:
-            return t, lt
-        coef = "" if x == 1 else (f"({xs})" if "/" in xs else xs)
-        return f"{t}·e^(−{coef}{t})", rf"{lt} e^{{-{xl if x != 1 else ''}{lt}}}"
+        return t if x == 0 else t * E ** Neg(Handwritten(x * theta))
     if model == "geometric":
-        return f"(1 − {t})^{fmt.frac_text(x - 1)}·{t}", rf"(1-{lt})^{{{fmt.latex(x - 1)}}}{lt}"
+        return (1 - t) ** Num(x - 1) * t
     if model == "binomial":
-        return (f"C({m},{xs})·{t}^{xs}·(1 − {t})^{fmt.frac_text(m - x)}",
-                rf"\binom{{{m}}}{{{xl}}}{lt}^{{{xl}}}(1-{lt})^{{{fmt.latex(m - x)}}}")
+        return Mul((Sym(f"C({m},{shown(x)})", latex=rf"\binom{{{m}}}{{{shown(x)}}}"), t ** Num(x), (1 - t) ** Num(m - x)))
     if model == "uniform":
-        return f"(1/{t})", rf"\frac{{1}}{{{lt}}}"
+        return Group(1 / t)
     raise KeyError(model)
 
 
-_DENSITY_TEXT = {
-    "bernoulli": ("p(x|{t}) = {t}^x·(1 − {t})^(1−x), x ∈ {{0, 1}}", r"p(x\mid {t}) = {t}^x (1-{t})^{{1-x}}"),
-    "binomial": ("p(x|{t}) = C(m, x)·{t}^x·(1 − {t})^(m−x)", r"p(x\mid {t}) = \binom{{m}}{{x}} {t}^x (1-{t})^{{m-x}}"),
-    "poisson": ("p(x|{t}) = e^(−{t})·{t}^x/x!", r"p(x\mid {t}) = \frac{{e^{{-{t}}}{t}^x}}{{x!}}"),
-    "exponential": ("p(x|{t}) = {t}·e^(−{t}x), x ≥ 0 ({t} is the rate)", r"p(x\mid {t}) = {t} e^{{-{t} x}}"),
-    "geometric": ("p(x|{t}) = (1 − {t})^(x−1)·{t}, x = 1, 2, … (trials up to the first success)", r"p(x\mid {t}) = (1-{t})^{{x-1}}{t}"),
-    "uniform": ("p(x|{t}) = 1/{t} for 0 ≤ x ≤ {t}, and 0 otherwise ({t} is the upper end)",
-                r"p(x\mid {t}) = \frac{{1}}{{{t}}}\,\mathbf{{1}}[0 \le x \le {t}]"),
-}
+def _model_density(model: str, t: Sym) -> tuple[Any, ...]:
+    """The model's density of one observation x, and the range of x, as step segments."""
+    density = Sym(f"p(x|{t.name})", latex=rf"p(x\mid {t.latex})")
+    if model == "bernoulli":
+        return eq(density, t ** X * (1 - t) ** (1 - X)), ", x ∈ {0, 1}"
+    if model == "binomial":
+        return eq(density, Mul((Sym("C(m, x)", latex=r"\binom{m}{x}"), t ** X, (1 - t) ** (Sym("m") - X)))),
+    if model == "poisson":
+        return eq(density, Div(E ** Neg(t) * t ** X, Sym("x!"))),
+    if model == "exponential":
+        return eq(density, t * E ** Neg(Sym(f"{t.name}x", latex=f"{t.latex} x"))), f", x ≥ 0 ({t.name} is the rate)"
+    if model == "geometric":
+        return eq(density, (1 - t) ** (X - 1) * t), ", x = 1, 2, … (trials up to the first success)"
+    if model == "uniform":
+        return eq(density, 1 / t), f" for 0 ≤ x ≤ {t.name}, and 0 otherwise ({t.name} is the upper end)"
+    raise KeyError(model)
 
 
 def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, prior_density: Any,
@@ -571,7 +589,8 @@ def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, 
     decls = {pname: decl, **data_decls}
     symbols = make_symbols(decls)
     theta = symbols[pname]
-    t, lt = fmt.name_text(pname), fmt.name_latex(pname)
+    T = sym(pname)
+    t = T.name
     setup = Setup(model=model, params=[Param(pname, theta, lo, hi, decl)], loglik=None, lik=None,
                   decls=decls, data_symbols={n: symbols[n] for n in data_decls}, domain_note=note.replace("θ", t))
     raw = data if isinstance(data, list) else None
@@ -592,53 +611,53 @@ def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, 
         setup.lik = sp.Mul(*terms)
         setup.loglik = sp.Add(*[sp.expand_log(sp.log(f), force=True) for f in terms])
         setup.stats = {"n": sp.Integer(len(xs))}
-        setup.model_steps.append(Step(f"Model (as written): p(x|{t}) = {fmt.text(dens)}; data x = [{', '.join(fmt.frac_text(v) for v in raw)}] (n = {len(xs)})",
-                                      rf"p(x\mid {lt}) = {fmt.latex(dens)}"))
+        setup.model_steps.append(Step.of("Model (as written): ", eq(Sym(f"p(x|{t})", latex=rf"p(x\mid {T.latex})"), Handwritten(dens)),
+                                         f"; data x = [{', '.join(shown(v) for v in raw)}] (n = {len(xs)})"))
         _check_density(setup, dens, x, xs, theta, lo, hi)
         if len(xs) <= 8:
-            setup.lik_steps.append(Step(
-                f"p(D|{t}) = ∏ p(x_i|{t}) = " + " · ".join(f"[{fmt.text(f)}]" for f in terms) + f" = {fmt.text(setup.lik)}",
-                rf"p(\mathcal{{D}}\mid {lt}) = " + r" \cdot ".join(f"\\left[{fmt.latex(f)}\\right]" for f in terms) + f" = {fmt.latex(setup.lik)}"))
+            factors: list[Any] = []
+            for f in terms:
+                factors += [" · [" if factors else " = [", Handwritten(f), "]"]
+            setup.lik_steps.append(Step.of(eq(data_given(T), _product(T)), *factors, " = ", Handwritten(setup.lik)))
         else:
-            setup.lik_steps.append(Step(f"p(D|{t}) = ∏ᵢ p(x_i|{t}) over the n = {len(xs)} observations",
-                                        rf"p(\mathcal{{D}}\mid {lt}) = \prod_{{i=1}}^{{{len(xs)}}} p(x_i\mid {lt})"))
+            setup.lik_steps.append(Step.of(eq(data_given(T), Sym(f"∏ᵢ p(x_i|{t})", latex=rf"\prod_{{i=1}}^{{{len(xs)}}} p(x_i\mid {T.latex})")),
+                                           f" over the n = {len(xs)} observations"))
         _apply_prior(setup, prior, prior_density, theta, symbols, path)
         return setup
 
     assert model is not None
-    text_t, latex_t = _DENSITY_TEXT[model]
-    setup.model_steps.append(Step(f"Model: x_i ~ {PRETTY_MODEL[model]}({'0, ' if model == 'uniform' else ''}{t}) independently, " + text_t.format(t=t),
-                                  latex_t.format(t=lt)))
+    family = Call(PRETTY_MODEL[model], *((0, T) if model == "uniform" else (T,)))
+    setup.model_steps.append(Step.of("Model: ", Rel((Sym("x_i"), family), ("~",)), " independently, ", *_model_density(model, T)))
     m = given.get("trials")
     if raw is not None:
         n = sp.Integer(len(raw))
         total = sum(raw, Fraction(0))
         S = exact_to_sympy(total)
         setup.stats = {"n": n, "sum": S}
-        shown = ", ".join(fmt.frac_text(v) for v in raw)
+        stats: tuple[Any, ...]
         if model == "uniform":
             setup.stats = {"n": n, "max": exact_to_sympy(max(raw))}
-            stats_text = f"n = {n}, max x_i = {fmt.frac_text(max(raw))}"
+            stats = (eq(N_, n), ", ", eq(Sym("max x_i", latex=r"\max_i x_i"), max(raw)))
         elif model == "bernoulli":
             setup.stats = {"n": n, "k": S}
-            stats_text = f"n = {n}, k = Σx_i = {fmt.text(S)} ones"
+            stats = (eq(N_, n), ", ", eq(K_, SUM_X, Handwritten(S)), " ones")
         elif model == "binomial":
             setup.stats = {"n": n * m, "k": S}
-            stats_text = f"{n} observations of {m} trials: {n * m} trials, k = Σx_i = {fmt.text(S)} successes"
+            stats = (f"{n} observations of {m} trials: {n * m} trials, ", eq(K_, SUM_X, Handwritten(S)), " successes")
         else:
-            stats_text = f"n = {n}, Σx_i = {fmt.text(S)}"
-        setup.model_steps.append(Step(f"Data: x = [{shown}] ({stats_text})", "x = [" + shown.replace("−", "-") + "]"))
+            stats = (eq(N_, n), ", ", eq(SUM_X, Handwritten(S)))
+        setup.model_steps.append(Step.of(f"Data: x = [{', '.join(shown(v) for v in raw)}] (", *stats, ")"))
     else:
         symbols_all = symbols
         setup.stats = {k: _sym(v, symbols_all) for k, v in data.items() if v is not None}
+        n_ = eq(N_, Handwritten(setup.stats["n"]))
         if model in ("bernoulli", "binomial"):
-            stats_text = f"n = {fmt.text(setup.stats['n'])} trials, k = {fmt.text(setup.stats['k'])} successes"
+            stats = (n_, " trials, ", eq(K_, Handwritten(setup.stats["k"])), " successes")
         elif model == "uniform":
-            stats_text = f"n = {fmt.text(setup.stats['n'])} observations, the largest {fmt.text(setup.stats['max'])}"
+            stats = (n_, " observations, the largest ", Handwritten(setup.stats["max"]))
         else:
-            stats_text = f"n = {fmt.text(setup.stats['n'])} observations with Σx_i = {fmt.text(setup.stats['sum'])}"
-        setup.model_steps.append(Step(f"Data (sufficient statistics): {stats_text}",
-                                      ", ".join(f"{k} = {fmt.latex(v)}" for k, v in setup.stats.items())))
+            stats = (n_, " observations with ", eq(SUM_X, Handwritten(setup.stats["sum"])))
+        setup.model_steps.append(Step.of("Data (sufficient statistics): ", *stats))
 
     st = setup.stats
     log, exp = sp.log, sp.exp
@@ -679,16 +698,14 @@ def _build_one(given: dict[str, Any], model: str | None, data: Any, prior: Any, 
         setup.loglik = -n * log(theta)
         setup.params[0].lo = sp.Max(setup.params[0].lo, M)
         setup.domain_note = (f"p(D|{t}) = 0 unless {t} ≥ every observation, so {t} ranges over [max x_i, ∞) = "
-                             f"[{fmt.text(M)}, ∞)" + (" (within the prior's support)" if prior is not None else ""))
+                             f"[{shown(M)}, ∞)" + (" (within the prior's support)" if prior is not None else ""))
 
     if raw is not None and len(raw) <= 8:
-        parts = [_obs_text(model, v, t, lt, m) for v in raw]
-        setup.lik_steps.append(Step(
-            f"p(D|{t}) = ∏ p(x_i|{t}) = " + " · ".join(p[0] for p in parts) + f" = {fmt.text(setup.lik)}",
-            rf"p(\mathcal{{D}}\mid {lt}) = " + r" \cdot ".join(p[1] for p in parts) + f" = {fmt.latex(setup.lik)}"))
+        each = [_observation_density(model, v, T, theta, m) for v in raw]
+        setup.lik_steps.append(Step.of(eq(data_given(T), _product(T), Rel(tuple(each), ("·",) * (len(each) - 1)), Handwritten(setup.lik))))
     else:
-        setup.lik_steps.append(Step(f"p(D|{t}) = ∏ p(x_i|{t}) = {fmt.text(setup.lik)}" + ("" if setup.const_known else " (up to the factor 1/∏x_i!, which needs the raw data and does not depend on θ)".replace("θ", t)),
-                                    rf"p(\mathcal{{D}}\mid {lt}) = {fmt.latex(setup.lik)}"))
+        setup.lik_steps.append(Step.of(eq(data_given(T), _product(T), Handwritten(setup.lik)),
+                                       "" if setup.const_known else f" (up to the factor 1/∏x_i!, which needs the raw data and does not depend on {t})"))
     _apply_prior(setup, prior, prior_density, theta, symbols, path)
     return setup
 
@@ -705,15 +722,15 @@ def _check_density(setup: Setup, dens: Any, x: Any, xs: list[Any], theta: Any, l
                     val = sp.N(f.subs(theta, s), 20)
                     ok = bool(val.is_real and val.is_finite and val > 0)
             except Timeout:
-                raise SolveError(f"the likelihood cannot be evaluated at x = {fmt.frac_text(v)}, {theta.name} = {fmt.text(s)} "
+                raise SolveError(f"the likelihood cannot be evaluated at x = {shown(v)}, {theta.name} = {shown(s)} "
                                  "within 3 s (its values are astronomically large)", ("given", "likelihood")) from None
             except (TypeError, ValueError, ArithmeticError):
                 ok = False
             if not ok:
                 where = _interval_text(lo, hi)
                 raise SolveError(
-                    f"the likelihood is not a positive, finite density at x = {fmt.frac_text(v)}, {theta.name} = {fmt.text(s)} "
-                    f"(value {fmt.text(val) if val is not None else 'undefined'}); for {theta.name} in {where} it must be > 0 at every "
+                    f"the likelihood is not a positive, finite density at x = {shown(v)}, {theta.name} = {shown(s)} "
+                    f"(value {shown(val) if val is not None else 'undefined'}); for {theta.name} in {where} it must be > 0 at every "
                     f"observation (set `domain:` to the parameter's range)", ("given", "likelihood"))
 
 
@@ -751,11 +768,8 @@ def _build_gaussian(given: dict[str, Any], data: Any, prior: Any, prior_density:
     for key in unknown:
         lo, hi = (-OO, OO) if key == "mean" else (ZERO, OO)
         if prior is not None:
-            plo, phi = prior_support(prior["family"])
-            nlo, nhi = sp.Max(lo, plo), sp.Min(hi, phi)
-            if (nlo, nhi) != (lo, hi):
-                note = f"the {prior['family']} prior restricts the {key} to {_interval_text(nlo, nhi)}"
-            lo, hi = nlo, nhi
+            lo, hi, narrowed = _within_prior(lo, hi, prior, f"the {key}")
+            note = narrowed or note
         name = "mu" if key == "mean" else "sigma2"
         decls[name] = param_decl(lo, hi)
         params.append(Param(key, None, lo, hi, decls[name]))
@@ -767,16 +781,15 @@ def _build_gaussian(given: dict[str, Any], data: Any, prior: Any, prior_density:
     v: Any = symbols["sigma2"] if "sigma2" in symbols else exact_to_sympy(known_var)
     setup = Setup(model="gaussian", params=params, loglik=None, lik=None, decls=decls,
                   data_symbols={n: symbols[n] for n in data_decls}, domain_note=note)
-    known_txt = []
+    known: list[Any] = []
     if known_mean is not None:
         setup.known["mean"] = exact_to_sympy(known_mean)
-        known_txt.append(f"known mean μ = {fmt.frac_text(known_mean)}")
+        known += [", " if known else "; ", "known mean ", eq(MU, Handwritten(known_mean))]
     if known_var is not None:
         setup.known["variance"] = exact_to_sympy(known_var)
-        known_txt.append(f"known variance σ² = {fmt.frac_text(known_var)}")
-    setup.model_steps.append(Step(
-        "Model: x_i ~ N(μ, σ²) independently, p(x|μ,σ²) = e^(−(x − μ)²/(2σ²))/√(2πσ²)" + (f"; {', '.join(known_txt)}" if known_txt else ""),
-        r"p(x\mid\mu,\sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(x-\mu)^2}{2\sigma^2}}"))
+        known += [", " if known else "; ", "known variance ", eq(SIGMA2, Handwritten(known_var))]
+    setup.model_steps.append(Step.of("Model: ", Rel((Sym("x_i"), Call("N", MU, SIGMA2)), ("~",)), " independently, ",
+                                     eq(Sym("p(x|μ,σ²)", latex=r"p(x\mid\mu,\sigma^2)"), NORMAL_DENSITY), *known))
     if isinstance(data, list):
         setup.raw = data
         xs = [exact_to_sympy(x) for x in data]
@@ -784,19 +797,18 @@ def _build_gaussian(given: dict[str, Any], data: Any, prior: Any, prior_density:
         S = sp.Add(*xs)
         Q = sp.Add(*[(x - mu) ** 2 for x in xs])
         setup.stats = {"n": n, "sum": S, "sum_squares": sp.Add(*[x**2 for x in xs])}
-        shown = ", ".join(fmt.frac_text(x) for x in data)
-        setup.model_steps.append(Step(f"Data: x = [{shown}] (n = {n}, Σx_i = {fmt.text(S)}, Σx_i² = {fmt.text(setup.stats['sum_squares'])})",
-                                      "x = [" + shown.replace("−", "-") + "]"))
+        setup.model_steps.append(Step.of(f"Data: x = [{', '.join(shown(x) for x in data)}] (", eq(N_, n), ", ", eq(SUM_X, Handwritten(S)),
+                                         ", ", eq(SUM_X2, Handwritten(setup.stats["sum_squares"])), ")"))
     else:
         setup.stats = {k: _sym(val, symbols) for k, val in data.items() if val is not None}
         n, S, SS = setup.stats["n"], setup.stats["sum"], setup.stats["sum_squares"]
         Q = SS - 2 * mu * S + n * mu**2
-        setup.model_steps.append(Step(f"Data (sufficient statistics): n = {fmt.text(n)}, Σx_i = {fmt.text(S)}, Σx_i² = {fmt.text(SS)}",
-                                      rf"n = {fmt.latex(n)},\ \sum x_i = {fmt.latex(S)},\ \sum x_i^2 = {fmt.latex(SS)}"))
+        setup.model_steps.append(Step.of("Data (sufficient statistics): ", eq(N_, Handwritten(n)), ", ", eq(SUM_X, Handwritten(S)),
+                                         ", ", eq(SUM_X2, Handwritten(SS))))
     setup.loglik = -n * sp.log(2 * sp.pi * v) / 2 - Q / (2 * v)
     setup.lik = (2 * sp.pi * v) ** (-n / 2) * sp.exp(-Q / (2 * v))
-    setup.lik_steps.append(Step(f"p(D|μ,σ²) = ∏ N(x_i; μ, σ²) = (2πσ²)^(−n/2)·e^(−Σ(x_i − μ)²/(2σ²)) = {fmt.text(setup.lik)}",
-                                rf"p(\mathcal{{D}}\mid\mu,\sigma^2) = {fmt.latex(setup.lik)}"))
+    setup.lik_steps.append(Step.of(eq(Sym("p(D|μ,σ²)", latex=r"p(\mathcal{D}\mid\mu,\sigma^2)"), NORMAL_PRODUCT, NORMAL_LIKELIHOOD,
+                                      Handwritten(setup.lik))))
     if len(params) == 1:
         _apply_prior(setup, prior, prior_density, params[0].symbol, symbols, path)
     return setup
@@ -855,13 +867,14 @@ def _build_categorical(given: dict[str, Any], data: Any, prior: Any, path: tuple
     th = [p.symbol for p in params]
     setup.loglik = sp.Add(*[ci * sp.log(ti) for ci, ti in zip(c, th)])
     setup.lik = sp.Mul(*[ti**ci for ci, ti in zip(c, th)])
-    setup.lik_steps.append(Step(f"p(D|θ) = ∏_i θ_(x_i) = ∏_j θ_j^(c_j) = {fmt.text(setup.lik)}",
-                                rf"p(\mathcal{{D}}\mid\theta) = \prod_j \theta_j^{{c_j}} = {fmt.latex(setup.lik)}"))
-    setup.model_steps.append(Step(
-        "Model: x_i ~ Categorical(θ) over the categories " + ", ".join(labels) + ", p(x = j|θ) = θ_j with Σθ_j = 1",
-        r"p(x = j\mid\theta) = \theta_j,\ \sum_j \theta_j = 1"))
+    theta = sym("theta")
+    setup.lik_steps.append(Step.of(eq(data_given(theta), Sym("∏_i θ_(x_i)", latex=r"\prod_i \theta_{x_i}"),
+                                      Sym("∏_j θ_j^(c_j)", latex=r"\prod_j \theta_j^{c_j}"), Handwritten(setup.lik))))
+    setup.model_steps.append(Step.of(
+        "Model: ", Rel((Sym("x_i"), Call("Categorical", theta)), ("~",)), " over the categories " + ", ".join(labels) + ", ",
+        eq(Sym("p(x = j|θ)", latex=r"p(x = j\mid\theta)"), Sym("θ_j")), " with ", eq(Sym("Σθ_j", latex=r"\sum_j \theta_j"), 1)))
     rows = ", ".join(f"{lab}: {cnt}" for lab, cnt in zip(labels, counts))
-    setup.model_steps.append(Step(f"Counts: {rows} (n = {sum(counts)})", ", ".join(f"c_{{{lab}}} = {cnt}" for lab, cnt in zip(labels, counts))))
+    setup.model_steps.append(Step.of(f"Counts: {rows} (", eq(N_, sum(counts)), ")"))
     if prior is not None:
         a = [exact_to_sympy(v) for v in (alpha or [])]
         setup.prior = prior
@@ -869,6 +882,6 @@ def _build_categorical(given: dict[str, Any], data: Any, prior: Any, path: tuple
         norm = sp.Mul(*[sp.gamma(ai) for ai in a]) / sp.gamma(sp.Add(*a))
         setup.logprior = sp.Add(*[(ai - 1) * sp.log(ti) for ai, ti in zip(a, th)]) - sp.log(norm)
         setup.prior_pdf = sp.Mul(*[ti ** (ai - 1) for ai, ti in zip(a, th)]) / norm
-        setup.model_steps.append(Step("Prior: θ ~ Dirichlet(α = [" + ", ".join(fmt.text(ai) for ai in a) + "]), p(θ) ∝ ∏ θ_j^(α_j − 1)",
-                                      r"\theta \sim \mathrm{Dir}(" + ", ".join(fmt.latex(ai) for ai in a) + ")"))
+        setup.model_steps.append(Step.of("Prior: ", Rel((theta, Words("Dirichlet")), ("~",)), "(α = [" + ", ".join(shown(ai) for ai in a) + "]), ",
+                                         Rel((prior_of(theta), Sym("∏ θ_j^(α_j − 1)", latex=r"\prod_j \theta_j^{\alpha_j - 1}")), ("∝",))))
     return setup
