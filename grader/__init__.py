@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__
+
 __all__ = ["check", "find_specs", "load_problem", "solve", "grade", "export", "make_variant"]
 
 

@@ -23,10 +23,6 @@ KNOWN_CYCLES = {
     frozenset({"grader.answers.arith", "grader.answers.reals", "grader.answers.symeval"}),
     # answers/: equivalence formats a number with types' helpers; types calls equivalence lazily
     frozenset({"grader.answers.equivalence", "grader.answers.types"}),
-    # the lazy `grader.grade` loads grading.run, which reads grader.__version__
-    frozenset({"grader", "grader.grading", "grader.grading.run"}),
-    # network: model.py imports more_layers at its end (to register them); more_layers imports model
-    frozenset({"grader.kinds.network.model", "grader.kinds.network.more_layers"}),
 }
 
 

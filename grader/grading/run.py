@@ -106,7 +106,7 @@ def spec_files(specs: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 def fingerprint(kind: str, raw_digest: str, variants: bool = False) -> str:
     """Changes when the spec (or the grader, or the variant mode) changes, so grades are recomputed."""
-    from .. import __version__
+    from ..version import __version__
 
     mode = "variants" if variants else "base"
     text = f"{__version__}\0{kind}\0{mode}\0{raw_digest}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ...spec.schema import Bool, Custom, Field, Quantity, Str
 from .. import Kind, Mistake, register
+from . import more_layers  # noqa: F401  (registers the graph and modern layers in model.HANDLERS)
 from .graph import GIVEN
 from .parts import solve
 from .spec import layer_refs

@@ -966,7 +966,4 @@ HANDLERS = {
     "permute": _permute, "reshape": _reshape,
 }
 
-# the layers of graphs and modern architectures register their handlers here
-from . import more_layers  # noqa: E402,F401
-
 __all__ = ["HANDLERS", "Layer", "Net", "analyze", "default_names", "ndim", "shape_math", "shape_text"]

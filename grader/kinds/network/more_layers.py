@@ -3,7 +3,8 @@ depthwise and depthwise-separable convolutions, squeeze-and-excitation, group an
 global pooling and multi-head attention — with torch.nn's (or, where named, Keras') counts.
 
 Each handler fills a `Layer` as the handlers of `model` do; they register themselves in
-`model.HANDLERS` when this module is imported (model imports it last).
+`model.HANDLERS` when this module is imported (the package's __init__ imports it, so every import of
+the kind's modules has them).
 """
 
 from __future__ import annotations
