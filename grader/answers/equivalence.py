@@ -501,7 +501,7 @@ def _magnitude(d: Any) -> str:
 
 
 def _show(v: Any, digits: int = 4) -> str:
-    from .types import _significant, format_number
+    from .numbers import _significant, format_number
 
     if isinstance(v, Fraction):
         text = format_number(v)

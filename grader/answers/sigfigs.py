@@ -22,7 +22,8 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidAnswer
-from .reals import PRECISIONS, Real, enclosure
+from .enclose import enclosure
+from .reals import PRECISIONS, Real
 from .written import WrittenNumber
 
 
