@@ -623,7 +623,11 @@ if __name__ == "__main__":  # the `grader` command, with the test kind (used by 
             if len(recorded) == pause_after:
                 self.flush()
                 Path(os.environ["GRADER_TEST_PAUSED"]).touch()
-                time.sleep(300)
+                # short sleeps, not one long one: the kernel may hand the group's SIGINT to another
+                # thread (the worker pool's, dask's), and Python runs the handler in the main thread
+                # only when it next runs bytecode, so one sleep(300) swallowed the Ctrl-C for 300 s
+                for _ in range(3000):
+                    time.sleep(0.1)
 
         Gradebook.record = _pausing_record  # type: ignore[method-assign]
     from grader.cli import cli
