@@ -257,6 +257,3 @@ def eq(first: Any, *rest: Any) -> Rel:
 
 def approx(first: Any, second: Any) -> Rel:
     return Rel((node(first), node(second)), ("≈",))
-
-
-Segment = str | Math  # a step is prose (str) and math, in order

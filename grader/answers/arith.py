@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidAnswer
-from .reals import NeedPrecision, is_interval, sign_of, to_interval
+from .reals import NeedPrecision, sign_of, to_interval
 
 MAX_FACTORIAL = 1000
 MAX_RESULT_BITS = 40_000  # about 12,000 decimal digits, for any one exact intermediate result
@@ -396,7 +396,3 @@ class Arith:
         if self.ctx is None:
             raise Inexact()
         return self.ctx.e if name == "e" else self.ctx.pi
-
-
-def is_value(x: Any) -> bool:
-    return isinstance(x, Fraction) or is_interval(x)

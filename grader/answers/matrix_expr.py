@@ -468,7 +468,3 @@ def decide(expected: Node, given: Node, options: dict[str, Any]) -> bool | None:
     if refuted(expected, given, options):
         return False
     return True if proved_equal(expected, given, options) else None
-
-
-def same_shape_text(tree: Node, options: dict[str, Any]) -> str:
-    return _show(result_shape(tree, options))

@@ -97,10 +97,6 @@ def _greek(m: re.Match[str]) -> str:
     return " " + _GREEK[m.group(0)] + tail
 
 
-def tokenize(text: str) -> list[tuple[str, Any, int]]:
-    return _tokens(normalize(_bounded(text)))[0]
-
-
 def _bounded(text: str) -> str:
     if len(text) > MAX_LENGTH:
         raise InvalidAnswer(f"too long ({len(text)} characters; at most {MAX_LENGTH})")

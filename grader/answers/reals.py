@@ -46,10 +46,6 @@ def context(prec: int) -> Any:
     return ctx
 
 
-def is_interval(x: Any) -> bool:
-    return hasattr(x, "_mpi_")
-
-
 def to_interval(ctx: Any, x: Fraction | int) -> Any:
     """A rigorous enclosure of an exact rational."""
     x = Fraction(x)

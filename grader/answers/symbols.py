@@ -59,20 +59,6 @@ def plain_symbol(name: str, decl: dict[str, Any] | None = None) -> Any:
     return _symbol(name, {k: v for k, v in (decl or {}).items() if k != "equals"})
 
 
-def sample_range(decl: dict[str, Any] | None) -> tuple[float, float]:
-    decl = decl or {}
-    if "domain" in decl:
-        lo, hi = decl["domain"]
-        return float(lo), float(hi)
-    if decl.get("positive"):
-        return 0.05, 4.0
-    if decl.get("nonnegative"):
-        return 0.0, 4.0
-    if decl.get("negative"):
-        return -4.0, -0.05
-    return -3.0, 3.0
-
-
 class Region:
     """Where a declared symbol lives: exact ends (None = infinite), whether each end belongs to
     it, and whether only integers do. [0, 1] is closed: ceil(p) and 1 differ at p = 0."""

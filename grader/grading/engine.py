@@ -122,12 +122,6 @@ def error_result(part_id: str, points: float, expected: str, raw: Any, message: 
                       None, message)
 
 
-def error_results(problem: SolvedProblem, message: str) -> list[PartResult]:
-    """Every part of `problem` with the verdict `error` (grading failed; the student is re-graded
-    on the next run)."""
-    return [PartResult(pid, ERROR, 0, pts, "", None, None, message) for pid, pts in zip(problem.part_ids, problem.points)]
-
-
 # --- checking one distinct answer (in a worker, or in the parent with --jobs 1) -----------------
 
 # (problem id, part index, the student whose variant it is or "", raw answer)

@@ -240,10 +240,6 @@ class Gradebook:
         for student in students:
             yield from self.student_rows(student, problems)
 
-    def runs_of(self, students: set[str], problems: list[str]) -> dict[tuple[str, str], int]:
-        """Which run graded each (student, problem)."""
-        return {(s, p): g.run for (s, p), g in self.graded(problems).items() if s in students}
-
     def export(self) -> Iterator[str]:
         """The gradebook as text, one line per result then per (student, problem), sorted: what was
         graded, without when or by which run (the same class graded any way gives the same text)."""

@@ -59,10 +59,6 @@ def vector(values: list[Any]) -> str:
     return "[" + ", ".join(decimal(v) for v in values) + "]"
 
 
-def matrix(rows: list[list[Any]]) -> str:
-    return "[" + ", ".join(vector(r) for r in rows) + "]"
-
-
 def exact(value: Any) -> str:
     """The exact form as text that the answer parser reads back: exp(-2)/(exp(-2) + exp(-1) + 1), 1/4,
     e/(1 + e + exp(2)) (sympy prints Euler's number as E)."""

@@ -37,8 +37,6 @@ from ...spec.schema import exact_number
 from .limits import Timeout, time_limit
 from .notation import data_given, prior_of, shown, sym
 
-MODELS = ("bernoulli", "binomial", "poisson", "exponential", "geometric", "gaussian", "categorical", "uniform")
-FAMILIES = ("beta", "gamma", "gaussian", "normal", "dirichlet", "inverse-gamma")
 STATS = {
     "bernoulli": ("n", "k"), "binomial": ("n", "k"), "poisson": ("n", "sum"),
     "exponential": ("n", "sum"), "geometric": ("n", "sum"), "gaussian": ("n", "sum", "sum_squares"),

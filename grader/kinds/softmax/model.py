@@ -98,9 +98,6 @@ class _Common:
         z = Sym(f"z_{index}")
         return z / Sym("T") if self.temperature != 1 else z
 
-    def _t_text(self) -> str:
-        return "" if self.temperature == 1 else f"/T (T = {_num(self.temperature)})"
-
     def targets_step(self) -> Step:
         t = smoothed_targets(self.classes, self.label, self.smoothing, self.convention)
         eps, K = Sym("ε"), Sym("K")
