@@ -443,8 +443,15 @@ def start_paused(cmd: list[str], cwd: Path, after: int) -> tuple[subprocess.Pope
     marker = cwd / f"paused-{after}"
     env = {**os.environ, "GRADER_TEST_PAUSE_AFTER": str(after), "GRADER_TEST_PAUSED": str(marker)}
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_sigint_default)
     return proc, marker
+
+
+def _sigint_default() -> None:
+    """Ctrl-C handled as in a terminal's foreground job, whatever the test runner inherited: a
+    runner started in the background by a shell without job control ignores SIGINT, its children
+    inherit that, and Python then installs no handler of its own (the interrupt tests would hang)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_pause(marker: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
