@@ -28,12 +28,18 @@ def check(path, answer):
     return json.loads(result.output)["parts"][0]
 
 
-def test_cache_is_written_reused_and_invalidated(tmp_path, monkeypatch):
+def _checked_once(tmp_path, monkeypatch):
+    """A spec checked once (correctly) with its own cache folder: (the cache folder, the spec)."""
     cache = tmp_path / "cache"
     monkeypatch.setenv("GRADER_CACHE_DIR", str(cache))
     spec = tmp_path / "t.yaml"
     spec.write_text(SPEC)
     assert check(spec, 3)["verdict"] == "correct"
+    return cache, spec
+
+
+def test_cache_is_written_reused_and_invalidated(tmp_path, monkeypatch):
+    cache, spec = _checked_once(tmp_path, monkeypatch)
     entries = list(cache.glob("*.pickle"))
     assert len(entries) == 1
     assert check(spec, 3)["verdict"] == "correct"  # from the cache
@@ -131,11 +137,7 @@ def test_the_verdict_cache_keeps_decided_verdicts_only_and_is_bounded(tmp_path):
 
 
 def test_a_corrupt_verdict_file_means_checking_afresh(tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("GRADER_CACHE_DIR", str(cache))
-    spec = tmp_path / "t.yaml"
-    spec.write_text(SPEC)
-    assert check(spec, 3)["verdict"] == "correct"
+    cache, spec = _checked_once(tmp_path, monkeypatch)
     (verdicts,) = cache.glob("*.verdicts")
     verdicts.write_bytes(b"\x00garbage")
     assert check(spec, 3)["verdict"] == "correct"
