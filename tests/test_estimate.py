@@ -543,3 +543,24 @@ def test_the_mle_ignores_a_prior_with_a_narrower_support(tmp_path):
     sol = _solve_yaml(tmp_path, "id: g\nkind: estimate\ngiven:\n  model: gaussian\n  variance: 1\n  data: [-2, 1]\n"
                                 "  prior: {family: beta, alpha: 2, beta: 2}\nparts:\n  - {id: mle, ask: mle}\n")
     assert sol.part("mle").value == Fraction(-1, 2)  # the sample mean
+
+
+@pytest.mark.parametrize("formula, reason", [
+    ("exp(exp(exp(exp(exp(exp(theta)))))) ^ x", "exponent too large to compute"),
+    ("factorial(factorial(factorial(theta)))^x", "factorial needs a non-negative whole number"),
+])
+def test_hostile_likelihoods_are_refused_by_bounded_arithmetic_not_by_a_clock(formula, reason, monkeypatch):
+    # the refusal must not depend on how fast the machine is: with every sympy time limit disabled
+    # the same formulas are refused, quickly, with the same reason (before, a 3 s alarm decided it)
+    from contextlib import nullcontext
+
+    from grader.kinds.estimate import derive, model
+
+    monkeypatch.setattr(model, "time_limit", lambda seconds: nullcontext())
+    monkeypatch.setattr(derive, "time_limit", lambda seconds: nullcontext())
+    start = time.monotonic()
+    with pytest.raises(SpecError) as exc:
+        solve(problem({"likelihood": formula, "data": [1, 2]}, [{"id": "a", "ask": "mle"}]))
+    assert time.monotonic() - start < 5
+    assert [(i.path, i.message) for i in exc.value.issues] == [
+        ("given.likelihood", f"the likelihood cannot be evaluated at x = 1, theta = 1/3: {reason}")]

@@ -31,7 +31,7 @@ from ...errors import SolveError
 from ...formula import Add, Call, Group, Math, Neg, Num, Rel, Sym, Words, approx, eq
 from ...formula import Handwritten as H
 from ...solution import Step
-from .limits import BudgetExceeded, Timeout, budget, time_limit
+from .limits import GUARD_SECONDS, BudgetExceeded, Timeout, budget, time_limit
 from .model import OO, Param
 from .notation import (
     decimal,
@@ -245,7 +245,7 @@ def kinks(expr: Any, theta: Any, lo: Any, hi: Any) -> list[Any]:
         if not z.has(theta):
             continue
         try:
-            with time_limit(4):
+            with time_limit(GUARD_SECONDS):
                 sols = sp.solve(z, theta)
         except Exception:  # noqa: BLE001 - sympy raises many kinds; an unsolved kink is left out
             continue
@@ -373,7 +373,7 @@ def end_limit(J: Any, dep: Any, theta: Any, end: Any, is_low: bool) -> Any:
     if sp.count_ops(J) > 150:
         return None  # too big for a quick symbolic limit: the caller probes numerically
     try:
-        with time_limit(1.5):
+        with time_limit(GUARD_SECONDS):
             lim = sp.limit(J, theta, end, "+" if is_low else "-")
     except Exception:  # noqa: BLE001 - sympy raises many kinds; the caller falls back to numbers
         return None
@@ -456,7 +456,7 @@ def _solve(dJ: Any, num: Any, theta: Any) -> tuple[list[Any] | None, str]:
             deg = poly.degree()
             if deg <= 0:
                 return [], ""
-            with time_limit(8):
+            with time_limit(GUARD_SECONDS):
                 found = sp.roots(poly)
             if sum(found.values()) < deg:
                 return None, f"it is a polynomial equation of degree {deg} with no solution in radicals"
@@ -465,16 +465,16 @@ def _solve(dJ: Any, num: Any, theta: Any) -> tuple[list[Any] | None, str]:
                 return None, f"it is a polynomial equation of degree {deg} whose solution in radicals is too unwieldy to use"
             return sols, ""
     except Timeout:
-        return None, "sympy did not solve it within 8 s"
+        return None, f"sympy did not solve it within {GUARD_SECONDS} s"
     except (sp.PolynomialError, NotImplementedError, ValueError, TypeError):
         pass
     if sp.count_ops(dJ) > 400:
         return None, "the equation is too large for sympy to solve symbolically"
     try:
-        with time_limit(4):
+        with time_limit(GUARD_SECONDS):
             sols = sp.solve(dJ, theta)
     except Timeout:
-        return None, "sympy did not solve it within 4 s"
+        return None, f"sympy did not solve it within {GUARD_SECONDS} s"
     except NotImplementedError:
         return None, "sympy finds no closed-form solution (a transcendental equation)"
     except Exception as exc:  # noqa: BLE001 - sympy raises many kinds
@@ -503,7 +503,7 @@ def _clean(s: Any) -> Any:
     if s.has(sp.I):
         s = sp.re(sp.expand_complex(s))
     try:
-        with time_limit(3):
+        with time_limit(GUARD_SECONDS):
             s2 = sp.nsimplify(s) if s.is_Float else sp.radsimp(sp.simplify(s))
     except Exception:  # noqa: BLE001
         return s
@@ -575,7 +575,7 @@ def _numeric_case(J: Any, dJ: Any, dep: Any, p: Param, label: str, sols: list[An
             with mpmath.workdps(DPS):
                 poly_roots = []
                 try:
-                    with time_limit(8):
+                    with time_limit(GUARD_SECONDS):
                         num = sp.fraction(sp.together(dJ))[0]
                         for r in sp.Poly(num, theta).real_roots():
                             v = mpmath.mpf(sp.N(r, DPS))

@@ -15,6 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+# The per-call limit of every sympy call the derivation makes. A last guard only: which path a
+# derivation takes (closed form or numeric, which kinks and limits it finds, which mistakes it can
+# name) must not depend on the machine's speed or load, so this is far above what any call of the
+# bank or the test suite takes on a 2-core machine (the slowest, sympy.solve giving up on the Weibull
+# shape equation, ≈ 1.6 s); what a spec must not do is refused by size, before any call.
+GUARD_SECONDS = 20
+
 
 class Timeout(Exception):
     """One sympy call took too long (the caller falls back, e.g. to the numeric path)."""

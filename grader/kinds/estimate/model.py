@@ -34,7 +34,7 @@ from ...formula import Call, Div, Group, Handwritten, Math, Mul, Neg, Num, Rel, 
 from ...render.math.handwritten import name_text
 from ...solution import Step
 from ...spec.schema import exact_number
-from .limits import Timeout, time_limit
+from .limits import GUARD_SECONDS, Timeout, time_limit
 from .notation import data_given, prior_of, shown, sym
 
 STATS = {
@@ -712,24 +712,50 @@ def _check_density(setup: Setup, dens: Any, x: Any, xs: list[Any], theta: Any, l
     """A custom likelihood must be a positive, real density at the data for θ inside its range."""
     samples = interior_samples(lo, hi)
     for v in xs[:50]:
-        f = dens.subs(x, v)
         for s in samples:
-            val = None
-            try:
-                with time_limit(3):
-                    val = sp.N(f.subs(theta, s), 20)
-                    ok = bool(val.is_real and val.is_finite and val > 0)
-            except Timeout:
-                raise SolveError(f"the likelihood cannot be evaluated at x = {shown(v)}, {theta.name} = {shown(s)} "
-                                 "within 3 s (its values are astronomically large)", ("given", "likelihood")) from None
-            except (TypeError, ValueError, ArithmeticError):
-                ok = False
+            ok, val = _positive_at(dens, {x: v, theta: s})
+            if ok is None:
+                raise SolveError(f"the likelihood cannot be evaluated at x = {shown(v)}, {theta.name} = {shown(s)}: "
+                                 f"{val}", ("given", "likelihood"))
             if not ok:
                 where = _interval_text(lo, hi)
                 raise SolveError(
                     f"the likelihood is not a positive, finite density at x = {shown(v)}, {theta.name} = {shown(s)} "
-                    f"(value {shown(val) if val is not None else 'undefined'}); for {theta.name} in {where} it must be > 0 at every "
+                    f"(value {val}); for {theta.name} in {where} it must be > 0 at every "
                     f"observation (set `domain:` to the parameter's range)", ("given", "likelihood"))
+
+
+def _positive_at(dens: Any, point: dict[Any, Any]) -> tuple[bool | None, str]:
+    """Whether `dens` is real, finite and > 0 at `point`, with its value as text (or, when the
+    answer is None, why it cannot be computed). Decided by grader's own interval arithmetic, whose
+    work is bounded by size (exponents, factorials, digits), not by a clock: a formula such as
+    exp(exp(exp(exp(θ)))) is refused the same way on every machine and under any load. sympy's N()
+    is used only where that arithmetic leaves the sign open (a value within rounding of 0), with a
+    wall-clock limit as the last guard."""
+    from ...answers.arith import Undefined
+    from ...answers.reals import decide
+    from ...answers.symeval import sympy_value
+    from .._exact import as_fraction
+
+    env = {k: as_fraction(v) for k, v in point.items()}
+    sign = None
+    if all(isinstance(v, Fraction) for v in env.values()):
+        try:
+            sign = decide(lambda ctx: sympy_value(dens, env, ctx.prec))
+        except Undefined:
+            return False, "undefined"
+        except InvalidAnswer as exc:
+            return None, exc.reason
+    if sign is not None:
+        return sign > 0, "≤ 0" if sign <= 0 else "> 0"
+    try:
+        with time_limit(GUARD_SECONDS):
+            val = sp.N(dens.subs(point), 20)
+            return bool(val.is_real and val.is_finite and val > 0), shown(val)
+    except Timeout:
+        return None, f"its value could not be computed within {GUARD_SECONDS} s"
+    except (TypeError, ValueError, ArithmeticError):
+        return False, "undefined"
 
 
 def interior_samples(lo: Any, hi: Any) -> list[Any]:
