@@ -67,6 +67,9 @@ class Layer:
     conn_bias: E | None = None  # bias connections per position (default: one per output unit)
     rf_kind: str = "window"  # how output index o reads its input: window o·s − pad + t·d; transposed; nearest
     rf_offsets: list[int] | None = None  # the left padding per axis (where a window starts; aligns branches)
+    # a size here was rounded (a division with a remainder, or ceil_mode): only then can a student's
+    # rounding (the no-floor mistake) give another shape, so only then is the network recomputed so
+    rounds: bool = False
 
     @property
     def frozen(self) -> bool:
@@ -185,6 +188,7 @@ class _Ctx:
         self.bias = net["bias"]
         self.rounding = rounding
         self.mode = "floor"
+        self.rounded = False  # whether the layer being analysed rounded a size (Layer.rounds)
         self.add_as_concat = False  # the `concat-for-add` mistake: every add concatenates its inputs
         self.lenient_adds = False  # a mistaken network: an add of unequal shapes keeps its first input's
 
@@ -211,11 +215,13 @@ def analyze(net: dict[str, Any], name: str, path: tuple, rounding: tuple[str, in
         if stop is not None and i > stop:
             break
         ctx.mode = ctx.mode_for(i)
+        ctx.rounded = False
         sources = list(spec.get("from") or (prev,))
         in_shape, in_image = outputs[sources[0]]
         layer = Layer(i, lname, spec["type"], spec, tuple(spec.get("_path") or path + ("layers", i)),
                       in_shape, in_shape, in_image, inputs=sources, in_shapes=[outputs[s][0] for s in sources])
         HANDLERS[_family(spec["type"])](ctx, layer)
+        layer.rounds = ctx.rounded
         if any(v > MAX_DIM for v in layer.out_shape) or layer.params > MAX_DIM * MAX_DIM:
             raise _fail(layer, None, "the sizes grow beyond 10^40; such networks are not supported")
         result.layers.append(layer)
@@ -342,6 +348,7 @@ def _window_size(ctx: _Ctx, layer: Layer, w: _Window, *, ceil_mode: bool = False
                  window_count(num(L), pad_nums, minus_nums, F.Num(s), rounding), [])
     if mode == "floor":
         q = Fraction(top) / s
+        ctx.rounded = ctx.rounded or q.denominator != 1 or ceil_mode
         size.steps.append(F.Call(rounding, num(top) / s) + 1)
         rounded = _ceil(q) if ceil_mode else _floor(q)
         if q.denominator != 1:
@@ -508,6 +515,7 @@ def _keras_same_sizes(ctx: _Ctx, layer: Layer, axes: tuple[str, ...], sizes: lis
     outs: list[Value] = []
     for a, L, s in zip(axes, sizes, strides):
         out = Fraction(L) / s if ctx.mode == "exact" else _ceil(Fraction(L) / s)
+        ctx.rounded = ctx.rounded or Fraction(L) % s != 0
         outs.append(out)
         layer.shape_lines.append((F.eq(_out(a), F.Call("ceil", _in(a) / F.Sym("s")), F.Call("ceil", num(L) / s), num(out)),
                                   " (Keras padding='same')"))

@@ -56,6 +56,12 @@ class Networks:
         return self.nets[name]
 
     def rerun(self, net: Net, rounding: tuple[str, int | None], stop: int) -> Net | None:
+        """The network up to layer `stop` with the sizes of layer rounding[1] (every layer when None)
+        rounded as rounding[0] says; None when that gives nothing other than `net` (no size of those
+        layers was rounded: every division came out whole) or fails."""
+        which = rounding[1]
+        if not any(layer.rounds for layer in (net.layers[which:which + 1] if which is not None else net.layers[:stop + 1])):
+            return None
         spec, path = self.specs[net.name]
         try:
             return analyze(spec, net.name, path, rounding=rounding, stop=stop)
