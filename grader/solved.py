@@ -5,9 +5,9 @@ Loading a spec needs PyYAML, the schema and the kind's solver; checking an answe
 them. The first use of a spec solves it and stores the Solution (with the kind's mistake feedback)
 under the user's cache folder; later uses of the same, unchanged spec with the same grader code
 load just that. The key holds the spec's path, size and modification time, the Python version and
-a fingerprint of grader's own source files, so an edited spec or an upgraded grader is never
-answered from a stale entry. The cache is an optimisation only: any failure to read or write it
-falls back to solving.
+a fingerprint of grader's own code (an install's RECORD; a checkout's source files), so an edited
+spec or an upgraded grader is never answered from a stale entry; entries of other code are pruned
+(`prune`). The cache is an optimisation only: any failure to read or write it falls back to solving.
 
 Each part is stored as its own pickle, without its steps, and unpickled only when an answer to it
 is checked: a numeric part's check never unpickles an expression part's sympy objects (reading a
@@ -131,10 +131,32 @@ _FINGERPRINT: str | None = None
 
 
 def _code_fingerprint() -> str:
+    """What identifies grader's code: in a regular install, its RECORD (the installer's list of every
+    file with its sha256: one small read per run); in a checkout (no RECORD beside the package), the
+    path, size and modification time of every source file, so that an edit is never answered from
+    an entry of the code before it."""
     global _FINGERPRINT
-    if _FINGERPRINT is not None:
-        return _FINGERPRINT
-    root = Path(__file__).resolve().parent
+    if _FINGERPRINT is None:
+        root = os.path.dirname(os.path.abspath(__file__))
+        _FINGERPRINT = _installed_fingerprint(root) or _checkout_fingerprint(root)
+    return _FINGERPRINT
+
+
+def _installed_fingerprint(root: str) -> str | None:
+    from .version import __version__
+
+    record = os.path.join(os.path.dirname(root), f"grader-{__version__}.dist-info", "RECORD")
+    try:
+        with open(record, "rb") as fh:
+            listing = fh.read(1_000_000)
+    except OSError:
+        return None
+    if b"grader/solved.py," not in listing:  # not the record of this package's files
+        return None
+    return f"record {zlib.crc32(listing):08x}"
+
+
+def _checkout_fingerprint(root: str) -> str:
     acc = 0
     stack = [root]
     while stack:
@@ -142,12 +164,11 @@ def _code_fingerprint() -> str:
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir() and entry.name != "__pycache__":
-                    stack.append(Path(entry.path))
+                    stack.append(entry.path)
                 elif entry.name.endswith(".py"):
                     st = entry.stat()
                     acc = zlib.crc32(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}".encode(), acc)
-    _FINGERPRINT = f"{acc:08x}"
-    return _FINGERPRINT
+    return f"files {acc:08x}"
 
 
 def _key(spec: Path) -> str:
@@ -231,7 +252,7 @@ def _cached(key: str, stem: str, solve: Callable[[], Solved], usable: Callable[[
     if folder is None:
         return solve()
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem[:40])  # a hand-built id may hold "/"
-    entry = folder / f"{zlib.crc32(key.encode()):08x}-{name}.pickle"
+    entry = folder / f"{_code_prefix()}.{zlib.crc32(key.encode()):08x}-{name}.pickle"
     try:
         if entry.is_file():
             with open(entry, "rb") as fh:
@@ -250,5 +271,58 @@ def _cached(key: str, stem: str, solve: Callable[[], Solved], usable: Callable[[
         os.replace(tmp, entry)
         value.cache_entry, value.cache_key = str(entry), key
     except Exception:  # noqa: BLE001 — not being able to cache is not an error
-        pass
+        return value
+    prune(folder)
     return value
+
+
+def _code_prefix() -> str:
+    """How an entry's file name starts: the code fingerprint's digest (entries of other code are pruned)."""
+    return f"{zlib.crc32(_code_fingerprint().encode()):08x}"
+
+
+PRUNE_AFTER = 3600.0  # seconds since an entry of other code was written before it is deleted
+MAX_SCANNED = 10_000  # folder entries looked at per pruning
+MAX_PRUNED = 500  # files deleted per pruning
+_ENTRY_SUFFIXES = (".pickle", ".verdicts", ".tmp")
+
+
+def prune(folder: Path) -> int:
+    """Delete the cache files of other grader code (an older version, an edited checkout): entries,
+    their verdicts and left-over temporary files. Called after a new entry is stored (a check that
+    solves a spec anyway); returns how many files went.
+
+    Bounded: at most MAX_SCANNED names looked at and MAX_PRUNED files deleted per call. Safe beside
+    concurrent checks: an entry of the current code is never touched; one of other code only once it
+    is PRUNE_AFTER old (a check of that other code still running, or another install sharing the
+    folder, loses at most an entry an hour, which it solves again); a file that another pruning
+    deleted first is skipped; a reader that opened a file before it went reads it whole (POSIX)."""
+    import time
+
+    current = _code_prefix() + "."
+    cutoff = time.time() - PRUNE_AFTER
+    removed = 0
+    try:
+        with os.scandir(folder) as entries:
+            for scanned, entry in enumerate(entries):
+                if scanned >= MAX_SCANNED or removed >= MAX_PRUNED:
+                    break
+                name = entry.name
+                if name.startswith(current) or not _is_entry_name(name):
+                    continue
+                try:
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:  # gone already, or not ours to delete
+                    continue
+    except OSError:
+        pass
+    return removed
+
+
+def _is_entry_name(name: str) -> bool:
+    """A file this module writes: 8 hex digits, then "." (this layout) or "-" (the layout before it)."""
+    head = name[:8]
+    return (len(name) > 9 and name[8] in ".-" and all(c in "0123456789abcdef" for c in head)
+            and name.endswith(_ENTRY_SUFFIXES))

@@ -79,6 +79,84 @@ def test_an_unwritable_cache_folder_is_not_an_error(tmp_path, monkeypatch):
     assert check(spec, 3)["verdict"] == "correct"
 
 
+# --- the code fingerprint and pruning ----------------------------------------------------------
+
+
+def test_an_install_is_fingerprinted_by_its_record(tmp_path):
+    """One read of the installer's RECORD (every file's sha256), not a stat of every source file."""
+    from grader import solved
+    from grader.version import __version__
+
+    root = tmp_path / "site-packages" / "grader"
+    root.mkdir(parents=True)
+    assert solved._installed_fingerprint(str(root)) is None  # no RECORD: a checkout
+    record = tmp_path / "site-packages" / f"grader-{__version__}.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("grader/__init__.py,sha256=aaa,10\ngrader/solved.py,sha256=bbb,20\n")
+    first = solved._installed_fingerprint(str(root))
+    assert first is not None and first.startswith("record ")
+    record.write_text("grader/__init__.py,sha256=aaa,10\ngrader/solved.py,sha256=ccc,21\n")  # upgraded
+    assert solved._installed_fingerprint(str(root)) not in (None, first)
+    record.write_text("other/__init__.py,sha256=aaa,10\n")  # not grader's files
+    assert solved._installed_fingerprint(str(root)) is None
+
+
+def test_an_edited_checkout_has_another_fingerprint(tmp_path):
+    from grader import solved
+
+    source = tmp_path / "grader" / "kinds" / "k.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("x = 1\n")
+    (tmp_path / "grader" / "kinds" / "__pycache__").mkdir()
+    first = solved._checkout_fingerprint(str(tmp_path / "grader"))
+    assert solved._checkout_fingerprint(str(tmp_path / "grader")) == first
+    (tmp_path / "grader" / "kinds" / "__pycache__" / "k.cpython-311.pyc").write_bytes(b"compiled")
+    assert solved._checkout_fingerprint(str(tmp_path / "grader")) == first
+    source.write_text("x = 2\n")  # the same size: its modification time tells
+    os.utime(source, ns=(1, 1))
+    assert solved._checkout_fingerprint(str(tmp_path / "grader")) != first
+    # this checkout has no RECORD beside it: it is fingerprinted by its files
+    assert solved._code_fingerprint().startswith("files ")
+
+
+def _age(path, seconds):
+    then = path.stat().st_mtime - seconds
+    os.utime(path, (then, then))
+
+
+def test_entries_of_other_grader_code_are_pruned_when_a_spec_is_solved(tmp_path, monkeypatch):
+    from grader import solved
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = [cache / "0badc0de.00000001-p.pickle", cache / "0badc0de.00000001-p.verdicts",
+           cache / "0badc0de.00000001-p.4242.tmp", cache / "12345678-p.pickle", cache / "12345678-p.verdicts"]
+    recent = cache / "0badc0de.00000002-q.pickle"  # other code, written a minute ago: maybe still in use
+    others = [cache / "notes.txt", cache / "0badc0de-mine.txt", cache / "zzzzzzzz.00000001-p.pickle"]
+    for f in old + [recent] + others:
+        f.write_bytes(b"x")
+        _age(f, 2 * solved.PRUNE_AFTER if f is not recent else 60)
+    _checked_once(tmp_path, monkeypatch)  # solves and stores: prunes
+    left = sorted(f.name for f in cache.iterdir())
+    current = [n for n in left if n.startswith(solved._code_prefix() + ".")]
+    assert sorted(n.rsplit(".", 1)[1] for n in current) == ["pickle", "verdicts"]
+    assert sorted(set(left) - set(current)) == sorted(f.name for f in [recent] + others)
+
+
+def test_pruning_is_bounded(tmp_path, monkeypatch):
+    from grader import solved
+
+    for i in range(5):
+        stale = tmp_path / f"0badc0de.{i:08x}-p.pickle"
+        stale.write_bytes(b"x")
+        _age(stale, 2 * solved.PRUNE_AFTER)
+    monkeypatch.setattr(solved, "MAX_PRUNED", 2)
+    assert solved.prune(tmp_path) == 2
+    assert solved.prune(tmp_path) == 2
+    assert solved.prune(tmp_path) == 1
+    assert solved.prune(tmp_path / "missing") == 0
+
+
 # --- the verdicts of answers checked before (grader.checked) ----------------------------------
 
 SOFTMAX = Path(__file__).resolve().parent.parent / "problems" / "ee147" / "ee147-softmax-derivative.yaml"
