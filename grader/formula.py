@@ -15,9 +15,10 @@ objects are math too (printed by sympy's own printers). Nothing here imports sym
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+
+from .records import record
 
 
 class Math:
@@ -54,14 +55,14 @@ class Math:
         return Neg(self)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Num(Math):
     """A number: exact (int, Fraction) or a decimal as written ("0.566015", "-0.3")."""
 
     value: int | Fraction | str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sym(Math):
     """A name: "p_i", "θ", "KL(P‖Q)"; `latex` when the name is not LaTeX as it stands."""
 
@@ -69,7 +70,7 @@ class Sym(Math):
     latex: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Add(Math):
     terms: tuple[Math, ...]
 
@@ -77,13 +78,13 @@ class Add(Math):
         return Add(self.terms + (node(other),))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sub(Math):
     left: Math
     right: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mul(Math):
     factors: tuple[Math, ...]
 
@@ -91,31 +92,31 @@ class Mul(Math):
         return Mul(self.factors + (node(other),))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Div(Math):
     numerator: Math
     denominator: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pow(Math):
     base: Math
     exponent: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Neg(Math):
     operand: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Hadamard(Math):
     """The elementwise product a ⊙ b ⊙ ... (an LSTM's gates times its states)."""
 
     factors: tuple[Math, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Partial(Math):
     """The partial derivative ∂of/∂wrt."""
 
@@ -123,14 +124,14 @@ class Partial(Math):
     wrt: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Root(Math):
     """√x as a lecture writes it (`Call("sqrt", x)` prints sqrt(x), the answer notation)."""
 
     radicand: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Call(Math):
     """A function applied: log2, ln, log10, log, exp, sqrt, max, min, floor, ceil, σ ..."""
 
@@ -142,7 +143,7 @@ class Call(Math):
         object.__setattr__(self, "args", tuple(node(a) for a in args))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sum(Math):
     """Σ over `index` of `body` (the range is the reader's: "i" runs over the outcomes)."""
 
@@ -150,7 +151,7 @@ class Sum(Math):
     body: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Over(Math):
     """A function taken over an index: max_k z_k, min_j (...), argmax_k s_k."""
 
@@ -159,14 +160,14 @@ class Over(Math):
     body: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Group(Math):
     """Explicit parentheses."""
 
     body: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Brackets(Math):
     """Items in square brackets: a shape [T, 2·H], its sizes [5, 40]."""
 
@@ -176,14 +177,14 @@ class Brackets(Math):
         object.__setattr__(self, "items", tuple(node(i) for i in items))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Words(Math):
     """Words inside a formula: a unit, a label."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WithUnit(Math):
     """A value and its unit: 1.92698 bits."""
 
@@ -191,7 +192,7 @@ class WithUnit(Math):
     unit: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Written(Math):
     """A value shown in the answer notation in text (`0.4*log2(8/3)`, what a student types) and
     typeset as `typeset` in LaTeX and MathML."""
@@ -200,14 +201,14 @@ class Written(Math):
     typeset: Math
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sympy(Math):
     """A sympy object, printed by sympy's own printers."""
 
     expr: Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Handwritten(Math):
     """A sympy expression (or an exact number) written as a derivation on paper writes it: θ for
     theta, θ₁ for theta_1, σ² for sigma2, 7θ/2, 9 log(θ), e^(−3θ), √(…), k − N before −N + k.
@@ -216,7 +217,7 @@ class Handwritten(Math):
     expr: Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rel(Math):
     """A chain of relations: a = b ≈ c (ops[i] stands between items[i] and items[i + 1])."""
 

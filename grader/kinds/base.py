@@ -7,10 +7,10 @@ mistake checks). See /README.md "Writing a kind".
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ..records import field, record
 from ..spec.schema import Map, Quantity
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..solution import Alternative, Judgement, Solution, Step
 
 
-@dataclass
+@record
 class Mistake:
     """A known misconception. The kind computes what it produces per part (Answer.mistakes)."""
 
@@ -27,7 +27,7 @@ class Mistake:
     feedback: str  # what a TA would write; may use {expected} and {given}
 
 
-@dataclass
+@record
 class Answer:
     """What a quantity's solver returns: the exact value, how it was found, what mistakes give.
 
@@ -50,7 +50,7 @@ class Answer:
     approx: str | None = None  # the decimal beside the exact answer ("≈ 0.268941"); None: the type's own
 
 
-@dataclass
+@record
 class Kind:
     """A solver kind. New style: each Quantity has `solve=`, and `setup`/`intro` are optional.
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidAnswer, SpecIssue
+from ..records import field, record
 from .yamlsafe import Document, Path, format_path
 
 INVALID = object()  # returned by a node that reported an issue
@@ -70,7 +70,7 @@ def exact_number(value: Any) -> Fraction | float:
     return plain if plain is not None else evaluate(parse(value))
 
 
-@dataclass
+@record
 class Number(Node):
     """A number, exact where written exactly. `integer` makes it an int."""
 
@@ -114,7 +114,7 @@ def Probability(**kw: Any) -> Number:
     return Number(min=0, max=1, description="a probability between 0 and 1", **kw)
 
 
-@dataclass
+@record
 class Str(Node):
     """Text: one of `choices`, or matching `pattern` (whole), or any."""
 
@@ -140,7 +140,7 @@ class Str(Node):
         return "text"
 
 
-@dataclass
+@record
 class Bool(Node):
     """A boolean: true or false."""
 
@@ -152,7 +152,7 @@ class Bool(Node):
         return value
 
 
-@dataclass
+@record
 class AnyValue(Node):
     """Anything, unchecked here (a kind checks it, or it is free-form like `tags`)."""
 
@@ -162,7 +162,7 @@ class AnyValue(Node):
         return value
 
 
-@dataclass
+@record
 class ListOf(Node):
     """A list of `min_len` to `max_len` items, each checked by `item`."""
 
@@ -183,7 +183,7 @@ class ListOf(Node):
         return self.description or f"a list of {self.item.describe()}"
 
 
-@dataclass
+@record
 class Field:
     """One key of a Map: its schema, whether it must be written, its default, its documentation."""
 
@@ -193,7 +193,7 @@ class Field:
     doc: str = ""
 
 
-@dataclass
+@record
 class Map(Node):
     """A mapping with the keys of `fields` (others checked by `extra`, else errors), then `check_all`."""
 
@@ -237,7 +237,7 @@ class Map(Node):
         return self.description or "a map"
 
 
-@dataclass
+@record
 class OneOf(Node):
     """The first alternative that accepts the value; else one message naming them all."""
 
@@ -262,7 +262,7 @@ class OneOf(Node):
         return self.description or " or ".join(o.describe() for o in self.options)
 
 
-@dataclass
+@record
 class Custom(Node):
     """A conversion function that raises ValueError with a message when the value is wrong."""
 
@@ -277,7 +277,7 @@ class Custom(Node):
             return c.error(path, f"expected {self.describe()}: {msg}")
 
 
-@dataclass
+@record
 class Formula(Node):
     """A formula in the safe expression language, kept as text and parse-checked here."""
 
@@ -318,7 +318,7 @@ def schema_lines(node: Node, indent: int = 0) -> list[str]:
     return lines
 
 
-@dataclass
+@record
 class Quantity:
     """Something a part may ask for: its answer type(s), the extra keys it takes, and how to solve it.
 

@@ -7,12 +7,12 @@ so a hostile file (a "billion laughs" of aliases, 10,000 nested lists) is refuse
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from ..errors import SpecError, SpecIssue
+from ..records import field, record
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -34,7 +34,7 @@ def format_path(path: Path) -> str:
     return out
 
 
-@dataclass
+@record
 class Document:
     """Loaded data plus where each key path stands in the file."""
 

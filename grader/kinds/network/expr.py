@@ -13,10 +13,10 @@ answer is computed from. The shared printers (render/math) write them as text, L
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ... import formula as F
+from ...records import field, record
 
 Value = int | Fraction
 
@@ -45,7 +45,7 @@ class E:
         raise NotImplementedError
 
 
-@dataclass
+@record
 class Sym(E):
     """A named quantity: C_out (12); `latex` when the name is not LaTeX as it stands."""
 
@@ -61,7 +61,7 @@ class Sym(E):
         return num(self.val) if numeric else F.Sym(self.name, latex=self.latex)
 
 
-@dataclass
+@record
 class N(E):
     """A plain number, the same in both forms."""
 
@@ -75,7 +75,7 @@ class N(E):
         return num(self.val)
 
 
-@dataclass
+@record
 class Prod(E):
     items: Sequence[E]
     group: bool = False  # print in parentheses
@@ -93,7 +93,7 @@ class Prod(E):
         return F.Group(out) if self.group else out
 
 
-@dataclass
+@record
 class Sum(E):
     items: Sequence[E]
     signs: list[int] = field(default_factory=list)  # +1 / -1 per item (default all +)
@@ -126,7 +126,7 @@ class Sum(E):
         return F.Group(out) if self.group else out
 
 
-@dataclass
+@record
 class Div(E):
     """a/b, exact."""
 

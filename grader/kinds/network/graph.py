@@ -19,11 +19,11 @@ saying which use of the block it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from ...errors import InvalidAnswer, SpecIssue
+from ...records import field, record
 from ...spec import schema
 from ...spec.schema import Checker, Custom, Field, ListOf, Map, Node, Str
 from .spec import LAYERS_DOC, MERGES, NAME_PATTERN, LayerNode, from_value, shape_value
@@ -81,7 +81,7 @@ USE = Map({
 }, description="a block use {block, name, from, repeat, args}")
 
 
-@dataclass
+@record
 class Scope:
     prefix: str  # "" at the top, "layer1.0." inside a block instance
     input: str  # the global name `input` stands for here
@@ -90,7 +90,7 @@ class Scope:
     names: dict[str, str] = field(default_factory=dict)  # local name -> global name of its output
 
 
-@dataclass
+@record
 class Expanded:
     nodes: list[dict[str, Any]]
     instances: dict[str, list[str]]  # block instance name -> its node names, in order

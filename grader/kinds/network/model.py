@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from ... import formula as F
 from ...errors import SolveError
+from ...records import field, record
 from .._pooling_rule import pooling_padding_error
 from .._sliding_window import padding_terms, window_count
 from .expr import Div, E, N, Prod, Sum, Sym, Value, num, num_text
@@ -31,7 +31,7 @@ ELEMENTWISE = ACTIVATIONS | {"dropout", "dropout2d", "lrn"}
 MAX_DIM = 10**40
 
 
-@dataclass
+@record
 class Layer:
     index: int
     name: str
@@ -96,7 +96,7 @@ class Layer:
         return self.weights + self.biases
 
 
-@dataclass
+@record
 class Net:
     name: str
     input_shape: Shape
@@ -279,7 +279,7 @@ def _floor(x: Value) -> int:
     return math.floor(x)
 
 
-@dataclass
+@record
 class _Size:
     """The output size along one axis and the forms that show it."""
 
@@ -303,7 +303,7 @@ def _out_line(axes: list[str], size: _Size) -> Segments:
     return (F.eq(*items),)
 
 
-@dataclass
+@record
 class _Window:
     """One spatial axis of a sliding window (conv or pool)."""
 
