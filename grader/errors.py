@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from .records import record
 
 EXIT_OK, EXIT_WRONG, EXIT_BAD = 0, 1, 2
 
@@ -28,7 +29,7 @@ class InternalError(GraderError):
     prefix = "internal error: "
 
 
-@dataclass
+@record
 class SpecIssue:
     """One problem found in a spec or submission file: where it is and what was expected."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecIssue
+from .records import field, record
 from .solution import Alternative, Judgement, PartSolution, Step
 from .spec.yamlsafe import Document, format_path
 
@@ -26,7 +26,7 @@ def decimal_beside(type: str, value: Any, shown: str) -> str:
         return ""
 
 
-@dataclass
+@record
 class Part:
     """One part of a problem: what it asks (a quantity of the kind) with that quantity's own keys."""
 
@@ -62,7 +62,7 @@ class Part:
         )
 
 
-@dataclass
+@record
 class Problem:
     """A spec loaded and validated: what a kind's solver receives (`raw`: the spec's data as loaded)."""
 

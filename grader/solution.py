@@ -6,13 +6,13 @@ Renderers read this and nothing else; they know no math. Kinds build it and know
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .records import field, record, replace
 from .verdicts import Verdict
 
 
-@dataclass
+@record
 class Table:
     """A small table inside a step (a shape table, a probability table)."""
 
@@ -38,7 +38,7 @@ class _Printed:
         self.name, self.slot = name, "_" + name
 
     def __get__(self, step: Any, owner: type | None = None) -> str:
-        if step is None:  # the dataclass asks for the field's default
+        if step is None:  # the record asks for the field's default
             if self.required:
                 raise AttributeError(self.name)
             return ""
@@ -53,7 +53,7 @@ class _Printed:
         step.__dict__[self.slot] = value
 
 
-@dataclass
+@record
 class Step:
     """One line of a derivation: plain text, the same in LaTeX, optionally a table.
 
@@ -77,7 +77,7 @@ class Step:
         return out
 
 
-@dataclass
+@record
 class Alternative:
     """What a known mistake produces for a part: computed by the kind, never stored."""
 
@@ -86,7 +86,7 @@ class Alternative:
     feedback: str = ""  # the spec's own words for this mistake (used verbatim instead of the kind's template)
 
 
-@dataclass
+@record
 class Judgement:
     """A kind's own verdict on one parsed answer (see PartSolution.verify)."""
 
@@ -95,7 +95,7 @@ class Judgement:
     mistake: str | None = None
 
 
-@dataclass
+@record
 class PartSolution:
     """The answer to one part: its type, exact value, display form, and how it was derived."""
 
@@ -123,7 +123,7 @@ class PartSolution:
         return f"{self.answer} ≈ {self.approx}" if self.approx else self.answer
 
 
-@dataclass
+@record
 class Solution:
     """A whole problem solved: steps shared by all parts, then each part."""
 

@@ -24,11 +24,11 @@ import os
 import sys
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SpecIssue
+from .records import field, record, replace
 from .solution import PartSolution, Solution
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ PROTOCOL = 5
 FORMAT = 5  # 3: a Solution carries its notes and mistake feedback; 4: part types; 5: part answers
 
 
-@dataclass
+@record
 class Solved:
     """A solved spec as stored: what every use needs in plain fields, the values in pickles."""
 

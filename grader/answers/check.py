@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer, SpecIssue
+from ..records import field, record
 from ..solution import Judgement, PartSolution, Solution
 from ..verdicts import CORRECT, INCORRECT, INVALID, MISSING, UNDECIDED, VERDICTS, Outcome, Verdict
 from . import sigfigs
@@ -17,7 +17,7 @@ __all__ = ["CORRECT", "INCORRECT", "INVALID", "MISSING", "UNDECIDED", "VERDICTS"
            "Verdict", "check_part", "check_solution", "points_json"]
 
 
-@dataclass
+@record
 class PartResult:
     id: str
     verdict: Outcome
@@ -34,7 +34,7 @@ class PartResult:
                 "mistake": self.mistake, "feedback": self.feedback}
 
 
-@dataclass
+@record
 class CheckResult:
     id: str
     parts: list[PartResult] = field(default_factory=list)

@@ -22,9 +22,10 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..records import record
 
 if TYPE_CHECKING:
     from ..answers.check import CheckResult
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 DOCUMENTS = ("solutions", "check", "grade", "kinds", "kind", "validation", "document", "variants")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Format:
     name: str
     description: str
