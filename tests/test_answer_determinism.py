@@ -95,7 +95,9 @@ def test_the_work_of_an_answer_is_counted_the_same_every_time(softmax):
 
 
 def test_a_spent_budget_is_undecided_never_a_guess(softmax, monkeypatch):
-    monkeypatch.setattr(prove, "WORK_BUDGET", 50)  # a refutation at the first point still fits
+    # a refutation at the first point still fits; a proof does not (one expansion of a small
+    # difference, the cheapest proof, costs 20 + its operations)
+    monkeypatch.setattr(prove, "WORK_BUDGET", 25)
     assert set(_verdicts(softmax)) == {"undecided"}
     assert [check_part(_part(e, d), a).verdict for e, a, d in WRONG] == ["incorrect"] * len(WRONG)
 

@@ -12,6 +12,13 @@ from .arith import Arith
 from .reals import PRECISIONS, NeedPrecision, Real, decide
 from .symeval import sympy_value
 
+# The enclosures of the sympy values compared with (a part's expected value, its mistakes' values),
+# by (value, precision): the same few values meet every student's number. Bounded, so that memory
+# does not grow with the values a long run meets; cleared when full.
+MAX_REMEMBERED = 4096
+_ENCLOSURES: dict[tuple[Any, int], Any] = {}
+_ENDS: dict[int, tuple[Any, tuple[Fraction, Fraction] | None]] = {}  # id(interval) -> (it, its exact ends)
+
 
 def enclosure(value: Any, prec: int) -> Any:
     """An exact Fraction or a rigorous interval for any number the engine handles, or None."""
@@ -23,10 +30,67 @@ def enclosure(value: Any, prec: int) -> Any:
         return Fraction(value)  # a float is the binary rational it stores
     if isinstance(value, Real):
         return value.enclose(prec)
+    key = (value, prec)
+    try:
+        return _ENCLOSURES[key]
+    except KeyError:
+        pass
+    except TypeError:  # not hashable: computed each time
+        return _sympy_enclosure(value, prec)
+    found = _sympy_enclosure(value, prec)  # what it raises is raised again next time, not remembered
+    if len(_ENCLOSURES) >= MAX_REMEMBERED:
+        _ENCLOSURES.clear()
+        _ENDS.clear()
+    _ENCLOSURES[key] = found
+    return found
+
+
+def _sympy_enclosure(value: Any, prec: int) -> Any:
     try:
         return sympy_value(value, {}, prec)
     except NeedPrecision:
         return None
+
+
+def _exact_ends(interval: Any) -> tuple[Fraction, Fraction] | None:
+    """The ends of an mpmath interval as exact Fractions (each end is a binary number), or None
+    for an infinite end. Remembered with the interval (the expected value's, met again and again)."""
+    found = _ENDS.get(id(interval))
+    if found is not None and found[0] is interval:
+        return found[1]
+    ends: tuple[Fraction, Fraction] | None
+    try:
+        lo, hi = (_binary(end) for end in interval._mpi_)
+        ends = (lo, hi)
+    except (ValueError, AttributeError):
+        ends = None
+    if len(_ENDS) >= MAX_REMEMBERED:
+        _ENDS.clear()
+    _ENDS[id(interval)] = (interval, ends)
+    return ends
+
+
+def _binary(mpf: tuple[int, int, int, int]) -> Fraction:
+    """A raw mpmath number (sign, mantissa, exponent, bit count) as the exact rational it is."""
+    sign, man, exp, bc = mpf
+    if not man and bc:
+        raise ValueError("an infinity or nan")  # mpmath's special values have a zero mantissa
+    value = Fraction(int(man) << exp) if exp >= 0 else Fraction(int(man), 1 << -exp)
+    return -value if sign else value
+
+
+def _within_ends(lo: Fraction, hi: Fraction, g: Fraction, rel: Fraction, ab: Fraction) -> bool | None:
+    """Whether |g − e| ≤ max(ab, rel·|e|) for every e in [lo, hi] (True), for none (False), or
+    neither (None): exact rational arithmetic on the ends of a rigorous enclosure of e."""
+    far = max(abs(g - lo), abs(g - hi))  # the largest |g − e| over the interval
+    near = Fraction(0) if lo <= g <= hi else min(abs(g - lo), abs(g - hi))
+    smallest = Fraction(0) if lo <= 0 <= hi else min(abs(lo), abs(hi))  # of |e|
+    largest = max(abs(lo), abs(hi))
+    if far <= max(ab, rel * smallest):
+        return True
+    if near > max(ab, rel * largest):
+        return False
+    return None
 
 
 def within(expected: Any, given: Any, rel: Fraction, ab: Fraction) -> bool | None:
@@ -36,6 +100,14 @@ def within(expected: Any, given: Any, rel: Fraction, ab: Fraction) -> bool | Non
     if isinstance(e0, Fraction) and isinstance(g0, Fraction):
         diff = abs(g0 - e0)
         return diff <= ab or diff <= rel * abs(e0)
+    if isinstance(g0, Fraction) and e0 is not None:
+        # the common case, a decimal against an irrational key: decided on the exact ends of the
+        # key's enclosure when they are clearly on one side (the ladder below otherwise)
+        ends = _exact_ends(e0)
+        if ends is not None:
+            decided = _within_ends(ends[0], ends[1], g0, rel, ab)
+            if decided is not None:
+                return decided
 
     def margin(ctx: Any) -> Any:
         # bound − |g − e|: positive means within, negative means not

@@ -12,8 +12,9 @@ proof (grader.answers.prove). When neither happens within the bounds, the answer
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -58,8 +59,8 @@ def _equivalent(expected: Any, given: Any, decls: dict[str, Any]) -> bool | None
     formula = given if isinstance(given, ParsedFormula) else None
     try:
         expected = expected.expr if isinstance(expected, ParsedFormula) else exact_to_sympy(expected)
-        g_expr = formula.expr if formula is not None else exact_to_sympy(given)
-        answer = formula if formula is not None else g_expr
+        # a formula's own sympy expression is built only if the first points do not refute it
+        answer = formula if formula is not None else exact_to_sympy(given)
         # a formula with no hole or jump, against a formula with no jump (grader.answers.total),
         # needs no point once proved: a few points in floats (a wrong answer mostly shows there),
         # then the proof
@@ -67,6 +68,7 @@ def _equivalent(expected: Any, given: Any, decls: dict[str, Any]) -> bool | None
             and continuous_sympy(expected)
         found = refute(expected, answer, decls, screen=True, first=FIRST_POINTS if whole else None)
         if found is None:
+            g_expr = formula.expr if formula is not None else answer
             if prove_zero(expected - g_expr, decls):
                 return True
             if whole:
@@ -204,6 +206,34 @@ def _points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, 
     return out
 
 
+def _sample(names: list[str], plain: dict[str, Any], expected: Any, given: Any) -> Iterator[dict[str, Fraction]]:
+    """The points of `refute`, in order. They depend on the constants of both formulas (points
+    just past them), which a student's formula shows only once its sympy form is built; but its
+    first points are round values that no constant moves (`fixed_points`), so those are tried
+    first, and the formula is built only if more points are needed."""
+    if isinstance(given, ParsedFormula) and not given.built and names:
+        fixed = fixed_points(names, plain)
+        early = points(names, plain, ())
+        yield from early[:fixed]
+        yield from points(names, plain, _constants(expected, given.expr))[fixed:]
+        return
+    g_expr = given.expr if isinstance(given, ParsedFormula) else given
+    yield from points(names, plain, _constants(expected, g_expr))
+
+
+def fixed_points(names: list[str], decls: dict[str, Any]) -> int:
+    """How many of the first points are the same whatever the formulas' constants: at point i,
+    name j takes the (i + j)-th value of its list, and a list starts with the round values and
+    closed ends of its range (constants only add values after them)."""
+    fixed = None
+    for j, name in enumerate(names):
+        reg = region(decls.get(name))
+        nice_ends, _ = _base_candidates(name, reg, RANDOM_POINTS)
+        room = len(dict.fromkeys(nice_ends)) - j
+        fixed = room if fixed is None else min(fixed, room)
+    return max(0, fixed or 0)
+
+
 # ---------------------------------------------------------------------------------------------
 # refutation
 
@@ -228,12 +258,14 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
     `first`: only the first so many points."""
     import sympy as sp
 
-    g_expr = given.expr if isinstance(given, ParsedFormula) else given
+    g_expr = None if isinstance(given, ParsedFormula) else given
     # names defined by a formula of other names (`s_0: {equals: exp(z_0)/...}`) are not sampled:
     # they take the value of their formula at each point of the plain names
     defined = _definitions(decls)
     plain = {n: d for n, d in decls.items() if n not in defined}
-    every = [s for s in (_free_symbols(expected) | g_expr.free_symbols) if isinstance(s, sp.Symbol)]
+    # a formula's names are read off its tree (below): every symbol of its sympy form is among them
+    every = [s for s in (_free_symbols(expected) | (g_expr.free_symbols if g_expr is not None else set()))
+             if isinstance(s, sp.Symbol)]
     symbols = {s.name: s for s in every}
     needed: list[str] = []
     if isinstance(given, ParsedFormula):
@@ -248,7 +280,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
         for name in used & set(plain) - set(symbols):
             symbols[name] = make_symbols({name: plain[name]})[name]
     names = sorted(n for n in symbols if n not in defined)
-    chosen = points(names, plain, _constants(expected, g_expr))
+    chosen = _sample(names, plain, expected, given)
     ladder = PRECISIONS if deep else FAST
 
     def given_with(arith: Arith | FloatArith, env: dict[str, Any]) -> Any:
@@ -259,7 +291,11 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
             return _Walker(arith, full, given.log_base).run(given.tree)
         return sympy_value(g_expr, {sym: env[sym.name] for sym in every if sym.name in env}, None, arith)
 
-    for point in (chosen[:DEEP_POINTS] if deep else chosen)[:first]:
+    for point in itertools.islice(chosen, DEEP_POINTS if deep else None):
+        if first is not None:
+            if first <= 0:
+                break
+            first -= 1
         # by name: the kind's Symbol and the answer's may differ in assumptions, not in meaning
         env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
 

@@ -195,6 +195,30 @@ def to_sympy(node: Node, symbols: dict[str, Any], log_base: Any = None) -> Any:
     """
     import sympy as sp
 
+    return _formula_walk(node, symbols, log_base, sp)
+
+
+class BuildNow(Exception):
+    """The tree has something whose sympy form decides how it is read (a list, an infinity, a
+    deep nesting): it is built at once, so that whatever building it says, it says now."""
+
+
+DEFERRED_DEPTH = 40  # deeper trees are built at once (cheap insurance: sympy may recurse on its own)
+
+
+def check_formula(node: Node, names: Any, log_base: Any = None) -> None:
+    """Every check to_sympy makes on the tree (unknown names, undefined constants, exponents too
+    large), in the same order and with the same messages, without building anything: a formula
+    that passes builds later without complaint. Raises InvalidAnswer as to_sympy would, or
+    BuildNow for a tree to build at once."""
+    _formula_walk(node, dict.fromkeys(names, True), log_base, None)
+
+
+_DEFERRABLE_LOG_BASES = (int, float, Fraction)
+
+
+def _formula_walk(node: Node, symbols: dict[str, Any], log_base: Any, sp: Any) -> Any:
+    """to_sympy's walk: with `sp` (the sympy module) it builds; with None it only checks."""
     const: dict[int, bool] = {}
     try:
         _constness(node, const)
@@ -203,65 +227,88 @@ def to_sympy(node: Node, symbols: dict[str, Any], log_base: Any = None) -> Any:
     memo: dict[int, Any] = {}
     exact = _Walker(Arith(None), None, log_base, memo)
 
-    def constant(n: Node) -> Any:
-        """sympy form of a constant sub-tree: a Rational when exact, else built (checked)."""
+    def constant(n: Node) -> Fraction | None:
+        """The exact value of a constant sub-tree, or None when it is not rational."""
         try:
-            value = exact.run(n)
-            return sp.Rational(value.numerator, value.denominator)
+            value: Fraction = exact.run(n)
+            return value
         except Inexact:
             return None
 
-    def build(n: Node, top_const: bool = True) -> Any:
+    def build(n: Node, top_const: bool = True, depth: int = 0) -> Any:
+        if sp is None and depth > DEFERRED_DEPTH:
+            raise BuildNow()
         tag = n[0]
         if const.get(id(n)) and top_const:
             r = constant(n)
             if r is not None:
-                return r
+                return sp.Rational(r.numerator, r.denominator) if sp is not None else None
             # an irrational constant: defined? (log(-1) is not a real number)
             evaluate_real(n, None, log_base)
-            return build(n, False)
+            return build(n, False, depth)
         if tag in ("num", "name"):
-            leaf = sympy_leaf(n, symbols)
-            if leaf is not None:
-                return leaf
+            if sp is None:
+                if tag == "num" or n[1] in symbols or n[1] in ("e", "pi"):
+                    return None
+            else:
+                leaf = sympy_leaf(n, symbols)
+                if leaf is not None:
+                    return leaf
             name = n[1]
             if name in INFINITY_NAMES:
+                if sp is None:
+                    raise BuildNow()
                 return sp.oo
             allowed = ", ".join(sorted(symbols)) or "none"
             raise InvalidAnswer(f"unknown symbol {name!r} (this answer may use: {allowed})")
+
+        def child(c: Node) -> Any:
+            return build(c, True, depth + 1)
+
         if tag == "neg":
-            return -child(n[1])
-        if tag == "+":
-            return child(n[1]) + child(n[2])
-        if tag == "-":
-            return child(n[1]) - child(n[2])
-        if tag == "*":
-            return child(n[1]) * child(n[2])
-        if tag == "/":
-            return child(n[1]) / child(n[2])
+            x = child(n[1])
+            return -x if sp is not None else None
+        if tag in ("+", "-", "*", "/"):
+            a, b = child(n[1]), child(n[2])
+            if sp is None:
+                return None
+            return a + b if tag == "+" else a - b if tag == "-" else a * b if tag == "*" else a / b
         if tag == "^":
             if const.get(id(n[2])):
                 exponent = constant(n[2])
                 size: Any = abs(exponent) if exponent is not None else abs(evaluate(n[2], None, log_base))
                 if size > MAX_SYMBOLIC_EXPONENT:
                     raise InvalidAnswer(f"exponent too large (at most {MAX_SYMBOLIC_EXPONENT})")
-            return child(n[1]) ** child(n[2])
+            base, power = child(n[1]), child(n[2])
+            return base ** power if sp is not None else None
         if tag == "!":
-            return sp.factorial(child(n[1]))
+            x = child(n[1])
+            return sp.factorial(x) if sp is not None else None
         if tag == "call":
             args = [child(a) for a in n[2]]
-            return _sympy_call(sp, n[1], args, log_base)
+            if sp is not None:
+                return _sympy_call(sp, n[1], args, log_base)
+            if n[1] not in _SYMPY_FUNCTIONS or (n[1] == "log" and len(args) == 1 and log_base not in ("e", "E", None)
+                                                 and not isinstance(log_base, _DEFERRABLE_LOG_BASES)):
+                raise BuildNow()
+            return None
         if tag == "list":
+            if sp is None:
+                raise BuildNow()
             return [child(x) for x in n[1]]
         raise InvalidAnswer(f"cannot use {tag!r} here")
-
-    def child(n: Node) -> Any:
-        return build(n, True)
 
     try:
         return build(node)
     except RecursionError:
         raise InvalidAnswer("formula nested too deeply") from None
+
+
+# the functions _sympy_call builds (every function the parser reads)
+_SYMPY_FUNCTIONS = frozenset({
+    "ln", "log", "lg", "log2", "log10", "sigmoid", "sigma", "relu", "softplus", "ceil", "exp", "sqrt", "abs", "sin",
+    "cos", "tan", "tanh", "sinh", "cosh", "sec", "csc", "cot", "atan", "asin", "acos", "sign", "max", "min", "floor",
+    "factorial", "binomial"})
 
 
 def _sympy_call(sp: Any, fn: str, args: list[Any], log_base: Any) -> Any:

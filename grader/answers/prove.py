@@ -475,6 +475,23 @@ POINT_COST = 10  # the work of the values of both formulas at one point and prec
 CASE_COST = 50  # the work of building one piece of a case split
 
 
+def _zero_expanded(e: Any) -> bool:
+    """The common proof first: the same formula in another notation is a difference whose terms
+    cancel once multiplied out ((θ + c)² − θ² − 2cθ − c²). A polynomial identity in the
+    expression's atoms holds for every value of them; the general rewrites (which factor powers
+    and logarithms first, at several times the cost) are left for what this does not show."""
+    import sympy as sp
+
+    if expanded_terms(e) > MAX_TERMS:
+        return False
+    charge(STEP_COST + _ops(e))  # what the same expansion costs among the rewrites (_expanded)
+    try:
+        return bool(sp.expand(e) == 0)
+    except (TypeError, ValueError, NotImplementedError, RecursionError, ArithmeticError, AttributeError,
+            sp.PolynomialError):
+        return False
+
+
 def _zero_by_rewrites(e: Any) -> bool:
     """Apply the rewrites in turn (each on the result of the last one that worked)."""
     import sympy as sp
@@ -536,6 +553,8 @@ def _prove_zero(diff: Any, decls: dict[str, Any]) -> bool:
     import sympy as sp
 
     if diff == 0:
+        return True
+    if _zero_expanded(diff):
         return True
     kinked = diff.has(sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
     if not kinked and _zero_by_rewrites(diff):

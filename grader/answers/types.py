@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import InvalidAnswer
 from . import sigfigs
 from .enclose import within as reals_within
-from .evaluate import evaluate_real, exact_to_sympy, plain_number, to_sympy
+from .evaluate import BuildNow, check_formula, evaluate_real, exact_to_sympy, plain_number, to_sympy
 from .numbers import approx as approx
 from .numbers import format_number as format_number
 from .numbers import json_number as json_number
@@ -449,12 +449,19 @@ def _sympy_text(value: Any) -> str:
 
 
 def _formula(tree: Any, options: dict[str, Any]) -> ParsedFormula:
+    decls, log_base = options.get("symbols", {}), options.get("log_base")
+    try:
+        check_formula(tree, decls, log_base)
+    except BuildNow:
+        pass
+    else:
+        return ParsedFormula(None, tree, log_base, decls)  # built when first needed
     from .symbols import make_symbols
 
-    value = to_sympy(tree, make_symbols(options.get("symbols", {})), options.get("log_base"))
+    value = to_sympy(tree, make_symbols(decls), log_base)
     if isinstance(value, list):
         raise InvalidAnswer("a single formula was expected, not a list")
-    return ParsedFormula(value, tree, options.get("log_base"))
+    return ParsedFormula(value, tree, log_base, decls)
 
 
 class MatrixType(AnswerType):

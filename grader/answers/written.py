@@ -68,16 +68,36 @@ def read_written(text: str, scale: Fraction = Fraction(1)) -> WrittenNumber | No
 
 
 class ParsedFormula:
-    """A student's formula: the sympy expression and the tree it was built from."""
+    """A student's formula: the tree it was typed as, and its sympy expression.
 
-    __slots__ = ("expr", "tree", "log_base", "refuted")
+    The sympy expression is built when something first asks for it (a proof, a display): a wrong
+    formula is mostly refuted at a few points from its tree alone, and building the expression
+    costs more than that. The tree has passed every check the build makes (evaluate.check_formula),
+    so building later says nothing the reading did not."""
 
-    def __init__(self, expr: Any, tree: Any, log_base: Any = None):
-        self.expr = expr
+    __slots__ = ("_expr", "tree", "log_base", "refuted", "symbols")
+
+    def __init__(self, expr: Any, tree: Any, log_base: Any = None, symbols: dict[str, Any] | None = None):
+        self._expr = expr  # None until built from the tree and the declared `symbols`
         self.tree = tree
         self.log_base = log_base
+        self.symbols = symbols or {}
         # where it was shown to differ, for the feedback: the sentence, or how to write it
         self.refuted: str | Callable[[], str] | None = None
+
+    @property
+    def expr(self) -> Any:
+        if self._expr is None:
+            from .evaluate import to_sympy
+            from .symbols import make_symbols
+
+            self._expr = to_sympy(self.tree, make_symbols(self.symbols), self.log_base)
+        return self._expr
+
+    @property
+    def built(self) -> bool:
+        """Whether the sympy expression exists yet."""
+        return self._expr is not None
 
     @property
     def refutation(self) -> str | None:
