@@ -48,21 +48,35 @@ MAX_PENDING = 1024  # students read ahead while their answers are being checked
 IN_FLIGHT_PER_JOB = 4
 START_POOL_CHUNKS = 8  # distinct answers (in chunks) waiting before worker processes are started
 
-Key = tuple[Any, ...]
 Verdict = tuple[PartResult, "str | None"]  # the result, and an error message if it could not be checked
 
 
+class Slot:
+    """One distinct answer of the batch: its verdict once decided (None while a worker checks it),
+    how often it was given again (what to keep when the cache is trimmed) and when it was first
+    given. Every student who gave the answer holds the same Slot, so a verdict that comes back
+    from a worker is seen by all of them without looking anything up again."""
+
+    __slots__ = ("verdict", "reused", "order")
+
+    def __init__(self, order: int):
+        self.verdict: Verdict | None = None
+        self.reused = 0
+        self.order = order
+
+
 class Student:
-    """One student to grade: their answers' keys, in problem and part order, and those of the keys
-    that were waiting for a worker when the student was read (the only ones to look for later)."""
+    """One student to grade: the Slots of their answers, in problem and part order, and those of
+    the Slots that were undecided when the student was read (the only ones to wait for)."""
 
-    __slots__ = ("name", "payload", "keys", "pids", "waiting")
+    __slots__ = ("name", "payload", "pids", "slots", "waiting")
 
-    def __init__(self, name: str, payload: Any, pids: list[str], keys: list[list[Key]], waiting: list[Key]):
-        self.name, self.payload, self.pids, self.keys, self.waiting = name, payload, pids, keys, waiting
+    def __init__(self, name: str, payload: Any, pids: list[str], slots: list[list[Slot]], waiting: list[Slot]):
+        self.name, self.payload, self.pids, self.slots, self.waiting = name, payload, pids, slots, waiting
 
 
 Graded = tuple[Student, dict[str, list[PartResult]], list[str]]  # (student, results by problem, errors)
+Chunk = list[tuple[Slot, Item]]
 
 
 def _context() -> Any:
@@ -71,7 +85,12 @@ def _context() -> Any:
 
 
 class Verdicts:
-    """The batch's answer cache, and the checking of what it does not hold yet."""
+    """The batch's answer cache, and the checking of what it does not hold yet.
+
+    The cache is one table per part of each problem, keyed by the normalised answer: the text
+    itself for a text answer (a string's hash is computed once and kept by Python; a tuple key
+    would be hashed again at every lookup, and there are 90,000 lookups in a class of 2,000), a
+    tuple (variant seed, engine.answer_key) otherwise."""
 
     def __init__(self, problems: dict[str, SolvedProblem], jobs: int = 1, cache: bool = True,
                  pool: Callable[[], Executor] | None = None):
@@ -80,15 +99,15 @@ class Verdicts:
         self.jobs = jobs
         self.use_cache = cache
         self.stats = CacheStats()
-        self.decided: dict[Key, Verdict] = {}
-        self.reused: dict[Key, int] = {}  # how often a decided answer was given again (what to keep)
-        self.queued: set[Key] = set()  # sent to a worker or about to be
-        self.batch: list[tuple[Key, Item]] = []
-        self.in_flight: dict[Future, list[tuple[Key, Item]]] = {}
+        self.tables: dict[str, list[dict[Any, Slot]]] = {pid: [{} for _ in p.part_ids] for pid, p in problems.items()}
+        self.size = 0  # Slots in the tables
+        self.batch: Chunk = []
+        self.in_flight: dict[Future, Chunk] = {}
+        self.finished: deque[Future] = deque()  # chunks done since the last look (filled by the pool's thread)
         self.pending: deque[Student] = deque()
         self.checker = Checker(problems)
         self.pool: Executor | None = None
-        self._unique = itertools.count()  # with cache=False every answer is its own key
+        self._order = itertools.count()
         # verdicts decided before by a check or grade of the same spec (read once per spec)
         self.stored: dict[str, VerdictCache] = {}
         if cache:
@@ -101,53 +120,53 @@ class Verdicts:
 
     def submit(self, name: str, payload: Any, answers: dict[str, dict[str, Any]], pids: list[str]) -> None:
         """Queue a student: `answers` maps problem id -> part id -> raw answer, for the problems `pids`."""
-        keys: list[list[Key]] = []
-        waiting: list[Key] = []
-        decided, queued, reused, stats = self.decided, self.queued, self.reused, self.stats
+        rows: list[list[Slot]] = []
+        waiting: list[Slot] = []
+        stats, use_cache, order = self.stats, self.use_cache, self._order
         for pid in pids:
             problem = self.problems[pid]
+            tables = self.tables[pid]
             mine = answers.get(pid) or {}
             seed = name if problem.base is not None else ""
             stored = self.stored.get(pid)
             row = []
             for index, part_id in enumerate(problem.part_ids):
                 raw = mine.get(part_id)
-                if not self.use_cache:
-                    key: Key = (next(self._unique),)
-                elif type(raw) is str:  # noqa: E721 — the common case of answer_key, inlined (90,000 calls a class)
-                    key = (pid, index, seed, ("s", raw.strip()))
+                if use_cache:
+                    key = raw.strip() if type(raw) is str and not seed else (seed, answer_key(raw))  # noqa: E721
+                    table = tables[index]
+                    slot = table.get(key)
+                    if slot is not None:
+                        stats.hits += 1
+                        slot.reused += 1
+                        row.append(slot)
+                        if slot.verdict is None:
+                            waiting.append(slot)
+                        continue
+                    slot = table[key] = Slot(next(order))
+                    self.size += 1
                 else:
-                    key = (pid, index, seed, answer_key(raw))
-                row.append(key)
-                if key in decided:
-                    stats.hits += 1
-                    reused[key] = reused.get(key, 0) + 1
-                    continue
-                if key in queued:
-                    stats.hits += 1
-                    reused[key] = reused.get(key, 0) + 1
-                    waiting.append(key)
-                    continue
+                    slot = Slot(0)
+                row.append(slot)
                 raw = normalise(raw)
                 found = stored.get(part_id, raw) if stored is not None else None
                 if found is not None:  # decided by an earlier check or grade of this spec: nothing to import
                     stats.stored += 1
-                    decided[key] = (found, None)
+                    slot.verdict = (found, None)
                     continue
                 stats.checks += 1
                 item: Item = (pid, index, seed, raw)
                 if self.jobs <= 1:
-                    decided[key] = self.checker.check(item)
-                else:
-                    queued.add(key)
-                    waiting.append(key)
-                    self.batch.append((key, item))
-                    # the pool starts only once there is enough to share: a small class is checked here
-                    if len(self.batch) >= (CHUNK if self.pool is not None else max(1, CHUNK * START_POOL_CHUNKS)):
-                        self._send()
-            keys.append(row)
-        self.pending.append(Student(name, payload, pids, keys, waiting))
-        if len(decided) > MAX_DECIDED:
+                    slot.verdict = self.checker.check(item)
+                    continue
+                waiting.append(slot)
+                self.batch.append((slot, item))
+                # the pool starts only once there is enough to share: a small class is checked here
+                if len(self.batch) >= (CHUNK if self.pool is not None else max(1, CHUNK * START_POOL_CHUNKS)):
+                    self._send()
+            rows.append(row)
+        self.pending.append(Student(name, payload, pids, rows, waiting))
+        if self.size > MAX_DECIDED:
             self._forget()
 
     def remember(self) -> None:
@@ -157,29 +176,38 @@ class Verdicts:
         often are put last."""
         if not self.stored:
             return
-        for key in sorted(self.decided, key=lambda k: self.reused.get(k, 0)):
-            stored = self.stored.get(key[0])
-            if stored is not None and len(key) == 4 and key[3][0] == "s":  # answered as text (all of a CSV)
-                pid, index, _seed, (_s, text) = key
-                stored.put(self.problems[pid].part_ids[index], text, self.decided[key][0])
+        found = []
+        for pid, stored in self.stored.items():
+            part_ids = self.problems[pid].part_ids
+            for index, table in enumerate(self.tables[pid]):
+                found += [(slot.reused, slot.order, stored, part_ids[index], text, slot.verdict[0])
+                          for text, slot in table.items() if type(text) is str and slot.verdict is not None]  # noqa: E721 — answered as text (all of a CSV)
+        found.sort(key=lambda f: (f[0], f[1]))
+        for _reused, _order, stored, part_id, text, result in found:
+            stored.put(part_id, text, result)
         for stored in self.stored.values():
             stored.save()
 
     def _forget(self) -> None:
         """Bound the cache (memory must not grow with the class): forget the verdicts on answers
         given only once so far (one-off answers, mostly), oldest first, then if need be the
-        oldest others; never one a waiting student needs. A common answer forgotten is simply
-        checked again."""
-        needed = {k for student in self.pending for row in student.keys for k in row}
+        oldest others. A Slot still waited for stays (its answer is being checked); a waiting
+        student keeps the Slots it holds whatever the tables forget. A common answer forgotten
+        is simply checked again."""
         target = MAX_DECIDED // 2
         for rare_only in (True, False):
-            for key in list(self.decided):
-                if len(self.decided) <= target:
-                    break
-                if key not in needed and (not rare_only or not self.reused.get(key)):
-                    del self.decided[key]
-                    self.reused.pop(key, None)
-        self.reused = {k: n // 2 for k, n in self.reused.items() if n > 1 and k in self.decided}  # age the counts
+            for tables in self.tables.values():
+                for table in tables:
+                    if self.size <= target:
+                        break
+                    for key, slot in list(table.items()):
+                        if slot.verdict is not None and (not rare_only or not slot.reused):
+                            del table[key]
+                            self.size -= 1
+        for tables in self.tables.values():  # age the counts
+            for table in tables:
+                for slot in table.values():
+                    slot.reused //= 2
 
     def ready(self) -> Iterator[Graded]:
         """The students whose answers are all decided, in the order they were submitted; waits
@@ -195,9 +223,8 @@ class Verdicts:
         """Every student still waiting (the end of the batch)."""
         if self.pool is None and not self.in_flight:
             # too little to be worth starting worker processes (each imports what checking needs)
-            for key, item in self.batch:
-                self.decided[key] = self.checker.check(item)
-                self.queued.discard(key)
+            for slot, item in self.batch:
+                slot.verdict = self.checker.check(item)
             self.batch = []
         self._send()
         while self.pending:
@@ -215,7 +242,10 @@ class Verdicts:
     def _pop(self) -> Iterator[Graded]:
         while self.pending:
             student = self.pending[0]
-            if student.waiting and not all(k in self.decided for k in student.waiting):
+            waiting = student.waiting
+            while waiting and waiting[-1].verdict is not None:
+                waiting.pop()
+            if waiting:
                 if not self.batch and not self.in_flight:  # nothing will come: should not happen
                     raise RuntimeError("a student's answers were never sent to be checked")
                 if self.batch and not self.in_flight and self.pool is not None:
@@ -224,26 +254,21 @@ class Verdicts:
             self.pending.popleft()
             results: dict[str, list[PartResult]] = {}
             errors: list[str] = []
-            decided = self.decided
-            for pid, row in zip(student.pids, student.keys):
-                verdicts = [decided[key] for key in row]
+            for pid, row in zip(student.pids, student.slots):
+                # every Slot is decided here (none of the student's is waited for)
+                verdicts: list[Verdict] = [slot.verdict for slot in row]  # type: ignore[misc]
                 results[pid] = [result for result, _error in verdicts]
                 for _result, error in verdicts:
                     if error and error not in errors:
                         errors.append(error)
-                if not self.use_cache:
-                    for key in row:
-                        del decided[key]
             yield student, results, errors
 
     def _pool(self) -> Executor:
         if self.pool is None and self.make_pool is not None:
             self.pool = self.make_pool()
         if self.pool is None:
-            if any("expression" in p.part_types for p in self.problems.values()):
-                # imported here, once: the forked workers inherit it instead of each importing it
-                # (~0.7 s of CPU each, on the cores that check the answers)
-                import sympy  # noqa: F401
+            # nothing of sympy is imported here: each worker imports it (engine.init_worker) while
+            # this process goes on reading students, instead of every core waiting for this one
             self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
                                             initargs=(self.problems,))
         return self.pool
@@ -253,16 +278,19 @@ class Verdicts:
         ignore it themselves (a worker interrupted before `init_worker` would die with a traceback
         and break the pool, and the parent would take the broken pool for a crash)."""
         if self.pool is not None and getattr(self.pool, "_processes", None):
-            return self.pool.submit(work, items)
-        with _sigint_held():
-            return self._pool().submit(work, items)
+            fut = self.pool.submit(work, items)
+        else:
+            with _sigint_held():
+                fut = self._pool().submit(work, items)
+        fut.add_done_callback(self.finished.append)
+        return fut
 
     def _send(self) -> None:
         if not self.batch:
             return
         chunk, self.batch = self.batch, []
         try:
-            fut = self._submit([item for _key, item in chunk])
+            fut = self._submit([item for _slot, item in chunk])
         except BrokenProcessPool:
             self._recover(chunk)
             return
@@ -275,11 +303,14 @@ class Verdicts:
             self._send()
         if not self.in_flight:
             return False
-        if block:
-            done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
-        else:
-            done = {f for f in self.in_flight if f.done()}
-        suspects: list[tuple[Key, Item]] = []
+        if not block and not self.finished:  # nothing came back since the last look
+            return True
+        done = set(wait(self.in_flight, return_when=FIRST_COMPLETED).done) if block else set()
+        while self.finished:  # (a chunk found by wait may come here later too, or have come before)
+            fut = self.finished.popleft()
+            if fut in self.in_flight:
+                done.add(fut)
+        suspects: Chunk = []
         for fut in done:
             chunk = self.in_flight.pop(fut)
             try:
@@ -287,14 +318,13 @@ class Verdicts:
             except Exception:  # noqa: BLE001 — a dead worker, or a result that could not come back
                 suspects.extend(chunk)
                 continue
-            for (key, _item), verdict in zip(chunk, verdicts):
-                self.decided[key] = verdict
-                self.queued.discard(key)
+            for (slot, _item), verdict in zip(chunk, verdicts):
+                slot.verdict = verdict
         if suspects:
             self._recover(suspects)
         return True
 
-    def _recover(self, suspects: list[tuple[Key, Item]]) -> None:
+    def _recover(self, suspects: Chunk) -> None:
         """A worker died: the pool is gone. Everything in flight is re-run, the suspects alone."""
         for fut, chunk in list(self.in_flight.items()):
             try:
@@ -302,23 +332,20 @@ class Verdicts:
             except Exception:  # noqa: BLE001
                 suspects.extend(chunk)
             else:
-                for (key, _item), verdict in zip(chunk, verdicts):
-                    self.decided[key] = verdict
-                    self.queued.discard(key)
+                for (slot, _item), verdict in zip(chunk, verdicts):
+                    slot.verdict = verdict
             del self.in_flight[fut]
         self.close()
-        for key, item in suspects:
+        for slot, item in suspects:
             try:
-                self.decided[key] = self._submit([item]).result()[0]
+                slot.verdict = self._submit([item]).result()[0]
             except Exception as exc:  # noqa: BLE001
                 why = "the worker process died" if isinstance(exc, BrokenProcessPool) else f"{type(exc).__name__}: {exc}"
                 pid, index, _seed, raw = item
                 problem = self.problems[pid]
                 message = f"internal error: {why} while checking {pid}/{problem.part_ids[index]}"
-                self.decided[key] = (error_result(problem.part_ids[index], problem.points[index], "", raw, message),
-                                     message)
+                slot.verdict = (error_result(problem.part_ids[index], problem.points[index], "", raw, message), message)
                 self.close()
-            self.queued.discard(key)
 
 
 @contextlib.contextmanager

@@ -181,6 +181,7 @@ _CHECKER: Checker | None = None
 
 def init_worker(problems: dict[str, SolvedProblem]) -> None:
     """Runs once in each worker process: the solved problems arrive here (inherited under fork)."""
+    import gc
     import signal
 
     global _CHECKER
@@ -188,6 +189,17 @@ def init_worker(problems: dict[str, SolvedProblem]) -> None:
     if hasattr(signal, "pthread_sigmask"):  # forked with SIGINT held (dispatch._sigint_held): now ignored
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _CHECKER = Checker(problems)
+    if any("expression" in p.part_types for p in problems.values()):
+        import sympy  # noqa: F401 — now, while the parent reads students, not when the first expression comes
+    for problem in problems.values():  # each part's value read once here (a numeric part's is cheap)
+        for index in range(len(problem.part_ids)):
+            try:
+                problem.part(index)
+            except Exception:  # noqa: BLE001, S112 — the check of an answer to it says what is wrong
+                continue
+    # what is loaded now lives as long as the worker: the collector need never look at it again
+    # (nor touch, and so copy, the memory shared with the parent since the fork)
+    gc.freeze()
 
 
 def work(items: list[Item]) -> list[tuple[PartResult, str | None]]:
