@@ -207,3 +207,65 @@ def test_numbers_of_the_class_get_mpmath_s_verdicts(bench_class):
         expected = sp.N(part.value, 60)
         truth = abs(sp.Rational(given.numerator, given.denominator) - expected) <= abs(expected) / 1000
         assert (check_part(part, raw).verdict == "correct") is bool(truth), raw
+
+
+# ---------------------------------------------------------------------------------------------
+# the polynomial form (grader.answers.polynomial): it may only prove, and only what is true
+
+
+def _same_form(expected_text, answer_text, decls):
+    from grader.answers.polynomial import NotPolynomial, sympy_form, tree_form
+
+    expected = to_sympy(parse(expected_text, symbols=decls), make_symbols(decls))
+    try:
+        return sympy_form(expected)[0] == tree_form(parse(answer_text, symbols=decls), list(decls))[0]
+    except NotPolynomial:
+        return None
+
+
+def test_the_polynomial_form_proves_only_true_identities_of_the_corpus():
+    proved = 0
+    for c in CASES:
+        if c[1] != "expression" or not isinstance(c[2], str) or not isinstance(c[3], str):
+            continue
+        decls = c[5].get("symbols", "R")
+        decls = SYMBOLS[decls] if isinstance(decls, str) else decls
+        if any((d or {}).get("equals") for d in decls.values()):
+            continue
+        try:
+            same = _same_form(c[2], c[3], decls)
+        except InvalidAnswer:
+            continue
+        if same:  # equal wherever both are defined: sympy agrees; where one is not, the points decide
+            proved += 1
+            expected = to_sympy(parse(c[2], symbols=decls), make_symbols(decls))
+            assert sp.simplify(expected - to_sympy(parse(c[3], symbols=decls), make_symbols(decls))) == 0, c
+            part = PartSolution("p", "expression", expected, c[2], options={"symbols": decls})
+            assert check_part(part, c[3]).verdict == {"=": "correct", "≠": "incorrect"}[c[4]], c
+    assert proved >= 10
+
+
+@pytest.mark.parametrize("expected, answer, same", [
+    ("(x+1)^2", "x^2 + 2x + 1", True), ("(x+1)^2", "x^2 + 2x + 2", False), ("x/y", "x*y^-1", True),
+    ("4*log(theta) + 4*log(1-theta)", "4 ln(theta) + (theta+12)^2 - theta^2 - 24 theta - 144 + 4 log(1 - theta)", True),
+    ("4*log(theta) + 4*log(1-theta)", "4 ln(theta) + 4 log(1 + theta)", False),
+    ("exp(x)/(1+exp(x))", "sigmoid(x)", False),  # a true identity that needs the rewrites: not here
+    ("1/(1+exp(-x))", "sigmoid(x)", True), ("log(x)/log(2)", "log2(x)", True), ("sqrt(x)", "x^(1/2)", True), ("sqrt(x)*x", "x^(1/2)*x", False),
+    ("e^x*e", "exp(x)*e", True), ("pi*x", "x*pi", True), ("(x-y)^3", "-(y-x)^3", True), ("(x-y)^3", "(y-x)^3", False),
+])
+def test_the_polynomial_form_of_small_identities(expected, answer, same):
+    decls = {"x": {}, "y": {}, "theta": {"positive": True, "domain": [0, 1]}}
+    assert bool(_same_form(expected, answer, decls)) is same
+
+
+@pytest.mark.parametrize("answer", ["(x+1)^1000", "(x+y+1)^40", "(x+y+2)^20*(x-y+3)^20", "(x^2+1)^999*(x+1)^2",
+                                    "*".join([f"(x+{i}*y+{i})" for i in range(2, 60)])])
+def test_a_large_polynomial_form_is_refused_quickly(answer):
+    import time
+
+    from grader.answers.polynomial import NotPolynomial, tree_form
+
+    start = time.process_time()
+    with pytest.raises(NotPolynomial):
+        tree_form(parse(answer, symbols={"x": {}, "y": {}}), ["x", "y"])
+    assert time.process_time() - start < 0.5

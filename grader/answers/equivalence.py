@@ -23,7 +23,16 @@ from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
 from .floats import FloatArith, Interval, Unsure, enclose
 from .parser import names_in, parse
-from .prove import POINT_COST, OutOfBudget, answer_budget, charge, no_time_limit, prove_zero
+from .polynomial import NotPolynomial, sympy_form, tree_form
+from .prove import (
+    POINT_COST,
+    STEP_COST,
+    OutOfBudget,
+    answer_budget,
+    charge,
+    no_time_limit,
+    prove_zero,
+)
 from .reals import PRECISIONS, NeedPrecision, context
 from .symbols import Region, make_symbols, region
 from .symeval import sympy_value
@@ -65,9 +74,11 @@ def _equivalent(expected: Any, given: Any, decls: dict[str, Any]) -> bool | None
         # needs no point once proved: a few points in floats (a wrong answer mostly shows there),
         # then the proof
         whole = formula is not None and defined_everywhere(formula.tree, decls, _definitions(decls)) \
-            and continuous_sympy(expected)
+            and _continuous(expected)
         found = refute(expected, answer, decls, screen=True, first=FIRST_POINTS if whole else None)
         if found is None:
+            if formula is not None and _same_polynomial(expected, formula, decls):
+                return True  # the commonest proof, without building the formula's sympy form
             g_expr = formula.expr if formula is not None else answer
             if prove_zero(expected - g_expr, decls):
                 return True
@@ -99,6 +110,34 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> Any:
         memo.clear()
     memo[key] = value
     return value
+
+
+def _same_polynomial(expected: Any, formula: ParsedFormula, decls: dict[str, Any]) -> bool:
+    """Whether both formulas have the same polynomial form in their atoms (grader.answers.polynomial):
+    then they are equal wherever both are defined. Its work is counted whatever the memory holds."""
+    charge(STEP_COST)
+    known = _POLYNOMIALS.get(expected)
+    if known is None:
+        try:
+            known = sympy_form(expected)
+        except NotPolynomial:
+            known = (None, 0)
+        _remember(_POLYNOMIALS, expected, known)
+    key, work = known
+    charge(work // 10)
+    if key is None:
+        return False
+    defined = _definitions(decls)
+    try:
+        given, work = tree_form(formula.tree, [n for n in decls if n not in defined], formula.log_base)
+    except NotPolynomial:
+        return False
+    charge(work // 10)
+    return given == key
+
+
+_POLYNOMIALS: dict[Any, tuple[Any, int]] = {}  # an expected formula's polynomial form and its work
+_MEMO_ENTRIES[id(_POLYNOMIALS)] = 512
 
 
 def candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ...] = ()) -> list[Fraction]:
@@ -225,13 +264,17 @@ def fixed_points(names: list[str], decls: dict[str, Any]) -> int:
     """How many of the first points are the same whatever the formulas' constants: at point i,
     name j takes the (i + j)-th value of its list, and a list starts with the round values and
     closed ends of its range (constants only add values after them)."""
-    fixed = None
-    for j, name in enumerate(names):
-        reg = region(decls.get(name))
-        nice_ends, _ = _base_candidates(name, reg, RANDOM_POINTS)
-        room = len(dict.fromkeys(nice_ends)) - j
-        fixed = room if fixed is None else min(fixed, room)
-    return max(0, fixed or 0)
+    key = (tuple(names), repr([decls.get(n) for n in names]))
+    found = _FIXED.get(key)
+    if found is None:
+        rooms = [len(dict.fromkeys(_base_candidates(name, region(decls.get(name)), RANDOM_POINTS)[0])) - j
+                 for j, name in enumerate(names)]
+        found = _remember(_FIXED, key, max(0, min(rooms, default=0)))
+    return found
+
+
+_FIXED: dict[tuple[Any, ...], int] = {}  # the same for every answer to a part
+_MEMO_ENTRIES[id(_FIXED)] = 512
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,14 +479,33 @@ def _free_symbols(expr: Any) -> Any:
 
 def _constants(*exprs: Any) -> tuple[Fraction, ...]:
     """The larger rational constants of the formulas, largest first (where kinks may hide)."""
-    import sympy as sp
-
-    found = set()
+    found: set[Fraction] = set()
     for e in exprs:
-        for r in e.atoms(sp.Rational):
-            if abs(r) >= 10 and r.q < 10**6:
-                found.add(Fraction(int(r.p), int(r.q)))
+        found.update(_large_rationals(e))
     return tuple(sorted(found, key=lambda c: (-abs(c), c)))[:4]
+
+
+def _large_rationals(e: Any) -> frozenset[Fraction]:
+    found = _LARGE.get(e)
+    if found is None:
+        import sympy as sp
+
+        found = _remember(_LARGE, e, frozenset(Fraction(int(r.p), int(r.q)) for r in e.atoms(sp.Rational)
+                                               if abs(r) >= 10 and r.q < 10**6))
+    return found
+
+
+_LARGE: dict[Any, frozenset[Fraction]] = {}  # an expected formula's (it meets every answer to its part)
+_MEMO_ENTRIES[id(_LARGE)] = 512
+_CONTINUOUS: dict[Any, bool] = {}
+_MEMO_ENTRIES[id(_CONTINUOUS)] = 512
+
+
+def _continuous(expected: Any) -> bool:
+    found = _CONTINUOUS.get(expected)
+    if found is None:
+        found = _remember(_CONTINUOUS, expected, continuous_sympy(expected))
+    return found
 
 
 def _removable(point: dict[str, Fraction], given_at: Any, expected_at: Any, decls: dict[str, Any]) -> bool:

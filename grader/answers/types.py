@@ -126,8 +126,8 @@ def compare_numbers(expected: Any, given: Any, tolerance: dict[str, Any] | None)
     e_inf, g_inf = _infinite(expected), _infinite(given)
     if e_inf or g_inf:
         return e_inf == g_inf
-    rel = Fraction(str(tol.get("rel", DEFAULT_REL if "abs" not in tol else 0)))
-    ab = Fraction(str(tol.get("abs", 0)))
+    rel = _exact_tolerance(tol.get("rel", DEFAULT_REL if "abs" not in tol else 0))
+    ab = _exact_tolerance(tol.get("abs", 0))
     try:
         decided = reals_within(expected, given, rel, ab)
     except InvalidAnswer:
@@ -135,6 +135,23 @@ def compare_numbers(expected: Any, given: Any, tolerance: dict[str, Any] | None)
     if decided is not None:
         return decided
     return _proved_equal(expected, given, exact=rel == 0 and ab == 0)
+
+
+_TOLERANCES: dict[Any, Fraction] = {}  # a spec's tolerance values, read once (text -> Fraction)
+
+
+def _exact_tolerance(value: Any) -> Fraction:
+    """A tolerance as the decimal it was written as (0.001 is 1/1000, not a float's neighbour)."""
+    key = (type(value), value)
+    try:
+        found = _TOLERANCES.get(key)
+    except TypeError:  # not hashable: read each time (and refused there, as before)
+        return Fraction(str(value))
+    if found is None:
+        found = Fraction(str(value))
+        if len(_TOLERANCES) < 256:
+            _TOLERANCES[key] = found
+    return found
 
 
 def _infinite(value: Any) -> int:
