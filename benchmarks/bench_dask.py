@@ -1,6 +1,11 @@
 """`grader grade --dask-scheduler` beside the single-machine figures, on the benchmark class.
 
-    python benchmarks/bench_dask.py [--students 2000] [--rounds 3] [--workers 2]
+    python benchmarks/bench_dask.py [--students 2000] [--rounds 3] [--workers 2] [--here]
+
+By default grader is installed the way a TA installs it (a wheel of this checkout in a scratch
+virtual environment, not editable: benchmarks/bench_check.py's `install`, as bench_grade.py does),
+every command runs from a scratch folder, and the running cluster's workers are that install's
+Python too; `--here` measures this checkout instead (PYTHONPATH).
 
 The class is benchmarks/classgen.py's (seeded; ten problems of the bank, answers clustered as
 real classes cluster). Each round grades it, into fresh gradebooks, commands alternated:
@@ -22,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import statistics
 import subprocess
@@ -34,14 +38,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_check import install  # noqa: E402
 from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
 
+# a LocalCluster of N one-thread worker processes, run by the Python under test (its workers are
+# that Python too, so they import the same grader as the commands); prints its address, and
+# stops when its standard input is closed
+_CLUSTER = """
+import logging, sys
+from distributed import LocalCluster
+with LocalCluster(n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None,
+                  silence_logs=logging.ERROR) as cluster:
+    print(cluster.scheduler_address, flush=True)
+    sys.stdin.read()
+"""
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, dict]:
+
+def run(python: str, cwd: Path, args: list[str], env: dict[str, str]) -> tuple[float, dict]:
     """Wall seconds and the JSON report of one `grader grade` command."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "grader", "grade", *args, "--format", "json"],
-                          capture_output=True, text=True, env=env, cwd=ROOT)
+    done = subprocess.run([python, "-m", "grader", "grade", *args, "--format", "json"],
+                          capture_output=True, text=True, env=env, cwd=cwd)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 2):
         raise SystemExit(f"grader grade {' '.join(args)} failed:\n{done.stderr[-3000:]}")
@@ -60,13 +77,22 @@ def main() -> None:
     ap.add_argument("--students", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2, help="worker processes (--jobs N, and the Dask workers)")
+    ap.add_argument("--here", action="store_true", help="measure this checkout (PYTHONPATH), not an install")
     opts = ap.parse_args()
-    from distributed import LocalCluster
+    import distributed  # noqa: F401 — the extra must be there (before minutes of installing)
 
     n = str(opts.workers)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = {**os.environ, "GRADER_CACHE_DIR": str(work / "cache"), "PYTHONPATH": str(ROOT)}
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_NO_CACHE")}
+        env["GRADER_CACHE_DIR"] = str(work / "cache")
+        if opts.here:
+            env["PYTHONPATH"] = str(ROOT)
+            python, cwd, where = sys.executable, ROOT, "this checkout (PYTHONPATH)"
+        else:
+            (work / "run").mkdir()
+            python, cwd = install(work), work / "run"  # run from a scratch folder: nothing from the checkout
+            where = "a regular install (wheel in a scratch venv)"
         specs = spec_paths(work)
         cols = columns(specs)
         subs, one = work / "class.csv", work / "one.csv"
@@ -74,12 +100,15 @@ def main() -> None:
         write_class(one, cols, 1, seed=5)
         base = [*map(str, specs), "--submissions"]
         parts = opts.students * len(cols)
-        print(f"{opts.students} students x {len(cols)} parts = {parts} part-checks; {opts.workers} workers")
-        run([*base, str(one), "--db", str(work / "warm.sqlite")], env)  # solve and cache the specs
+        print(f"{where}; {opts.students} students x {len(cols)} parts = {parts} part-checks; {opts.workers} workers")
+        run(python, cwd, [*base, str(one), "--db", str(work / "warm.sqlite")], env)  # solve and cache the specs
 
-        with LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=logging.ERROR) as cluster:
-            address = cluster.scheduler_address
+        with subprocess.Popen([python, "-c", _CLUSTER, n], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env=env, cwd=cwd) as cluster:
+            assert cluster.stdin is not None and cluster.stdout is not None
+            address = cluster.stdout.readline().strip()
+            if not address:
+                raise SystemExit("the Dask cluster did not start")
             commands = {
                 "grader grade --jobs 1": ["--jobs", "1"],
                 f"grader grade --jobs {n}": ["--jobs", n],
@@ -95,7 +124,7 @@ def main() -> None:
                     for stored in (work / "cache").glob("*.verdicts"):  # each run checks every distinct answer
                         stored.unlink()
                     db = work / f"r{r}-{len(times[name])}-{order.index(name)}.sqlite"
-                    seconds, report = run([*base, str(subs), "--db", str(db), *commands[name]], env)
+                    seconds, report = run(python, cwd, [*base, str(subs), "--db", str(db), *commands[name]], env)
                     times[name].append(seconds)
                     distinct = report["cache"]["checks"]
                     reference = reference or export(db)

@@ -12,7 +12,9 @@ classes cluster. Printed, in one run (wall times are medians of --rounds runs, c
 alternated; the machine is shared, so CPU seconds and ratios matter more than wall seconds):
 
 - part-checks/s of `grader grade --jobs 1` and `--jobs 2` (fresh gradebooks, and no verdict stored
-  by an earlier run: each run checks every distinct answer), wall and CPU, and their ratio;
+  by an earlier run: each run checks every distinct answer), wall and CPU, and their ratio; with
+  --jobs 2, the parent process's own CPU (reading, digesting, writing the gradebook, the summary:
+  what no worker takes off it) beside that of all its processes;
 - the share of `--jobs 1`'s CPU that is checking distinct answers (the part that workers share),
   and the speed-up two workers can give at most by Amdahl's law;
 - the naive grader (every answer parsed and `sympy.simplify(a - b) == 0`, no dedupe), measured
@@ -45,14 +47,21 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_check import install  # noqa: E402
 from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
 
-_PEAK = """
-import runpy, sys
-sys.argv = ["grader", *{args!r}]
+# `python -m grader ARGS`, then one line on stderr: the process's own CPU seconds (not its workers')
+# and its peak resident memory (kB, Linux; 0 elsewhere)
+_RUN = """
+import os, resource, runpy, sys
+sys.argv = ["grader", *sys.argv[1:]]
+code = 0
 try:
-    runpy.run_module("grader", run_name="__main__")
-except SystemExit:
-    pass
-print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), file=sys.stderr)
+    runpy.run_module("grader", run_name="__main__", alter_sys=True)
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else 1
+own = resource.getrusage(resource.RUSAGE_SELF)
+peak = next((l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), "0") \
+    if os.path.exists("/proc/self/status") else "0"
+print(f"bench: own-cpu {own.ru_utime + own.ru_stime} peak-kb {peak}", file=sys.stderr)
+sys.exit(code)
 """
 
 
@@ -62,23 +71,28 @@ class Grader:
     def __init__(self, python: str, cwd: Path, env: dict[str, str]):
         self.python, self.cwd, self.env = python, cwd, env
         self.cpu: list[float] = []  # CPU seconds (user + system, the command and its workers) of each run
+        self.own_cpu: list[float] = []  # ... of the command's own process alone (not its workers)
+        self.peak_kb: list[int] = []  # peak resident memory of the command's own process
 
     def __call__(self, args: list[str]) -> float:
-        """Wall seconds of one `grader` command (its CPU seconds are appended to self.cpu)."""
+        """Wall seconds of one `grader` command (its CPU seconds and peak memory are appended to
+        self.cpu, self.own_cpu and self.peak_kb)."""
         cpu = _children_cpu()
         start = time.perf_counter()
-        done = subprocess.run([self.python, "-m", "grader", *args], capture_output=True, text=True, env=self.env,
+        done = subprocess.run([self.python, "-c", _RUN, *args], capture_output=True, text=True, env=self.env,
                               cwd=self.cwd)
         seconds = time.perf_counter() - start
         self.cpu.append(_children_cpu() - cpu)
         if done.returncode not in (0, 2):
             raise SystemExit(f"grader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        _word, _own, own, _peak, peak = done.stderr.splitlines()[-1].split()
+        self.own_cpu.append(float(own))
+        self.peak_kb.append(int(peak))
         return seconds
 
     def peak_mb(self, args: list[str]) -> float:
-        done = subprocess.run([self.python, "-c", _PEAK.format(args=args)], capture_output=True, text=True,
-                              env=self.env, cwd=self.cwd)
-        return int(done.stderr.split()[-1]) / 1024
+        self(args)
+        return self.peak_kb[-1] / 1024
 
     def forget_verdicts(self) -> None:
         """No verdict stored by an earlier run (grader.checked): the next run checks every distinct answer."""
@@ -220,18 +234,25 @@ def main() -> None:
 
         times: dict[str, list[float]] = {"1": [], "2": []}
         cpu: dict[str, list[float]] = {"1": [], "2": []}
+        own: dict[str, list[float]] = {"1": [], "2": []}
         for r in range(opts.rounds):
             for jobs in ("1", "2") if r % 2 == 0 else ("2", "1"):
                 grader.forget_verdicts()
                 db = work / f"r{r}-j{jobs}.sqlite"
                 times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs]))
                 cpu[jobs].append(grader.cpu[-1])
+                own[jobs].append(grader.own_cpu[-1])
         t1, t2 = statistics.median(times["1"]), statistics.median(times["2"])
         c1, c2 = statistics.median(cpu["1"]), statistics.median(cpu["2"])
+        parent = statistics.median(own["2"])
+        ratios = sorted(a / b for a, b in zip(times["1"], times["2"]))
         print(f"grader grade --jobs 1           {t1:7.2f} s   {parts / t1:9,.0f} part-checks/s   (CPU {c1:.1f} s: "
               f"{parts / c1:,.0f} per CPU second)")
         print(f"grader grade --jobs 2           {t2:7.2f} s   {parts / t2:9,.0f} part-checks/s   "
-              f"{t1 / t2:.2f}x --jobs 1   (CPU {c2:.1f} s in all processes)")
+              f"{t1 / t2:.2f}x --jobs 1   (CPU {c2:.1f} s in all processes; each round's ratio "
+              f"{', '.join(f'{x:.2f}' for x in ratios)})")
+        print(f"  the parent process of --jobs 2 {parent:6.2f} s CPU of its own ({parent / opts.students * 1000:.2f} ms "
+              "a student, start-up and summary included): reading, digesting, writing the gradebook")
 
         rerun = statistics.median(grader(["grade", *base, str(subs), "--db", str(work / "r0-j1.sqlite")])
                                   for _ in range(opts.rounds))
