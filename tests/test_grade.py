@@ -511,6 +511,24 @@ def test_a_changed_submission_is_regraded_and_replaces_its_rows(klass):
     assert len(db_rows(root / "gb.sqlite")) == len(students) * len(COLUMNS)
 
 
+def test_the_summary_tallied_while_grading_is_the_gradebooks(klass):
+    """A class graded whole in one run has its summary tallied as the students are written; a run
+    that grades fewer reads it back from the gradebook: the same summary either way."""
+    from grader.grading.gradebook import Gradebook
+    from grader.grading.summary import summarise
+
+    root, students = klass
+    first = grade(root, jobs=1)
+    assert first.graded == len(students)
+    with Gradebook(root / "gb.sqlite") as book:
+        book.set_class(first.students)
+        from_book = summarise(book, first.problems)
+    assert [s.to_dict() for s in first.summary] == [s.to_dict() for s in from_book]
+    assert [s.mean for s in first.summary] == [s.mean for s in from_book]  # exactly, not only to 6 digits
+    again = grade(root, jobs=1)  # everyone skipped: read back from the gradebook
+    assert again.graded == 0 and [s.to_dict() for s in again.summary] == [s.to_dict() for s in first.summary]
+
+
 def test_a_changed_spec_regrades_everyone(klass):
     root, students = klass
     grade(root, jobs=1)

@@ -37,7 +37,7 @@ from .collect import Entry, collect
 from .dispatch import Graded, Verdicts
 from .engine import CacheStats, SolvedProblem
 from .gradebook import ERROR, OK, Gradebook, ProblemRows
-from .summary import PartSummary, Review, for_review, summarise
+from .summary import PartSummary, Review, Tally, for_review, summarise
 
 Progress = Callable[[int, int], None]
 
@@ -269,6 +269,9 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
         report.jobs = jobs if cluster is None else cluster.threads
         done_count = 0
         queued = 0
+        # the summary of the students graded now; it is the class's when every student is
+        # graded now on every problem (nothing to read back from the gradebook at the end)
+        tally: Tally | None = Tally(solved)
 
         def record(graded: Graded) -> None:
             nonlocal done_count
@@ -278,6 +281,9 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
             rows = [ProblemRows(pid, entry.digests[pid], ERROR if errors and any(r.verdict == "error" for r in parts)
                                 else OK, parts) for pid, parts in results.items()]
             book.record(entry.student, entry.file, entry.line, rows, fresh)
+            if tally is not None:
+                for pid, parts in results.items():
+                    tally.add_results(pid, parts)
             if errors:
                 report.errors += 1
                 report.issues.extend(SpecIssue(entry.file, entry.line, "", f"{entry.student}: {e}; recorded as "
@@ -297,7 +303,10 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
                          if (g := already.get(pid)) is None or g.digest != entry.digests[pid] or g.status != OK]
                 if not stale:
                     report.skipped += 1
+                    tally = None
                     continue
+                if len(stale) < len(by_id):
+                    tally = None
                 queued += 1
                 verdicts.submit(entry.student, (_Light(entry), not any(pid in already for pid in stale)),
                                 entry.answers, stale)
@@ -320,7 +329,7 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
 
         book.set_class(report.students)
         report.totals = _totals(book, solved, report.students)
-        report.summary = summarise(book, solved)
+        report.summary = tally.summaries() if tally is not None else summarise(book, solved)
         report.review = for_review(book, solved)
         if csv:
             from .outputs import write_csv

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..answers.check import points_json
 
 if TYPE_CHECKING:
+    from ..answers.check import PartResult
     from .engine import SolvedProblem
     from .gradebook import Gradebook
 
@@ -62,31 +64,59 @@ def for_review(book: Gradebook, problems: list[SolvedProblem]) -> list[Review]:
     return [Review(r[0], r[1], r[2], r[3]) for r in found]
 
 
-def summarise(book: Gradebook, problems: list[SolvedProblem]) -> list[PartSummary]:
-    """Per-part statistics of the class (see Gradebook.set_class), computed by the gradebook."""
-    out: dict[tuple[str, str], PartSummary] = {}
-    for p in problems:
-        for part_id, points in zip(p.part_ids, p.points):
-            out[(p.id, part_id)] = PartSummary(p.id, part_id, float(points), verdicts={v: 0 for v in VERDICTS[:4]})
-    totals: dict[tuple[str, str], float] = {}
-    wrong: dict[tuple[str, str], Counter[str]] = {k: Counter() for k in out}
-    mistakes: dict[tuple[str, str], Counter[str]] = {k: Counter() for k in out}
-    # one pass over the class's rows, in the gradebook's order (the same sums on every run)
-    for problem, part, verdict, score, given, mistake in book.query_class(
-            "SELECT r.problem, r.part, r.verdict, r.score, r.given, r.mistake FROM results r"):
+class Tally:
+    """Per-part statistics accumulated row by row. `summarise` feeds it the class's rows from the
+    gradebook; `grade` feeds it each student's results as they are written, so a class graded
+    whole in one run needs no pass over the gradebook at the end. Either way gives the same
+    summaries: the counts do not depend on the order the rows come in, nor does the mean (the
+    scores of each part are counted by value and summed exactly), nor the order of the verdicts
+    (VERDICTS' order, whatever came first)."""
+
+    def __init__(self, problems: list[SolvedProblem]):
+        self.parts: dict[tuple[str, str], PartSummary] = {}
+        self.scores: dict[tuple[str, str], Counter[float]] = {}
+        self.wrong: dict[tuple[str, str], Counter[str]] = {}
+        self.mistakes: dict[tuple[str, str], Counter[str]] = {}
+        for p in problems:
+            for part_id, points in zip(p.part_ids, p.points):
+                key = (p.id, part_id)
+                self.parts[key] = PartSummary(p.id, part_id, float(points), verdicts={v: 0 for v in VERDICTS[:4]})
+                self.scores[key], self.wrong[key], self.mistakes[key] = Counter(), Counter(), Counter()
+
+    def add(self, problem: str, part: str, verdict: str, score: float, given: str | None, mistake: str | None) -> None:
         key = (problem, part)
-        s = out.get(key)
+        s = self.parts.get(key)
         if s is None:
-            continue
+            return
         s.students += 1
         s.verdicts[verdict] = s.verdicts.get(verdict, 0) + 1
-        totals[key] = totals.get(key, 0.0) + score
+        self.scores[key][score] += 1
         if given is not None and verdict in ("incorrect", "invalid"):
-            wrong[key][given] += 1
+            self.wrong[key][given] += 1
         if mistake:
-            mistakes[key][mistake] += 1
-    for key, s in out.items():
-        s.mean = totals.get(key, 0.0) / s.students if s.students else 0.0
-        s.wrong_answers = _top(wrong[key])
-        s.mistakes = _top(mistakes[key])
-    return list(out.values())
+            self.mistakes[key][mistake] += 1
+
+    def add_results(self, problem: str, results: list[PartResult]) -> None:
+        """One student's results for one problem (what the gradebook stores of them)."""
+        for r in results:
+            self.add(problem, r.id, r.verdict, float(r.score), r.given, r.mistake)
+
+    def summaries(self) -> list[PartSummary]:
+        out = []
+        for key, s in self.parts.items():
+            total = sum((Fraction(score) * n for score, n in self.scores[key].items()), Fraction(0))
+            s.mean = float(total) / s.students if s.students else 0.0
+            order = {v: i for i, v in enumerate(VERDICTS)}
+            s.verdicts = dict(sorted(s.verdicts.items(), key=lambda vn: (order.get(vn[0], len(order)), vn[0])))
+            s.wrong_answers = _top(self.wrong[key])
+            s.mistakes = _top(self.mistakes[key])
+            out.append(s)
+        return out
+
+
+def summarise(book: Gradebook, problems: list[SolvedProblem]) -> list[PartSummary]:
+    """Per-part statistics of the class (see Gradebook.set_class), computed by the gradebook."""
+    tally = Tally(problems)
+    for row in book.query_class("SELECT r.problem, r.part, r.verdict, r.score, r.given, r.mistake FROM results r"):
+        tally.add(*row)
+    return tally.summaries()
