@@ -73,8 +73,7 @@ def _equivalent(expected: Any, given: Any, decls: dict[str, Any]) -> bool | None
         # a formula with no hole or jump, against a formula with no jump (grader.answers.total),
         # needs no point once proved: a few points in floats (a wrong answer mostly shows there),
         # then the proof
-        whole = formula is not None and defined_everywhere(formula.tree, decls, _definitions(decls)) \
-            and _continuous(expected)
+        whole = formula is not None and _defined_everywhere(formula, decls) and _continuous(expected)
         found = refute(expected, answer, decls, screen=True, first=FIRST_POINTS if whole else None)
         if found is None:
             if formula is not None and _same_polynomial(expected, formula, decls):
@@ -218,15 +217,24 @@ def points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, .
     differ), then pseudo-random values for all."""
     if not names:
         return [{}]
+    # by the declarations' identity first (a part's own dict, met by every answer to it), which
+    # costs nothing to hash; by their text when they are another dict
+    quick = (tuple(names), id(decls), constants)
+    hit = _POINTS_BY_ID.get(quick)
+    if hit is not None and hit[0] is decls:
+        return hit[1]
     key = (tuple(names), repr([decls.get(n) for n in names]), constants)
     found = _POINTS.get(key)
     if found is None:
         found = _remember(_POINTS, key, _points(names, decls, constants))
+    _remember(_POINTS_BY_ID, quick, (decls, found))
     return found
 
 
 _POINTS: dict[tuple[Any, ...], list[dict[str, Fraction]]] = {}  # the same for every answer to a part
 _MEMO_ENTRIES[id(_POINTS)] = 512
+_POINTS_BY_ID: dict[tuple[Any, ...], tuple[dict[str, Any], list[dict[str, Fraction]]]] = {}
+_MEMO_ENTRIES[id(_POINTS_BY_ID)] = 512
 
 
 def _points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, ...]) -> list[dict[str, Fraction]]:
@@ -264,17 +272,24 @@ def fixed_points(names: list[str], decls: dict[str, Any]) -> int:
     """How many of the first points are the same whatever the formulas' constants: at point i,
     name j takes the (i + j)-th value of its list, and a list starts with the round values and
     closed ends of its range (constants only add values after them)."""
+    quick = (tuple(names), id(decls))
+    hit = _FIXED_BY_ID.get(quick)
+    if hit is not None and hit[0] is decls:
+        return hit[1]
     key = (tuple(names), repr([decls.get(n) for n in names]))
     found = _FIXED.get(key)
     if found is None:
         rooms = [len(dict.fromkeys(_base_candidates(name, region(decls.get(name)), RANDOM_POINTS)[0])) - j
                  for j, name in enumerate(names)]
         found = _remember(_FIXED, key, max(0, min(rooms, default=0)))
+    _remember(_FIXED_BY_ID, quick, (decls, found))
     return found
 
 
 _FIXED: dict[tuple[Any, ...], int] = {}  # the same for every answer to a part
 _MEMO_ENTRIES[id(_FIXED)] = 512
+_FIXED_BY_ID: dict[tuple[Any, ...], tuple[dict[str, Any], int]] = {}
+_MEMO_ENTRIES[id(_FIXED_BY_ID)] = 512
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,7 +320,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
     # names defined by a formula of other names (`s_0: {equals: exp(z_0)/...}`) are not sampled:
     # they take the value of their formula at each point of the plain names
     defined = _definitions(decls)
-    plain = {n: d for n, d in decls.items() if n not in defined}
+    plain = {n: d for n, d in decls.items() if n not in defined} if defined else decls
     # a formula's names are read off its tree (below): every symbol of its sympy form is among them
     every = [s for s in (_free_symbols(expected) | (g_expr.free_symbols if g_expr is not None else set()))
              if isinstance(s, sp.Symbol)]
@@ -350,8 +365,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
 
         if screen:
             charge(SCREEN_COST)
-            seen = _in_floats(expected, env_sym,
-                              lambda env=point: given_with(FloatArith(), {n: enclose(v) for n, v in env.items()}))
+            seen = _in_floats(expected, env_sym, lambda env=point: _given_in_floats(given, env, given_with))
             if seen is _SAME:
                 continue
             if seen is _DIFFERENT:
@@ -405,6 +419,38 @@ def _in_floats(expected: Any, env: dict[Any, Any], given_in_floats: Any) -> str 
         return _SAME
     size = max(abs(found.lo), abs(found.hi), abs(g.lo), abs(g.hi), 1.0)
     return _DIFFERENT if gap > MARGIN * size else None
+
+
+_UNSURE = "unsure"
+
+
+def _given_in_floats(given: Any, point: dict[str, Fraction], given_with: Any) -> Any:
+    """The given formula's float enclosure at a point; a formula's is remembered on it (the same
+    points meet it again when it is compared with each mistake)."""
+    def compute() -> Any:
+        return given_with(FloatArith(), {n: enclose(v) for n, v in point.items()})
+
+    if not isinstance(given, ParsedFormula):
+        return compute()
+    key = ("float", tuple(point.items()))
+    found = given.facts.get(key)
+    if found is None:
+        try:
+            found = compute()
+        except _NOT_IN_FLOATS:
+            found = _UNSURE
+        given.facts[key] = found
+    if found is _UNSURE:
+        raise Unsure()
+    return found
+
+
+def _defined_everywhere(formula: ParsedFormula, decls: dict[str, Any]) -> bool:
+    key = ("defined everywhere", id(decls))
+    found = formula.facts.get(key)
+    if found is None:
+        found = formula.facts[key] = defined_everywhere(formula.tree, decls, _definitions(decls))
+    return bool(found)
 
 
 class _Sentence:

@@ -75,7 +75,7 @@ class ParsedFormula:
     costs more than that. The tree has passed every check the build makes (evaluate.check_formula),
     so building later says nothing the reading did not."""
 
-    __slots__ = ("_expr", "tree", "log_base", "refuted", "symbols")
+    __slots__ = ("_expr", "tree", "log_base", "refuted", "symbols", "facts")
 
     def __init__(self, expr: Any, tree: Any, log_base: Any = None, symbols: dict[str, Any] | None = None):
         self._expr = expr  # None until built from the tree and the declared `symbols`
@@ -84,6 +84,9 @@ class ParsedFormula:
         self.symbols = symbols or {}
         # where it was shown to differ, for the feedback: the sentence, or how to write it
         self.refuted: str | Callable[[], str] | None = None
+        # what the comparisons of one answer (with the key, then with each mistake) would otherwise
+        # compute again: whether it is defined everywhere, its float values at the sample points
+        self.facts: dict[Any, Any] = {}
 
     @property
     def expr(self) -> Any:
