@@ -112,7 +112,8 @@ KEYS = [sp.exp(-4) / sp.sqrt(sp.pi), 9 * sp.exp(-sp.Rational(3, 4)) / (28 * sp.p
 @pytest.mark.parametrize("key", KEYS, ids=str)
 def test_the_exact_ends_hold_the_value_mpmath_computes(key):
     for prec in PRECISIONS[:2]:
-        lo, hi = _exact_ends(enclosure(key, prec))
+        lo_n, hi_n, k = _exact_ends(enclosure(key, prec))
+        lo, hi = Fraction(lo_n, 2**k), Fraction(hi_n, 2**k)
         with mpmath.workprec(300):  # the value to 300 bits, as an exact decimal of 80 digits
             value = Fraction(mpmath.nstr(mpmath.mpf(sp.N(key, 90)), 80))
         assert lo <= value <= hi and hi - lo <= abs(value) * Fraction(1, 2 ** (prec - 20))
@@ -269,3 +270,21 @@ def test_a_large_polynomial_form_is_refused_quickly(answer):
     with pytest.raises(NotPolynomial):
         tree_form(parse(answer, symbols={"x": {}, "y": {}}), ["x", "y"])
     assert time.process_time() - start < 0.5
+
+
+def test_a_written_decimal_is_the_exact_value_python_s_decimal_reads():
+    from decimal import Decimal
+
+    from grader.answers.written import read_written
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        whole = str(rng.randrange(0, 10**rng.randint(0, 8))) if rng.random() < 0.9 else ""
+        decimals = str(rng.randrange(0, 10**rng.randint(1, 8))).zfill(rng.randint(1, 8)) if rng.random() < 0.7 else ""
+        mant = whole + ("." + decimals if decimals or not whole else "")
+        if mant in ("", "."):
+            continue
+        sign = rng.choice(["", "-", "+"])
+        power = rng.choice(["", f"e{rng.randint(-30, 30)}", f"E+{rng.randint(0, 30)}"])
+        text = sign + mant + power
+        assert read_written(text) == Fraction(Decimal(text)), text

@@ -17,7 +17,7 @@ from .symeval import sympy_value
 # does not grow with the values a long run meets; cleared when full.
 MAX_REMEMBERED = 4096
 _ENCLOSURES: dict[tuple[Any, int], Any] = {}
-_ENDS: dict[int, tuple[Any, tuple[Fraction, Fraction] | None]] = {}  # id(interval) -> (it, its exact ends)
+_ENDS: dict[int, tuple[Any, tuple[int, int, int] | None]] = {}  # id(interval) -> (it, its exact ends)
 
 
 def enclosure(value: Any, prec: int) -> Any:
@@ -52,16 +52,18 @@ def _sympy_enclosure(value: Any, prec: int) -> Any:
         return None
 
 
-def _exact_ends(interval: Any) -> tuple[Fraction, Fraction] | None:
-    """The ends of an mpmath interval as exact Fractions (each end is a binary number), or None
-    for an infinite end. Remembered with the interval (the expected value's, met again and again)."""
+def _exact_ends(interval: Any) -> tuple[int, int, int] | None:
+    """The ends of an mpmath interval exactly, as integers (lo, hi) over one power of two 2^k:
+    (lo, hi, k). None for an infinite end. Remembered with the interval (the expected value's,
+    met again and again)."""
     found = _ENDS.get(id(interval))
     if found is not None and found[0] is interval:
         return found[1]
-    ends: tuple[Fraction, Fraction] | None
+    ends: tuple[int, int, int] | None
     try:
-        lo, hi = (_binary(end) for end in interval._mpi_)
-        ends = (lo, hi)
+        (s1, m1, e1), (s2, m2, e2) = (_binary(end) for end in interval._mpi_)
+        k = max(0, -e1, -e2)
+        ends = ((-m1 if s1 else m1) << (e1 + k), (-m2 if s2 else m2) << (e2 + k), k)
     except (ValueError, AttributeError):
         ends = None
     if len(_ENDS) >= MAX_REMEMBERED:
@@ -70,25 +72,31 @@ def _exact_ends(interval: Any) -> tuple[Fraction, Fraction] | None:
     return ends
 
 
-def _binary(mpf: tuple[int, int, int, int]) -> Fraction:
-    """A raw mpmath number (sign, mantissa, exponent, bit count) as the exact rational it is."""
+def _binary(mpf: tuple[int, int, int, int]) -> tuple[int, int, int]:
+    """A raw mpmath number (sign, mantissa, exponent, bit count) as (sign, mantissa, exponent): the
+    number (−1)^sign · mantissa · 2^exponent exactly."""
     sign, man, exp, bc = mpf
     if not man and bc:
         raise ValueError("an infinity or nan")  # mpmath's special values have a zero mantissa
-    value = Fraction(int(man) << exp) if exp >= 0 else Fraction(int(man), 1 << -exp)
-    return -value if sign else value
+    return sign, int(man), exp
 
 
-def _within_ends(lo: Fraction, hi: Fraction, g: Fraction, rel: Fraction, ab: Fraction) -> bool | None:
+def _within_ends(ends: tuple[int, int, int], g: Fraction, rel: Fraction, ab: Fraction) -> bool | None:
     """Whether |g − e| ≤ max(ab, rel·|e|) for every e in [lo, hi] (True), for none (False), or
-    neither (None): exact rational arithmetic on the ends of a rigorous enclosure of e."""
-    far = max(abs(g - lo), abs(g - hi))  # the largest |g − e| over the interval
-    near = Fraction(0) if lo <= g <= hi else min(abs(g - lo), abs(g - hi))
-    smallest = Fraction(0) if lo <= 0 <= hi else min(abs(lo), abs(hi))  # of |e|
+    neither (None), for the ends (lo, hi, k) of a rigorous enclosure of e (exactly lo/2^k and
+    hi/2^k): integer arithmetic, every value scaled by g's denominator times 2^k."""
+    lo_n, hi_n, k = ends
+    q = g.denominator
+    gd, lo, hi = g.numerator << k, lo_n * q, hi_n * q  # g, lo, hi times q·2^k
+    scale = q << k
+    far = max(abs(gd - lo), abs(gd - hi))  # the largest |g − e| over the interval
+    near = 0 if lo <= gd <= hi else min(abs(gd - lo), abs(gd - hi))
+    smallest = 0 if lo <= 0 <= hi else min(abs(lo), abs(hi))  # of |e|
     largest = max(abs(lo), abs(hi))
-    if far <= max(ab, rel * smallest):
+    # x ≤ max(ab, rel·y) (all scaled) ⟺ x·ab.den ≤ ab.num·scale or x·rel.den ≤ rel.num·y
+    if far * ab.denominator <= ab.numerator * scale or far * rel.denominator <= rel.numerator * smallest:
         return True
-    if near > max(ab, rel * largest):
+    if near * ab.denominator > ab.numerator * scale and near * rel.denominator > rel.numerator * largest:
         return False
     return None
 
@@ -105,7 +113,7 @@ def within(expected: Any, given: Any, rel: Fraction, ab: Fraction) -> bool | Non
         # key's enclosure when they are clearly on one side (the ladder below otherwise)
         ends = _exact_ends(e0)
         if ends is not None:
-            decided = _within_ends(ends[0], ends[1], g0, rel, ab)
+            decided = _within_ends(ends, g0, rel, ab)
             if decided is not None:
                 return decided
 

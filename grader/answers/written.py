@@ -61,9 +61,14 @@ def read_written(text: str, scale: Fraction = Fraction(1)) -> WrittenNumber | No
         return None
     mant = m.group("mant")
     power = m.group("e") or m.group("p") or "0"
-    value = Fraction(mant) * Fraction(10) ** int(power.replace("−", "-")) * scale
+    whole, _, decimals = mant.partition(".")
+    digits = int(whole + decimals or "0")  # the mantissa's digits as one integer (12.30 -> 1230)
     if m.group("sign") in ("-", "−"):
-        value = -value
+        digits = -digits
+    exp10 = int(power.replace("−", "-")) - len(decimals)
+    value = Fraction(digits * 10**exp10) if exp10 >= 0 else Fraction(digits, 10**-exp10)
+    if scale != 1:
+        value *= scale
     return WrittenNumber(value, significant_figures(mant), text.strip())
 
 
