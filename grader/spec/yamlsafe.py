@@ -1,5 +1,7 @@
 """A bounded, safe YAML (and JSON) reader that remembers the line of every key.
 
+A spec in the plain block YAML specs are written in is read by grader.spec.blockyaml (exactly as
+PyYAML would read it, without importing it); anything else, and a student's answers file, by PyYAML.
 Only plain data is built (maps, lists, strings, numbers, booleans, null): PyYAML's safe
 resolver, no Python tags. The input is bounded in size, nesting depth and alias expansion,
 so a hostile file (a "billion laughs" of aliases, 10,000 nested lists) is refused, not obeyed.
@@ -7,18 +9,16 @@ so a hostile file (a "billion laughs" of aliases, 10,000 nested lists) is refuse
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError, SpecIssue
 from ..records import field, record
+from .blockyaml import MAX_DEPTH, MAX_NODES, read
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_BYTES = 1_000_000
-MAX_DEPTH = 64
-MAX_NODES = 200_000  # counted after alias expansion
-
-Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path = tuple[str | int, ...]
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -58,12 +58,16 @@ class Document:
 
 class _Builder:
     def __init__(self, loader: Any, doc: Document, raw_scalars: bool = False):
+        import yaml
+
+        self.yaml = yaml
         self.loader = loader
         self.doc = doc
         self.nodes = 0
         self.raw_scalars = raw_scalars
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        yaml = self.yaml
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Refused(path, f"too large: more than {MAX_NODES} values (after expanding aliases)")
@@ -110,28 +114,32 @@ def load_text(text: str, file: str, raw_scalars: bool = False) -> Document:
     """Parse YAML (JSON is YAML) text into a Document, or raise SpecError saying where and why."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise SpecError([SpecIssue(file, None, "", f"file is larger than {MAX_BYTES // 1000} KB")])
+    if not raw_scalars and not file.lower().endswith(".json"):
+        plain = read(text)  # the block YAML specs are written in, without importing PyYAML
+        if plain is not None:
+            return Document(file, plain[0], plain[1])
+    import yaml
+
     doc = Document(file, None)
-    loader = Loader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            msg = (exc.problem or str(exc)).strip()
-            kind = "JSON" if file.lower().endswith(".json") else "YAML"
-            raise SpecError([SpecIssue(file, line, "", f"not valid {kind}: {msg}")]) from None
-        except yaml.YAMLError as exc:
-            raise SpecError([SpecIssue(file, None, "", f"not valid YAML: {exc}")]) from None
+        node = loader.get_single_node()
         if node is None:
             raise SpecError([SpecIssue(file, 1, "", "the file is empty")])
-        try:
-            doc.data = _Builder(loader, doc, raw_scalars).build(node, (), 0)
-        except _Refused as r:
-            line = r.line or doc.line(r.path)
-            raise SpecError([SpecIssue(file, line, format_path(r.path), r.message)]) from None
-        except RecursionError:
-            raise SpecError([SpecIssue(file, None, "", "nested too deeply")]) from None
+        doc.data = _Builder(loader, doc, raw_scalars).build(node, (), 0)
+    except _Refused as r:
+        line = r.line or doc.line(r.path)
+        raise SpecError([SpecIssue(file, line, format_path(r.path), r.message)]) from None
+    except RecursionError:
+        raise SpecError([SpecIssue(file, None, "", "nested too deeply")]) from None
+    except yaml.MarkedYAMLError as exc:  # a syntax error, or a merge key (<<) of something not a map
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = (exc.problem or str(exc)).strip()
+        kind = "JSON" if file.lower().endswith(".json") else "YAML"
+        raise SpecError([SpecIssue(file, line, "", f"not valid {kind}: {msg}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([SpecIssue(file, None, "", f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     return doc
