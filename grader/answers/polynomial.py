@@ -77,6 +77,21 @@ def _integer(p: Poly) -> int | None:
     return None
 
 
+def _accumulate(p: Poly, m: frozenset[Any], c: Fraction) -> None:
+    """p += c·m, dropping a monomial whose coefficient becomes 0."""
+    v = p.get(m, 0) + c
+    if v:
+        p[m] = v
+    else:
+        p.pop(m, None)
+
+
+def _bounded(p: Poly) -> Poly:
+    if len(p) > MAX_MONOMIALS:
+        raise NotPolynomial()
+    return p
+
+
 class _Algebra:
     """Sums, products and powers of polynomials, counting their work (bounded by MAX_WORK)."""
 
@@ -92,32 +107,19 @@ class _Algebra:
         self.spend(len(q))
         out = dict(p)
         for m, c in q.items():
-            v = out.get(m, 0) + sign * c
-            if v:
-                out[m] = v
-            else:
-                out.pop(m, None)
-        if len(out) > MAX_MONOMIALS:
-            raise NotPolynomial()
-        return out
+            _accumulate(out, m, sign * c)
+        return _bounded(out)
 
     def mul(self, p: Poly, q: Poly) -> Poly:
         self.spend(len(p) * len(q))
         out: Poly = {}
         for m1, c1 in p.items():
             for m2, c2 in q.items():
-                m = _mul_monomials(m1, m2)
-                v = out.get(m, 0) + c1 * c2
-                if v:
-                    out[m] = v
-                else:
-                    out.pop(m, None)
-        if len(out) > MAX_MONOMIALS:
-            raise NotPolynomial()
+                _accumulate(out, _mul_monomials(m1, m2), c1 * c2)
         for c in out.values():
             if c.numerator.bit_length() + c.denominator.bit_length() > MAX_COEFFICIENT_BITS:
                 raise NotPolynomial()
-        return out
+        return _bounded(out)
 
     def inverse(self, p: Poly) -> Poly:
         """1/p: a monomial's exponents negated, or the atom `inv` of a sum."""
