@@ -128,21 +128,20 @@ class Verdicts:
         rows: list[list[Slot]] = []
         waiting: list[Slot] = []
         stats, use_cache, order = self.stats, self.use_cache, self._order
+        hits = 0
         for pid in pids:
             problem = self.problems[pid]
-            tables = self.tables[pid]
             mine = answers.get(pid) or {}
             seed = name if problem.base is not None else ""
             stored = self.stored.get(pid)
             row = []
-            for index, part_id in enumerate(problem.part_ids):
+            for index, (part_id, table) in enumerate(zip(problem.part_ids, self.tables[pid])):
                 raw = mine.get(part_id)
                 if use_cache:
                     key = raw.strip() if type(raw) is str and not seed else (seed, answer_key(raw))  # noqa: E721
-                    table = tables[index]
                     slot = table.get(key)
                     if slot is not None:
-                        stats.hits += 1
+                        hits += 1
                         slot.reused += 1
                         row.append(slot)
                         if slot.verdict is None:
@@ -170,6 +169,7 @@ class Verdicts:
                 if len(self.unsent) >= (CHUNK if self.pool is not None else max(1, CHUNK * START_POOL_CHUNKS)):
                     self._send()
             rows.append(row)
+        stats.hits += hits
         self.pending.append(Student(name, payload, pids, rows, waiting))
         if self.size > MAX_DECIDED:
             self._forget()

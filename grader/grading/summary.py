@@ -97,9 +97,22 @@ class Tally:
             self.mistakes[key][mistake] += 1
 
     def add_results(self, problem: str, results: list[PartResult]) -> None:
-        """One student's results for one problem (what the gradebook stores of them)."""
+        """One student's results for one problem (what the gradebook stores of them): `add` for
+        each, written out (90,000 rows a class of 2,000, in the process every student goes through)."""
+        parts, scores, wrong, mistakes = self.parts, self.scores, self.wrong, self.mistakes
         for r in results:
-            self.add(problem, r.id, r.verdict, float(r.score), r.given, r.mistake)
+            key = (problem, r.id)
+            s = parts.get(key)
+            if s is None:
+                continue
+            verdict = r.verdict
+            s.students += 1
+            s.verdicts[verdict] = s.verdicts.get(verdict, 0) + 1
+            scores[key][float(r.score)] += 1
+            if r.given is not None and (verdict == "incorrect" or verdict == "invalid"):
+                wrong[key][r.given] += 1
+            if r.mistake:
+                mistakes[key][r.mistake] += 1
 
     def summaries(self) -> list[PartSummary]:
         out = []
