@@ -16,8 +16,9 @@ never checked before (an empty solved-problem cache: it is solved and cached); "
 later check of the same answers (the spec and the verdicts come from the cache); "new answer
 text" a cached spec with an answer never checked before (the part is read and the answer checked;
 for an expression, sympy is imported). Targets (issue 14): cached within 1.25x `import click`,
-first within 2x, a numeric part importing neither sympy nor numpy nor rich; (issue 10) a
-re-check of a symbolic answer seen before imports no sympy.
+first within 2x, a numeric part importing neither sympy nor numpy nor rich (nor PyYAML, dataclasses
+or click, which it does not need either); (issue 10) a re-check of a symbolic answer seen before
+imports no sympy.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def heavy_imports(cmd: list[str], cwd: Path, env: dict[str, str]) -> list[str]:
     found = set()
     for line in out.splitlines():
         top = line.rsplit("|", 1)[-1].strip().split(".")[0]
-        if top in ("sympy", "numpy", "rich", "mpmath", "torch", "yaml"):
+        if top in ("sympy", "numpy", "rich", "mpmath", "torch", "yaml", "dataclasses", "click"):
             found.add(top)
     return sorted(found)
 
@@ -123,8 +124,10 @@ def measure(python: str, spec: str, answers: list[str], work: Path, env: dict[st
     print(f"  cached check --format json     {t_json * 1000:7.1f} ms   {t_json / t_click:5.2f}x   {CPU['json'] / click:5.2f}x")
     print(f"  cached spec, new answer text   {t_new * 1000:7.1f} ms   {t_new / t_click:5.2f}x   "
           f"{CPU['new'] / click:5.2f}x   ({' '.join(fresh)})")
+    heavy = heavy_imports(check, work, dict(env, GRADER_CACHE_DIR=str(work / "cache-first-imports")))
+    print(f"  heavy modules imported by the first check: {', '.join(heavy) if heavy else 'none'}")
     heavy = heavy_imports(check, work, env)
-    print(f"  heavy modules imported by the cached check: {', '.join(heavy) if heavy else 'none'}")
+    print(f"  ... by the cached check: {', '.join(heavy) if heavy else 'none'}")
     heavy = heavy_imports(check_command(python, spec, [f.format(i=runs + 1) for f in fresh]), work, env)
     print(f"  ... by a check of a new answer text: {', '.join(heavy) if heavy else 'none'}")
 
