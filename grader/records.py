@@ -76,6 +76,7 @@ def _build(cls: Any, frozen: bool) -> Any:
             spec = Field(getattr(cls, name, _MISSING) if value is not _MISSING else _MISSING)
         fields[name] = spec
     cls.__record_fields__ = fields
+    cls.__record_compared__ = staticmethod(_getter(tuple(name for name, spec in fields.items() if spec.compare)))
     type.__setattr__(cls, "__match_args__", tuple(fields))
     if "__init__" not in cls.__dict__:
         cls.__init__ = _initialiser(cls, fields)
@@ -95,34 +96,52 @@ def _build(cls: Any, frozen: bool) -> Any:
 
 def _initialiser(cls: Any, fields: dict[str, Field]) -> Callable[..., None]:
     names = tuple(fields)
+    count = len(names)
     owner = cls.__qualname__
+    defaults = tuple((spec.default, spec.default_factory) for spec in fields.values())
+    # values go straight into the instance's __dict__ unless a field is a data descriptor (Step.text)
+    direct = not any(hasattr(type(_class_attribute(cls, name)), "__set__") for name in names)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if len(args) > len(names):
-            raise TypeError(f"{owner}() takes {len(names)} positional arguments but {len(args)} were given")
-        for name, value in zip(names, args):
+        given = len(args)
+        if given > count:
+            raise TypeError(f"{owner}() takes {count} positional arguments but {given} were given")
+        for name in kwargs:
+            if name not in fields or name in names[:given]:
+                problem = "an unexpected keyword argument" if name not in fields else "multiple values for argument"
+                raise TypeError(f"{owner}() got {problem} {name!r}")
+        values = dict(zip(names, args))
+        for i in range(given, count):  # the rest in declaration order: given by name, or defaults
+            name = names[i]
             if name in kwargs:
-                raise TypeError(f"{owner}() got multiple values for argument {name!r}")
-            _set(self, name, value)
-        for name in names[len(args):]:
-            if name in kwargs:
-                _set(self, name, kwargs.pop(name))
+                values[name] = kwargs[name]
                 continue
-            spec = fields[name]
-            if spec.default is not _MISSING:
-                _set(self, name, spec.default)
-            elif spec.default_factory is not _MISSING:
-                _set(self, name, spec.default_factory())
+            default, factory = defaults[i]
+            if default is not _MISSING:
+                values[name] = default
+            elif factory is not _MISSING:
+                values[name] = factory()
             else:
                 raise TypeError(f"{owner}() missing required argument {name!r}")
-        if kwargs:
-            raise TypeError(f"{owner}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        if direct:
+            self.__dict__.update(values)
+        else:
+            for name, value in values.items():
+                _set(self, name, value)
         post_init = getattr(type(self), "__post_init__", None)
         if post_init is not None:
             post_init(self)
 
     __init__.__qualname__ = f"{owner}.__init__"
     return __init__
+
+
+def _class_attribute(cls: Any, name: str) -> Any:
+    """The attribute `name` as a class defines it (a descriptor itself, not what it gives)."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
 
 
 _set = object.__setattr__  # what a frozen record's __init__ assigns with (a descriptor's __set__ still runs)
@@ -138,7 +157,19 @@ def replace(record: T, /, **changes: Any) -> T:
 
 
 def _compared(x: Any) -> tuple[Any, ...]:
-    return tuple(getattr(x, name) for name, spec in type(x).__record_fields__.items() if spec.compare)
+    return type(x).__record_compared__(x)  # type: ignore[no-any-return]
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of `names` of an instance, as a tuple (attrgetter's own speed for two or more)."""
+    from operator import attrgetter
+
+    if len(names) >= 2:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda x: (one(x),)
+    return lambda x: ()
 
 
 def _eq(self: Any, other: Any) -> Any:
