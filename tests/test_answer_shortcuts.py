@@ -273,6 +273,7 @@ def test_a_large_polynomial_form_is_refused_quickly(answer):
 
 
 def test_a_written_decimal_is_the_exact_value_python_s_decimal_reads():
+    """An answer's decimal (read_written) and a formula's number (the parser's literal)."""
     from decimal import Decimal
 
     from grader.answers.written import read_written
@@ -288,3 +289,5 @@ def test_a_written_decimal_is_the_exact_value_python_s_decimal_reads():
         power = rng.choice(["", f"e{rng.randint(-30, 30)}", f"E+{rng.randint(0, 30)}"])
         text = sign + mant + power
         assert read_written(text) == Fraction(Decimal(text)), text
+        if not sign and (power or "e" not in mant) and abs(int(power.lstrip("eE+") or 0)) <= 400:
+            assert parse(mant + power) == ("num", Fraction(Decimal(mant + power))), text  # the parser's literal too

@@ -328,7 +328,7 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
     needed: list[str] = []
     if isinstance(given, ParsedFormula):
         # names that sympy simplified away (x/x is 1) still matter: the formula is undefined at x = 0
-        used = set(names_in(given.tree))
+        used = set(_names_in(given))
         # a definition may use the names defined before it (a backprop graph's nodes): close over
         # them from the last to the first, then compute them first to last
         for name in reversed(list(defined)):
@@ -443,6 +443,13 @@ def _given_in_floats(given: Any, point: dict[str, Fraction], given_with: Any) ->
     if found is _UNSURE:
         raise Unsure()
     return found
+
+
+def _names_in(formula: ParsedFormula) -> set[str]:
+    found = formula.facts.get("names")
+    if found is None:
+        found = formula.facts["names"] = names_in(formula.tree)
+    return set(found)
 
 
 def _defined_everywhere(formula: ParsedFormula, decls: dict[str, Any]) -> bool:

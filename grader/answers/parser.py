@@ -108,9 +108,8 @@ def _tokens(text: str) -> tuple[list[tuple[str, Any, int]], list[int]]:
     tokens: list[tuple[str, Any, int]] = []
     ends: list[int] = []
     pos, depth = 0, 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
+    last = len(text.rstrip())  # only blanks after it
+    while pos < last:
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             bad = text[pos:].lstrip()[:1]
@@ -146,10 +145,10 @@ def _exact(literal: str) -> Fraction:
     mantissa, _, exponent = literal.lower().partition("e")
     if exponent and abs(int(exponent)) > 400:
         raise InvalidAnswer(f"exponent of {literal} is too large")
-    value = Fraction(mantissa) if mantissa != "." else Fraction(0)
-    if exponent:
-        value *= Fraction(10) ** int(exponent)
-    return value
+    whole, _, decimals = mantissa.partition(".")
+    digits = int(whole + decimals or "0")  # 12.5 -> 125 (over 10^1)
+    power = (int(exponent) if exponent else 0) - len(decimals)
+    return Fraction(digits * 10**power) if power >= 0 else Fraction(digits, 10**-power)
 
 
 class _Parser:
