@@ -176,7 +176,8 @@ def test_a_hostile_or_unusual_text_is_left_to_pyyaml() -> None:
     for text in ("a: &x 1\nb: *x\n", "a: !!python/object:os.system x\n", "<<: {a: 1}\n", "a: 1\na: 2\n",
                  "a: 1\r\nb: 2\n", "a:\tb\n", "--- \na: 1\n", "a: 'multi\n  line'\n", "a: [1,\n  2]\n",
                  "a: plain\n  continued\n", "- a\n- b\n", "a: 2024-01-01\n", "a: 1_000\n", "a: |+\n  x\n\n",
-                 "? a\n: b\n", "a: " + "[" * 70 + "]" * 70 + "\n"):
+                 "? a\n: b\n", "a: " + "[" * 70 + "]" * 70 + "\n", "a: b\u2028c\n", "a: b\x85c\n",
+                 "\ufeffa: 1\n", "a: b\u00a0c\n"):
         assert blockyaml.read(text) is None, text
 
 

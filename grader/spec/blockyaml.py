@@ -52,16 +52,10 @@ def read(text: str) -> tuple[Any, dict[Path, int]] | None:
 
 
 def _plain_characters(text: str) -> bool:
-    """No tab, carriage return, control or other non-printable character (PyYAML refuses some and
-    treats tabs and line breaks other than \\n in ways this reader does not follow)."""
-    if text.isascii():
-        return all(" " <= c <= "~" or c == "\n" for c in text)
-    for c in text:
-        o = ord(c)
-        if (o < 0x20 and c != "\n") or 0x7F <= o <= 0x9F or 0xD800 <= o <= 0xDFFF \
-                or o in (0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF):
-            return False
-    return True
+    """Only printable characters and \\n: no tab, carriage return, control, format, surrogate or
+    unassigned character, no line or paragraph separator, no space other than " " (PyYAML refuses
+    some, and treats tabs and line breaks other than \\n in ways this reader does not follow)."""
+    return "".join(text.split("\n")).isprintable()
 
 
 class _Line:
