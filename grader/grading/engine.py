@@ -25,6 +25,7 @@ from ..solved import Solved
 from ..verdicts import ERROR  # a part that could not be checked (an internal failure)
 
 VARIANT_ENTRIES = 512
+WORKER_NICENESS = 5  # added to a worker process's niceness (see init_worker)
 
 
 class SolvedProblem:
@@ -181,7 +182,9 @@ _CHECKER: Checker | None = None
 
 def init_worker(problems: dict[str, SolvedProblem]) -> None:
     """Runs once in each worker process: the solved problems arrive here (inherited under fork)."""
+    import contextlib
     import gc
+    import os
     import signal
 
     global _CHECKER
@@ -189,6 +192,11 @@ def init_worker(problems: dict[str, SolvedProblem]) -> None:
     if hasattr(signal, "pthread_sigmask"):  # forked with SIGINT held (dispatch._sigint_held): now ignored
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _CHECKER = Checker(problems)
+    # the parent is the batch's critical path (every student goes through it, in order) and the
+    # workers are ahead of it: on a busy core they let it run first (with 2 workers on 2 cores the
+    # parent otherwise gets ~half a core while it reads, and --jobs 2 waits for it)
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(WORKER_NICENESS)
     if any("expression" in p.part_types for p in problems.values()):
         import sympy  # noqa: F401 — now, while the parent reads students, not when the first expression comes
     for problem in problems.values():  # each part's value read once here (a numeric part's is cheap)
