@@ -90,6 +90,20 @@ def install(work: Path) -> str:
     return python
 
 
+def grader_under_test(work: Path, here: bool) -> tuple[str, Path, dict[str, str], str]:
+    """(python, folder to run grader from, environment, what is measured): this checkout with
+    `here` (PYTHONPATH), else a regular install (`install`) run from a scratch folder, so that
+    nothing is imported from the checkout; either way with a solved-problem cache of its own."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_NO_CACHE")}
+    env["GRADER_CACHE_DIR"] = str(work / "cache")
+    if here:
+        env["PYTHONPATH"] = str(ROOT)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "grader")], check=True)
+        return sys.executable, ROOT, env, "this checkout (PYTHONPATH)"
+    (work / "run").mkdir()
+    return install(work), work / "run", env, "a regular install (wheel in a scratch venv)"
+
+
 SYMBOLIC = ("problems/ee147/ee147-softmax-derivative.yaml", ["same=s_i*(1-s_i)", "different=-s_i*s_j"])
 
 
@@ -144,16 +158,7 @@ def main() -> None:
     answers = opts.answers or ["a=3@64x64", "conv_params=10404"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_NO_CACHE")}
-        env["GRADER_CACHE_DIR"] = str(work / "cache")
-        if opts.here:
-            python = sys.executable
-            env["PYTHONPATH"] = str(ROOT)
-            subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "grader")], check=True)
-            where = "this checkout (PYTHONPATH)"
-        else:
-            python = install(work)
-            where = "a regular install (wheel in a scratch venv)"
+        python, _cwd, env, where = grader_under_test(work, opts.here)
         t_pass = median_time([python, "-c", "pass"], work, env, opts.runs, label="pass")
         t_click = median_time([python, "-c", "import click"], work, env, opts.runs, label="click")
         print(f"{where}; medians of {opts.runs} runs ({opts.symbolic_runs} for the symbolic problem); "

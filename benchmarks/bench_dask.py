@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_check import install  # noqa: E402
+from benchmarks.bench_check import grader_under_test  # noqa: E402
 from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
 
 # a LocalCluster of N one-thread worker processes, run by the Python under test (its workers are
@@ -84,15 +83,7 @@ def main() -> None:
     n = str(opts.workers)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_NO_CACHE")}
-        env["GRADER_CACHE_DIR"] = str(work / "cache")
-        if opts.here:
-            env["PYTHONPATH"] = str(ROOT)
-            python, cwd, where = sys.executable, ROOT, "this checkout (PYTHONPATH)"
-        else:
-            (work / "run").mkdir()
-            python, cwd = install(work), work / "run"  # run from a scratch folder: nothing from the checkout
-            where = "a regular install (wheel in a scratch venv)"
+        python, cwd, env, where = grader_under_test(work, opts.here)
         specs = spec_paths(work)
         cols = columns(specs)
         subs, one = work / "class.csv", work / "one.csv"

@@ -44,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_check import install  # noqa: E402
+from benchmarks.bench_check import grader_under_test  # noqa: E402
 from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
 
 # `python -m grader ARGS`, then one line on stderr: the process's own CPU seconds (not its workers')
@@ -208,16 +208,8 @@ def main() -> None:
     opts = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_NO_CACHE")}
-        env["GRADER_CACHE_DIR"] = str(work / "cache")
-        if opts.here:
-            env["PYTHONPATH"] = str(ROOT)
-            grader = Grader(sys.executable, ROOT, env)
-            where = "this checkout (PYTHONPATH)"
-        else:
-            (work / "run").mkdir()
-            grader = Grader(install(work), work / "run", env)  # run from a scratch folder: nothing from the checkout
-            where = "a regular install (wheel in a scratch venv)"
+        python, cwd, env, where = grader_under_test(work, opts.here)
+        grader = Grader(python, cwd, env)
         specs = spec_paths(work)
         cols = columns(specs)
         subs = work / "class.csv"
