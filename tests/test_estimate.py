@@ -564,3 +564,29 @@ def test_hostile_likelihoods_are_refused_by_bounded_arithmetic_not_by_a_clock(fo
     assert time.monotonic() - start < 5
     assert [(i.path, i.message) for i in exc.value.issues] == [
         ("given.likelihood", f"the likelihood cannot be evaluated at x = 1, theta = 1/3: {reason}")]
+
+
+def test_a_tiny_but_positive_likelihood_is_a_density():
+    # θ^x·e^(−1000θ) is ~e^(−333) at θ = 1/3: positive, far below a float's range. The MLE by hand:
+    # log L = 3·ln θ − 2000·θ, whose derivative 3/θ − 2000 vanishes at θ = 3/2000
+    res = answers({"likelihood": "theta^x * exp(-1000*theta)", "data": [1, 2], "domain": [0, "inf"]},
+                  [{"id": "a", "ask": "mle"}])
+    assert F(res["a"].value) == Fraction(3, 2000)
+
+
+@pytest.mark.parametrize("formula, where, value", [
+    ("(theta - 2) * theta^x", "x = 1, theta = 1/3", "< 0"),  # negative for θ < 2
+    ("log(theta - 1) * theta^x", "x = 1, theta = 1/3", "undefined"),  # ln of a negative
+])
+def test_a_likelihood_that_is_not_a_positive_density_is_a_spec_error(formula, where, value):
+    with pytest.raises(SpecError) as exc:
+        solve(problem({"likelihood": formula, "data": [1, 2], "domain": [0, "inf"]}, [{"id": "a", "ask": "mle"}]))
+    [issue] = exc.value.issues
+    assert issue.path == "given.likelihood"
+    assert f"not a positive, finite density at {where} (value {value})" in issue.message
+
+
+def test_a_likelihood_that_is_zero_at_an_observation_is_a_spec_error():
+    with pytest.raises(SpecError) as exc:
+        solve(problem({"likelihood": "(x - 1) * theta^x", "data": [1, 2], "domain": [0, "inf"]}, [{"id": "a", "ask": "mle"}]))
+    assert "not a positive, finite density at x = 1, theta = 1/3 (value 0)" in exc.value.issues[0].message

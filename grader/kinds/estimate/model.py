@@ -747,7 +747,7 @@ def _positive_at(dens: Any, point: dict[Any, Any]) -> tuple[bool | None, str]:
         except InvalidAnswer as exc:
             return None, exc.reason
     if sign is not None:
-        return sign > 0, "≤ 0" if sign <= 0 else "> 0"
+        return sign > 0, {1: "> 0", 0: "0", -1: "< 0"}[sign]
     try:
         with time_limit(GUARD_SECONDS):
             val = sp.N(dens.subs(point), 20)
