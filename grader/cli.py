@@ -276,7 +276,8 @@ def export(specs: tuple[str, ...], out_dir: str, fmt: str) -> None:
 @click.option("--gradescope", "gradescope_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write DIR/<student>/results.json in Gradescope's autograder format.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Worker processes (default: every core).")
+              help="Processes to grade with (default: every core): this one reads and writes the students, "
+              "N-1 workers check the distinct answers, and one more joins when the checks outweigh the rest.")
 @click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDR|local",
               help="Check the distinct answers on a Dask cluster (pip install 'grader[dask]'): the scheduler's "
               "address, or `local` for a LocalCluster of --jobs processes here. Same verdicts as without.")

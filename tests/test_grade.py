@@ -324,6 +324,51 @@ def test_parallel_equals_serial(klass, monkeypatch):
     assert parallel.cache.checks == len(distinct)  # one answer cache for all the workers
 
 
+def test_jobs_2_is_this_process_and_one_worker_and_a_second_joins_when_the_checks_outweigh_the_rest(
+        klass, monkeypatch):
+    from grader.grading import dispatch
+
+    monkeypatch.setattr(dispatch, "START_POOL_CHUNKS", 0)  # workers even for so small a class
+    root, students = klass
+    serial = grade(root, db="serial.sqlite", jobs=1)
+    sent_to_extra: list[int] = []
+    real_submit, real_pool = dispatch.Verdicts._submit, dispatch.Verdicts._pool
+    pools: list[int] = []
+
+    def submit(self, items):
+        fut = real_submit(self, items)
+        if fut in self.in_extra:
+            sent_to_extra.append(len(items))
+        return fut
+
+    def pool(self):
+        made = self.pool is None
+        out = real_pool(self)
+        if made:
+            pools.append(out._max_workers)
+        return out
+
+    monkeypatch.setattr(dispatch.Verdicts, "_submit", submit)
+    monkeypatch.setattr(dispatch.Verdicts, "_pool", pool)
+    # this class is small: the workers' backlog never outweighs the parent's own work
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(root / "cache-a"))  # no verdict stored by another run
+    two = grade(root, db="two.sqlite", jobs=2)
+    assert pools == [1] and sent_to_extra == []
+    assert db_rows(root / "two.sqlite") == db_rows(root / "serial.sqlite")
+
+    # many small tasks, and no margin: the backlog outweighs the parent's work once a task is back
+    monkeypatch.setattr(dispatch, "CHUNK", 2)
+    monkeypatch.setattr(dispatch, "EXTRA_WORKER_SECONDS", 0.0)
+    monkeypatch.setattr(dispatch, "EXTRA_WORKER_FACTOR", 0.0)
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(root / "cache-b"))
+    pools.clear()
+    extra = grade(root, db="extra.sqlite", jobs=2)
+    assert pools == [1] and sent_to_extra, "no answer was checked by the extra worker"
+    assert db_rows(root / "extra.sqlite") == db_rows(root / "serial.sqlite")
+    assert extra.totals == two.totals == serial.totals
+    assert extra.cache.checks == serial.cache.checks  # every distinct answer checked once, by one worker
+
+
 def test_an_exception_on_one_answer_is_an_error_verdict_and_is_retried(klass, monkeypatch):
     from grader.grading import engine
 

@@ -11,6 +11,15 @@ MAX_PENDING students ahead), the answers the workers have no room for waiting in
 own work on each student (reading, digesting, writing) is done while the workers check, not after
 them: the distinct answers come mostly with the first students, the parent's work with every one.
 
+`--jobs N` is N processes: the parent and N-1 workers. The parent reads and writes every
+student, which keeps a core busy on most classes (2,000 students of 10 problems: ~0.8 s of CPU
+against ~0.6 s for checking their 5,246 distinct answers), so a worker on every core would leave
+the N processes fighting over N-1 cores, and each worker costs ~0.3 s of CPU to start (sympy, the
+parts). When the checks are the larger share instead (many distinct answers, hard expressions),
+the parent finds the workers' backlog longer than what it has left to do itself, and starts one
+more worker (`Verdicts._want_extra_worker`): N workers then share the checks. Which process
+checks an answer never changes its verdict.
+
 With one job the answers are checked in the parent, as they come. A worker that raises on an
 answer records the `error` verdict for it (see engine.Checker); a worker that dies (a segfault,
 os._exit, the OOM killer) takes no other answer with it: the answers of the chunks it had are
@@ -25,6 +34,8 @@ import itertools
 import multiprocessing
 import signal
 import threading
+import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -50,7 +61,16 @@ from .engine import (
 CHUNK = 32
 MAX_DECIDED = 20_000  # verdicts kept; beyond, those given only once (one-off answers) are forgotten
 MAX_PENDING = 1024  # students read ahead while their answers are being checked
-IN_FLIGHT_PER_JOB = 3  # tasks sent per worker at a time (the others wait in Verdicts.unsent)
+# tasks sent per worker at a time (the others wait in Verdicts.unsent): the parent hands results
+# and tasks to the pool's threads only between its own steps (the GIL), so a worker needs enough
+# queued not to wait for it (3: a worker idle ~15 % of the time on the bench class; 8: ~3 %)
+IN_FLIGHT_PER_JOB = 8
+# the extra worker: started when the workers' backlog, at the rate they have been checking, is
+# longer than EXTRA_WORKER_FACTOR times the parent's own work left plus EXTRA_WORKER_SECONDS (what
+# starting it costs)
+EXTRA_WORKER_FACTOR = 2.0
+EXTRA_WORKER_SECONDS = 0.3
+STUDENT_SECONDS = 0.0005  # the parent's own CPU per student, until it has measured it
 START_POOL_CHUNKS = 3  # distinct answers (in chunks) waiting before worker processes are started
 
 Verdict = tuple[PartResult, "str | None"]  # the result, and an error message if it could not be checked
@@ -102,6 +122,7 @@ class Verdicts:
         self.problems = problems
         self.make_pool = pool  # instead of worker processes here (grading.distributed: a Dask cluster)
         self.jobs = jobs
+        self.workers = jobs if pool is not None else max(1, jobs - 1)  # see the module docstring
         self.use_cache = cache
         self.stats = CacheStats()
         self.tables: dict[str, list[dict[Any, Slot]]] = {pid: [{} for _ in p.part_ids] for pid, p in problems.items()}
@@ -112,7 +133,13 @@ class Verdicts:
         self.pending: deque[Student] = deque()
         self.checker = Checker(problems)
         self.pool: Executor | None = None
+        self.extra: Executor | None = None  # the extra worker (see _want_extra_worker)
+        self.in_extra: set[Future] = set()  # the chunks sent to it
         self._order = itertools.count()
+        # the workers' rate: answers back since the first chunk came back, at that time
+        self._returned, self._first_back = 0, 0.0
+        # this process's own CPU per student: students handed out since the first, from that CPU time
+        self._popped, self._first_pop = 0, 0.0
         # verdicts decided before by a check or grade of the same spec (read once per spec)
         self.stored: dict[str, VerdictCache] = {}
         if cache:
@@ -240,9 +267,11 @@ class Verdicts:
                 break
 
     def close(self) -> None:
-        if self.pool is not None:
-            _shutdown(self.pool)
-            self.pool = None
+        for pool in (self.pool, self.extra):
+            if pool is not None:
+                _shutdown(pool)
+        self.pool = self.extra = None
+        self.in_extra.clear()
 
     # --- internals --------------------------------------------------------------------------
 
@@ -259,6 +288,9 @@ class Verdicts:
                     self._send(partial=True)
                 return
             self.pending.popleft()
+            if not self._popped:
+                self._first_pop = time.process_time()
+            self._popped += 1
             results: dict[str, list[PartResult]] = {}
             errors: list[str] = []
             for pid, row in zip(student.pids, student.slots):
@@ -276,15 +308,49 @@ class Verdicts:
         if self.pool is None:
             # nothing of sympy is imported here: each worker imports it (engine.init_worker) while
             # this process goes on reading students, instead of every core waiting for this one
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), initializer=init_worker,
                                             initargs=(self.problems,))
         return self.pool
 
+    def _want_extra_worker(self) -> bool:
+        """Whether to start one more worker process now: only with local workers and --jobs 2 or
+        more, once their rate is known, and when what they have left would take them longer than
+        what this process has left to do itself (the students read and waiting), by enough to pay
+        for starting it. A scheduling choice: which process checks an answer never changes its
+        verdict."""
+        if self.make_pool is not None or self.extra is not None or self.pool is None or self.jobs < 2 \
+                or not self._returned:
+            return False
+        rate = self._returned / max(time.monotonic() - self._first_back, 1e-3)  # answers a second
+        backlog = (len(self.unsent) + CHUNK * len(self.in_flight)) / rate
+        if self._popped >= 16:
+            per_student = (time.process_time() - self._first_pop) / self._popped
+        else:
+            per_student = STUDENT_SECONDS
+        return backlog > EXTRA_WORKER_FACTOR * len(self.pending) * per_student + EXTRA_WORKER_SECONDS
+
+    def _start_extra_worker(self) -> None:
+        """One more worker process, in a pool of its own (the main pool cannot grow: its workers are
+        forked together, before its threads exist). This fork comes after those threads started;
+        the new worker touches none of their locks (only its own pool's queues), and Python 3.12+
+        warns of forking a process with threads in any case: that warning is not for the user."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=init_worker,
+                                       initargs=(self.problems,))
+            with _sigint_held():
+                pool.submit(work, [])  # an empty task: forks the worker now, here
+        self.extra = pool
+
     def _submit(self, items: list[Item]) -> Future:
-        """Send a chunk; the first one of a pool forks its workers, with Ctrl-C held until they
-        ignore it themselves (a worker interrupted before `init_worker` would die with a traceback
-        and break the pool, and the parent would take the broken pool for a crash)."""
-        if self.pool is not None and getattr(self.pool, "_processes", None):
+        """Send a chunk, to the extra worker if it has fewer chunks than each main worker; the
+        first one of a pool forks its workers, with Ctrl-C held until they ignore it themselves
+        (a worker interrupted before `init_worker` would die with a traceback and break the pool,
+        and the parent would take the broken pool for a crash)."""
+        if self.extra is not None and len(self.in_extra) * self.workers < len(self.in_flight) - len(self.in_extra):
+            fut = self.extra.submit(work, items)
+            self.in_extra.add(fut)
+        elif self.pool is not None and getattr(self.pool, "_processes", None):
             fut = self.pool.submit(work, items)
         else:
             with _sigint_held():
@@ -295,8 +361,9 @@ class Verdicts:
     def _send(self, partial: bool = False) -> None:
         """Send the unsent answers in chunks while fewer than IN_FLIGHT_PER_JOB chunks per job are
         out; a chunk not full only if `partial`, or if a worker may be idle."""
-        unsent, in_flight, room = self.unsent, self.in_flight, self.jobs * IN_FLIGHT_PER_JOB
-        while unsent and len(in_flight) < room and (partial or len(unsent) >= CHUNK or len(in_flight) < self.jobs):
+        workers = self.workers + (self.extra is not None)
+        unsent, in_flight, room = self.unsent, self.in_flight, workers * IN_FLIGHT_PER_JOB
+        while unsent and len(in_flight) < room and (partial or len(unsent) >= CHUNK or len(in_flight) < workers):
             chunk = [unsent.popleft() for _ in range(min(CHUNK, len(unsent)))]
             try:
                 fut = self._submit([item for _slot, item in chunk])
@@ -309,6 +376,11 @@ class Verdicts:
         """Take the results of finished chunks (waiting for one if `block`). False if nothing is
         in flight."""
         if block and self.unsent:
+            if self._want_extra_worker():
+                try:
+                    self._start_extra_worker()
+                except (BrokenProcessPool, OSError):  # no room for another process: the others go on
+                    self.extra = None
             self._send(partial=True)
         if not self.in_flight:
             return False
@@ -322,6 +394,7 @@ class Verdicts:
         suspects: Chunk = []
         for fut in done:
             chunk = self.in_flight.pop(fut)
+            self.in_extra.discard(fut)
             try:
                 verdicts = fut.result()
             except Exception:  # noqa: BLE001 — a dead worker, or a result that could not come back
@@ -329,6 +402,10 @@ class Verdicts:
                 continue
             for (slot, _item), verdict in zip(chunk, verdicts):
                 slot.verdict = verdict
+            if self._returned or self._first_back:
+                self._returned += len(chunk)
+            else:
+                self._first_back = time.monotonic()
         if suspects:
             self._recover(suspects)
         self._send(partial=block)  # room was made
