@@ -16,7 +16,8 @@ alternated; the machine is shared, so CPU seconds and ratios matter more than wa
   --jobs 2, the parent process's own CPU (reading, digesting, writing the gradebook, the summary:
   what no worker takes off it) beside that of all its processes;
 - the share of `--jobs 1`'s CPU that is checking distinct answers (the part that workers share),
-  and the speed-up two workers can give at most by Amdahl's law;
+  and the speed-up `--jobs 2` can give at most on two cores (its CPU in all processes split evenly,
+  and never less than its parent's own);
 - the naive grader (every answer parsed and `sympy.simplify(a - b) == 0`, no dedupe), measured
   on --naive-sample students, and the same naive script with a dict of answers already checked
   (the whole class); grader's ratio to each, in wall and in CPU time;
@@ -255,12 +256,11 @@ def main() -> None:
         checking = min(1.0, n_distinct / cpu_rate / c1)
         print(f"distinct answers                {n_distinct:7d}     {rate:9,.0f} distinct checks/s (one process; "
               f"{cpu_rate:,.0f} per CPU second)")
-        # Amdahl: what no second process can share is the start-up, loading the specs and the summary
-        # (the re-run's CPU); the rest (the distinct checks, and reading and writing the students,
-        # which the parent does while the workers check) is spread over two cores at best
-        shared = max(0.0, 1 - serial / c1)
-        print(f"  checking them is {checking:.0%} of --jobs 1's CPU; all but the re-run's CPU ({shared:.0%}) can "
-              f"overlap: two idle cores make --jobs 2 at most {1 / (1 - shared + shared / 2):.2f}x faster (Amdahl)")
+        # the floor of --jobs 2 on two cores: its CPU (all processes) spread evenly over both, and
+        # never less than what its parent does alone (every student goes through it, in order)
+        floor = max(c2 / 2, parent)
+        print(f"  checking them is {checking:.0%} of --jobs 1's CPU; two idle cores make --jobs 2 at most "
+              f"{t1 / floor:.2f}x faster than --jobs 1 (its CPU split evenly, and no less than its parent's own)")
         grader(["grade", *base, str(one), "--db", str(work / "warm2.sqlite")])  # its verdicts stored again
         single = statistics.median(grader(["grade", *base, str(one), "--db", str(work / f"one{i}.sqlite")])
                                    for i in range(opts.rounds))
