@@ -324,9 +324,16 @@ def test_parallel_equals_serial(klass, monkeypatch):
     assert parallel.cache.checks == len(distinct)  # one answer cache for all the workers
 
 
+class EveryType:
+    """As engine.HEAVY_TYPES: no part is light, so the parent of --jobs N checks no answer itself."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 def test_jobs_2_is_this_process_and_one_worker_and_a_second_joins_when_the_checks_outweigh_the_rest(
         klass, monkeypatch):
-    from grader.grading import dispatch
+    from grader.grading import dispatch, engine
 
     monkeypatch.setattr(dispatch, "START_POOL_CHUNKS", 0)  # workers even for so small a class
     root, students = klass
@@ -357,7 +364,10 @@ def test_jobs_2_is_this_process_and_one_worker_and_a_second_joins_when_the_check
     assert db_rows(root / "two.sqlite") == db_rows(root / "serial.sqlite")
 
     # many small tasks, and no margin: the backlog outweighs the parent's work once a task is back
-    monkeypatch.setattr(dispatch, "CHUNK", 2)
+    # (and no part light: their answers all go to workers)
+    monkeypatch.setattr(engine, "HEAVY_TYPES", EveryType())
+    monkeypatch.setattr(dispatch, "CHUNK", 1)
+    monkeypatch.setattr(dispatch, "IN_FLIGHT_PER_JOB", 1)  # the rate is known while answers still wait
     monkeypatch.setattr(dispatch, "EXTRA_WORKER_SECONDS", 0.0)
     monkeypatch.setattr(dispatch, "EXTRA_WORKER_FACTOR", 0.0)
     monkeypatch.setenv("GRADER_CACHE_DIR", str(root / "cache-b"))
@@ -418,6 +428,8 @@ def test_a_worker_that_dies_takes_only_its_answer(klass, monkeypatch):
 
     monkeypatch.setattr(engine, "check_part", deadly)
     monkeypatch.setattr(dispatch, "START_POOL_CHUNKS", 0)  # workers even for so small a class
+    # every answer to a worker (the parent checks light answers itself: "DIE" would end it)
+    monkeypatch.setattr(engine, "HEAVY_TYPES", EveryType())
     report = grade(root, jobs=2)
     assert report.errors == 1 and report.graded == len(students)
     rows = db_rows(root / "gb.sqlite")

@@ -104,6 +104,39 @@ def test_resume_after_kill_9_is_byte_identical(tmp_path):
     assert _export(tmp_path, "gb.sqlite") == _export(tmp_path, "ref.sqlite")
 
 
+# --jobs 2 in a fresh process: how many answers the parent checked itself, whether it imported sympy
+_PARENT_CHECKS = """
+import sys
+from grader import grade
+from grader.grading import engine
+
+here, real = [], engine.Checker.check
+engine.Checker.check = lambda self, item: (here.append(self.problems[item[0]].light[item[1]]), real(self, item))[1]
+grade({specs!r}, {subs!r}, db={db!r}, jobs=2)
+print(len(here), all(here), "sympy" in sys.modules)
+"""
+
+
+def test_the_parent_of_jobs_2_checks_light_answers_itself_without_sympy(tmp_path, monkeypatch):
+    """While its worker starts (and whenever the workers fall behind), the parent checks the
+    answers to parts with no sympy in them (numbers, shapes) itself; it never imports sympy for
+    that, and the gradebook is byte for byte that of --jobs 1."""
+    from grader import grade
+
+    specs = _real_class(tmp_path, 60)
+    grade(specs, tmp_path / "subs", db=tmp_path / "j1.sqlite", jobs=1)  # (solves and caches the specs)
+    env = {**os.environ, "GRADER_CACHE_DIR": os.environ["GRADER_CACHE_DIR"]}
+    for stored in Path(env["GRADER_CACHE_DIR"]).glob("*.verdicts"):
+        stored.unlink()  # every answer checked again
+    script = _PARENT_CHECKS.format(specs=[str(p) for p in specs], subs=str(tmp_path / "subs"),
+                                   db=str(tmp_path / "j2.sqlite"))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    checked_here, all_light, sympy = done.stdout.split()
+    assert int(checked_here) > 0 and all_light == "True" and sympy == "False"
+    assert _export(tmp_path, "j1.sqlite") == _export(tmp_path, "j2.sqlite")
+
+
 def test_a_rerun_solves_nothing_and_grades_nothing(tmp_path, monkeypatch):
     from grader import grade, solved
 

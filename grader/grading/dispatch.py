@@ -17,8 +17,12 @@ against ~0.6 s for checking their 5,246 distinct answers), so a worker on every 
 the N processes fighting over N-1 cores, and each worker costs ~0.3 s of CPU to start (sympy, the
 parts). When the checks are the larger share instead (many distinct answers, hard expressions),
 the parent finds the workers' backlog longer than what it has left to do itself, and starts one
-more worker (`Verdicts._want_extra_worker`): N workers then share the checks. Which process
-checks an answer never changes its verdict.
+more worker (`Verdicts._want_extra_worker`): N workers then share the checks. And the answers
+to light parts (numbers, shapes, matrices: no sympy, ~0.04 ms each) wait in a queue of their own,
+which the parent works through itself whenever it would otherwise wait for the workers (while
+they start, ~0.25 s, and whenever they fall behind), and which the workers take only when they
+have nothing else (a Dask cluster is sent every answer). Which process checks an answer never
+changes its verdict.
 
 With one job the answers are checked in the parent, as they come. A worker that raises on an
 answer records the `error` verdict for it (see engine.Checker); a worker that dies (a segfault,
@@ -71,6 +75,7 @@ IN_FLIGHT_PER_JOB = 8
 EXTRA_WORKER_FACTOR = 2.0
 EXTRA_WORKER_SECONDS = 0.3
 STUDENT_SECONDS = 0.0005  # the parent's own CPU per student, until it has measured it
+LIGHT_AT_A_TIME = 32  # light answers the parent checks before it looks at the workers again
 START_POOL_CHUNKS = 3  # distinct answers (in chunks) waiting before worker processes are started
 
 Verdict = tuple[PartResult, "str | None"]  # the result, and an error message if it could not be checked
@@ -128,6 +133,7 @@ class Verdicts:
         self.tables: dict[str, list[dict[Any, Slot]]] = {pid: [{} for _ in p.part_ids] for pid, p in problems.items()}
         self.size = 0  # Slots in the tables
         self.unsent: deque[tuple[Slot, Item]] = deque()  # to check, not sent yet (the pool has enough)
+        self.light: deque[tuple[Slot, Item]] = deque()  # ... answers to light parts (see the module docstring)
         self.in_flight: dict[Future, Chunk] = {}
         self.finished: deque[Future] = deque()  # chunks done since the last look (filled by the pool's thread)
         self.pending: deque[Student] = deque()
@@ -191,10 +197,13 @@ class Verdicts:
                     slot.verdict = self.checker.check(item)
                     continue
                 waiting.append(slot)
-                self.unsent.append((slot, item))
+                (self.light if problem.light[index] and self.make_pool is None else self.unsent).append((slot, item))
                 # the pool starts only once there is enough to share: a small class is checked here
-                if len(self.unsent) >= (CHUNK if self.pool is not None else max(1, CHUNK * START_POOL_CHUNKS)):
-                    self._send()
+                if self.pool is not None:
+                    if len(self.unsent) >= CHUNK:
+                        self._send()
+                elif len(self.unsent) + len(self.light) >= max(1, CHUNK * START_POOL_CHUNKS):
+                    self._send(partial=True)
             rows.append(row)
         stats.hits += hits
         self.pending.append(Student(name, payload, pids, rows, waiting))
@@ -257,9 +266,10 @@ class Verdicts:
         """Every student still waiting (the end of the batch)."""
         if self.pool is None and not self.in_flight:
             # too little to be worth starting worker processes (each imports what checking needs)
-            for slot, item in self.unsent:
-                slot.verdict = self.checker.check(item)
-            self.unsent.clear()
+            for queue in (self.light, self.unsent):
+                for slot, item in queue:
+                    slot.verdict = self.checker.check(item)
+                queue.clear()
         self._send(partial=True)
         while self.pending:
             yield from self._pop()
@@ -282,9 +292,9 @@ class Verdicts:
             while waiting and waiting[-1].verdict is not None:
                 waiting.pop()
             if waiting:
-                if not self.unsent and not self.in_flight:  # nothing will come: should not happen
+                if not self.unsent and not self.light and not self.in_flight:  # nothing will come: should not happen
                     raise RuntimeError("a student's answers were never sent to be checked")
-                if self.unsent and not self.in_flight and self.pool is not None:
+                if (self.unsent or self.light) and not self.in_flight and self.pool is not None:
                     self._send(partial=True)
                 return
             self.pending.popleft()
@@ -360,11 +370,18 @@ class Verdicts:
 
     def _send(self, partial: bool = False) -> None:
         """Send the unsent answers in chunks while fewer than IN_FLIGHT_PER_JOB chunks per job are
-        out; a chunk not full only if `partial`, or if a worker may be idle."""
+        out; a chunk not full only if `partial`, or if a worker may be idle. Light answers go only
+        when there is nothing else and a worker may be idle (the parent checks them otherwise)."""
         workers = self.workers + (self.extra is not None)
-        unsent, in_flight, room = self.unsent, self.in_flight, workers * IN_FLIGHT_PER_JOB
-        while unsent and len(in_flight) < room and (partial or len(unsent) >= CHUNK or len(in_flight) < workers):
-            chunk = [unsent.popleft() for _ in range(min(CHUNK, len(unsent)))]
+        in_flight, room = self.in_flight, workers * IN_FLIGHT_PER_JOB
+        while len(in_flight) < room:
+            if self.unsent and (partial or len(self.unsent) >= CHUNK or len(in_flight) < workers):
+                queue = self.unsent
+            elif self.light and not self.unsent and len(in_flight) < workers:
+                queue = self.light
+            else:
+                return
+            chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
             try:
                 fut = self._submit([item for _slot, item in chunk])
             except BrokenProcessPool:
@@ -382,6 +399,13 @@ class Verdicts:
                 except (BrokenProcessPool, OSError):  # no room for another process: the others go on
                     self.extra = None
             self._send(partial=True)
+        if block and self.light:
+            # rather than wait for the workers, check some light answers here (no sympy needed)
+            for _ in range(min(LIGHT_AT_A_TIME, len(self.light))):
+                slot, item = self.light.popleft()
+                slot.verdict = self.checker.check(item)
+            self._collect(block=False)
+            return True
         if not self.in_flight:
             return False
         if not block and not self.finished:  # nothing came back since the last look

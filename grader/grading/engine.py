@@ -25,6 +25,7 @@ from ..solved import Solved
 from ..verdicts import ERROR  # a part that could not be checked (an internal failure)
 
 VARIANT_ENTRIES = 512
+HEAVY_TYPES = ("expression", "matrix-expression")  # answer types whose check is a proof, not a comparison
 WORKER_NICENESS = 5  # added to a worker process's niceness (see init_worker)
 
 
@@ -49,10 +50,18 @@ class SolvedProblem:
         if isinstance(solution, Solved):
             self.part_ids, self.points = list(solution.part_ids), list(solution.points)
             self.part_types = list(solution.part_types)
+            # a pickle that holds a sympy object names its module
+            light = [b"sympy" not in blob for blob in solution.part_blobs] \
+                if len(solution.part_blobs) == len(self.part_ids) else [False] * len(self.part_ids)
         else:
             self.part_ids = [p.id for p in solution.parts]
             self.points = [float(p.points) for p in solution.parts]
             self.part_types = [p.type for p in solution.parts]
+            light = [True] * len(self.part_ids)  # solved in this process: sympy is imported already
+        # the parts whose answers are checked without sympy, and cheaply (see dispatch: the parent
+        # of `--jobs N` checks those itself when it would otherwise wait); a student's own variant
+        # is solved when checked
+        self.light = [ok and base is None and t not in HEAVY_TYPES for ok, t in zip(light, self.part_types)]
 
     @property
     def max_score(self) -> float:
