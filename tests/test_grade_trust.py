@@ -338,6 +338,11 @@ def test_undecided_answers_are_listed_for_review(tmp_path, monkeypatch):
     assert "For review: 1 answer(s)" in text and "hard@uni.edu  p1/s  HARD" in text
     gs = _gradescope_docs(tmp_path / "gs")["hard@uni.edu"]["tests"][0]["output"]
     assert "a TA will review it" in gs
+    # graded whole in one run, the class's review, totals and summary were tallied while writing;
+    # a re-run with nothing to grade reads them back from the gradebook: the same
+    again = grade(tmp_path, jobs=1)
+    assert again.graded == 0 and again.review == report.review and again.totals == report.totals
+    assert [s.to_dict() for s in again.summary] == [s.to_dict() for s in report.summary]
 
 
 def test_no_review_column_when_nothing_is_undecided(tmp_path):

@@ -37,7 +37,7 @@ from .collect import Entry, collect
 from .dispatch import Graded, Verdicts
 from .engine import CacheStats, SolvedProblem
 from .gradebook import ERROR, OK, Gradebook, ProblemRows
-from .summary import PartSummary, Review, Tally, for_review, summarise
+from .summary import GradedNow, PartSummary, Review, for_review, summarise
 
 Progress = Callable[[int, int], None]
 
@@ -269,9 +269,9 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
         report.jobs = jobs if cluster is None else cluster.threads
         done_count = 0
         queued = 0
-        # the summary of the students graded now; it is the class's when every student is
-        # graded now on every problem (nothing to read back from the gradebook at the end)
-        tally: Tally | None = Tally(solved)
+        # the summary, totals and undecided answers of the students graded now: the class's when
+        # every student is graded now on every problem (nothing to read back from the gradebook)
+        tally: GradedNow | None = GradedNow(solved)
 
         def record(graded: Graded) -> None:
             nonlocal done_count
@@ -282,8 +282,7 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
                                 else OK, parts) for pid, parts in results.items()]
             book.record(entry.student, entry.file, entry.line, rows, fresh)
             if tally is not None:
-                for pid, parts in results.items():
-                    tally.add_results(pid, parts)
+                tally.add(entry.student, results)
             if errors:
                 report.errors += 1
                 report.issues.extend(SpecIssue(entry.file, entry.line, "", f"{entry.student}: {e}; recorded as "
@@ -327,10 +326,15 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
         report.not_graded, report.files = collected.not_graded, collected.files
         report.students = sorted(collected.students, key=_order)
 
-        book.set_class(report.students)
-        report.totals = _totals(book, solved, report.students)
-        report.summary = tally.summaries() if tally is not None else summarise(book, solved)
-        report.review = for_review(book, solved)
+        if tally is None or csv:
+            book.set_class(report.students)  # what query_class joins: only reading back needs it
+        if tally is not None:
+            max_total = sum(p.max_score for p in solved)
+            report.totals = {s: (tally.totals.get(s, 0.0), max_total) for s in report.students}
+            report.summary, report.review = tally.tally.summaries(), tally.review()
+        else:
+            report.totals = _totals(book, solved, report.students)
+            report.summary, report.review = summarise(book, solved), for_review(book, solved)
         if csv:
             from .outputs import write_csv
 

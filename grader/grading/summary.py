@@ -127,6 +127,36 @@ class Tally:
         return out
 
 
+class GradedNow:
+    """What `grade` tallies as it writes a class graded whole in one run (every student, every
+    problem): the per-part summary, each student's total and the undecided answers, so that
+    nothing is read back from the gradebook at the end. The same values, in the same order, as
+    `summarise`, `for_review` and run._totals read from it: a total adds each problem's score (as
+    the gradebook stores it) in problem id order, the order the gradebook's key keeps them in."""
+
+    def __init__(self, problems: list[SolvedProblem]):
+        self.tally = Tally(problems)
+        self.order = {p.id: i for i, p in enumerate(problems)}
+        self.totals: dict[str, float] = {}
+        self.undecided: list[tuple[str, str, str, str | None, int]] = []
+
+    def add(self, student: str, results: dict[str, list[PartResult]]) -> None:
+        total = 0.0
+        for pid in sorted(results):
+            parts = results[pid]
+            self.tally.add_results(pid, parts)
+            total += float(sum(p.score for p in parts))
+            for position, r in enumerate(parts):
+                if r.verdict == UNDECIDED:
+                    self.undecided.append((student, pid, r.id, r.given, position))
+        self.totals[student] = total
+
+    def review(self) -> list[Review]:
+        order = self.order
+        found = sorted(self.undecided, key=lambda r: (r[0].casefold(), r[0], order[r[1]], r[4]))
+        return [Review(r[0], r[1], r[2], r[3]) for r in found]
+
+
 def summarise(book: Gradebook, problems: list[SolvedProblem]) -> list[PartSummary]:
     """Per-part statistics of the class (see Gradebook.set_class), computed by the gradebook."""
     tally = Tally(problems)
