@@ -19,8 +19,9 @@ alternated; the machine is shared, so CPU seconds and ratios matter more than wa
   and the speed-up `--jobs 2` can give at most on two cores (its CPU in all processes split evenly,
   and never less than its parent's own);
 - the naive grader (every answer parsed and `sympy.simplify(a - b) == 0`, no dedupe), measured
-  on --naive-sample students, and the same naive script with a dict of answers already checked
-  (the whole class); grader's ratio to each, in wall and in CPU time;
+  on --naive-sample students in every round (its speed varies with the machine's as grader's
+  does: each round's ratio is printed too), and the same naive script with a dict of answers
+  already checked (the whole class); grader's ratio to each, in wall and in CPU time;
 - distinct answers checked per second (the real cost: each one is a parse and a comparison);
 - a re-run with nothing left to grade; one student with a warm cache (specs solved and their
   answers' verdicts stored by an earlier grade), and one student whose answers are new;
@@ -156,7 +157,9 @@ def naive(cols: list[tuple[str, Any]], class_csv: Path, limit: int | None, memo:
     import csv
 
     import sympy  # noqa: F401 — imported before the clock starts, as grader's workers have it
+    from sympy.core.cache import clear_cache
 
+    clear_cache()  # a run starts with nothing of an earlier one in sympy's cache (as a fresh script would)
     seen: dict[tuple[int, str], str] = {}
     count = 0
     start, cpu = time.perf_counter(), time.process_time()
@@ -228,6 +231,7 @@ def main() -> None:
         times: dict[str, list[float]] = {"1": [], "2": []}
         cpu: dict[str, list[float]] = {"1": [], "2": []}
         own: dict[str, list[float]] = {"1": [], "2": []}
+        naive_runs: list[tuple[float, float, int]] = []  # (wall, CPU, part-checks) of the naive grader, each round
         for r in range(opts.rounds):
             for jobs in ("1", "2") if r % 2 == 0 else ("2", "1"):
                 grader.forget_verdicts()
@@ -235,6 +239,8 @@ def main() -> None:
                 times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs]))
                 cpu[jobs].append(grader.cpu[-1])
                 own[jobs].append(grader.own_cpu[-1])
+            # the baseline in the same round: what the machine gives one round, it gives both
+            naive_runs.append(naive(cols, subs, opts.naive_sample, memo=False))
         t1, t2 = statistics.median(times["1"]), statistics.median(times["2"])
         c1, c2 = statistics.median(cpu["1"]), statistics.median(cpu["2"])
         parent = statistics.median(own["2"])
@@ -271,12 +277,17 @@ def main() -> None:
         print(f"one student, new answers        {new:7.2f} s   (CPU {grader.cpu[-1]:.2f} s; specs cached, answers "
               "checked: sympy imported)")
 
-        tn, cn, n_naive = naive(cols, subs, opts.naive_sample, memo=False)
+        tn = statistics.median(w for w, _c, _n in naive_runs)
+        cn = statistics.median(c for _w, c, _n in naive_runs)
+        n_naive = naive_runs[0][2]
         tm, cm, n_memo = naive(cols, subs, None, memo=True)
         best, best_cpu = parts / min(t1, t2), parts / c1
+        # each round's grader (--jobs 2) against that round's naive grader
+        per_round = sorted((parts / t) / (n / w) for t, (w, _c, n) in zip(times["2"], naive_runs))
         print(f"naive (simplify per answer)     {n_naive / tn:9,.0f} part-checks/s   grader is {best / (n_naive / tn):,.0f}x "
               f"(CPU: {n_naive / cn:,.0f} per CPU second, grader --jobs 1 {best_cpu / (n_naive / cn):,.0f}x; "
-              f"measured on {opts.naive_sample} students)")
+              f"measured on {opts.naive_sample} students each round; --jobs 2 against the same round's: "
+              f"{', '.join(f'{x:.0f}x' for x in per_round)})")
         print(f"naive with a memo of answers    {n_memo / tm:9,.0f} part-checks/s   grader is {best / (n_memo / tm):.2f}x "
               f"(CPU: {n_memo / cm:,.0f} per CPU second, grader --jobs 1 {best_cpu / (n_memo / cm):.2f}x)")
 
