@@ -77,11 +77,16 @@ class Tally:
         self.scores: dict[tuple[str, str], Counter[float]] = {}
         self.wrong: dict[tuple[str, str], Counter[str]] = {}
         self.mistakes: dict[tuple[str, str], Counter[str]] = {}
+        # problem -> part -> its (summary, scores, wrong answers, mistakes): what add_results
+        # updates for each of 90,000 results of a class, found with one lookup by part id
+        self.by_problem: dict[str, dict[str, tuple[PartSummary, Counter[float], Counter[str], Counter[str]]]] = {}
         for p in problems:
             for part_id, points in zip(p.part_ids, p.points):
                 key = (p.id, part_id)
                 self.parts[key] = PartSummary(p.id, part_id, float(points), verdicts={v: 0 for v in VERDICTS[:4]})
                 self.scores[key], self.wrong[key], self.mistakes[key] = Counter(), Counter(), Counter()
+                self.by_problem.setdefault(p.id, {})[part_id] = (
+                    self.parts[key], self.scores[key], self.wrong[key], self.mistakes[key])
 
     def add(self, problem: str, part: str, verdict: str, score: float, given: str | None, mistake: str | None) -> None:
         key = (problem, part)
@@ -99,20 +104,22 @@ class Tally:
     def add_results(self, problem: str, results: list[PartResult]) -> None:
         """One student's results for one problem (what the gradebook stores of them): `add` for
         each, written out (90,000 rows a class of 2,000, in the process every student goes through)."""
-        parts, scores, wrong, mistakes = self.parts, self.scores, self.wrong, self.mistakes
+        parts = self.by_problem.get(problem)
+        if parts is None:
+            return
         for r in results:
-            key = (problem, r.id)
-            s = parts.get(key)
-            if s is None:
+            found = parts.get(r.id)
+            if found is None:
                 continue
+            s, scores, wrong, mistakes = found
             verdict = r.verdict
             s.students += 1
             s.verdicts[verdict] = s.verdicts.get(verdict, 0) + 1
-            scores[key][float(r.score)] += 1
+            scores[float(r.score)] += 1
             if r.given is not None and (verdict == "incorrect" or verdict == "invalid"):
-                wrong[key][r.given] += 1
+                wrong[r.given] += 1
             if r.mistake:
-                mistakes[key][r.mistake] += 1
+                mistakes[r.mistake] += 1
 
     def summaries(self) -> list[PartSummary]:
         out = []
