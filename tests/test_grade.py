@@ -410,7 +410,8 @@ def test_an_exception_on_one_answer_is_an_error_verdict_and_is_retried(klass, mo
     assert {(r[0], r[1], r[2]): r[3] for r in db_rows(root / "gb.sqlite")}[(victim, "p1", "s")] == "invalid"
 
 
-def test_a_worker_that_dies_takes_only_its_answer(klass, monkeypatch):
+@pytest.mark.parametrize("extra", [False, True], ids=["one-worker", "with-the-extra-worker"])
+def test_a_worker_that_dies_takes_only_its_answer(klass, monkeypatch, extra):
     from grader.grading import dispatch, engine
 
     root, students = klass
@@ -430,7 +431,15 @@ def test_a_worker_that_dies_takes_only_its_answer(klass, monkeypatch):
     monkeypatch.setattr(dispatch, "START_POOL_CHUNKS", 0)  # workers even for so small a class
     # every answer to a worker (the parent checks light answers itself: "DIE" would end it)
     monkeypatch.setattr(engine, "HEAVY_TYPES", EveryType())
+    started: list[int] = []
+    if extra:  # a second pool beside the first (see the test above): the dead worker may be in either
+        real_start = dispatch.Verdicts._start_extra_worker
+        monkeypatch.setattr(dispatch.Verdicts, "_start_extra_worker", lambda self: (started.append(1), real_start(self)))
+        for name, value in (("CHUNK", 1), ("IN_FLIGHT_PER_JOB", 1), ("EXTRA_WORKER_SECONDS", 0.0),
+                            ("EXTRA_WORKER_FACTOR", 0.0)):
+            monkeypatch.setattr(dispatch, name, value)
     report = grade(root, jobs=2)
+    assert bool(started) == extra  # (started again after the recovery if answers are still waiting)
     assert report.errors == 1 and report.graded == len(students)
     rows = db_rows(root / "gb.sqlite")
     # the answer that kills a worker is an `error` (the student is re-graded on the next run); the
