@@ -313,13 +313,8 @@ class Verdicts:
             yield student, results, errors
 
     def _pool(self) -> Executor:
-        if self.pool is None and self.make_pool is not None:
-            self.pool = self.make_pool()
         if self.pool is None:
-            # nothing of sympy is imported here: each worker imports it (engine.init_worker) while
-            # this process goes on reading students, instead of every core waiting for this one
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), initializer=init_worker,
-                                            initargs=(self.problems,))
+            self.pool = self.make_pool() if self.make_pool is not None else _worker_pool(self.workers, self.problems)
         return self.pool
 
     def _want_extra_worker(self) -> bool:
@@ -341,30 +336,16 @@ class Verdicts:
 
     def _start_extra_worker(self) -> None:
         """One more worker process, in a pool of its own (the main pool cannot grow: its workers are
-        forked together, before its threads exist). This fork comes after those threads started;
-        the new worker touches none of their locks (only its own pool's queues), and Python 3.12+
-        warns of forking a process with threads in any case: that warning is not for the user."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=init_worker,
-                                       initargs=(self.problems,))
-            with _sigint_held():
-                pool.submit(work, [])  # an empty task: forks the worker now, here
-        self.extra = pool
+        forked together)."""
+        self.extra = _worker_pool(1, self.problems)
 
     def _submit(self, items: list[Item]) -> Future:
-        """Send a chunk, to the extra worker if it has fewer chunks than each main worker; the
-        first one of a pool forks its workers, with Ctrl-C held until they ignore it themselves
-        (a worker interrupted before `init_worker` would die with a traceback and break the pool,
-        and the parent would take the broken pool for a crash)."""
+        """Send a chunk: to the extra worker if it has fewer chunks than each main worker."""
         if self.extra is not None and len(self.in_extra) * self.workers < len(self.in_flight) - len(self.in_extra):
             fut = self.extra.submit(work, items)
             self.in_extra.add(fut)
-        elif self.pool is not None and getattr(self.pool, "_processes", None):
-            fut = self.pool.submit(work, items)
         else:
-            with _sigint_held():
-                fut = self._pool().submit(work, items)
+            fut = self._pool().submit(work, items)
         fut.add_done_callback(self.finished.append)
         return fut
 
@@ -457,6 +438,26 @@ class Verdicts:
                 message = f"internal error: {why} while checking {pid}/{problem.part_ids[index]}"
                 slot.verdict = (error_result(problem.part_ids[index], problem.points[index], "", raw, message), message)
                 self.close()
+
+
+def _worker_pool(workers: int, problems: dict[str, SolvedProblem]) -> Executor:
+    """A pool of `workers` worker processes, forked now (by an empty task) with Ctrl-C held until
+    they ignore it themselves: a worker interrupted before `init_worker` would die with a traceback
+    and break the pool, and the parent would take the broken pool for a crash. No sympy is imported
+    here: each worker imports it (engine.init_worker) while this process goes on reading students.
+    A pool started after another's threads exist (the extra worker, a fresh pool after a crash)
+    forks a process with threads; its workers touch none of those threads' locks (only their own
+    pool's queues), and the warning Python 3.12+ gives about such forks is not for the user."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=init_worker,
+                               initargs=(problems,))
+    try:
+        with warnings.catch_warnings(), _sigint_held():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pool.submit(work, [])
+    except BaseException:
+        _shutdown(pool)  # nothing half-started is left behind
+        raise
+    return pool
 
 
 @contextlib.contextmanager
