@@ -57,10 +57,14 @@ class Review:
 def for_review(book: Gradebook, problems: list[SolvedProblem]) -> list[Review]:
     """The undecided answers of the class (see Gradebook.set_class), by student, problem, part."""
     order = {p.id: i for i, p in enumerate(problems)}
-    found = [r for r in book.query_class(
+    return _reviews([r for r in book.query_class(
         "SELECT r.student, r.problem, r.part, r.given, r.position FROM results r WHERE r.verdict = ?", (UNDECIDED,))
-        if r[1] in order]
-    found.sort(key=lambda r: (r[0].casefold(), r[0], order[r[1]], r[4]))
+        if r[1] in order], order)
+
+
+def _reviews(found: list[tuple[str, str, str, str | None, int]], order: dict[str, int]) -> list[Review]:
+    """(student, problem, part, given, position) rows as Reviews: by student, problem, part."""
+    found = sorted(found, key=lambda r: (r[0].casefold(), r[0], order[r[1]], r[4]))
     return [Review(r[0], r[1], r[2], r[3]) for r in found]
 
 
@@ -159,9 +163,7 @@ class GradedNow:
         self.totals[student] = total
 
     def review(self) -> list[Review]:
-        order = self.order
-        found = sorted(self.undecided, key=lambda r: (r[0].casefold(), r[0], order[r[1]], r[4]))
-        return [Review(r[0], r[1], r[2], r[3]) for r in found]
+        return _reviews(self.undecided, self.order)
 
 
 def summarise(book: Gradebook, problems: list[SolvedProblem]) -> list[PartSummary]:
