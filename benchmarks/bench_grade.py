@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_check import grader_under_test  # noqa: E402
-from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
+from benchmarks.classgen import ONE_OFF, columns, spec_paths, write_class  # noqa: E402
 
 # `python -m grader ARGS`, then one line on stderr: the process's own CPU seconds (not its workers')
 # and its peak resident memory (kB, Linux; 0 elsewhere)
@@ -208,6 +208,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--big", type=int, default=20000, help="the class size of the memory figure (0: skip)")
     ap.add_argument("--naive-sample", type=int, default=60)
+    ap.add_argument("--one-off", type=float, default=ONE_OFF, metavar="SHARE",
+                    help=f"the share of answers nobody else gives (default {ONE_OFF}; 0.6 with --students 400: "
+                    "a class whose checks outweigh the rest)")
     ap.add_argument("--here", action="store_true", help="measure this checkout (PYTHONPATH), not an install")
     opts = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -217,7 +220,7 @@ def main() -> None:
         specs = spec_paths(work)
         cols = columns(specs)
         subs = work / "class.csv"
-        write_class(subs, cols, opts.students, seed=1)
+        write_class(subs, cols, opts.students, seed=1, one_off_share=opts.one_off)
         one, other = work / "one.csv", work / "other.csv"
         write_class(one, cols, 1, seed=5)
         write_class(other, cols, 1, seed=6)

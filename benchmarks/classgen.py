@@ -176,7 +176,10 @@ def columns(specs: list[Path]) -> list[tuple[str, Any]]:
     return out
 
 
-def write_class(path: Path, cols: list[tuple[str, Any]], students: int, seed: int = 1) -> None:
+def write_class(path: Path, cols: list[tuple[str, Any]], students: int, seed: int = 1,
+                one_off_share: float = ONE_OFF) -> None:
+    """`one_off_share`: the share of answers nobody else gives (0.6 makes a class whose checks
+    outweigh the reading and writing: 400 students give ~11,000 distinct answers)."""
     rng = random.Random(seed)
     pools = []
     for _name, part in cols:
@@ -194,7 +197,7 @@ def write_class(path: Path, cols: list[tuple[str, Any]], students: int, seed: in
                     row.append("")
                 elif r < MISSING + GARBAGE:
                     row.append(rng.choice(GARBAGE_ANSWERS))
-                elif r < MISSING + GARBAGE + ONE_OFF:
+                elif r < MISSING + GARBAGE + one_off_share:
                     row.append(one_off(part, rng))
                 else:
                     row.append(rng.choices(common, weights)[0])
