@@ -152,7 +152,7 @@ def _check_stored(stored: Any, given: dict[str, Any], wanted: list[str]) -> Chec
         raw = given.get(part_id)
         found = seen.get(part_id, raw)
         if found is None:
-            found = check_part(stored.part(index), raw, mistakes)
+            found = check_part(stored.part_to_check(index), raw, mistakes)
             seen.put(part_id, raw, found)
         result.parts.append(found)
     seen.save()

@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover — an interpreter without the C acceler
 
 PROTOCOL = 5
 
-FORMAT = 5  # 3: a Solution carries its notes and mistake feedback; 4: part types; 5: part answers
+FORMAT = 6  # 3: a Solution carries its notes and mistake feedback; 4: part types; 5: part answers; 6: check forms
 
 
 @record
@@ -64,27 +64,35 @@ class Solved:
     part_blobs: list[bytes] = field(default_factory=list)  # each PartSolution, without its steps
     part_types: list[str] = field(default_factory=list)  # each part's answer type
     part_answers: list[str] = field(default_factory=list)  # each part's answer as displayed
+    # each expression part as checking an answer reads it, its key an answers.expected.Expected whose
+    # sympy expression is unpickled only for a proof (b"" for the other parts: `part` is read)
+    check_blobs: list[bytes] = field(default_factory=list)
     cache_entry: str = ""  # the file this was read from or stored to ("" when not cached)
     cache_key: str = ""  # the key it was stored under
     rest_blob: bytes = b""  # (Solution without parts, {part id: steps})
     _parts: dict[int, PartSolution] = field(default_factory=dict, repr=False, compare=False)
+    _checks: dict[int, PartSolution] = field(default_factory=dict, repr=False, compare=False)
     _full: Solution | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, solution: Solution, feedback: dict[str, str], **meta: Any) -> Solved:
+        from .answers.check import with_expected
+
         parts = [dumps(replace(p, steps=[]), protocol=PROTOCOL) for p in solution.parts]
+        checks = [b"" if (c := with_expected(p)) is None else dumps(c, protocol=PROTOCOL) for p in solution.parts]
         shell = copy.copy(solution)
         shell.parts = []
         rest = dumps((shell, {p.id: p.steps for p in solution.parts}), protocol=PROTOCOL)
         out = cls(solution.id, solution.kind, [p.id for p in solution.parts], solution.title,
                   [float(p.points) for p in solution.parts], feedback, part_blobs=parts, rest_blob=rest,
-                  part_types=[p.type for p in solution.parts], part_answers=[p.answer for p in solution.parts], **meta)
+                  part_types=[p.type for p in solution.parts], part_answers=[p.answer for p in solution.parts],
+                  check_blobs=checks, **meta)
         out._full = solution
         return out
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_parts"], state["_full"] = {}, None  # only the pickles are stored or sent
+        state["_parts"], state["_checks"], state["_full"] = {}, {}, None  # only the pickles are stored or sent
         return state
 
     def part(self, index: int) -> PartSolution:
@@ -94,6 +102,15 @@ class Solved:
         found = self._parts.get(index)
         if found is None:
             found = self._parts[index] = loads(self.part_blobs[index])  # written by Solved.of only
+        return found
+
+    def part_to_check(self, index: int) -> PartSolution:
+        """Part `index` as checking an answer reads it: an expression part's check form (see
+        check_blobs: no sympy until a proof is needed), any other part itself."""
+        found = self._checks.get(index)
+        if found is None:
+            blob = self.check_blobs[index] if index < len(self.check_blobs) else b""
+            found = self._checks[index] = loads(blob) if blob else self.part(index)  # written by Solved.of only
         return found
 
     def blank_part(self, index: int) -> PartSolution:

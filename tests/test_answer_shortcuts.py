@@ -1,8 +1,9 @@
 """The shortcuts that make a distinct answer cheap (issue 14) decide what the long way decides.
 
 - A formula's sympy form is built only when needed (grader.answers.evaluate.check_formula makes
-  every check of to_sympy first, with the same messages); its first sample points do not depend on
-  the constants that only the sympy form shows (equivalence.fixed_points).
+  every check of to_sympy first, with the same messages); its sample points depend on the numbers
+  written in it, read off its tree (equivalence._sample), never on its sympy form, and the first
+  of them on no constant at all (equivalence.fixed_points).
 - A number against an irrational key is decided on the exact ends of the key's enclosure
   (grader.answers.enclose), which is remembered: the ends must hold the value mpmath computes at
   240 bits, and the verdicts must be mpmath's.

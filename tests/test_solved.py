@@ -189,8 +189,16 @@ def test_a_symbolic_answer_checked_before_is_rechecked_without_sympy(tmp_path):
     again, state = _check_in_a_process(tmp_path, answers)
     assert state == ["NO-SYMPY", "1"]
     assert again == first  # the same verdicts, scores and feedback
-    other, (imported, _) = _check_in_a_process(tmp_path, ["same=s_i - s_i^2"])  # a new text: checked afresh
-    assert imported == "SYMPY" and other["parts"][0]["verdict"] == "correct"
+    # a new text is checked afresh: against the key's stored form (grader.answers.expected), so an
+    # answer decided at the points or by its polynomial form needs no sympy either
+    other, (imported, _) = _check_in_a_process(tmp_path, ["same=s_i - s_i^2"])
+    assert imported == "NO-SYMPY" and other["parts"][0]["verdict"] == "correct"
+    wrong, (imported, _) = _check_in_a_process(tmp_path, ["same=s_i + s_i^2"])
+    assert imported == "NO-SYMPY" and wrong["parts"][0]["verdict"] == "incorrect"
+    assert "at s_i = " in wrong["parts"][0]["feedback"]
+    # one that only the general proof decides unpickles the key's sympy form, and gets its verdict
+    proved, (imported, _) = _check_in_a_process(tmp_path, ["same=s_i*(1-s_i)*(sin(s_j)^2+cos(s_j)^2)"])
+    assert imported == "SYMPY" and proved["parts"][0]["verdict"] == "correct"
 
 
 def _result(verdict, feedback="Correct."):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidAnswer, SpecIssue
-from ..records import field, record
+from ..records import field, record, replace
 from ..solution import Judgement, PartSolution, Solution
 from ..verdicts import CORRECT, INCORRECT, INVALID, MISSING, UNDECIDED, VERDICTS, Outcome, Verdict
 from . import sigfigs
+from .evaluate import exact_to_sympy
 from .prove import OutOfBudget
 from .types import answer_type
 from .written import ParsedFormula, WrittenNumber
@@ -135,6 +137,52 @@ def check_part(part: PartSolution, raw: Any, mistakes: dict[str, Any] | None = N
             return _verdict(result, part, atype, value, mistakes)
     except OutOfBudget:  # the last guard fired between two comparisons
         return _undecided(result)
+
+
+def with_expected(part: PartSolution) -> PartSolution | None:
+    """`part` as checking answers reads it, without steps, its sympy values (the key's, its
+    mistakes') as Expected values (grader.answers.expected): a check that needs no proof then
+    needs no sympy. None for a part whose check reads its values otherwise (a kind's own verify,
+    an answer type other than expression, real and matrix) or that holds no sympy value."""
+    element = part.options.get("elements", "real") if part.type == "matrix" else part.type
+    if part.verify is not None or element not in ("expression", "real"):
+        return None
+    if element == "real" and all(_plain(v) for v in [part.value, *(a.value for a in part.alternatives)]):
+        return None  # plain numbers: read as they are (and a numeric spec's solving imports no sympy)
+    import sympy as sp
+
+    from .equivalence import expected_formula
+    from .symbols import definitions
+
+    # an expression is read in the plain symbols, as ExpressionType.compare reads the key
+    defined = definitions(part.options.get("symbols") or {}) if element == "expression" else {}
+    found = []
+
+    def expected(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return type(value)(expected(v) for v in value)
+        if element == "expression":
+            if defined and hasattr(value, "xreplace"):
+                value = value.xreplace(defined)
+            value = exact_to_sympy(value)
+        elif not (isinstance(value, sp.Basic) and value.is_number and value.is_finite):
+            return value  # a plain number, or one the comparison reads itself (an infinity)
+        found.append(value)
+        return expected_formula(value)
+
+    try:
+        out = replace(part, steps=[], value=expected(part.value),
+                      alternatives=[replace(alt, value=expected(alt.value)) for alt in part.alternatives])
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None  # a value the comparison reads as it is
+    return out if found else None
+
+
+def _plain(value: Any) -> bool:
+    """A value made of Python's own numbers (nested in lists), or None."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (int, float, Fraction, str))
 
 
 def _verdict(result: PartResult, part: PartSolution, atype: Any, value: Any, mistakes: dict[str, Any] | None

@@ -21,8 +21,9 @@ from typing import Any
 from ..errors import InvalidAnswer
 from .arith import Arith, Inexact, Undefined
 from .evaluate import _Walker, exact_to_sympy
+from .expected import Expected
 from .floats import FloatArith, Interval, Unsure, enclose
-from .parser import names_in, parse
+from .parser import names_in, parse, written_numbers
 from .polynomial import NotPolynomial, sympy_form, tree_form
 from .prove import (
     POINT_COST,
@@ -34,8 +35,8 @@ from .prove import (
     prove_zero,
 )
 from .reals import PRECISIONS, NeedPrecision, context
-from .symbols import Region, make_symbols, region
-from .symeval import sympy_value
+from .symbols import Region, region
+from .symeval import freeze, sympy_value
 from .total import continuous_sympy, defined_everywhere
 from .written import ParsedFormula
 
@@ -67,23 +68,26 @@ def decide(expected: Any, given: Any, decls: dict[str, Any] | None = None) -> bo
 def _equivalent(expected: Any, given: Any, decls: dict[str, Any]) -> bool | None:
     formula = given if isinstance(given, ParsedFormula) else None
     try:
-        expected = expected.expr if isinstance(expected, ParsedFormula) else exact_to_sympy(expected)
+        if isinstance(expected, ParsedFormula):
+            expected = expected.expr
+        # what the checks read of the key, computed once for every answer to its part
+        key = expected if isinstance(expected, Expected) else expected_formula(exact_to_sympy(expected))
         # a formula's own sympy expression is built only if the first points do not refute it
         answer = formula if formula is not None else exact_to_sympy(given)
         # a formula with no hole or jump, against a formula with no jump (grader.answers.total),
         # needs no point once proved: a few points in floats (a wrong answer mostly shows there),
         # then the proof
-        whole = formula is not None and _defined_everywhere(formula, decls) and _continuous(expected)
-        found = refute(expected, answer, decls, screen=True, first=FIRST_POINTS if whole else None)
+        whole = formula is not None and _defined_everywhere(formula, decls) and key.continuous
+        found = refute(key, answer, decls, screen=True, first=FIRST_POINTS if whole else None)
         if found is None:
-            if formula is not None and _same_polynomial(expected, formula, decls):
+            if formula is not None and _same_polynomial(key, formula, decls):
                 return True  # the commonest proof, without building the formula's sympy form
             g_expr = formula.expr if formula is not None else answer
-            if prove_zero(expected - g_expr, decls):
+            if prove_zero(key.expr - g_expr, decls):
                 return True
             if whole:
-                found = refute(expected, answer, decls, screen=True)
-            found = found or refute(expected, answer, decls) or refute(expected, answer, decls, deep=True)
+                found = refute(key, answer, decls, screen=True)
+            found = found or refute(key, answer, decls) or refute(key, answer, decls, deep=True)
     except (TypeError, ValueError, RecursionError, OutOfBudget):
         return None
     if found is None:
@@ -111,20 +115,13 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> Any:
     return value
 
 
-def _same_polynomial(expected: Any, formula: ParsedFormula, decls: dict[str, Any]) -> bool:
+def _same_polynomial(key: Expected, formula: ParsedFormula, decls: dict[str, Any]) -> bool:
     """Whether both formulas have the same polynomial form in their atoms (grader.answers.polynomial):
     then they are equal wherever both are defined. Its work is counted whatever the memory holds."""
     charge(STEP_COST)
-    known = _POLYNOMIALS.get(expected)
-    if known is None:
-        try:
-            known = sympy_form(expected)
-        except NotPolynomial:
-            known = (None, 0)
-        _remember(_POLYNOMIALS, expected, known)
-    key, work = known
+    form, work = key.polynomial
     charge(work // 10)
-    if key is None:
+    if form is None:
         return False
     defined = _definitions(decls)
     try:
@@ -132,11 +129,9 @@ def _same_polynomial(expected: Any, formula: ParsedFormula, decls: dict[str, Any
     except NotPolynomial:
         return False
     charge(work // 10)
-    return given == key
+    return given == form
 
 
-_POLYNOMIALS: dict[Any, tuple[Any, int]] = {}  # an expected formula's polynomial form and its work
-_MEMO_ENTRIES[id(_POLYNOMIALS)] = 512
 
 
 def candidates(name: str, reg: Region, count: int, constants: tuple[Fraction, ...] = ()) -> list[Fraction]:
@@ -253,19 +248,14 @@ def _points(names: list[str], decls: dict[str, Any], constants: tuple[Fraction, 
     return out
 
 
-def _sample(names: list[str], plain: dict[str, Any], expected: Any, given: Any) -> Iterator[dict[str, Fraction]]:
-    """The points of `refute`, in order. They depend on the constants of both formulas (points
-    just past them), which a student's formula shows only once its sympy form is built; but its
-    first points are round values that no constant moves (`fixed_points`), so those are tried
-    first, and the formula is built only if more points are needed."""
-    if isinstance(given, ParsedFormula) and not given.built and names:
-        fixed = fixed_points(names, plain)
-        early = points(names, plain, ())
-        yield from early[:fixed]
-        yield from points(names, plain, _constants(expected, given.expr))[fixed:]
-        return
-    g_expr = given.expr if isinstance(given, ParsedFormula) else given
-    yield from points(names, plain, _constants(expected, g_expr))
+def _sample(names: list[str], plain: dict[str, Any], key: Expected, given: Any) -> Iterator[dict[str, Fraction]]:
+    """The points of `refute`, in order. They depend on the large constants of both formulas
+    (points just past them): the key's, and those the student wrote (read off the tree: a
+    formula's sympy form is never built for its points). Its first points are round values that
+    no constant moves (`fixed_points`): those are tried before the constants are looked for."""
+    fixed = fixed_points(names, plain) if names else 0
+    yield from points(names, plain, ())[:fixed]
+    yield from points(names, plain, _constants(key, given))[fixed:]
 
 
 def fixed_points(names: list[str], decls: dict[str, Any]) -> int:
@@ -304,9 +294,9 @@ FAST = PRECISIONS[:2]  # every point is tried at these precisions
 DEEP_POINTS = 4  # the first points are tried again at all precisions when nothing else decides
 
 
-def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False, screen: bool = False,
+def refute(key: Expected, given: Any, decls: dict[str, Any], deep: bool = False, screen: bool = False,
            first: int | None = None) -> str | Callable[[], str] | None:
-    """A sentence saying where `given` differs from `expected` (or is undefined where it is
+    """A sentence saying where `given` differs from the expected formula `key` (or is undefined where it is
     defined), or None if no point of the domains shows a difference. `deep`: the first few points
     again at every precision (for differences below 2^-240, such as x vs x + 10^-100). `screen`:
     float enclosures of both formulas first (grader.answers.floats): where they are clearly apart
@@ -314,17 +304,18 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
     the point is passed over (floats cannot see a difference below 10^-15 or so: the caller tries
     every point exactly before saying undecided), and elsewhere the point is computed exactly.
     `first`: only the first so many points."""
-    import sympy as sp
-
     g_expr = None if isinstance(given, ParsedFormula) else given
     # names defined by a formula of other names (`s_0: {equals: exp(z_0)/...}`) are not sampled:
     # they take the value of their formula at each point of the plain names
     defined = _definitions(decls)
     plain = {n: d for n, d in decls.items() if n not in defined} if defined else decls
     # a formula's names are read off its tree (below): every symbol of its sympy form is among them
-    every = [s for s in (_free_symbols(expected) | (g_expr.free_symbols if g_expr is not None else set()))
-             if isinstance(s, sp.Symbol)]
-    symbols = {s.name: s for s in every}
+    every: list[Any] = []
+    if g_expr is not None:
+        import sympy as sp
+
+        every = [s for s in _free_symbols(g_expr) if isinstance(s, sp.Symbol)]
+    symbols = set(key.names) | {s.name for s in every}
     needed: list[str] = []
     if isinstance(given, ParsedFormula):
         # names that sympy simplified away (x/x is 1) still matter: the formula is undefined at x = 0
@@ -335,10 +326,9 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
             if name in used:
                 used |= names_in(defined[name])
         needed = [name for name in defined if name in used]
-        for name in used & set(plain) - set(symbols):
-            symbols[name] = make_symbols({name: plain[name]})[name]
+        symbols |= used & set(plain)
     names = sorted(n for n in symbols if n not in defined)
-    chosen = _sample(names, plain, expected, given)
+    chosen = _sample(names, plain, key, given)
     ladder = PRECISIONS if deep else FAST
 
     def given_with(arith: Arith | FloatArith, env: dict[str, Any]) -> Any:
@@ -354,18 +344,15 @@ def refute(expected: Any, given: Any, decls: dict[str, Any], deep: bool = False,
             if first <= 0:
                 break
             first -= 1
-        # by name: the kind's Symbol and the answer's may differ in assumptions, not in meaning
-        env_sym = {sym: point[sym.name] for sym in every if sym.name in point}
-
-        def expected_at(prec: int | None, env: dict[Any, Any] = env_sym) -> Any:
-            return _expected_value(expected, env, prec)
+        def expected_at(prec: int | None, at: dict[str, Fraction] = point) -> Any:
+            return _expected_value(key, at, prec)
 
         def given_at(prec: int | None, env: dict[str, Any] = point) -> Any:
             return given_with(Arith(context(prec) if prec is not None else None), env)
 
         if screen:
             charge(SCREEN_COST)
-            seen = _in_floats(expected, env_sym, lambda env=point: _given_in_floats(given, env, given_with))
+            seen = _in_floats(_expected_in_floats(key, point), lambda env=point: _given_in_floats(given, env, given_with))
             if seen is _SAME:
                 continue
             if seen is _DIFFERENT:
@@ -391,23 +378,11 @@ _NOT_IN_FLOATS = (Unsure, Inexact, NeedPrecision, InvalidAnswer, ArithmeticError
 _SAME, _DIFFERENT = "same", "different"
 
 
-def _in_floats(expected: Any, env: dict[Any, Any], given_in_floats: Any) -> str | None:
-    """What float enclosures of both formulas show at a point: _SAME (they overlap: nothing to
-    see there without exact arithmetic), _DIFFERENT (apart by more than MARGIN: a real
-    difference), or None where floats cannot tell (a denominator that may be 0, an overflow)."""
-    key = (expected, tuple(sorted((s.name, v) for s, v in env.items())))
-    try:
-        found: Interval | bool | None = _EXPECTED_FLOAT.get(key)
-        remembered = True
-    except TypeError:  # not hashable: not remembered
-        found, remembered = None, False
-    if found is None:
-        try:
-            found = enclose(sympy_value(expected, {s: enclose(v) for s, v in env.items()}, None, FloatArith()))
-        except _NOT_IN_FLOATS:
-            found = False
-        if remembered:
-            _remember(_EXPECTED_FLOAT, key, found)
+def _in_floats(found: Interval | bool, given_in_floats: Any) -> str | None:
+    """What float enclosures of both formulas show at a point (`found`: the expected one's, or
+    False where floats cannot enclose it): _SAME (they overlap: nothing to see there without
+    exact arithmetic), _DIFFERENT (apart by more than MARGIN: a real difference), or None where
+    floats cannot tell (a denominator that may be 0, an overflow)."""
     if not isinstance(found, Interval):
         return None
     try:
@@ -419,6 +394,25 @@ def _in_floats(expected: Any, env: dict[Any, Any], given_in_floats: Any) -> str 
         return _SAME
     size = max(abs(found.lo), abs(found.hi), abs(g.lo), abs(g.hi), 1.0)
     return _DIFFERENT if gap > MARGIN * size else None
+
+
+def _expected_in_floats(key: Expected, point: dict[str, Fraction]) -> Interval | bool:
+    """The expected formula's float enclosure at a point (False: floats cannot enclose it there),
+    computed once per point (every answer to the part meets the same points)."""
+    at = _at(key, point)
+    found: Interval | bool | None = _EXPECTED_FLOAT.get((key, at))
+    if found is None:
+        try:
+            found = enclose(key.frozen.value(FloatArith(), {n: enclose(v) for n, v in at}))
+        except _NOT_IN_FLOATS:
+            found = False
+        _remember(_EXPECTED_FLOAT, (key, at), found)
+    return found
+
+
+def _at(key: Expected, point: dict[str, Fraction]) -> tuple[tuple[str, Fraction], ...]:
+    """The point as the key reads it: the values of its own names."""
+    return tuple((n, point[n]) for n in key.names if n in point)
 
 
 _UNSURE = "unsure"
@@ -496,27 +490,27 @@ def _definitions(decls: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _expected_value(expected: Any, env: dict[Any, Any], prec: int | None) -> Any:
+def _expected_value(key: Expected, point: dict[str, Fraction], prec: int | None) -> Any:
     """The expected formula at a point: computed once per point and precision, then reused for
     every other answer to the same part (the points are the same for all of them). What it
     raises (undefined there, not exact) is remembered and raised again."""
-    try:
-        key = (expected, prec, tuple(sorted((s.name, env[s]) for s in _free_symbols(expected) if s in env)))
-        hash(key)
-    except TypeError:  # a value that is not hashable (an interval): not remembered
-        return sympy_value(expected, env, prec)
-    found = _EXPECTED_AT.get(key)
+    at = _at(key, point)
+    found = _EXPECTED_AT.get((key, prec, at))
     if found is None:
         try:
-            found = (True, sympy_value(expected, env, prec))
-        except (InvalidAnswer, Inexact, NeedPrecision, Undefined, ZeroDivisionError, ValueError, OverflowError,
-                TypeError) as exc:  # what the point itself decides; a CPU guard firing is not remembered
+            found = (True, key.frozen.value(Arith(context(prec) if prec is not None else None), dict(at)))
+        except _POINT_FAILURES as exc:  # what the point itself decides; a CPU guard firing is not remembered
             found = (False, exc)
-        _remember(_EXPECTED_AT, key, found)
+        _remember(_EXPECTED_AT, (key, prec, at), found)
     ok, value = found
     if not ok:
         raise value.with_traceback(None)
     return value
+
+
+# what computing the expected formula at a point may raise, as the point's own answer
+_POINT_FAILURES = (InvalidAnswer, Inexact, NeedPrecision, Undefined, ZeroDivisionError, ValueError, OverflowError,
+                   TypeError)
 
 
 _FREE: dict[Any, Any] = {}  # sympy recomputes free_symbols (a walk of the tree) at every call
@@ -539,28 +533,28 @@ def _constants(*exprs: Any) -> tuple[Fraction, ...]:
 
 
 def _large_rationals(e: Any) -> frozenset[Fraction]:
+    if isinstance(e, Expected):
+        return e.constants
+    if isinstance(e, ParsedFormula):
+        written = e.facts.get("large numbers")
+        if written is None:
+            written = e.facts["large numbers"] = _large(written_numbers(e.tree))
+        return written
     found = _LARGE.get(e)
     if found is None:
         import sympy as sp
 
-        found = _remember(_LARGE, e, frozenset(Fraction(int(r.p), int(r.q)) for r in e.atoms(sp.Rational)
-                                               if abs(r) >= 10 and r.q < 10**6))
+        found = _remember(_LARGE, e, _large(Fraction(int(r.p), int(r.q)) for r in e.atoms(sp.Rational)))
     return found
+
+
+def _large(numbers: Any) -> frozenset[Fraction]:
+    """The constants that move the points: at least 10 in size, with a denominator below 10^6."""
+    return frozenset(c for c in numbers if abs(c) >= 10 and c.denominator < 10**6)
 
 
 _LARGE: dict[Any, frozenset[Fraction]] = {}  # an expected formula's (it meets every answer to its part)
 _MEMO_ENTRIES[id(_LARGE)] = 512
-_CONTINUOUS: dict[Any, bool] = {}
-_MEMO_ENTRIES[id(_CONTINUOUS)] = 512
-
-
-def _continuous(expected: Any) -> bool:
-    found = _CONTINUOUS.get(expected)
-    if found is None:
-        found = _remember(_CONTINUOUS, expected, continuous_sympy(expected))
-    return found
-
-
 def _removable(point: dict[str, Fraction], given_at: Any, expected_at: Any, decls: dict[str, Any]) -> bool:
     """Whether the given formula, undefined at `point`, has there only a hole that its values
     around fill with the expected value: x/x at 0 and (x² − 1)/(x + 1) at −1 are accepted as a
@@ -663,3 +657,44 @@ def _show(v: Any, digits: int = 4) -> str:
         return _significant(float(v.mid), digits)
     except (OverflowError, ValueError, AttributeError):
         return str(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# the expected formula (grader.answers.expected)
+
+_EXPECTED: dict[Any, Expected] = {}  # the same key meets every answer to its part
+_MEMO_ENTRIES[id(_EXPECTED)] = 512
+
+
+def expected_formula(expr: Any) -> Expected:
+    """What the checks read of an expected sympy expression (grader.answers.expected)."""
+    try:
+        found = _EXPECTED.get(expr)
+    except TypeError:  # not hashable: not remembered
+        return _expected_formula(expr)
+    if found is None:
+        found = _remember(_EXPECTED, expr, _expected_formula(expr))
+    return found
+
+
+def _expected_formula(expr: Any) -> Expected:
+    import sympy as sp
+
+    polynomial: tuple[Any, int]
+    try:
+        polynomial = sympy_form(expr)
+    except NotPolynomial:
+        polynomial = (None, 0)
+    names = tuple(sorted(s.name for s in _free_symbols(expr) if isinstance(s, sp.Symbol)))
+    # what a check would raise computing these is raised where it computes them
+    frozen: Any
+    continuous: Any
+    try:
+        frozen = freeze(expr)
+    except (TypeError, ValueError, RecursionError, ArithmeticError) as exc:
+        frozen = exc
+    try:
+        continuous = bool(continuous_sympy(expr))
+    except (TypeError, ValueError, RecursionError, ArithmeticError) as exc:
+        continuous = exc
+    return Expected(expr, names, frozen, polynomial, continuous, _large_rationals(expr))

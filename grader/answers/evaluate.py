@@ -342,6 +342,10 @@ def _sympy_call(sp: Any, fn: str, args: list[Any], log_base: Any) -> Any:
 
 def exact_to_sympy(value: Any) -> Any:
     """A trusted Python number (int, Fraction, float, "e") as a sympy number, without parsing text."""
+    from .expected import Expected
+
+    if isinstance(value, Expected):
+        return value.expr
     import sympy as sp
 
     if isinstance(value, sp.Basic):

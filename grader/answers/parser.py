@@ -395,3 +395,63 @@ def names_in(node: Node) -> set[str]:
         elif n[0] != "num":
             stack.extend(x for x in n[1:] if isinstance(x, tuple))
     return out
+
+
+def written_numbers(node: Node) -> set[Fraction]:
+    """The numbers a tree writes, each constant part computed as one number (-10^12, 2*5 as 10,
+    as in its sympy form), and a constant divisor as its reciprocal (x/20 multiplies x by 1/20)."""
+    out: set[Fraction] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        value = _constant(n)
+        if value is not None:
+            out.add(value)
+        elif n[0] == "/" and (divisor := _constant(n[2])):
+            out.add(1 / divisor)
+            stack.append(n[1])
+        elif n[0] == "call":
+            stack.extend(n[2])
+        elif n[0] == "list":
+            stack.extend(n[1])
+        elif n[0] != "name":
+            stack.extend(x for x in n[1:] if isinstance(x, tuple))
+    return out
+
+
+_MAX_CONSTANT_BITS = 4096  # a constant part larger than this is not computed (its numbers are kept)
+
+
+def _constant(n: Node) -> Fraction | None:
+    """The value of a tree made of numbers and + - * / ^ alone (None otherwise, or when too large)."""
+    tag = n[0]
+    if tag == "num":
+        return Fraction(n[1])
+    if tag == "neg":
+        v = _constant(n[1])
+        return None if v is None else -v
+    if tag not in ("+", "-", "*", "/", "^"):
+        return None
+    a, b = _constant(n[1]), _constant(n[2])
+    if a is None or b is None:
+        return None
+    if tag == "+":
+        out = a + b
+    elif tag == "-":
+        out = a - b
+    elif tag == "*":
+        out = a * b
+    elif tag == "/":
+        if not b:
+            return None
+        out = a / b
+    else:
+        if b.denominator != 1 or abs(b) > 64 or (not a and b <= 0):
+            return None
+        bits = max(a.numerator.bit_length(), a.denominator.bit_length()) * abs(int(b))
+        if bits > _MAX_CONSTANT_BITS:
+            return None
+        out = a ** int(b)
+    if max(out.numerator.bit_length(), out.denominator.bit_length()) > _MAX_CONSTANT_BITS:
+        return None
+    return out

@@ -446,9 +446,12 @@ class ExpressionType(AnswerType):
     def compare(self, expected: Any, given: Any, tolerance: dict[str, Any] | None,
                 options: dict[str, Any]) -> bool | None:
         from .equivalence import equivalent
+        from .expected import Expected
         from .symbols import definitions
 
         decls = options.get("symbols", {})
+        if isinstance(expected, Expected):  # read in the plain symbols already (check.with_expected)
+            return equivalent(expected, given, decls)
         defined = definitions(decls)
         if defined and hasattr(expected, "xreplace"):
             expected = expected.xreplace(defined)  # read in the plain symbols, as the answer was

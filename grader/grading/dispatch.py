@@ -12,10 +12,10 @@ own work on each student (reading, digesting, writing) is done while the workers
 them: the distinct answers come mostly with the first students, the parent's work with every one.
 
 `--jobs N` is N processes: the parent and N-1 workers. The parent reads and writes every
-student, which keeps a core busy on most classes (2,000 students of 10 problems: ~0.8 s of CPU
-against ~0.6 s for checking their 5,246 distinct answers), so a worker on every core would leave
-the N processes fighting over N-1 cores, and each worker costs ~0.3 s of CPU to start (sympy, the
-parts). When the checks are the larger share instead (many distinct answers, hard expressions),
+student, which keeps a core busy on most classes (2,000 students of 10 problems: ~0.7 s of CPU
+against ~0.5 s for checking their 5,246 distinct answers), so a worker on every core would leave
+the N processes fighting over N-1 cores, and each worker costs CPU to start (its parts; sympy too
+when an answer needs a proof: the keys are read without it, see answers.expected). When the checks are the larger share instead (many distinct answers, hard expressions),
 the parent finds the workers' backlog longer than what it has left to do itself, and starts one
 more worker (`Verdicts._want_extra_worker`): N workers then share the checks. And the answers
 to light parts (numbers, shapes, matrices: no sympy, ~0.04 ms each) wait in a queue of their own,
@@ -444,7 +444,8 @@ def _worker_pool(workers: int, problems: dict[str, SolvedProblem]) -> Executor:
     """A pool of `workers` worker processes, forked now (by an empty task) with Ctrl-C held until
     they ignore it themselves: a worker interrupted before `init_worker` would die with a traceback
     and break the pool, and the parent would take the broken pool for a crash. No sympy is imported
-    here: each worker imports it (engine.init_worker) while this process goes on reading students.
+    here, nor in a worker until an answer needs a proof (engine.init_worker reads the parts' check
+    forms: answers.expected).
     A pool started after another's threads exist (the extra worker, a fresh pool after a crash)
     forks a process with threads; its workers touch none of those threads' locks (only their own
     pool's queues), and the warning Python 3.12+ gives about such forks is not for the user."""

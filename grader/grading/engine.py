@@ -73,11 +73,14 @@ class SolvedProblem:
         return src.part(index) if isinstance(src, Solved) else src.parts[index]
 
     def part_to_check(self, index: int, raw: Any) -> PartSolution:
-        """Part `index` as checking `raw` needs it: a blank answer needs no value (Solved.blank_part)."""
+        """Part `index` as checking `raw` needs it: a blank answer needs no value (Solved.blank_part),
+        an expression no sympy until a proof is needed (Solved.part_to_check)."""
         src = self._source
-        if isinstance(src, Solved) and (raw is None or isinstance(raw, str) and not raw.strip()):
-            return src.blank_part(index)
-        return self.part(index)
+        if isinstance(src, Solved):
+            if raw is None or isinstance(raw, str) and not raw.strip():
+                return src.blank_part(index)
+            return src.part_to_check(index)
+        return src.parts[index]
 
     @property
     def solution(self) -> Solution:
@@ -206,12 +209,10 @@ def init_worker(problems: dict[str, SolvedProblem]) -> None:
     # parent otherwise gets ~half a core while it reads, and --jobs 2 waits for it)
     with contextlib.suppress(AttributeError, OSError):
         os.nice(WORKER_NICENESS)
-    if any("expression" in p.part_types for p in problems.values()):
-        import sympy  # noqa: F401 — now, while the parent reads students, not when the first expression comes
-    for problem in problems.values():  # each part's value read once here (a numeric part's is cheap)
-        for index in range(len(problem.part_ids)):
+    for problem in problems.values():  # each part as a check reads it, once here (none holds sympy
+        for index in range(len(problem.part_ids)):  # but a kind's own value: sympy comes with it)
             try:
-                problem.part(index)
+                problem.part_to_check(index, "-")
             except Exception:  # noqa: BLE001, S112 — the check of an answer to it says what is wrong
                 continue
     # what is loaded now lives as long as the worker: the collector need never look at it again
