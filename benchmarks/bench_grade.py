@@ -62,7 +62,8 @@ except SystemExit as exc:
 own = resource.getrusage(resource.RUSAGE_SELF)
 peak = next((l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), "0") \
     if os.path.exists("/proc/self/status") else "0"
-print(f"bench: own-cpu {own.ru_utime + own.ru_stime} peak-kb {peak}", file=sys.stderr)
+print(f"bench: own-cpu {own.ru_utime + own.ru_stime} peak-kb {peak} sympy {int('sympy' in sys.modules)}",
+      file=sys.stderr)
 sys.exit(code)
 """
 
@@ -75,6 +76,7 @@ class Grader:
         self.cpu: list[float] = []  # CPU seconds (user + system, the command and its workers) of each run
         self.own_cpu: list[float] = []  # ... of the command's own process alone (not its workers)
         self.peak_kb: list[int] = []  # peak resident memory of the command's own process
+        self.sympy: list[bool] = []  # whether the command's own process imported sympy
 
     def __call__(self, args: list[str]) -> float:
         """Wall seconds of one `grader` command (its CPU seconds and peak memory are appended to
@@ -87,7 +89,8 @@ class Grader:
         self.cpu.append(_children_cpu() - cpu)
         if done.returncode not in (0, 2):
             raise SystemExit(f"grader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-        _word, _own, own, _peak, peak = done.stderr.splitlines()[-1].split()
+        _word, _own, own, _peak, peak, _sympy, sympy = done.stderr.splitlines()[-1].split()
+        self.sympy.append(sympy == "1")
         self.own_cpu.append(float(own))
         self.peak_kb.append(int(peak))
         return seconds
@@ -278,7 +281,7 @@ def main() -> None:
         grader.forget_verdicts()
         new = grader(["grade", *base, str(other), "--db", str(work / "other.sqlite")])
         print(f"one student, new answers        {new:7.2f} s   (CPU {grader.cpu[-1]:.2f} s; specs cached, answers "
-              "checked: sympy imported)")
+              f"checked: {'sympy imported' if grader.sympy[-1] else 'no sympy imported'})")
 
         tn = statistics.median(w for w, _c, _n in naive_runs)
         cn = statistics.median(c for _w, c, _n in naive_runs)
