@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from sympy_probe import WHETHER_SYMPY
 
 from grader.answers.arith import Arith
 from grader.answers.check import check_part, with_expected
@@ -150,29 +151,20 @@ def test_a_part_s_check_form_gives_every_answer_the_part_s_own_result(tmp_path):
     assert compared > 400
 
 
-_GRADE = """
-import sys
-from grader.cli import main
-sys.argv = ["grader", "grade", *{specs!r}, "--submissions", {csv!r}, "--db", {db!r}, "--jobs", "1"]
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-print("SYMPY" if "sympy" in sys.modules else "NO-SYMPY", code, file=sys.stderr)
-"""
 
 
 def test_a_class_is_graded_from_the_solved_specs_without_sympy(tmp_path):
     specs, csv_path, answers = _distinct_answers(tmp_path, students=200)
     env = {**os.environ, "GRADER_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
-    code = _GRADE.format(specs=[str(s) for s in specs], csv=str(csv_path), db=str(tmp_path / "warm.sqlite"))
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                           text=True, env=env)
+    def grade(db: str) -> subprocess.CompletedProcess:
+        args = ["grade", *map(str, specs), "--submissions", str(csv_path), "--db", str(tmp_path / db), "--jobs", "1"]
+        return subprocess.run([sys.executable, "-c", WHETHER_SYMPY.format(args=args)], capture_output=True,
+                              text=True, env=env)
+
+    first = grade("warm.sqlite")
     assert first.returncode == 0, first.stderr[-2000:]
     for stored in (tmp_path / "cache").glob("*.verdicts"):
         stored.unlink()  # every answer checked again: from the specs' check forms
-    again = subprocess.run([sys.executable, "-c", _GRADE.format(specs=[str(s) for s in specs], csv=str(csv_path),
-                                                                db=str(tmp_path / "again.sqlite"))],
-                           capture_output=True, text=True, env=env)
+    again = grade("again.sqlite")
     assert again.stderr.split()[-2:] == ["NO-SYMPY", "0"], again.stderr[-2000:]
     assert len(answers) > 800

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sympy_probe import WHETHER_SYMPY
 from test_grade import HERE, P1, P2, POOLS, start_paused, wait_for_pause
 
 from grader.grading.gradebook import Gradebook
@@ -152,17 +153,6 @@ def test_a_rerun_solves_nothing_and_grades_nothing(tmp_path, monkeypatch):
     assert again.totals == first.totals
 
 
-# a `grader` command, then whether it imported sympy and its exit code (on stderr)
-_WHETHER_SYMPY = """
-import sys
-from grader.cli import main
-sys.argv = ["grader", *{args!r}]
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-print("SYMPY" if "sympy" in sys.modules else "NO-SYMPY", code, file=sys.stderr)
-"""
 
 
 def test_verdicts_stored_by_a_grade_decide_the_next_one_identically_without_sympy(tmp_path):
@@ -191,7 +181,7 @@ def test_verdicts_stored_by_a_grade_decide_the_next_one_identically_without_symp
     for row, stored in ((late, len(header) - 1), (blank, len(header) - 2)):
         with open(tmp_path / "late.csv", "w", newline="") as fh:
             csv.writer(fh).writerows([header, row])
-        code = _WHETHER_SYMPY.format(args=["grade", *map(str, specs), "--submissions", str(tmp_path / "late.csv"),
+        code = WHETHER_SYMPY.format(args=["grade", *map(str, specs), "--submissions", str(tmp_path / "late.csv"),
                                            "--db", str(tmp_path / f"late{stored}.sqlite"), "--format", "json"])
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -274,7 +264,7 @@ def test_memory_is_flat_in_class_size(tmp_path):
 def test_a_numeric_check_never_imports_sympy(tmp_path):
     """rec6-ad-click has an expression part (k/N): its sympy value is not read to check part b."""
     env = {**os.environ, "GRADER_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
-    code = _WHETHER_SYMPY.format(args=["check", str(REAL[0]), "-a", "b=0.1", "--format", "json"])
+    code = WHETHER_SYMPY.format(args=["check", str(REAL[0]), "-a", "b=0.1", "--format", "json"])
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
             for _ in range(2)]
     assert '"verdict": "correct"' in runs[1].stdout

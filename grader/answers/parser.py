@@ -388,13 +388,20 @@ def names_in(node: Node) -> set[str]:
         n = stack.pop()
         if n[0] == "name":
             out.add(n[1])
-        elif n[0] == "call":
-            stack.extend(n[2])
-        elif n[0] == "list":
-            stack.extend(n[1])
-        elif n[0] != "num":
-            stack.extend(x for x in n[1:] if isinstance(x, tuple))
+        else:
+            stack.extend(_children(n))
     return out
+
+
+def _children(n: Node) -> list[Node]:
+    """The subtrees of a node (its arguments, items or operands)."""
+    if n[0] == "call":
+        return list(n[2])
+    if n[0] == "list":
+        return list(n[1])
+    if n[0] in ("name", "num"):
+        return []
+    return [x for x in n[1:] if isinstance(x, tuple)]
 
 
 def written_numbers(node: Node) -> set[Fraction]:
@@ -410,12 +417,8 @@ def written_numbers(node: Node) -> set[Fraction]:
         elif n[0] == "/" and (divisor := _constant(n[2])):
             out.add(1 / divisor)
             stack.append(n[1])
-        elif n[0] == "call":
-            stack.extend(n[2])
-        elif n[0] == "list":
-            stack.extend(n[1])
-        elif n[0] != "name":
-            stack.extend(x for x in n[1:] if isinstance(x, tuple))
+        else:
+            stack.extend(_children(n))
     return out
 
 
