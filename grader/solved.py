@@ -64,8 +64,9 @@ class Solved:
     part_blobs: list[bytes] = field(default_factory=list)  # each PartSolution, without its steps
     part_types: list[str] = field(default_factory=list)  # each part's answer type
     part_answers: list[str] = field(default_factory=list)  # each part's answer as displayed
-    # each expression part as checking an answer reads it, its key an answers.expected.Expected whose
-    # sympy expression is unpickled only for a proof (b"" for the other parts: `part` is read)
+    # each part whose values are sympy objects (expression, real, matrix) as checking an answer reads
+    # it, those values answers.expected.Expected ones whose sympy expression is unpickled only for a
+    # proof (answers.check.with_expected; b"" for the other parts: `part` is read)
     check_blobs: list[bytes] = field(default_factory=list)
     cache_entry: str = ""  # the file this was read from or stored to ("" when not cached)
     cache_key: str = ""  # the key it was stored under
@@ -105,8 +106,8 @@ class Solved:
         return found
 
     def part_to_check(self, index: int) -> PartSolution:
-        """Part `index` as checking an answer reads it: an expression part's check form (see
-        check_blobs: no sympy until a proof is needed), any other part itself."""
+        """Part `index` as checking an answer reads it: its check form if it has one (see
+        check_blobs: no sympy until a proof is needed), else the part itself."""
         found = self._checks.get(index)
         if found is None:
             blob = self.check_blobs[index] if index < len(self.check_blobs) else b""

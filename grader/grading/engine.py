@@ -74,7 +74,7 @@ class SolvedProblem:
 
     def part_to_check(self, index: int, raw: Any) -> PartSolution:
         """Part `index` as checking `raw` needs it: a blank answer needs no value (Solved.blank_part),
-        an expression no sympy until a proof is needed (Solved.part_to_check)."""
+        a key held as sympy objects no sympy until a proof is needed (Solved.part_to_check)."""
         src = self._source
         if isinstance(src, Solved):
             if raw is None or isinstance(raw, str) and not raw.strip():
