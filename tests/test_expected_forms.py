@@ -37,12 +37,18 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.classgen import columns, spec_paths, write_class  # noqa: E402
 
 
-def _bank_values():
-    """(problem id, part id, sympy value, declarations) of every sympy value of the bank's parts."""
+@pytest.fixture(scope="module")
+def bank():
+    """Every problem of the bank, solved."""
     from grader.grading.run import load_specs
 
+    return load_specs([ROOT / "problems"])
+
+
+def _bank_values(bank):
+    """(problem id, part id, sympy value, declarations) of every sympy value of the bank's parts."""
     out = []
-    for problem in load_specs([ROOT / "problems"]):
+    for problem in bank:
         for index, part_id in enumerate(problem.part_ids):
             part = problem.part(index)
             for value in [part.value, *(a.value for a in part.alternatives)]:
@@ -57,8 +63,8 @@ def _bank_values():
 
 
 @pytest.fixture(scope="module")
-def bank_values():
-    return _bank_values()
+def bank_values(bank):
+    return _bank_values(bank)
 
 
 def test_a_frozen_value_encloses_what_sympy_computes(bank_values):
@@ -106,6 +112,28 @@ def test_an_exact_value_is_the_exact_substitution():
     got = freeze(value).value(Arith(None), {"x": Fraction(3, 2), "y": Fraction(-2)})
     want = value.subs({x: sp.Rational(3, 2), y: -2})
     assert sp.Rational(got.numerator, got.denominator) == want
+
+
+def test_every_check_form_of_the_bank_gives_the_part_s_own_results(bank):
+    """The key, its mistakes and the values as sympy prints them, each a little wrong in a few
+    ways, and answers that cannot be computed: the check form decides each as the part does."""
+    forms = answers = 0
+    for problem in bank:
+        for index, part_id in enumerate(problem.part_ids):
+            part = problem.part(index)
+            form = with_expected(part)
+            if form is None:
+                continue
+            form = pickle.loads(pickle.dumps(form))
+            forms += 1
+            texts = [part.answer, str(part.value), *(str(a.value) for a in part.alternatives)]
+            wrong = [w for t in texts for w in (f"{t} + 1", f"2*({t})", f"({t})^2", f"-({t})", f"{t}*1.0001",
+                                               t.replace("+", "-", 1), t.replace("2", "3", 1))]
+            for raw in [*texts, *wrong, "0", "1", "x", "log(0)", "1/0", ""]:
+                assert check_part(form, raw, problem.mistakes) == check_part(part, raw, problem.mistakes), \
+                    (problem.id, part_id, raw)
+                answers += 1
+    assert forms > 100 and answers > 4000
 
 
 def _distinct_answers(tmp_path, students=500):
