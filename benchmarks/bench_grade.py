@@ -12,8 +12,11 @@ classes cluster. Printed, in one run (wall times are medians of --rounds runs, c
 alternated; the machine is shared, so CPU seconds and ratios matter more than wall seconds):
 
 - part-checks/s of `grader grade --jobs 1` and `--jobs 2` (fresh gradebooks, and no verdict stored
-  by an earlier run: each run checks every distinct answer), wall and CPU, and their ratio; with
-  --jobs 2, the parent process's own CPU (reading, digesting, writing the gradebook, the summary:
+  by an earlier run: each run checks every distinct answer), wall and CPU, and their ratio; what
+  this machine gives two processes that share nothing (two `--jobs 1` runs started at once, each
+  grading the class into its own gradebook, against one alone: the ceiling of any `--jobs 2` here,
+  2x only on two idle cores), and the share of it `--jobs 2` gets; with --jobs 2, the parent
+  process's own CPU (reading, digesting, writing the gradebook, the summary:
   what no worker takes off it) beside that of all its processes;
 - the share of `--jobs 1`'s CPU that is checking distinct answers (the part that workers share),
   and the speed-up `--jobs 2` can give at most on two cores (its CPU in all processes split evenly,
@@ -94,6 +97,17 @@ class Grader:
         self.own_cpu.append(float(own))
         self.peak_kb.append(int(peak))
         return seconds
+
+    def together(self, runs: list[list[str]]) -> float:
+        """Wall seconds of several `grader` commands started at once (until the last one ends)."""
+        start = time.perf_counter()
+        procs = [subprocess.Popen([self.python, "-c", _RUN, *args], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True, env=self.env, cwd=self.cwd) for args in runs]
+        for args, proc in zip(runs, procs):
+            _out, err = proc.communicate()
+            if proc.returncode not in (0, 2):
+                raise SystemExit(f"grader {' '.join(args)} failed:\n{err[-3000:]}")
+        return time.perf_counter() - start
 
     def peak_mb(self, args: list[str]) -> float:
         self(args)
@@ -238,6 +252,7 @@ def main() -> None:
         cpu: dict[str, list[float]] = {"1": [], "2": []}
         own: dict[str, list[float]] = {"1": [], "2": []}
         naive_runs: list[tuple[float, float, int]] = []  # (wall, CPU, part-checks) of the naive grader, each round
+        pairs: list[float] = []  # two --jobs 1 runs at once, each round: what two processes get of this machine
         for r in range(opts.rounds):
             for jobs in ("1", "2") if r % 2 == 0 else ("2", "1"):
                 grader.forget_verdicts()
@@ -245,6 +260,9 @@ def main() -> None:
                 times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs]))
                 cpu[jobs].append(grader.cpu[-1])
                 own[jobs].append(grader.own_cpu[-1])
+            grader.forget_verdicts()
+            pairs.append(grader.together([["grade", *base, str(subs), "--db", str(work / f"p{r}-{k}.sqlite"),
+                                           "--jobs", "1"] for k in (1, 2)]))
             # the baseline in the same round: what the machine gives one round, it gives both
             naive_runs.append(naive(cols, subs, opts.naive_sample, memo=False))
         t1, t2 = statistics.median(times["1"]), statistics.median(times["2"])
@@ -256,6 +274,14 @@ def main() -> None:
         print(f"grader grade --jobs 2           {t2:7.2f} s   {parts / t2:9,.0f} part-checks/s   "
               f"{t1 / t2:.2f}x --jobs 1   (CPU {c2:.1f} s in all processes; each round's ratio "
               f"{', '.join(f'{x:.2f}' for x in ratios)})")
+        # two independent --jobs 1 runs at once do twice the work: against one run alone, what two
+        # processes that share nothing get of this machine's two cores (a loaded or shared machine
+        # gives less than 2x), the most any --jobs 2 could get
+        machine = sorted(2 * a / b for a, b in zip(times["1"], pairs))
+        capacity = statistics.median(machine)
+        print(f"  two --jobs 1 runs at once      {statistics.median(pairs):7.2f} s   for twice the class: this machine gives "
+              f"{capacity:.2f}x to two independent processes (each round: {', '.join(f'{x:.2f}' for x in machine)}); "
+              f"--jobs 2 gets {t1 / t2 / capacity:.0%} of that")
         print(f"  the parent process of --jobs 2 {parent:6.2f} s CPU of its own ({parent / opts.students * 1000:.2f} ms "
               "a student, start-up and summary included): reading, digesting, writing the gradebook")
 
