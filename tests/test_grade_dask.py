@@ -81,8 +81,9 @@ def test_a_local_cluster_writes_the_same_gradebook_as_one_job(tmp_path, monkeypa
 
 
 def test_a_remote_scheduler_checks_each_students_variant_the_same(tmp_path, cluster, monkeypatch):
-    """By address, with --variants: each worker solves the students' own variants (the spec
-    itself crosses the wire), and both workers take part."""
+    """By address, with --variants: the cluster's workers solve the students' own variants (the
+    spec itself crosses the wire). Which worker takes which chunk is Dask's choice: the class's 4
+    chunks all went to one worker in one run out of many, so the test does not ask for both."""
     from grader import grade
     from grader.grading import distributed
 
@@ -96,8 +97,7 @@ def test_a_remote_scheduler_checks_each_students_variant_the_same(tmp_path, clus
     assert _export(tmp_path, "far.sqlite") == _export(tmp_path, "j1.sqlite")
     assert far.totals == one.totals and far.jobs == 2
     per_worker = client.run(distributed.checked_here)
-    assert sum(per_worker.values()) - before == far.cache.checks > 100
-    assert all(n > 0 for n in per_worker.values()), per_worker
+    assert len(per_worker) == 2 and sum(per_worker.values()) - before == far.cache.checks > 100
 
 
 def test_a_worker_with_other_code_is_refused(tmp_path, cluster, monkeypatch):
