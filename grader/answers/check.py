@@ -152,7 +152,7 @@ def with_expected(part: PartSolution) -> PartSolution | None:
     import sympy as sp
 
     from .equivalence import expected_formula
-    from .symbols import definitions
+    from .symbols import in_plain_symbols
 
     found: list[Any] = []
 
@@ -160,9 +160,7 @@ def with_expected(part: PartSolution) -> PartSolution | None:
         if isinstance(value, (list, tuple)):
             return type(value)(expected(v) for v in value)
         if element == "expression":
-            if defined and hasattr(value, "xreplace"):
-                value = value.xreplace(defined)
-            value = exact_to_sympy(value)
+            value = exact_to_sympy(in_plain_symbols(value, decls))
         elif not (isinstance(value, sp.Basic) and value.is_number and value.is_finite):
             return value  # a plain number, or one the comparison reads itself (an infinity)
         found.append(value)
@@ -170,7 +168,7 @@ def with_expected(part: PartSolution) -> PartSolution | None:
 
     try:
         # an expression is read in the plain symbols, as ExpressionType.compare reads the key
-        defined = definitions(part.options.get("symbols") or {}) if element == "expression" else {}
+        decls = part.options.get("symbols") or {}
         out = replace(part, steps=[], value=expected(part.value),
                       alternatives=[replace(alt, value=expected(alt.value)) for alt in part.alternatives])
     except Exception:  # noqa: BLE001 — a check form only saves time: without one, the part itself is read

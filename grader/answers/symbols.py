@@ -54,6 +54,13 @@ def definitions(spec: dict[str, Any]) -> dict[Any, Any]:
     return {_symbol(name, decl): meaning[name] for name, decl in spec.items() if _defined(decl)}
 
 
+def in_plain_symbols(value: Any, spec: dict[str, Any]) -> Any:
+    """An expected value with each defined name replaced by its formula: read in the plain symbols,
+    as an answer is (a value that is not a sympy expression is returned as it is)."""
+    defined = definitions(spec)
+    return value.xreplace(defined) if defined and hasattr(value, "xreplace") else value
+
+
 def plain_symbol(name: str, decl: dict[str, Any] | None = None) -> Any:
     """The Symbol a kind uses for a declared name in its expected value (defined names too)."""
     return _symbol(name, {k: v for k, v in (decl or {}).items() if k != "equals"})

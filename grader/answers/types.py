@@ -447,14 +447,11 @@ class ExpressionType(AnswerType):
                 options: dict[str, Any]) -> bool | None:
         from .equivalence import equivalent
         from .expected import Expected
-        from .symbols import definitions
+        from .symbols import in_plain_symbols
 
         decls = options.get("symbols", {})
-        if isinstance(expected, Expected):  # read in the plain symbols already (check.with_expected)
-            return equivalent(expected, given, decls)
-        defined = definitions(decls)
-        if defined and hasattr(expected, "xreplace"):
-            expected = expected.xreplace(defined)  # read in the plain symbols, as the answer was
+        if not isinstance(expected, Expected):  # an Expected is read in them already (check.with_expected)
+            expected = in_plain_symbols(expected, decls)
         return equivalent(expected, given, decls)
 
     def display(self, value: Any) -> str:
