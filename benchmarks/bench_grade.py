@@ -52,11 +52,24 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_check import grader_under_test  # noqa: E402
 from benchmarks.classgen import ONE_OFF, columns, spec_paths, write_class  # noqa: E402
 
-# `python -m grader ARGS`, then one line on stderr: the process's own CPU seconds (not its workers')
-# and its peak resident memory (kB, Linux; 0 elsewhere)
+# `python -m grader ARGS`, then one line on stderr: the process's own CPU seconds (not its workers'),
+# its peak resident memory (kB, Linux; 0 elsewhere), whether it imported sympy, and the wall
+# seconds spent inside `grader.grading.grade` (0 for other commands): the command's wall time less
+# these is what no second process can share (start-up, the end)
 _RUN = """
-import os, resource, runpy, sys
+import os, resource, runpy, sys, time
 sys.argv = ["grader", *sys.argv[1:]]
+inside = [0.0]
+if sys.argv[1:2] == ["grade"]:
+    import grader.grading as grading  # what the command calls (grader.cli imports it when it runs)
+    _grade = grading.grade
+    def grade(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return _grade(*args, **kwargs)
+        finally:
+            inside[0] += time.perf_counter() - start
+    grading.grade = grade
 code = 0
 try:
     runpy.run_module("grader", run_name="__main__", alter_sys=True)
@@ -65,8 +78,8 @@ except SystemExit as exc:
 own = resource.getrusage(resource.RUSAGE_SELF)
 peak = next((l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), "0") \
     if os.path.exists("/proc/self/status") else "0"
-print(f"bench: own-cpu {own.ru_utime + own.ru_stime} peak-kb {peak} sympy {int('sympy' in sys.modules)}",
-      file=sys.stderr)
+print(f"bench: own-cpu {own.ru_utime + own.ru_stime} peak-kb {peak} sympy {int('sympy' in sys.modules)} "
+      f"inside {inside[0]}", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -80,6 +93,7 @@ class Grader:
         self.own_cpu: list[float] = []  # ... of the command's own process alone (not its workers)
         self.peak_kb: list[int] = []  # peak resident memory of the command's own process
         self.sympy: list[bool] = []  # whether the command's own process imported sympy
+        self.inside: list[float] = []  # wall seconds inside grader.grading.grade (see _RUN)
 
     def __call__(self, args: list[str]) -> float:
         """Wall seconds of one `grader` command (its CPU seconds and peak memory are appended to
@@ -92,8 +106,9 @@ class Grader:
         self.cpu.append(_children_cpu() - cpu)
         if done.returncode not in (0, 2):
             raise SystemExit(f"grader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-        _word, _own, own, _peak, peak, _sympy, sympy = done.stderr.splitlines()[-1].split()
+        _word, _own, own, _peak, peak, _sympy, sympy, _inside, inside = done.stderr.splitlines()[-1].split()
         self.sympy.append(sympy == "1")
+        self.inside.append(float(inside))
         self.own_cpu.append(float(own))
         self.peak_kb.append(int(peak))
         return seconds
@@ -251,6 +266,7 @@ def main() -> None:
         times: dict[str, list[float]] = {"1": [], "2": []}
         cpu: dict[str, list[float]] = {"1": [], "2": []}
         own: dict[str, list[float]] = {"1": [], "2": []}
+        outside: list[float] = []  # --jobs 1's wall seconds outside grade(), each round (see _RUN)
         naive_runs: list[tuple[float, float, int]] = []  # (wall, CPU, part-checks) of the naive grader, each round
         pairs: list[float] = []  # two --jobs 1 runs at once, each round: what two processes get of this machine
         for r in range(opts.rounds):
@@ -260,6 +276,8 @@ def main() -> None:
                 times[jobs].append(grader(["grade", *base, str(subs), "--db", str(db), "--jobs", jobs]))
                 cpu[jobs].append(grader.cpu[-1])
                 own[jobs].append(grader.own_cpu[-1])
+                if jobs == "1":
+                    outside.append(times[jobs][-1] - grader.inside[-1])
             grader.forget_verdicts()
             pairs.append(grader.together([["grade", *base, str(subs), "--db", str(work / f"p{r}-{k}.sqlite"),
                                            "--jobs", "1"] for k in (1, 2)]))
@@ -299,6 +317,17 @@ def main() -> None:
         floor = max(c2 / 2, parent)
         print(f"  checking them is {checking:.0%} of --jobs 1's CPU; two idle cores make --jobs 2 at most "
               f"{t1 / floor:.2f}x faster than --jobs 1 (its CPU split evenly, and no less than its parent's own)")
+        # Amdahl: what happens outside grade() (the interpreter, the imports, the exit) is one
+        # process's whatever the jobs; the rest split evenly over the two cores, with nothing lost
+        # to handing work over, is the most any --jobs 2 can get: on idle cores, and at the pace
+        # two processes at once get here (each at capacity / 2 of its pace alone)
+        fixed = statistics.median(outside)
+        idle = t1 / (fixed + (t1 - fixed) / 2)
+        here = t1 / (fixed + (t1 - fixed) / capacity)
+        print(f"  outside grade() (start-up, exit) {fixed:5.2f} s of --jobs 1's {t1:.2f} s: no second process shares "
+              f"it, so with the rest split evenly and nothing lost to handing it over --jobs 2 is at most {idle:.2f}x "
+              f"faster on two idle cores, {here:.2f}x at the pace two processes at once get here (it gets "
+              f"{t1 / t2 / here:.0%} of that)")
         grader(["grade", *base, str(one), "--db", str(work / "warm2.sqlite")])  # its verdicts stored again
         single = statistics.median(grader(["grade", *base, str(one), "--db", str(work / f"one{i}.sqlite")])
                                    for i in range(opts.rounds))

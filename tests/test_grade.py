@@ -352,7 +352,7 @@ def test_jobs_2_is_this_process_and_one_worker_and_a_second_joins_when_the_check
         made = self.pool is None
         out = real_pool(self)
         if made:
-            pools.append(out._max_workers)
+            pools.append(out.workers)
         return out
 
     monkeypatch.setattr(dispatch.Verdicts, "_submit", submit)

@@ -20,9 +20,10 @@ the parent finds the workers' backlog longer than what it has left to do itself,
 more worker (`Verdicts._want_extra_worker`): N workers then share the checks. And the answers
 to light parts (numbers, shapes, matrices: no sympy, ~0.04 ms each) wait in a queue of their own,
 which the parent works through itself whenever it would otherwise wait for the workers (while
-they start, ~0.25 s, and whenever they fall behind), and which the workers take only when they
-have nothing else (a Dask cluster is sent every answer). Which process checks an answer never
-changes its verdict.
+they start, and whenever they fall behind), and which the workers take only when they have
+nothing else (a Dask cluster is sent every answer). Which process checks an answer
+never changes its verdict. The workers are fed through pipes by the parent's own thread (see
+grading.workers for why not a ProcessPoolExecutor).
 
 With one job the answers are checked in the parent, as they come. A worker that raises on an
 answer records the `error` verdict for it (see engine.Checker); a worker that dies (a segfault,
@@ -42,7 +43,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -59,15 +60,16 @@ from .engine import (
     normalise,
     work,
 )
+from .workers import WorkerPool, poll
 
 # distinct answers per task sent to a worker: each task costs a worker ~0.5 ms besides the checks
 # (12 a task: 0.4 s of a worker's 1.8 s CPU on the bench class; 32: 0.28 s)
 CHUNK = 32
 MAX_DECIDED = 20_000  # verdicts kept; beyond, those given only once (one-off answers) are forgotten
 MAX_PENDING = 1024  # students read ahead while their answers are being checked
-# tasks sent per worker at a time (the others wait in Verdicts.unsent): the parent hands results
-# and tasks to the pool's threads only between its own steps (the GIL), so a worker needs enough
-# queued not to wait for it (3: a worker idle ~15 % of the time on the bench class; 8: ~3 %)
+# tasks sent per worker at a time (the others wait in Verdicts.unsent): the parent writes tasks
+# and reads results only between its own steps, so a worker needs enough queued not to wait for it
+# (a Dask cluster's tasks go through its client's threads the same way)
 IN_FLIGHT_PER_JOB = 8
 # the extra worker: started when the workers' backlog, at the rate they have been checking, is
 # longer than EXTRA_WORKER_FACTOR times the parent's own work left plus EXTRA_WORKER_SECONDS (what
@@ -138,8 +140,8 @@ class Verdicts:
         self.finished: deque[Future] = deque()  # chunks done since the last look (filled by the pool's thread)
         self.pending: deque[Student] = deque()
         self.checker = Checker(problems)
-        self.pool: Executor | None = None
-        self.extra: Executor | None = None  # the extra worker (see _want_extra_worker)
+        self.pool: Executor | WorkerPool | None = None
+        self.extra: WorkerPool | None = None  # the extra worker (see _want_extra_worker)
         self.in_extra: set[Future] = set()  # the chunks sent to it
         self._order = itertools.count()
         # the workers' rate: answers back since the first chunk came back, at that time
@@ -312,10 +314,20 @@ class Verdicts:
                         errors.append(error)
             yield student, results, errors
 
-    def _pool(self) -> Executor:
+    def _pool(self) -> Executor | WorkerPool:
         if self.pool is None:
             self.pool = self.make_pool() if self.make_pool is not None else _worker_pool(self.workers, self.problems)
         return self.pool
+
+    def _local_pools(self) -> list[WorkerPool]:
+        """This machine's worker pools (whose results this thread reads), not a Dask cluster's."""
+        return [pool for pool in (self.pool, self.extra) if isinstance(pool, WorkerPool)]
+
+    def _result(self, fut: Future) -> Any:
+        """A chunk's verdicts, waiting for them (raises what checking it raised)."""
+        while not fut.done() and (local := self._local_pools()):
+            poll(local, block=True)
+        return fut.result()
 
     def _want_extra_worker(self) -> bool:
         """Whether to start one more worker process now: only with local workers and --jobs 2 or
@@ -389,9 +401,12 @@ class Verdicts:
             return True
         if not self.in_flight:
             return False
+        local = self._local_pools()
+        if local:  # their results are read here, in this thread (see grading.workers)
+            poll(local, block=block and not self.finished)
         if not block and not self.finished:  # nothing came back since the last look
             return True
-        done = set(wait(self.in_flight, return_when=FIRST_COMPLETED).done) if block else set()
+        done = set(wait(self.in_flight, return_when=FIRST_COMPLETED).done) if block and not local else set()
         while self.finished:  # (a chunk found by wait may come here later too, or have come before)
             fut = self.finished.popleft()
             if fut in self.in_flight:
@@ -420,7 +435,7 @@ class Verdicts:
         """A worker died: the pool is gone. Everything in flight is re-run, the suspects alone."""
         for fut, chunk in list(self.in_flight.items()):
             try:
-                verdicts = fut.result()
+                verdicts = self._result(fut)
             except Exception:  # noqa: BLE001
                 suspects.extend(chunk)
             else:
@@ -430,7 +445,7 @@ class Verdicts:
         self.close()
         for slot, item in suspects:
             try:
-                slot.verdict = self._submit([item]).result()[0]
+                slot.verdict = self._result(self._submit([item]))[0]
             except Exception as exc:  # noqa: BLE001
                 why = "the worker process died" if isinstance(exc, BrokenProcessPool) else f"{type(exc).__name__}: {exc}"
                 pid, index, _seed, raw = item
@@ -440,25 +455,18 @@ class Verdicts:
                 self.close()
 
 
-def _worker_pool(workers: int, problems: dict[str, SolvedProblem]) -> Executor:
-    """A pool of `workers` worker processes, forked now (by an empty task) with Ctrl-C held until
+def _worker_pool(workers: int, problems: dict[str, SolvedProblem]) -> WorkerPool:
+    """A pool of `workers` worker processes (grading.workers), forked now with Ctrl-C held until
     they ignore it themselves: a worker interrupted before `init_worker` would die with a traceback
     and break the pool, and the parent would take the broken pool for a crash. No sympy is imported
     here, nor in a worker until an answer needs a proof (engine.init_worker reads the parts' check
     forms: answers.expected).
-    A pool started after another's threads exist (the extra worker, a fresh pool after a crash)
-    forks a process with threads; its workers touch none of those threads' locks (only their own
-    pool's queues), and the warning Python 3.12+ gives about such forks is not for the user."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=init_worker,
-                               initargs=(problems,))
-    try:
-        with warnings.catch_warnings(), _sigint_held():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pool.submit(work, [])
-    except BaseException:
-        _shutdown(pool)  # nothing half-started is left behind
-        raise
-    return pool
+    A process forked while other threads exist (an API caller's, a test's) touches none of their
+    locks (only its own pipes), and the warning Python 3.12+ gives about such forks is not for the
+    user."""
+    with warnings.catch_warnings(), _sigint_held():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return WorkerPool(workers, _context(), init_worker, (problems,))
 
 
 @contextlib.contextmanager
@@ -475,9 +483,5 @@ def _sigint_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _shutdown(pool: Executor) -> None:
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+def _shutdown(pool: Executor | WorkerPool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        if proc.is_alive():
-            proc.terminate()
