@@ -1,16 +1,27 @@
 """The gradebook: an SQLite file that survives interruption.
 
-Two tables:
+What to read (`sqlite3 gradebook.sqlite`):
 
 - `submissions`: one row per (student, problem) graded, with the digest of what was graded
   (the student's answers to that problem plus the problem's spec), the file and line the
-  answers came from, the status (`ok`, or `error` when grading failed) and the run that wrote it.
-- `results`: one row per (student, problem, part): verdict, score, max_score, given, expected,
-  mistake, feedback.
+  answers came from, the status (`ok`, or `error` when grading failed), the score, the run that
+  wrote it, and `parts`: its part results, as a JSON array of ids in `answers`, in part order.
+- `answers`: one row per distinct part result (problem, part, verdict, score, max_score, given,
+  expected, mistake, feedback): students who gave the same answer share its row.
+- the view `results`: one row per (student, problem, part), with its position (0, 1, ...) and
+  its `answers` columns: what a TA queries (`SELECT * FROM results WHERE student = 'ana'`).
 - the view `review`: the `undecided` answers, for a TA to decide (`SELECT * FROM review`).
 
+Why `results` is a view and not a table (schema version 2; version 1 had the table): a class's
+students repeat each other's answers, and writing every part of every student as a row of its
+own was most of what a batch spent in SQLite (2,000 students of 45 parts: 90,000 rows of ~180
+bytes against 20,000 rows and 5,246 answers, ~0.26 s against ~0.1 s of the parent's CPU, the
+longer path of `--jobs 2`; issue 14). A version 1 gradebook is converted when it is opened, in one
+transaction (`_upgrade`): its `results` view reads back what its table held, row for row.
+
 The tables are stored by their keys (WITHOUT ROWID: one B-tree per table, not a table and an index;
-a gradebook made before keeps its layout, the same SQL reads both).
+a gradebook made before keeps its layout, the same SQL reads both). The views need SQLite's JSON
+functions (built in since SQLite 3.38, and in most builds before).
 
 Students are committed in groups (up to FLUSH_STUDENTS, or every FLUSH_SECONDS), each student
 whole in one transaction, so a crash leaves every student either fully graded or not graded at
@@ -31,6 +42,7 @@ import os
 import random
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -38,7 +50,10 @@ from typing import NamedTuple
 from ..answers.check import PartResult
 from ..errors import GraderError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# part results whose `answers` id this process remembers, the oldest forgotten first (a result
+# forgotten and given again gets a second row): as many as the batch's answer cache holds
+MAX_ANSWER_IDS = 20_000
 BUSY_SECONDS = 120.0  # how long a writer keeps retrying a busy gradebook in all
 # students per commit (a crash loses at most these, re-graded on the next run); the last commit
 # is written after the last verdict, when nothing else runs: 64 keeps it short (~10 ms)
@@ -62,26 +77,34 @@ CREATE TABLE IF NOT EXISTS submissions (
     max_score REAL NOT NULL,
     run INTEGER NOT NULL,
     graded_at TEXT NOT NULL,
+    parts TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (student, problem)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS results (
-    student TEXT NOT NULL,
+"""
+
+# schema version 2 (see the module docstring); `_upgrade` turns a version 1 file into this
+_ANSWERS = """CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY,
     problem TEXT NOT NULL,
     part TEXT NOT NULL,
-    position INTEGER NOT NULL,
     verdict TEXT NOT NULL,
     score REAL NOT NULL,
     max_score REAL NOT NULL,
     given TEXT,
     expected TEXT,
     mistake TEXT,
-    feedback TEXT,
-    PRIMARY KEY (student, problem, part)
-) WITHOUT ROWID;
--- answers the checker could not decide within its bounds: they score 0 until a TA decides
-CREATE VIEW IF NOT EXISTS review AS
-    SELECT student, problem, part, given, feedback FROM results WHERE verdict = 'undecided';
-"""
+    feedback TEXT
+)"""
+_VIEWS = (
+    """CREATE VIEW IF NOT EXISTS results AS
+    SELECT s.student AS student, s.problem AS problem, a.part AS part, CAST(j.key AS INTEGER) AS position,
+           a.verdict AS verdict, a.score AS score, a.max_score AS max_score, a.given AS given,
+           a.expected AS expected, a.mistake AS mistake, a.feedback AS feedback
+    FROM submissions s, json_each(s.parts) j JOIN answers a ON a.id = j.value""",
+    # answers the checker could not decide within its bounds: they score 0 until a TA decides
+    """CREATE VIEW IF NOT EXISTS review AS
+    SELECT student, problem, part, given, feedback FROM results WHERE verdict = 'undecided'""",
+)
 
 
 class ResultRow(NamedTuple):
@@ -133,19 +156,34 @@ class Gradebook:
         except sqlite3.DatabaseError as exc:
             raise GraderError(f"{self.path}: not a usable gradebook (SQLite: {exc})") from None
         self.run = 0
-        self._pending: list[tuple[str, str | None, int | None, list[ProblemRows], bool]] = []
+        self._pending: list[tuple[str, str | None, int | None, list[ProblemRows]]] = []
         self._flushed = time.monotonic()
+        # id(part result) -> (the result, its row in `answers`): students who share a verdict share
+        # the object (grading.dispatch), so each distinct one is written once; the result is held
+        # so that its id() is not reused while it is here. Only rows this process committed.
+        self._answer_ids: OrderedDict[int, tuple[PartResult, int]] = OrderedDict()
 
     def _open(self) -> None:
         # switching to WAL needs a moment alone with the file: another process creating it at the
         # same time makes this busy, and the whole opening is retried
+        try:
+            self.conn.execute("SELECT json_array_length('[]')")
+        except sqlite3.OperationalError:
+            raise GraderError(f"this Python's SQLite ({sqlite3.sqlite_version}) has no JSON functions, which "
+                              "the gradebook needs: use a Python built with SQLite 3.38 or newer") from None
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_SCHEMA)
         with self._transaction():
             version = self._meta("schema_version")
             if version is None:
+                for statement in (_ANSWERS, *_VIEWS):
+                    self.conn.execute(statement)
                 self._set_meta("schema_version", SCHEMA_VERSION)
+            elif version == "1":
+                _upgrade(self.conn)
+                self._set_meta("schema_version", SCHEMA_VERSION)
+                version = SCHEMA_VERSION
         if version is not None and version != SCHEMA_VERSION:
             raise GraderError(f"{self.path}: gradebook schema version {version}, this grader writes "
                               f"version {SCHEMA_VERSION}; use another --db file")
@@ -269,12 +307,10 @@ class Gradebook:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def record(self, student: str, file: str | None, line: int | None, problems: list[ProblemRows],
-               fresh: bool = False) -> None:
-        """Write one student's results for these problems, replacing older rows (none when
-        `fresh`: the student had no rows for them). Writes are grouped: call flush() to commit;
-        each commit holds whole students only."""
-        self._pending.append((student, file, line, problems, fresh))
+    def record(self, student: str, file: str | None, line: int | None, problems: list[ProblemRows]) -> None:
+        """Write one student's results for these problems, replacing what they had for them. Writes
+        are grouped: call flush() to commit; each commit holds whole students only."""
+        self._pending.append((student, file, line, problems))
         if len(self._pending) >= FLUSH_STUDENTS or time.monotonic() - self._flushed > FLUSH_SECONDS:
             self.flush()
 
@@ -286,25 +322,67 @@ class Gradebook:
             self._pending = []
         self._flushed = time.monotonic()
 
-    def _write(self, pending: list[tuple[str, str | None, int | None, list[ProblemRows], bool]]) -> None:
+    def _write(self, pending: list[tuple[str, str | None, int | None, list[ProblemRows]]]) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        known = self._answer_ids
+        new: dict[int, tuple[PartResult, int]] = {}  # the answers this transaction adds (kept if it commits)
         with self._transaction() as db:
-            stale = [(student, pr.problem) for student, _f, _l, problems, fresh in pending if not fresh
-                     for pr in problems]
-            if stale:
-                db.executemany("DELETE FROM results WHERE student = ? AND problem = ?", stale)
+            next_id = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM answers").fetchone()[0]) + 1
+            rows: list[tuple] = []
+
+            def answer_id(problem: str, result: PartResult) -> int:
+                nonlocal next_id
+                found = new.get(id(result)) or known.get(id(result))
+                if found is not None and found[0] is result:
+                    return found[1]
+                new[id(result)] = (result, next_id)
+                rows.append((next_id, problem, result.id, result.verdict, float(result.score),
+                             float(result.max_score), result.given, result.expected, result.mistake,
+                             result.feedback))
+                next_id += 1
+                return next_id - 1
+
+            submissions = [(student, pr.problem, pr.digest, pr.status, file, line,
+                            float(sum(p.score for p in pr.parts)), float(sum(p.max_score for p in pr.parts)),
+                            self.run, now, "[" + ",".join([str(answer_id(pr.problem, p)) for p in pr.parts]) + "]")
+                           for student, file, line, problems in pending for pr in problems]
             db.executemany(
-                "INSERT OR REPLACE INTO results (student, problem, part, position, verdict, score, max_score, "
-                "given, expected, mistake, feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(student, pr.problem, p.id, i, p.verdict, float(p.score), float(p.max_score), p.given,
-                  p.expected, p.mistake, p.feedback)
-                 for student, _f, _l, problems, _fresh in pending for pr in problems for i, p in enumerate(pr.parts)])
+                "INSERT INTO answers (id, problem, part, verdict, score, max_score, given, expected, mistake, "
+                "feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany(
                 "INSERT OR REPLACE INTO submissions (student, problem, digest, status, file, line, score, "
-                "max_score, run, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(student, pr.problem, pr.digest, pr.status, file, line,
-                  float(sum(p.score for p in pr.parts)), float(sum(p.max_score for p in pr.parts)), self.run, now)
-                 for student, file, line, problems, _fresh in pending for pr in problems])
+                "max_score, run, graded_at, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", submissions)
+        known.update(new)  # committed: later students may point to these rows
+        while len(known) > MAX_ANSWER_IDS:
+            known.popitem(last=False)
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Turn a schema version 1 gradebook (a `results` table) into version 2, inside the caller's
+    transaction: each distinct result becomes one row of `answers`, each submission gets the ids of
+    its parts (by position), and `results` becomes the view that reads them back, row for row."""
+    conn.execute("DROP VIEW IF EXISTS review")
+    conn.execute("ALTER TABLE submissions ADD COLUMN parts TEXT NOT NULL DEFAULT '[]'")
+    conn.execute(_ANSWERS)
+    ids: dict[tuple, int] = {}
+    answers: list[tuple] = []
+    parts: dict[tuple[str, str], list[int]] = {}
+    for student, problem, part, _position, *rest in conn.execute(
+            "SELECT student, problem, part, position, verdict, score, max_score, given, expected, mistake, "
+            "feedback FROM results ORDER BY student, problem, position"):
+        key = (problem, part, *rest)
+        if key not in ids:
+            ids[key] = len(ids) + 1
+            answers.append((ids[key], *key))
+        parts.setdefault((student, problem), []).append(ids[key])
+    conn.executemany("INSERT INTO answers (id, problem, part, verdict, score, max_score, given, expected, mistake, "
+                     "feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", answers)
+    conn.executemany("UPDATE submissions SET parts = ? WHERE student = ? AND problem = ?",
+                     [(json.dumps(found, separators=(",", ":")), student, problem)
+                      for (student, problem), found in parts.items()])
+    conn.execute("DROP TABLE results")
+    for statement in _VIEWS:
+        conn.execute(statement)
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:

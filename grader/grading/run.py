@@ -276,11 +276,11 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
         def record(graded: Graded) -> None:
             nonlocal done_count
             student, results, errors = graded
-            entry, fresh = student.payload
+            entry = student.payload
             # an `error` verdict always comes with its message (engine.Checker): no message, no error to look for
             rows = [ProblemRows(pid, entry.digests[pid], ERROR if errors and any(r.verdict == "error" for r in parts)
                                 else OK, parts) for pid, parts in results.items()]
-            book.record(entry.student, entry.file, entry.line, rows, fresh)
+            book.record(entry.student, entry.file, entry.line, rows)
             if tally is not None:
                 tally.add(entry.student, results)
             if errors:
@@ -307,8 +307,7 @@ def grade(specs: Sequence[str | os.PathLike[str] | Problem], submissions_path: s
                 if len(stale) < len(by_id):
                     tally = None
                 queued += 1
-                verdicts.submit(entry.student, (_Light(entry), not any(pid in already for pid in stale)),
-                                entry.answers, stale)
+                verdicts.submit(entry.student, _Light(entry), entry.answers, stale)
                 for graded in verdicts.ready():
                     record(graded)
             reading = False
