@@ -20,7 +20,9 @@ alternated; the machine is shared, so CPU seconds and ratios matter more than wa
   what no worker takes off it) beside that of all its processes;
 - the share of `--jobs 1`'s CPU that is checking distinct answers (the part that workers share),
   and the speed-up `--jobs 2` can give at most on two cores (its CPU in all processes split evenly,
-  and never less than its parent's own);
+  and never less than its parent's own); what `--jobs 1` spends outside `grade()` (start-up and
+  exit: one process's whatever the jobs), and the most `--jobs 2` can then get with the rest split
+  evenly (Amdahl), on idle cores and at the pace two processes at once get on this machine;
 - the naive grader (every answer parsed and `sympy.simplify(a - b) == 0`, no dedupe), measured
   on --naive-sample students in every round (its speed varies with the machine's as grader's
   does: each round's ratio is printed too), and the same naive script with a dict of answers
