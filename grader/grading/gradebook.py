@@ -95,6 +95,8 @@ _ANSWERS = """CREATE TABLE IF NOT EXISTS answers (
     mistake TEXT,
     feedback TEXT
 )"""
+_INSERT_ANSWER = ("INSERT INTO answers (id, problem, part, verdict, score, max_score, given, expected, mistake, "
+                  "feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _VIEWS = (
     """CREATE VIEW IF NOT EXISTS results AS
     SELECT s.student AS student, s.problem AS problem, a.part AS part, CAST(j.key AS INTEGER) AS position,
@@ -346,9 +348,7 @@ class Gradebook:
                             float(sum(p.score for p in pr.parts)), float(sum(p.max_score for p in pr.parts)),
                             self.run, now, "[" + ",".join([str(answer_id(pr.problem, p)) for p in pr.parts]) + "]")
                            for student, file, line, problems in pending for pr in problems]
-            db.executemany(
-                "INSERT INTO answers (id, problem, part, verdict, score, max_score, given, expected, mistake, "
-                "feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(_INSERT_ANSWER, rows)
             db.executemany(
                 "INSERT OR REPLACE INTO submissions (student, problem, digest, status, file, line, score, "
                 "max_score, run, graded_at, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", submissions)
@@ -375,8 +375,7 @@ def _upgrade(conn: sqlite3.Connection) -> None:
             ids[key] = len(ids) + 1
             answers.append((ids[key], *key))
         parts.setdefault((student, problem), []).append(ids[key])
-    conn.executemany("INSERT INTO answers (id, problem, part, verdict, score, max_score, given, expected, mistake, "
-                     "feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", answers)
+    conn.executemany(_INSERT_ANSWER, answers)
     conn.executemany("UPDATE submissions SET parts = ? WHERE student = ? AND problem = ?",
                      [(json.dumps(found, separators=(",", ":")), student, problem)
                       for (student, problem), found in parts.items()])
