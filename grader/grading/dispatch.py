@@ -281,7 +281,7 @@ class Verdicts:
     def close(self) -> None:
         for pool in (self.pool, self.extra):
             if pool is not None:
-                _shutdown(pool)
+                pool.shutdown(wait=False, cancel_futures=True)  # (a WorkerPool also ends its processes)
         self.pool = self.extra = None
         self.in_extra.clear()
 
@@ -481,7 +481,3 @@ def _sigint_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _shutdown(pool: Executor | WorkerPool) -> None:
-    pool.shutdown(wait=False, cancel_futures=True)

@@ -103,7 +103,9 @@ class WorkerPool:
                 out.popleft().set_exception(BrokenProcessPool("a worker process died"))
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
-        """Stop the workers (a worker still checking is terminated); the tasks still out are cancelled."""
+        """Stop the workers (a worker still checking is terminated); the tasks still out are cancelled.
+        (`wait` and `cancel_futures` are an Executor's arguments, taken for its callers: here the
+        tasks are always cancelled and the processes always ended and reaped.)"""
         for out in self._out:
             while out:
                 out.popleft().cancel()
