@@ -73,10 +73,12 @@ def heavy_imports(cmd: list[str], cwd: Path, env: dict[str, str]) -> list[str]:
     return sorted(found)
 
 
-def install(work: Path) -> str:
-    """A scratch venv with grader installed from a wheel of this checkout; its python."""
+def install(work: Path, rev: str = "HEAD") -> str:
+    """A scratch venv with grader installed from a wheel of this checkout (at commit `rev`); its python."""
     src = work / "src"
-    subprocess.run(f"git -C {ROOT} archive HEAD --prefix=src/ | tar x -C {work}", shell=True, check=True)
+    subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run(f"git -C {ROOT} archive {rev} --prefix=src/ | tar x -C {work}", shell=True, check=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(src),
                     "-w", str(work / "dist")], check=True)
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(work / "venv")], check=True)

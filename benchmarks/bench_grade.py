@@ -1,6 +1,7 @@
 """How fast is `grader grade` on a realistic class, and how much memory does it take?
 
     python benchmarks/bench_grade.py [--students 2000] [--rounds 3] [--big 20000] [--naive-sample 60] [--here]
+                                     [--against REV]
 
 By default grader is installed the way a TA installs it (a wheel of this checkout in a scratch
 virtual environment, not editable: benchmarks/bench_check.py's `install`), and every command runs
@@ -11,6 +12,8 @@ The class is generated (benchmarks/classgen.py, seeded): ten problems of the ban
 classes cluster. Printed, in one run (wall times are medians of --rounds runs, commands
 alternated; the machine is shared, so CPU seconds and ratios matter more than wall seconds):
 
+- with `--against REV`, the same `--jobs 1` and `--jobs 2` runs of a regular install of commit REV,
+  each right after this code's run of the same command in every round (before and after a change);
 - part-checks/s of `grader grade --jobs 1` and `--jobs 2` (fresh gradebooks, and no verdict stored
   by an earlier run: each run checks every distinct answer), wall and CPU, and their ratio; what
   this machine gives two processes that share nothing (two `--jobs 1` runs started at once, each
@@ -51,7 +54,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_check import grader_under_test  # noqa: E402
+from benchmarks.bench_check import grader_under_test, install  # noqa: E402
 from benchmarks.classgen import ONE_OFF, columns, spec_paths, write_class  # noqa: E402
 
 # `python -m grader ARGS`, then one line on stderr: the process's own CPU seconds (not its workers'),
@@ -246,6 +249,8 @@ def main() -> None:
                     help=f"the share of answers nobody else gives (default {ONE_OFF}; 0.6 with --students 400: "
                     "a class whose checks outweigh the rest)")
     ap.add_argument("--here", action="store_true", help="measure this checkout (PYTHONPATH), not an install")
+    ap.add_argument("--against", metavar="REV", help="also grade the class with a regular install of commit REV, "
+                    "its runs alternated with this code's in every round (a before/after comparison)")
     opts = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -264,6 +269,13 @@ def main() -> None:
         print(f"{opts.students} students x {len(cols)} parts = {parts} part-checks "
               f"({len(specs)} problems: {', '.join(p.stem for p in specs)})")
         grader(["grade", *base, str(one), "--db", str(work / "warm.sqlite")])  # solve and cache the specs
+        before: Grader | None = None  # the commit of --against, installed the same way
+        if opts.against:
+            (work / "against" / "run").mkdir(parents=True)
+            before = Grader(install(work / "against", opts.against), work / "against" / "run",
+                            {**env, "GRADER_CACHE_DIR": str(work / "against" / "cache")})
+            before(["grade", *base, str(one), "--db", str(work / "against" / "warm.sqlite")])
+        before_times: dict[str, list[float]] = {"1": [], "2": []}
 
         times: dict[str, list[float]] = {"1": [], "2": []}
         cpu: dict[str, list[float]] = {"1": [], "2": []}
@@ -280,6 +292,10 @@ def main() -> None:
                 own[jobs].append(grader.own_cpu[-1])
                 if jobs == "1":
                     outside.append(times[jobs][-1] - grader.inside[-1])
+                if before is not None:  # right after this code's run of the same command
+                    before.forget_verdicts()
+                    before_times[jobs].append(before(["grade", *base, str(subs), "--db",
+                                                      str(work / "against" / f"r{r}-j{jobs}.sqlite"), "--jobs", jobs]))
             grader.forget_verdicts()
             pairs.append(grader.together([["grade", *base, str(subs), "--db", str(work / f"p{r}-{k}.sqlite"),
                                            "--jobs", "1"] for k in (1, 2)]))
@@ -302,6 +318,12 @@ def main() -> None:
         print(f"  two --jobs 1 runs at once      {statistics.median(pairs):7.2f} s   for twice the class: this machine gives "
               f"{capacity:.2f}x to two independent processes (each round: {', '.join(f'{x:.2f}' for x in machine)}); "
               f"--jobs 2 gets {t1 / t2 / capacity:.0%} of that")
+        if before is not None:
+            b1, b2 = statistics.median(before_times["1"]), statistics.median(before_times["2"])
+            before_ratios = sorted(a / b for a, b in zip(before_times["1"], before_times["2"]))
+            print(f"  {opts.against} (--against), the same rounds: --jobs 1 {b1:.2f} s, --jobs 2 {b2:.2f} s, "
+                  f"{b1 / b2:.2f}x (each round's ratio {', '.join(f'{x:.2f}' for x in before_ratios)}); "
+                  f"this code takes {t1 / b1:.0%} of its --jobs 1 time and {t2 / b2:.0%} of its --jobs 2 time")
         print(f"  the parent process of --jobs 2 {parent:6.2f} s CPU of its own ({parent / opts.students * 1000:.2f} ms "
               "a student, start-up and summary included): reading, digesting, writing the gradebook")
 
